@@ -1,0 +1,110 @@
+//! The OpenAPI document: base information, the bearer scheme, and the error responses that
+//! handlers list. `groupwork openapi` prints it; `openapi/openapi.json` is its committed copy.
+
+use crate::error::Problem;
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "groupwork",
+        description = "REST API for children's centres running parent–infant group programmes \
+                       (Together Time, Circle of Security Parenting): venues, cohorts and sessions, \
+                       parents' self-booking with crèche places and waiting lists, registers, \
+                       follow-up and monitoring. Errors are RFC 9457 application/problem+json.",
+        license(name = "MIT")
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "health", description = "Service health"),
+        (name = "auth", description = "Accounts and tokens"),
+        (name = "users", description = "Staff accounts (admin)"),
+        (name = "programmes", description = "Kinds of group"),
+        (name = "venues", description = "Children's centres and community venues"),
+    )
+)]
+struct BaseDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from /api/v1/auth/login (15 minutes)"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The whole document, built from the same route table the server uses.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(BaseDoc::openapi())
+        .configure(super::routes)
+        .split_for_parts();
+    api
+}
+
+/// Error answers, for `responses(...)` lists.
+#[derive(utoipa::IntoResponses)]
+pub enum E400 {
+    #[response(status = 400, description = "Malformed request", content_type = "application/problem+json")]
+    BadRequest(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E401 {
+    #[response(status = 401, description = "No valid access token", content_type = "application/problem+json")]
+    Unauthorized(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E403 {
+    #[response(status = 403, description = "Role not allowed", content_type = "application/problem+json")]
+    Forbidden(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E404 {
+    #[response(status = 404, description = "Not found", content_type = "application/problem+json")]
+    NotFound(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E409 {
+    #[response(status = 409, description = "Conflict (duplicate or stale)", content_type = "application/problem+json")]
+    Conflict(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E413 {
+    #[response(status = 413, description = "Body too large", content_type = "application/problem+json")]
+    TooLarge(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E415 {
+    #[response(status = 415, description = "Body is not JSON", content_type = "application/problem+json")]
+    NotJson(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E422 {
+    #[response(status = 422, description = "Invalid fields, listed in `errors`", content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E429 {
+    #[response(status = 429, description = "Too many attempts; see Retry-After", content_type = "application/problem+json")]
+    RateLimited(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E503 {
+    #[response(status = 503, description = "Database unavailable; see Retry-After", content_type = "application/problem+json")]
+    Unavailable(Problem),
+}

@@ -1,0 +1,136 @@
+//! Every error answer is problem+json, including the ones actix makes itself: extractor failures,
+//! unknown routes (404), wrong methods (405 with `Allow`), oversized bodies (413).
+
+use crate::app::AppState;
+use crate::error::{ApiError, PROBLEM_JSON};
+use actix_web::body::BoxBody;
+use actix_web::dev::{ResourceDef, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+
+/// The API's path templates with their methods, to tell 405 from 404.
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, Vec<String>)>,
+}
+
+impl RouteTable {
+    pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+        let routes = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let value = serde_json::to_value(item).unwrap_or_default();
+                let methods = ["get", "put", "post", "delete", "patch"]
+                    .iter()
+                    .filter(|m| value.get(**m).is_some())
+                    .map(|m| m.to_uppercase())
+                    .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    fn methods_for(&self, path: &str) -> Option<Vec<String>> {
+        self.routes
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, m)| m.clone())
+    }
+}
+
+/// Default service: 405 when the path exists under other methods, otherwise 404.
+pub async fn no_route(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Err(match state.routes.methods_for(req.path()) {
+        Some(allow) => ApiError::MethodNotAllowed { allow },
+        None => ApiError::NotFound(format!("no resource at {}", req.path())),
+    })
+}
+
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(|err, _req| {
+        let e = match &err {
+            JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+                ApiError::PayloadTooLarge(format!("the body must be at most {limit} bytes"))
+            }
+            JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
+                "send the body as application/json".into(),
+            ),
+            JsonPayloadError::Deserialize(de) if de.is_data() => {
+                ApiError::Validation {
+                    detail: format!("the JSON body does not fit: {de}"),
+                    errors: json_field_error(&de.to_string()),
+                }
+            }
+            JsonPayloadError::Deserialize(de) => ApiError::BadRequest(format!("malformed JSON: {de}")),
+            other => ApiError::BadRequest(format!("unreadable body: {other}")),
+        };
+        e.into()
+    })
+}
+
+/// serde names the missing or mistyped field in its message; surface it as the field.
+fn json_field_error(message: &str) -> crate::error::FieldErrors {
+    let field = message
+        .split('`')
+        .nth(1)
+        .filter(|f| !f.contains(' '))
+        .unwrap_or("body")
+        .to_string();
+    let text = message.split(" at line ").next().unwrap_or(message).to_string();
+    crate::error::FieldErrors::from([(field, vec![text])])
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let QueryPayloadError::Deserialize(de) = &err else {
+            return ApiError::BadRequest(format!("bad query string: {err}")).into();
+        };
+        ApiError::BadRequest(format!("bad query string: {de}")).into()
+    })
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| {
+        let PathError::Deserialize(de) = &err else {
+            return ApiError::BadRequest(format!("bad path: {err}")).into();
+        };
+        ApiError::NotFound(format!("no such resource ({de})")).into()
+    })
+}
+
+/// Catch-all for error answers made outside our handlers (e.g. actix's own 413 or 405): rewrites
+/// any 4xx/5xx that is not already JSON into a problem with the same status.
+pub fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with(PROBLEM_JSON) || ct.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let error = match status.as_u16() {
+        400 => ApiError::BadRequest("the request could not be read".into()),
+        404 => ApiError::NotFound("not found".into()),
+        413 => ApiError::PayloadTooLarge("the request body is too large".into()),
+        500..=599 => ApiError::Internal(format!("unexpected {status} from the framework")),
+        _ => ApiError::BadRequest(status.canonical_reason().unwrap_or("error").to_string()),
+    };
+    let mut response: HttpResponse<BoxBody> = error.error_response();
+    *response.status_mut() = status;
+    let (req, _) = res.into_parts();
+    let res = ServiceResponse::new(req, response).map_into_right_body::<B>();
+    Ok(ErrorHandlerResponse::Response(res))
+}
+

@@ -1,0 +1,90 @@
+//! HTTP: handlers, request/response bodies, validation, role checks and their OpenAPI docs.
+//! Handlers call `store` inside `AppState::db` and `domain` for rules; no diesel models here.
+
+pub mod access;
+mod auth;
+pub mod docs;
+pub mod errors;
+mod health;
+mod me;
+mod programmes;
+mod users;
+mod venues;
+
+use crate::error::ApiError;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::scope;
+
+pub use docs::openapi;
+
+/// All routes; collected by utoipa-actix-web for the OpenAPI document as well.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::health).service(
+        scope("/api/v1")
+            .service(auth::register)
+            .service(auth::login)
+            .service(auth::refresh)
+            .service(auth::logout)
+            .service(me::me)
+            .service(users::create_user)
+            .service(users::list_users)
+            .service(users::get_user)
+            .service(programmes::list_programmes)
+            .service(programmes::get_programme)
+            .service(programmes::create_programme)
+            .service(venues::list_venues)
+            .service(venues::get_venue)
+            .service(venues::create_venue)
+            .service(venues::update_venue),
+    );
+}
+
+pub const DEFAULT_LIMIT: i64 = 20;
+pub const MAX_LIMIT: i64 = 100;
+
+/// `limit` (1–100, default 20) and `offset` (default 0) for every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// How many items to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// How many items to skip (default 0).
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+}
+
+impl PageQuery {
+    /// The checked `(limit, offset)`, or a 422 naming the field.
+    pub fn checked(&self) -> Result<(i64, i64), ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        let offset = self.offset.unwrap_or(0);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::field("limit", format!("must be from 1 to {MAX_LIMIT}")));
+        }
+        if offset < 0 {
+            return Err(ApiError::field("offset", "must not be negative"));
+        }
+        Ok((limit, offset))
+    }
+}
+
+/// Instants leave the service as RFC 3339 in UTC.
+pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    t.and_utc()
+}
+
+/// Validates a body with `validator` and turns failures into a 422.
+pub fn validate(body: &impl validator::Validate) -> Result<(), ApiError> {
+    ApiError::check_fields(field_errors(body))
+}
+
+/// The `validator` failures of a body as field → messages, to merge with rule checks.
+pub fn field_errors(body: &impl validator::Validate) -> crate::error::FieldErrors {
+    match body.validate() {
+        Ok(()) => Default::default(),
+        Err(e) => crate::error::field_errors_of(&e),
+    }
+}

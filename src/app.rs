@@ -1,0 +1,115 @@
+//! Wiring: the shared state, the actix application and the server. Used by `main.rs` and by the
+//! integration tests (which start the real server on port 0).
+
+use crate::api;
+use crate::auth::rate_limit::RateLimiter;
+use crate::auth::tokens::{random_secret, JwtKeys};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{self, DbConnection, DbKind, Pool};
+use crate::error::ApiError;
+use crate::store;
+use actix_web::dev::Server;
+use actix_web::middleware::ErrorHandlers;
+use actix_web::{web, App, HttpServer};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub struct AppState {
+    pub pool: Pool,
+    pub db_kind: DbKind,
+    pub clock: Arc<dyn Clock>,
+    pub jwt: JwtKeys,
+    pub config: Config,
+    pub login_by_account: RateLimiter,
+    pub login_by_address: RateLimiter,
+    pub routes: api::errors::RouteTable,
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The clock as stored in the database: UTC without offset.
+    /// Truncated to microseconds, the finest both databases keep, so that what is written and
+    /// what is read back are equal on either.
+    pub fn now_naive(&self) -> NaiveDateTime {
+        self.clock.now().naive_utc().trunc_subsecs(6)
+    }
+
+    /// Runs blocking database work on the thread pool; the connection is taken inside the block
+    /// so a slow pool never stalls the async workers.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}
+
+/// Connects to the database (running migrations), settles the token secret and builds the state.
+pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<AppState>, String> {
+    let (pool, db_kind) = db::connect(
+        &config.database_url,
+        config.pool_size,
+        Duration::from_secs(config.db_timeout_secs),
+    )?;
+    let secret = match &config.jwt_secret {
+        Some(s) => s.clone(),
+        None => {
+            let mut conn = pool.get().map_err(|e| format!("database unavailable: {e}"))?;
+            store::settings::get_or_insert(&mut conn, "jwt_secret", &random_secret())
+                .map_err(|e| format!("cannot keep the token secret in the database: {e}"))?
+        }
+    };
+    Ok(web::Data::new(AppState {
+        pool,
+        db_kind,
+        clock,
+        jwt: JwtKeys::new(secret.as_bytes()),
+        login_by_account: RateLimiter::new(config.login_failures_per_account, config.login_window_secs),
+        login_by_address: RateLimiter::new(config.login_attempts_per_address, config.login_window_secs),
+        routes: api::errors::RouteTable::from_spec(&api::openapi()),
+        config,
+    }))
+}
+
+/// Starts serving on `listener`; the returned server runs when awaited.
+pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+    let spec = api::openapi();
+    let workers = state.config.workers;
+    let server = HttpServer::new(move || {
+        let limit = state.config.body_limit;
+        App::new()
+            .into_utoipa_app()
+            .configure(api::routes)
+            .into_app()
+            .app_data(state.clone())
+            .app_data(api::errors::json_config(limit))
+            .app_data(api::errors::query_config())
+            .app_data(api::errors::path_config())
+            .app_data(web::PayloadConfig::new(limit))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
+            .service(web::resource("/docs").route(web::get().to(api::errors::docs_redirect)))
+            .default_service(web::to(api::errors::no_route))
+            .wrap(ErrorHandlers::new().default_handler(api::errors::as_problem))
+            .wrap(TracingLogger::default())
+    })
+    .workers(workers)
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,143 @@
+//! Configuration from `GROUPWORK_*` environment variables, with defaults that work on a fresh
+//! machine. A bad value stops start-up with one clear line (`Err(String)`), never a panic.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `postgres://…` selects PostgreSQL; anything else is a SQLite file path (`sqlite://` optional).
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// When unset, a random secret is generated once and kept in the database.
+    pub jwt_secret: Option<String>,
+    pub log: String,
+    pub pool_size: u32,
+    /// HTTP worker threads; default one per core.
+    pub workers: usize,
+    /// Seconds to wait for a database connection before answering 503.
+    pub db_timeout_secs: u64,
+    pub access_token_minutes: i64,
+    pub refresh_token_days: i64,
+    /// Largest request body accepted, in bytes (413 beyond).
+    pub body_limit: usize,
+    /// Failed logins allowed per account within `login_window_secs` before 429.
+    pub login_failures_per_account: u32,
+    /// Login attempts allowed per client address within `login_window_secs` before 429.
+    pub login_attempts_per_address: u32,
+    pub login_window_secs: u64,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "groupwork.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DEFAULT_DATABASE_URL.to_string(),
+            bind: DEFAULT_BIND.parse().expect("default bind address is valid"),
+            jwt_secret: None,
+            log: "info".to_string(),
+            pool_size: 10,
+            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            db_timeout_secs: 3,
+            access_token_minutes: 15,
+            refresh_token_days: 30,
+            body_limit: 64 * 1024,
+            login_failures_per_account: 5,
+            login_attempts_per_address: 30,
+            login_window_secs: 15 * 60,
+        }
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_vars(&std::env::vars().collect())
+    }
+
+    /// Reads the settings from a map of variables (the environment, or a test's own map).
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, String> {
+        let mut c = Config::default();
+        let get = |name: &str| vars.get(name).filter(|v| !v.trim().is_empty()).cloned();
+        if let Some(url) = get("GROUPWORK_DATABASE_URL") {
+            crate::db::DbKind::from_url(&url)?;
+            c.database_url = url;
+        }
+        if let Some(bind) = get("GROUPWORK_BIND") {
+            c.bind = parse_bind(&bind)?;
+        }
+        if let Some(secret) = get("GROUPWORK_JWT_SECRET") {
+            if secret.len() < 32 {
+                return Err("GROUPWORK_JWT_SECRET must be at least 32 characters (256 bits); leave it unset to have one generated".into());
+            }
+            c.jwt_secret = Some(secret);
+        }
+        if let Some(log) = get("GROUPWORK_LOG") {
+            c.log = log;
+        }
+        c.pool_size = number(&get, "GROUPWORK_POOL_SIZE", c.pool_size, 1, 200)?;
+        c.workers = number(&get, "GROUPWORK_WORKERS", c.workers, 1, 256)?;
+        c.db_timeout_secs = number(&get, "GROUPWORK_DB_TIMEOUT_SECS", c.db_timeout_secs, 1, 60)?;
+        c.access_token_minutes = number(&get, "GROUPWORK_ACCESS_TOKEN_MINUTES", c.access_token_minutes, 1, 60)?;
+        c.refresh_token_days = number(&get, "GROUPWORK_REFRESH_TOKEN_DAYS", c.refresh_token_days, 1, 365)?;
+        c.body_limit = number(&get, "GROUPWORK_BODY_LIMIT", c.body_limit, 1024, 16 * 1024 * 1024)?;
+        c.login_failures_per_account = number(&get, "GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT", c.login_failures_per_account, 1, 1000)?;
+        c.login_attempts_per_address = number(&get, "GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS", c.login_attempts_per_address, 1, 100_000)?;
+        c.login_window_secs = number(&get, "GROUPWORK_LOGIN_WINDOW_SECS", c.login_window_secs, 1, 86_400)?;
+        Ok(c)
+    }
+}
+
+pub fn parse_bind(value: &str) -> Result<SocketAddr, String> {
+    value
+        .parse()
+        .map_err(|_| format!("bind address {value:?} is not of the form HOST:PORT, e.g. 127.0.0.1:8080"))
+}
+
+fn number<T>(get: &impl Fn(&str) -> Option<String>, name: &str, default: T, min: T, max: T) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let Some(raw) = get(name) else { return Ok(default) };
+    match raw.trim().parse::<T>() {
+        Ok(v) if v >= min && v <= max => Ok(v),
+        _ => Err(format!("{name}={raw:?} must be a whole number from {min} to {max}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_work_on_a_fresh_machine() {
+        let c = Config::from_vars(&HashMap::new()).unwrap();
+        assert_eq!(c.database_url, "groupwork.db");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert!(c.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn bad_settings_give_one_clear_line() {
+        let e = Config::from_vars(&vars(&[("GROUPWORK_BIND", "localhost")])).unwrap_err();
+        assert!(e.contains("HOST:PORT"), "{e}");
+        let e = Config::from_vars(&vars(&[("GROUPWORK_JWT_SECRET", "short")])).unwrap_err();
+        assert!(e.contains("at least 32"), "{e}");
+        let e = Config::from_vars(&vars(&[("GROUPWORK_POOL_SIZE", "lots")])).unwrap_err();
+        assert!(e.contains("GROUPWORK_POOL_SIZE"), "{e}");
+        let e = Config::from_vars(&vars(&[("GROUPWORK_DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(e.contains("mysql"), "{e}");
+        assert!(!e.contains('\n'));
+    }
+
+    #[test]
+    fn postgres_url_is_accepted() {
+        let c = Config::from_vars(&vars(&[("GROUPWORK_DATABASE_URL", "postgres://u@h/db")])).unwrap();
+        assert_eq!(c.database_url, "postgres://u@h/db");
+    }
+}

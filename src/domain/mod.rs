@@ -1,0 +1,7 @@
+//! Pure rules of the practice: no I/O, no diesel, no actix. Each module is unit-tested directly.
+
+pub mod password;
+pub mod postcode;
+pub mod programme;
+pub mod role;
+pub mod ward;

@@ -1,0 +1,272 @@
+//! One error type for the whole service, answered as RFC 9457 `application/problem+json`.
+//! Internal details are logged here and never returned to the client.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Field name → messages, for 422 answers.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<String> },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{detail}")]
+    Validation { detail: String, errors: FieldErrors },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The body of every error answer (RFC 9457).
+#[derive(Debug, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem.
+    #[serde(rename = "type")]
+    #[schema(example = "/problems/validation")]
+    pub problem_type: String,
+    #[schema(example = "Some fields are not valid")]
+    pub title: String,
+    #[schema(example = 422)]
+    pub status: u16,
+    #[schema(example = "postcode: is not a UK postcode")]
+    pub detail: String,
+    /// Field name → messages; only for 422.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<FieldErrors>,
+}
+
+impl ApiError {
+    pub fn not_found(what: &str) -> Self {
+        ApiError::NotFound(format!("{what} not found"))
+    }
+
+    /// A 422 about one field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut errors = FieldErrors::new();
+        errors.insert(field.to_string(), vec![message.clone()]);
+        ApiError::Validation {
+            detail: format!("{field}: {message}"),
+            errors,
+        }
+    }
+
+    /// A 422 from a map of field errors (`Ok` when empty).
+    pub fn check_fields(errors: FieldErrors) -> Result<(), ApiError> {
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let detail = errors
+            .iter()
+            .map(|(f, m)| format!("{f}: {}", m.join("; ")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(ApiError::Validation { detail, errors })
+    }
+
+    fn parts(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => ("bad-request", "The request is malformed"),
+            ApiError::Unauthorized(_) => ("unauthorized", "Authentication is required"),
+            ApiError::Forbidden(_) => ("forbidden", "Your role does not allow this"),
+            ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            ApiError::Conflict(_) => ("conflict", "Conflict with the current state"),
+            ApiError::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
+            ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::Validation { .. } => ("validation", "Some fields are not valid"),
+            ApiError::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
+            ApiError::Unavailable(_) => ("database-unavailable", "The database is unavailable"),
+            ApiError::Internal(_) => ("internal", "Something went wrong on our side"),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.parts();
+        let detail = match self {
+            ApiError::MethodNotAllowed { allow } => format!("allowed methods: {}", allow.join(", ")),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                format!("try again in {retry_after_secs} seconds")
+            }
+            ApiError::Unavailable(_) => "please try again shortly".to_string(),
+            ApiError::Internal(_) => "the error has been logged".to_string(),
+            other => other.to_string(),
+        };
+        Problem {
+            problem_type: format!("/problems/{slug}"),
+            title: title.to_string(),
+            status: self.status_code().as_u16(),
+            detail,
+            errors: match self {
+                ApiError::Validation { errors, .. } => Some(errors.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(msg) => tracing::error!(error = %msg, "internal error"),
+            ApiError::Unavailable(msg) => tracing::warn!(error = %msg, "database unavailable"),
+            _ => {}
+        }
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        match self {
+            ApiError::Unauthorized(_) => {
+                res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                res.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::TooManyRequests { retry_after_secs } => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
+            ApiError::Unavailable(_) => {
+                res.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        let body = serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".into());
+        res.body(body)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match e {
+            E::NotFound => ApiError::NotFound("not found".into()),
+            E::DatabaseError(K::UniqueViolation, _) => {
+                ApiError::Conflict("a record with the same unique value already exists".into())
+            }
+            E::DatabaseError(K::ClosedConnection, info) => ApiError::Unavailable(info.message().to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<r2d2::Error> for ApiError {
+    fn from(e: r2d2::Error) -> Self {
+        ApiError::Unavailable(e.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+/// validator's failures as field → messages (nested fields as `a.b`, list items as `a[0]`).
+pub fn field_errors_of(e: &validator::ValidationErrors) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    collect_validation(e, "", &mut errors);
+    errors
+}
+
+fn collect_validation(e: &validator::ValidationErrors, prefix: &str, out: &mut FieldErrors) {
+    use validator::ValidationErrorsKind as K;
+    for (field, kind) in e.errors() {
+        let name = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
+        match kind {
+            K::Field(list) => {
+                let msgs = out.entry(name).or_default();
+                for fe in list {
+                    msgs.push(fe.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| describe(fe)));
+                }
+            }
+            K::Struct(inner) => collect_validation(inner, &name, out),
+            K::List(items) => {
+                for (i, inner) in items {
+                    collect_validation(inner, &format!("{name}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+/// Plain words for validator's built-in checks when no message was given.
+fn describe(fe: &validator::ValidationError) -> String {
+    let p = |k: &str| fe.params.get(k).map(|v| v.to_string());
+    match fe.code.as_ref() {
+        "length" => match (p("min"), p("max")) {
+            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
+            (Some(min), None) => format!("must be at least {min} characters"),
+            (None, Some(max)) => format!("must be at most {max} characters"),
+            _ => "has the wrong length".into(),
+        },
+        "range" => match (p("min"), p("max")) {
+            (Some(min), Some(max)) => format!("must be from {min} to {max}"),
+            (Some(min), None) => format!("must be at least {min}"),
+            (None, Some(max)) => format!("must be at most {max}"),
+            _ => "is out of range".into(),
+        },
+        "email" => "must be an email address".into(),
+        other => format!("is not valid ({other})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_problem_lists_fields() {
+        let e = ApiError::field("postcode", "is not a UK postcode");
+        let p = e.problem();
+        assert_eq!(p.status, 422);
+        assert_eq!(p.problem_type, "/problems/validation");
+        assert_eq!(p.errors.unwrap()["postcode"], vec!["is not a UK postcode"]);
+    }
+
+    #[test]
+    fn internal_details_never_reach_the_client() {
+        let p = ApiError::Internal("SELECT secret FROM users".into()).problem();
+        assert_eq!(p.status, 500);
+        assert!(!p.detail.contains("secret"));
+        let p = ApiError::Unavailable("connection refused at 10.0.0.5".into()).problem();
+        assert!(!p.detail.contains("10.0.0.5"));
+    }
+}

@@ -1,0 +1,20 @@
+//! groupwork: the REST API children's centres use to run parent–infant group programmes.
+//!
+//! Layers (see DESIGN.md): `api` (HTTP, validation, docs) → `domain` (pure rules) → `store`
+//! (diesel) → `db` (pool, connection enum, schema, migrations). `app` wires them together and is
+//! used both by the command line (`main.rs`) and by the integration tests.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod store;
+
+pub use app::{build_state, run_server, AppState};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;

@@ -1,0 +1,149 @@
+//! The `groupwork` command line: serve, migrate, openapi, create-admin.
+
+use clap::{Parser, Subcommand};
+use groupwork::auth::password;
+use groupwork::domain::role::Role;
+use groupwork::{api, build_state, db, demo, run_server, store, Config, SystemClock};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "groupwork", version, about = "REST API for children's centres' parent–infant group programmes")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (migrations run first).
+    Serve {
+        /// Fill an empty database with demo data and print the demo logins once.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (overrides GROUPWORK_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Run pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document (JSON).
+    Openapi,
+    /// Create an admin account; the password comes from GROUPWORK_ADMIN_PASSWORD or a prompt.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("groupwork: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Openapi = cli.command {
+        let spec = api::openapi().to_pretty_json().map_err(|e| e.to_string())?;
+        println!("{spec}");
+        return Ok(());
+    }
+    let mut config = Config::from_env()?;
+    init_logging(&config.log)?;
+    match cli.command {
+        Command::Serve { demo, bind } => {
+            if let Some(b) = bind {
+                config.bind = groupwork::config::parse_bind(&b)?;
+            }
+            serve(config, demo)
+        }
+        Command::Migrate => {
+            let manager = db::DbManager::new(&config.database_url)?;
+            let mut conn = manager.open().map_err(|e| e.0)?;
+            db::run_migrations(&mut conn)?;
+            println!("migrations are up to date ({})", manager.kind().as_str());
+            Ok(())
+        }
+        Command::CreateAdmin { email, name } => create_admin(config, &email, &name),
+        Command::Openapi => Ok(()),
+    }
+}
+
+fn init_logging(filter: &str) -> Result<(), String> {
+    use tracing_subscriber::fmt::format::FmtSpan;
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .map_err(|e| format!("GROUPWORK_LOG={filter:?} is not a log filter: {e}"))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_target(false)
+        .init();
+    Ok(())
+}
+
+fn serve(config: Config, load_demo: bool) -> Result<(), String> {
+    let bind = config.bind;
+    let state = build_state(config, Arc::new(SystemClock))?;
+    if load_demo {
+        let mut conn = state.pool.get().map_err(|e| format!("database unavailable: {e}"))?;
+        match demo::load(&mut conn, state.now_naive())? {
+            Some(logins) => {
+                println!("Demo data loaded. These passwords are shown once only:");
+                for l in logins {
+                    println!("  {:<12} {:<38} {}", l.role.as_str(), l.email, l.password);
+                }
+            }
+            None => println!("Demo data already present (its passwords were printed when it was loaded)."),
+        }
+    }
+    let listener = std::net::TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    println!("groupwork on {} — API docs at http://{bind}/docs", state.db_kind.as_str());
+    actix_web::rt::System::new().block_on(async move {
+        run_server(state, listener)
+            .map_err(|e| format!("cannot start the server: {e}"))?
+            .await
+            .map_err(|e| format!("server stopped: {e}"))
+    })
+}
+
+fn create_admin(config: Config, email: &str, name: &str) -> Result<(), String> {
+    let pw = match std::env::var("GROUPWORK_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            let p = rpassword::prompt_password("Password for the new admin: ").map_err(|e| format!("cannot read the password: {e}"))?;
+            let again = rpassword::prompt_password("Same password again: ").map_err(|e| format!("cannot read the password: {e}"))?;
+            if p != again {
+                return Err("the two passwords differ".into());
+            }
+            p
+        }
+    };
+    let problems = groupwork::domain::password::problems(&pw, email);
+    if !problems.is_empty() {
+        return Err(format!("the password {}", problems.join("; ")));
+    }
+    if !email.contains('@') || email.len() > 254 {
+        return Err(format!("{email:?} is not an email address"));
+    }
+    let hash = password::hash(&pw)?;
+    let manager = db::DbManager::new(&config.database_url)?;
+    let mut conn = manager.open().map_err(|e| e.0)?;
+    db::run_migrations(&mut conn)?;
+    let now = chrono::Utc::now().naive_utc();
+    let new = store::users::NewUser { email, password_hash: &hash, display_name: name, role: Role::Admin, now };
+    match store::users::insert(&mut conn, new) {
+        Ok(u) => {
+            println!("admin {} created (id {})", u.email, u.id);
+            Ok(())
+        }
+        Err(e) if store::is_unique_violation(&e) => Err(format!("an account with email {email} already exists")),
+        Err(e) => Err(format!("cannot create the admin: {e}")),
+    }
+}

@@ -1,0 +1,22 @@
+//! diesel queries and transactions, one module per aggregate. Functions take a connection and
+//! return rows as plain structs; the api layer turns them into response bodies.
+
+pub mod programmes;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+pub mod venues;
+
+use diesel::result::{DatabaseErrorKind, Error};
+
+/// True when `e` is a UNIQUE constraint failure (duplicate email, code, …).
+pub fn is_unique_violation(e: &Error) -> bool {
+    matches!(e, Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+}
+
+/// Offset/limit page of rows with the total before paging.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}

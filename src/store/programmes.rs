@@ -1,0 +1,75 @@
+//! Programmes: the kinds of group (Together Time, COSP, and centres' own).
+
+use crate::db::schema::programmes;
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Programme {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub session_count: i32,
+    pub session_minutes: i32,
+    pub min_age_months: i32,
+    pub max_age_months: i32,
+    pub pregnancy_eligible: bool,
+    pub creche_provided: bool,
+    pub lead_qualification: Option<String>,
+    pub co_facilitator_required: bool,
+    pub co_facilitator_qualification: Option<String>,
+    pub completion_threshold: i32,
+    pub built_in: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewProgramme {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub session_count: i32,
+    pub session_minutes: i32,
+    pub min_age_months: i32,
+    pub max_age_months: i32,
+    pub pregnancy_eligible: bool,
+    pub creche_provided: bool,
+    pub lead_qualification: Option<String>,
+    pub co_facilitator_required: bool,
+    pub co_facilitator_qualification: Option<String>,
+    pub completion_threshold: i32,
+}
+
+/// Inserts a centre's own programme; a duplicate code is a UniqueViolation error.
+pub fn insert(conn: &mut DbConnection, p: &NewProgramme, now: NaiveDateTime) -> QueryResult<Programme> {
+    diesel::insert_into(programmes::table)
+        .values((
+            programmes::code.eq(&p.code),
+            programmes::name.eq(&p.name),
+            programmes::description.eq(&p.description),
+            programmes::session_count.eq(p.session_count),
+            programmes::session_minutes.eq(p.session_minutes),
+            programmes::min_age_months.eq(p.min_age_months),
+            programmes::max_age_months.eq(p.max_age_months),
+            programmes::pregnancy_eligible.eq(p.pregnancy_eligible),
+            programmes::creche_provided.eq(p.creche_provided),
+            programmes::lead_qualification.eq(&p.lead_qualification),
+            programmes::co_facilitator_required.eq(p.co_facilitator_required),
+            programmes::co_facilitator_qualification.eq(&p.co_facilitator_qualification),
+            programmes::completion_threshold.eq(p.completion_threshold),
+            programmes::built_in.eq(false),
+            programmes::created_at.eq(now),
+        ))
+        .returning(programmes::all_columns)
+        .get_result(conn)
+}
+
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Programme>> {
+    programmes::table.order((programmes::built_in.desc(), programmes::name)).load(conn)
+}
+
+pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Programme>> {
+    programmes::table.filter(programmes::code.eq(code)).first(conn).optional()
+}
