@@ -1,0 +1,264 @@
+//! Starts the real app on a loopback port against a real database: a temporary SQLite file, or a
+//! fresh PostgreSQL database per test (from GROUPWORK_TEST_POSTGRES_URL). Without PostgreSQL the
+//! PostgreSQL variants say loudly that they did not run; with CI=true they fail instead.
+
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use groupwork::domain::role::Role;
+use groupwork::{build_state, run_server, store, AppState, Config, ManualClock};
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+pub const JWT_SECRET: &str = "test-secret-0123456789abcdef0123456789abcdef";
+pub const PASSWORD: &str = "a long memorable phrase";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub clock: Arc<ManualClock>,
+    pub state: web::Data<AppState>,
+    pub backend: Backend,
+    server: actix_web::dev::ServerHandle,
+    _db: TestDb,
+}
+
+enum TestDb {
+    Sqlite(#[allow(dead_code)] tempfile_dir::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+/// A directory removed on drop (enough of `tempfile` for one SQLite file and its WAL).
+mod tempfile_dir {
+    pub struct TempDir(pub std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.server.stop(false));
+        if let TestDb::Postgres { admin_url, name } = &self._db {
+            if let Ok(mut c) = PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c);
+            }
+        }
+    }
+}
+
+pub fn postgres_admin_url() -> String {
+    std::env::var("GROUPWORK_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+fn unique_name() -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "gw_test_{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        &groupwork::auth::tokens::random_secret()[..8]
+    )
+}
+
+/// 2026-03-02, a Monday before the spring clock change: tests start from a fixed instant.
+pub fn start_instant() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+/// Runs `test` against `backend`, or reports why it could not.
+pub fn run_on(backend: Backend, test: fn(TestApp)) {
+    if let Some(app) = spawn(backend, |_| {}) {
+        test(app);
+    }
+}
+
+/// Starts an app; `tune` may change its configuration first. `None` only when PostgreSQL is
+/// missing outside CI.
+pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    let mut config = Config {
+        jwt_secret: Some(JWT_SECRET.to_string()),
+        pool_size: 4,
+        workers: 2,
+        log: "warn".into(),
+        ..Config::default()
+    };
+    let db = match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(unique_name());
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            config.database_url = dir.join("groupwork.db").to_string_lossy().into_owned();
+            TestDb::Sqlite(tempfile_dir::TempDir(dir))
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let mut admin = match PgConnection::establish(&admin_url) {
+                Ok(c) => c,
+                Err(e) => {
+                    if std::env::var("CI").is_ok_and(|v| v == "true") {
+                        panic!("PostgreSQL tests could not run (CI=true): {e}");
+                    }
+                    eprintln!("\n!!! PostgreSQL NOT TESTED: cannot connect to {admin_url}: {e}\n");
+                    return None;
+                }
+            };
+            let name = unique_name();
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .expect("create test database");
+            config.database_url = replace_db_name(&admin_url, &name);
+            TestDb::Postgres { admin_url, name }
+        }
+    };
+    tune(&mut config);
+    let clock = Arc::new(ManualClock::new(start_instant()));
+    let state = build_state(config, clock.clone()).expect("app state");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().unwrap().port();
+    let server = run_server(state.clone(), listener).expect("server");
+    let handle = server.handle();
+    std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    Some(TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        clock,
+        state,
+        backend,
+        server: handle,
+        _db: db,
+    })
+}
+
+pub fn replace_db_name(url: &str, name: &str) -> String {
+    let (head, tail) = url.rsplit_once('/').expect("postgres URL has a database name");
+    let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    format!("{head}/{name}{query}")
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! db_test {
+    (fn $name:ident($app:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn run($app: $crate::helpers::TestApp) $body
+            #[test]
+            fn sqlite() {
+                $crate::helpers::run_on($crate::helpers::Backend::Sqlite, run)
+            }
+            #[test]
+            fn postgres() {
+                $crate::helpers::run_on($crate::helpers::Backend::Postgres, run)
+            }
+        }
+    };
+}
+
+impl TestApp {
+    /// The PostgreSQL database this app runs on, if it is a PostgreSQL test.
+    pub fn postgres_database(&self) -> Option<String> {
+        match &self._db {
+            TestDb::Postgres { name, .. } => Some(name.clone()),
+            TestDb::Sqlite(_) => None,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn req(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let r = self.client.request(method, self.url(path));
+        match token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.req(Method::GET, path, token).send().expect("GET")
+    }
+
+    pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.req(Method::POST, path, token).json(body).send().expect("POST")
+    }
+
+    pub fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.req(Method::PATCH, path, token).json(body).send().expect("PATCH")
+    }
+
+    /// Registers a parent through the API; returns the token response.
+    pub fn register_parent(&self, email: &str) -> Value {
+        let res = self.post(
+            "/api/v1/auth/register",
+            None,
+            &json!({"email": email, "password": PASSWORD, "display_name": "Parent"}),
+        );
+        assert_eq!(res.status(), 201, "register {email}");
+        res.json().unwrap()
+    }
+
+    /// Makes a user with `role` directly in the store (as `create-admin` would) and logs in.
+    pub fn user_token(&self, role: Role) -> String {
+        if role == Role::Parent {
+            let email = format!("{}@parents.example", unique_name());
+            return self.register_parent(&email)["access_token"].as_str().unwrap().to_string();
+        }
+        let email = format!("{}-{}@staff.example", role.as_str(), unique_name());
+        let hash = groupwork::auth::password::hash(PASSWORD).unwrap();
+        let mut conn = self.state.pool.get().unwrap();
+        let new = store::users::NewUser {
+            email: &email,
+            password_hash: &hash,
+            display_name: "Staff member",
+            role,
+            now: self.state.now_naive(),
+        };
+        store::users::insert(&mut conn, new).unwrap();
+        self.login(&email, PASSWORD)["access_token"].as_str().unwrap().to_string()
+    }
+
+    pub fn login(&self, email: &str, password: &str) -> Value {
+        let res = self.post("/api/v1/auth/login", None, &json!({"email": email, "password": password}));
+        assert_eq!(res.status(), 200, "login {email}");
+        res.json().unwrap()
+    }
+}
+
+/// Asserts a problem+json answer with `status`; returns its body.
+pub fn problem(res: Response, status: u16) -> Value {
+    assert_eq!(res.status().as_u16(), status, "status of {}", res.url());
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    assert_eq!(ct, "application/problem+json", "content type");
+    let body: Value = res.json().expect("problem body is JSON");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().is_some_and(|t| t.starts_with("/problems/")), "{body}");
+    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+    body
+}
+
+/// Asserts `status` and returns the JSON body.
+pub fn ok_json(res: Response, status: u16) -> Value {
+    let code = res.status().as_u16();
+    let text = res.text().unwrap_or_default();
+    assert_eq!(code, status, "body: {text}");
+    serde_json::from_str(&text).expect("JSON body")
+}
