@@ -69,7 +69,9 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
     let secret = match &config.jwt_secret {
         Some(s) => s.clone(),
         None => {
-            let mut conn = pool.get().map_err(|e| format!("database unavailable: {e}"))?;
+            let mut conn = pool
+                .get()
+                .map_err(|e| format!("database unavailable: {e}"))?;
             store::settings::get_or_insert(&mut conn, "jwt_secret", &random_secret())
                 .map_err(|e| format!("cannot keep the token secret in the database: {e}"))?
         }
@@ -79,8 +81,14 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
         db_kind,
         clock,
         jwt: JwtKeys::new(secret.as_bytes()),
-        login_by_account: RateLimiter::new(config.login_failures_per_account, config.login_window_secs),
-        login_by_address: RateLimiter::new(config.login_attempts_per_address, config.login_window_secs),
+        login_by_account: RateLimiter::new(
+            config.login_failures_per_account,
+            config.login_window_secs,
+        ),
+        login_by_address: RateLimiter::new(
+            config.login_attempts_per_address,
+            config.login_window_secs,
+        ),
         routes: api::errors::RouteTable::from_spec(&api::openapi()),
         config,
     }))

@@ -26,6 +26,8 @@ pub struct Config {
     /// Login attempts allowed per client address within `login_window_secs` before 429.
     pub login_attempts_per_address: u32,
     pub login_window_secs: u64,
+    /// Cohorts one supervisor may supervise in the same term.
+    pub supervisor_cohort_limit: usize,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "groupwork.db";
@@ -39,7 +41,9 @@ impl Default for Config {
             jwt_secret: None,
             log: "info".to_string(),
             pool_size: 10,
-            workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            workers: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             db_timeout_secs: 3,
             access_token_minutes: 15,
             refresh_token_days: 30,
@@ -47,6 +51,7 @@ impl Default for Config {
             login_failures_per_account: 5,
             login_attempts_per_address: 30,
             login_window_secs: 15 * 60,
+            supervisor_cohort_limit: 4,
         }
     }
 }
@@ -79,30 +84,83 @@ impl Config {
         c.pool_size = number(&get, "GROUPWORK_POOL_SIZE", c.pool_size, 1, 200)?;
         c.workers = number(&get, "GROUPWORK_WORKERS", c.workers, 1, 256)?;
         c.db_timeout_secs = number(&get, "GROUPWORK_DB_TIMEOUT_SECS", c.db_timeout_secs, 1, 60)?;
-        c.access_token_minutes = number(&get, "GROUPWORK_ACCESS_TOKEN_MINUTES", c.access_token_minutes, 1, 60)?;
-        c.refresh_token_days = number(&get, "GROUPWORK_REFRESH_TOKEN_DAYS", c.refresh_token_days, 1, 365)?;
-        c.body_limit = number(&get, "GROUPWORK_BODY_LIMIT", c.body_limit, 1024, 16 * 1024 * 1024)?;
-        c.login_failures_per_account = number(&get, "GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT", c.login_failures_per_account, 1, 1000)?;
-        c.login_attempts_per_address = number(&get, "GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS", c.login_attempts_per_address, 1, 100_000)?;
-        c.login_window_secs = number(&get, "GROUPWORK_LOGIN_WINDOW_SECS", c.login_window_secs, 1, 86_400)?;
+        c.access_token_minutes = number(
+            &get,
+            "GROUPWORK_ACCESS_TOKEN_MINUTES",
+            c.access_token_minutes,
+            1,
+            60,
+        )?;
+        c.refresh_token_days = number(
+            &get,
+            "GROUPWORK_REFRESH_TOKEN_DAYS",
+            c.refresh_token_days,
+            1,
+            365,
+        )?;
+        c.body_limit = number(
+            &get,
+            "GROUPWORK_BODY_LIMIT",
+            c.body_limit,
+            1024,
+            16 * 1024 * 1024,
+        )?;
+        c.login_failures_per_account = number(
+            &get,
+            "GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT",
+            c.login_failures_per_account,
+            1,
+            1000,
+        )?;
+        c.login_attempts_per_address = number(
+            &get,
+            "GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS",
+            c.login_attempts_per_address,
+            1,
+            100_000,
+        )?;
+        c.login_window_secs = number(
+            &get,
+            "GROUPWORK_LOGIN_WINDOW_SECS",
+            c.login_window_secs,
+            1,
+            86_400,
+        )?;
+        c.supervisor_cohort_limit = number(
+            &get,
+            "GROUPWORK_SUPERVISOR_COHORT_LIMIT",
+            c.supervisor_cohort_limit,
+            1,
+            50,
+        )?;
         Ok(c)
     }
 }
 
 pub fn parse_bind(value: &str) -> Result<SocketAddr, String> {
-    value
-        .parse()
-        .map_err(|_| format!("bind address {value:?} is not of the form HOST:PORT, e.g. 127.0.0.1:8080"))
+    value.parse().map_err(|_| {
+        format!("bind address {value:?} is not of the form HOST:PORT, e.g. 127.0.0.1:8080")
+    })
 }
 
-fn number<T>(get: &impl Fn(&str) -> Option<String>, name: &str, default: T, min: T, max: T) -> Result<T, String>
+fn number<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: T,
+    min: T,
+    max: T,
+) -> Result<T, String>
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
 {
-    let Some(raw) = get(name) else { return Ok(default) };
+    let Some(raw) = get(name) else {
+        return Ok(default);
+    };
     match raw.trim().parse::<T>() {
         Ok(v) if v >= min && v <= max => Ok(v),
-        _ => Err(format!("{name}={raw:?} must be a whole number from {min} to {max}")),
+        _ => Err(format!(
+            "{name}={raw:?} must be a whole number from {min} to {max}"
+        )),
     }
 }
 
@@ -111,7 +169,10 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -137,7 +198,8 @@ mod tests {
 
     #[test]
     fn postgres_url_is_accepted() {
-        let c = Config::from_vars(&vars(&[("GROUPWORK_DATABASE_URL", "postgres://u@h/db")])).unwrap();
+        let c =
+            Config::from_vars(&vars(&[("GROUPWORK_DATABASE_URL", "postgres://u@h/db")])).unwrap();
         assert_eq!(c.database_url, "postgres://u@h/db");
     }
 }

@@ -67,10 +67,26 @@ const VENUES: &[(&str, &str, &str, &str, i32, bool, &str)] = &[
 
 const LOGINS: &[(Role, &str, &str)] = &[
     (Role::Admin, "admin@demo.groupwork.example", "Demo Admin"),
-    (Role::Coordinator, "coordinator@demo.groupwork.example", "Priya Coordinator"),
-    (Role::Facilitator, "clinician@demo.groupwork.example", "Dr Hannah Mensah (clinical psychologist)"),
-    (Role::Facilitator, "cosp@demo.groupwork.example", "Grace Adeyemi (registered COSP facilitator)"),
-    (Role::Facilitator, "betterstart@demo.groupwork.example", "Tom Reilly (Better Start worker)"),
+    (
+        Role::Coordinator,
+        "coordinator@demo.groupwork.example",
+        "Priya Coordinator",
+    ),
+    (
+        Role::Facilitator,
+        "clinician@demo.groupwork.example",
+        "Dr Hannah Mensah (clinical psychologist)",
+    ),
+    (
+        Role::Facilitator,
+        "cosp@demo.groupwork.example",
+        "Grace Adeyemi (registered COSP facilitator)",
+    ),
+    (
+        Role::Facilitator,
+        "betterstart@demo.groupwork.example",
+        "Tom Reilly (Better Start worker)",
+    ),
 ];
 
 /// Loads the demo into an empty database; returns the logins made, or `None` if the demo (or
@@ -90,9 +106,13 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
         .map(|l| password::hash(&l.password))
         .collect::<Result<Vec<_>, _>>()?;
     write_transaction(conn, |c| {
-        if store::settings::get(c, MARKER)?.is_some() || store::users::count(c)? > 0 || store::venues::count(c)? > 0 {
+        if store::settings::get(c, MARKER)?.is_some()
+            || store::users::count(c)? > 0
+            || store::venues::count(c)? > 0
+        {
             return Ok(None);
         }
+        let mut users = Vec::new();
         for (login, hash) in logins.iter().zip(&hashes) {
             let new = store::users::NewUser {
                 email: login.email,
@@ -101,8 +121,9 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
                 role: login.role,
                 now,
             };
-            store::users::insert(c, new)?;
+            users.push((login.email.to_string(), store::users::insert(c, new)?.id));
         }
+        let mut venue_ids = Vec::new();
         for (name, address, postcode, ward, capacity, registered, notes) in VENUES {
             let fields = VenueFields {
                 name: name.to_string(),
@@ -113,8 +134,14 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
                 creche_registered: *registered,
                 accessibility_notes: notes.to_string(),
             };
-            store::venues::insert(c, &fields, now)?;
+            venue_ids.push(store::venues::insert(c, &fields, now)?.id);
         }
+        let coordinator = users
+            .iter()
+            .find(|(e, _)| e.starts_with("coordinator"))
+            .map(|(_, id)| *id)
+            .unwrap_or(0);
+        crate::demo_programme::load(c, now, &venue_ids, &users, coordinator)?;
         store::settings::set(c, MARKER, &now.to_string())?;
         Ok(Some(()))
     })

@@ -25,6 +25,9 @@ pub enum ApiError {
     MethodNotAllowed { allow: Vec<String> },
     #[error("{0}")]
     Conflict(String),
+    /// A 409 naming the rules broken (`errors`: rule code → messages).
+    #[error("{detail}")]
+    RuleConflict { detail: String, errors: FieldErrors },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -52,7 +55,7 @@ pub struct Problem {
     pub status: u16,
     #[schema(example = "postcode: is not a UK postcode")]
     pub detail: String,
-    /// Field name → messages; only for 422.
+    /// Field name → messages for 422; rule code → messages for a 409 rule conflict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<FieldErrors>,
 }
@@ -94,8 +97,11 @@ impl ApiError {
             ApiError::NotFound(_) => ("not-found", "Not found"),
             ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             ApiError::Conflict(_) => ("conflict", "Conflict with the current state"),
+            ApiError::RuleConflict { .. } => ("rule-conflict", "Conflict with a scheduling rule"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
-            ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            ApiError::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
             ApiError::Validation { .. } => ("validation", "Some fields are not valid"),
             ApiError::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
             ApiError::Unavailable(_) => ("database-unavailable", "The database is unavailable"),
@@ -106,7 +112,9 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (slug, title) = self.parts();
         let detail = match self {
-            ApiError::MethodNotAllowed { allow } => format!("allowed methods: {}", allow.join(", ")),
+            ApiError::MethodNotAllowed { allow } => {
+                format!("allowed methods: {}", allow.join(", "))
+            }
             ApiError::TooManyRequests { retry_after_secs } => {
                 format!("try again in {retry_after_secs} seconds")
             }
@@ -120,7 +128,9 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail,
             errors: match self {
-                ApiError::Validation { errors, .. } => Some(errors.clone()),
+                ApiError::Validation { errors, .. } | ApiError::RuleConflict { errors, .. } => {
+                    Some(errors.clone())
+                }
                 _ => None,
             },
         }
@@ -135,7 +145,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::RuleConflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -181,7 +191,9 @@ impl From<diesel::result::Error> for ApiError {
             E::DatabaseError(K::UniqueViolation, _) => {
                 ApiError::Conflict("a record with the same unique value already exists".into())
             }
-            E::DatabaseError(K::ClosedConnection, info) => ApiError::Unavailable(info.message().to_string()),
+            E::DatabaseError(K::ClosedConnection, info) => {
+                ApiError::Unavailable(info.message().to_string())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -209,12 +221,21 @@ pub fn field_errors_of(e: &validator::ValidationErrors) -> FieldErrors {
 fn collect_validation(e: &validator::ValidationErrors, prefix: &str, out: &mut FieldErrors) {
     use validator::ValidationErrorsKind as K;
     for (field, kind) in e.errors() {
-        let name = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
+        let name = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
         match kind {
             K::Field(list) => {
                 let msgs = out.entry(name).or_default();
                 for fe in list {
-                    msgs.push(fe.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| describe(fe)));
+                    msgs.push(
+                        fe.message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| describe(fe)),
+                    );
                 }
             }
             K::Struct(inner) => collect_validation(inner, &name, out),

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "groupwork", version, about = "REST API for children's centres' parent–infant group programmes")]
+#[command(
+    name = "groupwork",
+    version,
+    about = "REST API for children's centres' parent–infant group programmes"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -84,6 +88,7 @@ fn init_logging(filter: &str) -> Result<(), String> {
         .with_env_filter(filter)
         .with_span_events(FmtSpan::CLOSE)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     Ok(())
 }
@@ -92,7 +97,10 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
     let bind = config.bind;
     let state = build_state(config, Arc::new(SystemClock))?;
     if load_demo {
-        let mut conn = state.pool.get().map_err(|e| format!("database unavailable: {e}"))?;
+        let mut conn = state
+            .pool
+            .get()
+            .map_err(|e| format!("database unavailable: {e}"))?;
         match demo::load(&mut conn, state.now_naive())? {
             Some(logins) => {
                 println!("Demo data loaded. These passwords are shown once only:");
@@ -100,11 +108,17 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
                     println!("  {:<12} {:<38} {}", l.role.as_str(), l.email, l.password);
                 }
             }
-            None => println!("Demo data already present (its passwords were printed when it was loaded)."),
+            None => println!(
+                "Demo data already present (its passwords were printed when it was loaded)."
+            ),
         }
     }
-    let listener = std::net::TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    println!("groupwork on {} — API docs at http://{bind}/docs", state.db_kind.as_str());
+    let listener =
+        std::net::TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    println!(
+        "groupwork on {} — API docs at http://{bind}/docs",
+        state.db_kind.as_str()
+    );
     actix_web::rt::System::new().block_on(async move {
         run_server(state, listener)
             .map_err(|e| format!("cannot start the server: {e}"))?
@@ -117,8 +131,10 @@ fn create_admin(config: Config, email: &str, name: &str) -> Result<(), String> {
     let pw = match std::env::var("GROUPWORK_ADMIN_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
         _ => {
-            let p = rpassword::prompt_password("Password for the new admin: ").map_err(|e| format!("cannot read the password: {e}"))?;
-            let again = rpassword::prompt_password("Same password again: ").map_err(|e| format!("cannot read the password: {e}"))?;
+            let p = rpassword::prompt_password("Password for the new admin: ")
+                .map_err(|e| format!("cannot read the password: {e}"))?;
+            let again = rpassword::prompt_password("Same password again: ")
+                .map_err(|e| format!("cannot read the password: {e}"))?;
             if p != again {
                 return Err("the two passwords differ".into());
             }
@@ -137,13 +153,21 @@ fn create_admin(config: Config, email: &str, name: &str) -> Result<(), String> {
     let mut conn = manager.open().map_err(|e| e.0)?;
     db::run_migrations(&mut conn)?;
     let now = chrono::Utc::now().naive_utc();
-    let new = store::users::NewUser { email, password_hash: &hash, display_name: name, role: Role::Admin, now };
+    let new = store::users::NewUser {
+        email,
+        password_hash: &hash,
+        display_name: name,
+        role: Role::Admin,
+        now,
+    };
     match store::users::insert(&mut conn, new) {
         Ok(u) => {
             println!("admin {} created (id {})", u.email, u.id);
             Ok(())
         }
-        Err(e) if store::is_unique_violation(&e) => Err(format!("an account with email {email} already exists")),
+        Err(e) if store::is_unique_violation(&e) => {
+            Err(format!("an account with email {email} already exists"))
+        }
         Err(e) => Err(format!("cannot create the admin: {e}")),
     }
 }

@@ -40,7 +40,12 @@ impl RoleSet for Parent {
     const ROLES: &'static [Role] = &[Role::Parent];
 }
 impl RoleSet for AnyUser {
-    const ROLES: &'static [Role] = &[Role::Admin, Role::Coordinator, Role::Facilitator, Role::Parent];
+    const ROLES: &'static [Role] = &[
+        Role::Admin,
+        Role::Coordinator,
+        Role::Facilitator,
+        Role::Parent,
+    ];
 }
 
 /// The signed-in user, admitted because their role is in `R`.
@@ -56,11 +61,18 @@ impl<R: RoleSet> FromRequest for Require<R> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(authenticate(req).and_then(|user| {
             if R::ROLES.contains(&user.role) {
-                Ok(Require { user, _roles: PhantomData })
+                Ok(Require {
+                    user,
+                    _roles: PhantomData,
+                })
             } else {
                 Err(ApiError::Forbidden(format!(
                     "this needs the {} role",
-                    R::ROLES.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
+                    R::ROLES
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 )))
             }
         }))
@@ -71,17 +83,21 @@ fn authenticate(req: &HttpRequest) -> Result<TokenSubject, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthorized("send an access token: Authorization: Bearer <token>".into()))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::Unauthorized("send an access token: Authorization: Bearer <token>".into())
+    })?;
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::Unauthorized("the Authorization header must be Bearer <token>".into()))?;
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be Bearer <token>".into())
+        })?;
     state.jwt.verify(token, state.now()).map_err(|reason| {
         tracing::info!(%reason, "access token refused");
         ApiError::Unauthorized("the access token is invalid or has expired".into())

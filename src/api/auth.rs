@@ -71,32 +71,57 @@ async fn start_session(state: &web::Data<AppState>, user: User) -> Result<TokenR
     let expires = now + Duration::days(state.config.refresh_token_days);
     let user_id = user.id;
     state
-        .db(move |c| Ok(store::sessions::insert(c, user_id, &hash, &family, now, expires)?))
+        .db(move |c| {
+            Ok(store::logins::insert(
+                c, user_id, &hash, &family, now, expires,
+            )?)
+        })
         .await?;
     token_response(state, &user, refresh_token)
 }
 
-fn token_response(state: &AppState, user: &User, refresh_token: String) -> Result<TokenResponse, ApiError> {
-    let subject = tokens::TokenSubject { user_id: user.id, role: user.role() };
+fn token_response(
+    state: &AppState,
+    user: &User,
+    refresh_token: String,
+) -> Result<TokenResponse, ApiError> {
+    let subject = tokens::TokenSubject {
+        user_id: user.id,
+        role: user.role(),
+    };
     let minutes = state.config.access_token_minutes;
     Ok(TokenResponse {
-        access_token: state.jwt.issue(subject, state.now(), minutes).map_err(ApiError::Internal)?,
+        access_token: state
+            .jwt
+            .issue(subject, state.now(), minutes)
+            .map_err(ApiError::Internal)?,
         refresh_token,
         token_type: "Bearer",
         expires_in: minutes * 60,
-        user: TokenUser { id: user.id, email: user.email.clone(), role: user.role() },
+        user: TokenUser {
+            id: user.id,
+            email: user.email.clone(),
+            role: user.role(),
+        },
     })
 }
 
 /// Hashes on the blocking pool: argon2 is deliberately slow.
 pub async fn hash_password(pw: String) -> Result<String, ApiError> {
-    web::block(move || password::hash(&pw)).await?.map_err(ApiError::Internal)
+    web::block(move || password::hash(&pw))
+        .await?
+        .map_err(ApiError::Internal)
 }
 
 /// 422 when the password breaks the rules.
 pub fn check_password(pw: &str, email: &str) -> Result<(), ApiError> {
     let problems = crate::domain::password::problems(pw, email);
-    ApiError::check_fields([("password".to_string(), problems)].into_iter().filter(|(_, p)| !p.is_empty()).collect())
+    ApiError::check_fields(
+        [("password".to_string(), problems)]
+            .into_iter()
+            .filter(|(_, p)| !p.is_empty())
+            .collect(),
+    )
 }
 
 /// Register a parent account.
@@ -113,7 +138,10 @@ pub fn check_password(pw: &str, email: &str) -> Result<(), ApiError> {
     )
 )]
 #[post("/auth/register")]
-pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterBody>) -> Result<HttpResponse, ApiError> {
+pub async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterBody>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     validate(&body)?;
     check_password(&body.password, &body.email)?;
@@ -129,9 +157,9 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterBody>)
                 now,
             };
             store::users::insert(c, new).map_err(|e| match e {
-                e if store::is_unique_violation(&e) => {
-                    ApiError::Conflict("an account with this email already exists; log in instead".into())
-                }
+                e if store::is_unique_violation(&e) => ApiError::Conflict(
+                    "an account with this email already exists; log in instead".into(),
+                ),
                 e => e.into(),
             })
         })
@@ -155,19 +183,33 @@ pub async fn register(state: web::Data<AppState>, body: web::Json<RegisterBody>)
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json<LoginBody>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let now = state.now();
-    let address = format!("addr:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default());
+    let address = format!(
+        "addr:{}",
+        req.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    );
     let account = format!("acct:{}", store::users::normalise_email(&body.email));
-    for (limiter, key) in [(&state.login_by_address, &address), (&state.login_by_account, &account)] {
+    for (limiter, key) in [
+        (&state.login_by_address, &address),
+        (&state.login_by_account, &account),
+    ] {
         if let Some(retry_after_secs) = limiter.blocked_for(key, now) {
             return Err(ApiError::TooManyRequests { retry_after_secs });
         }
     }
     state.login_by_address.record(&address, now);
     let email = body.email.clone();
-    let user = state.db(move |c| Ok(store::users::find_by_email(c, &email)?)).await?;
+    let user = state
+        .db(move |c| Ok(store::users::find_by_email(c, &email)?))
+        .await?;
     let pw = body.password;
     let verified = web::block(move || match user {
         Some(u) if password::verify(&pw, &u.password_hash) && !u.disabled => Some(u),
@@ -180,7 +222,9 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     .await?;
     let Some(user) = verified else {
         state.login_by_account.record(&account, now);
-        return Err(ApiError::Unauthorized("email or password is incorrect".into()));
+        return Err(ApiError::Unauthorized(
+            "email or password is incorrect".into(),
+        ));
     };
     state.login_by_account.clear(&account);
     Ok(HttpResponse::Ok().json(start_session(&state, user).await?))
@@ -199,7 +243,10 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: web::Json
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshBody>,
+) -> Result<HttpResponse, ApiError> {
     let presented = tokens::hash_opaque(body.refresh_token.trim());
     let next = tokens::random_secret();
     let next_hash = tokens::hash_opaque(&next);
@@ -207,9 +254,11 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -
     let expires = now + Duration::days(state.config.refresh_token_days);
     let user = state
         .db(move |c| {
-            use store::sessions::Rotation;
-            match store::sessions::rotate(c, &presented, &next_hash, now, expires)? {
-                Rotation::Rotated { user_id } => Ok(store::users::find(c, user_id)?.filter(|u| !u.disabled)),
+            use store::logins::Rotation;
+            match store::logins::rotate(c, &presented, &next_hash, now, expires)? {
+                Rotation::Rotated { user_id } => {
+                    Ok(store::users::find(c, user_id)?.filter(|u| !u.disabled))
+                }
                 Rotation::Reused => {
                     tracing::warn!("refresh token reused: its login family is revoked");
                     Ok(None)
@@ -218,7 +267,11 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -
             }
         })
         .await?
-        .ok_or_else(|| ApiError::Unauthorized("the refresh token is invalid, used or expired; log in again".into()))?;
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "the refresh token is invalid, used or expired; log in again".into(),
+            )
+        })?;
     Ok(HttpResponse::Ok().json(token_response(&state, &user, next)?))
 }
 
@@ -229,9 +282,14 @@ pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -
     responses((status = 204, description = "Logged out (also when the token was unknown)"), E400, E413, E415, E503)
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshBody>,
+) -> Result<HttpResponse, ApiError> {
     let hash = tokens::hash_opaque(body.refresh_token.trim());
     let now = state.now_naive();
-    state.db(move |c| Ok(store::sessions::revoke_by_token(c, &hash, now)?)).await?;
+    state
+        .db(move |c| Ok(store::logins::revoke_by_token(c, &hash, now)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -25,6 +25,10 @@ use utoipa_actix_web::AppExt;
         (name = "users", description = "Staff accounts (admin)"),
         (name = "programmes", description = "Kinds of group"),
         (name = "venues", description = "Children's centres and community venues"),
+        (name = "closures", description = "Bank holidays, venue closures and term breaks"),
+        (name = "staff", description = "Facilitators, crèche workers and supervisors"),
+        (name = "cohorts", description = "Runs of a programme: sessions, teams, lifecycle"),
+        (name = "listings", description = "The public programme of groups"),
     )
 )]
 struct BaseDoc;
@@ -60,51 +64,91 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// Error answers, for `responses(...)` lists.
 #[derive(utoipa::IntoResponses)]
 pub enum E400 {
-    #[response(status = 400, description = "Malformed request", content_type = "application/problem+json")]
+    #[response(
+        status = 400,
+        description = "Malformed request",
+        content_type = "application/problem+json"
+    )]
     BadRequest(Problem),
 }
 #[derive(utoipa::IntoResponses)]
 pub enum E401 {
-    #[response(status = 401, description = "No valid access token", content_type = "application/problem+json")]
+    #[response(
+        status = 401,
+        description = "No valid access token",
+        content_type = "application/problem+json"
+    )]
     Unauthorized(Problem),
 }
 #[derive(utoipa::IntoResponses)]
 pub enum E403 {
-    #[response(status = 403, description = "Role not allowed", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "Role not allowed",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
 }
 #[derive(utoipa::IntoResponses)]
 pub enum E404 {
-    #[response(status = 404, description = "Not found", content_type = "application/problem+json")]
+    #[response(
+        status = 404,
+        description = "Not found",
+        content_type = "application/problem+json"
+    )]
     NotFound(Problem),
 }
 #[derive(utoipa::IntoResponses)]
 pub enum E409 {
-    #[response(status = 409, description = "Conflict (duplicate or stale)", content_type = "application/problem+json")]
+    #[response(
+        status = 409,
+        description = "Conflict (duplicate or stale)",
+        content_type = "application/problem+json"
+    )]
     Conflict(Problem),
 }
 #[derive(utoipa::IntoResponses)]
 pub enum E413 {
-    #[response(status = 413, description = "Body too large", content_type = "application/problem+json")]
+    #[response(
+        status = 413,
+        description = "Body too large",
+        content_type = "application/problem+json"
+    )]
     TooLarge(Problem),
 }
 #[derive(utoipa::IntoResponses)]
 pub enum E415 {
-    #[response(status = 415, description = "Body is not JSON", content_type = "application/problem+json")]
+    #[response(
+        status = 415,
+        description = "Body is not JSON",
+        content_type = "application/problem+json"
+    )]
     NotJson(Problem),
 }
 #[derive(utoipa::IntoResponses)]
 pub enum E422 {
-    #[response(status = 422, description = "Invalid fields, listed in `errors`", content_type = "application/problem+json")]
+    #[response(
+        status = 422,
+        description = "Invalid fields, listed in `errors`",
+        content_type = "application/problem+json"
+    )]
     Invalid(Problem),
 }
 #[derive(utoipa::IntoResponses)]
 pub enum E429 {
-    #[response(status = 429, description = "Too many attempts; see Retry-After", content_type = "application/problem+json")]
+    #[response(
+        status = 429,
+        description = "Too many attempts; see Retry-After",
+        content_type = "application/problem+json"
+    )]
     RateLimited(Problem),
 }
 #[derive(utoipa::IntoResponses)]
 pub enum E503 {
-    #[response(status = 503, description = "Database unavailable; see Retry-After", content_type = "application/problem+json")]
+    #[response(
+        status = 503,
+        description = "Database unavailable; see Retry-After",
+        content_type = "application/problem+json"
+    )]
     Unavailable(Problem),
 }

@@ -43,7 +43,10 @@ impl RouteTable {
 }
 
 /// Default service: 405 when the path exists under other methods, otherwise 404.
-pub async fn no_route(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn no_route(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     Err(match state.routes.methods_for(req.path()) {
         Some(allow) => ApiError::MethodNotAllowed { allow },
         None => ApiError::NotFound(format!("no resource at {}", req.path())),
@@ -57,25 +60,28 @@ pub async fn docs_redirect() -> HttpResponse {
 }
 
 pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(limit).error_handler(|err, _req| {
-        let e = match &err {
-            JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-                ApiError::PayloadTooLarge(format!("the body must be at most {limit} bytes"))
-            }
-            JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
-                "send the body as application/json".into(),
-            ),
-            JsonPayloadError::Deserialize(de) if de.is_data() => {
-                ApiError::Validation {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _req| {
+            let e = match &err {
+                JsonPayloadError::Overflow { limit }
+                | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+                    ApiError::PayloadTooLarge(format!("the body must be at most {limit} bytes"))
+                }
+                JsonPayloadError::ContentType => {
+                    ApiError::UnsupportedMediaType("send the body as application/json".into())
+                }
+                JsonPayloadError::Deserialize(de) if de.is_data() => ApiError::Validation {
                     detail: format!("the JSON body does not fit: {de}"),
                     errors: json_field_error(&de.to_string()),
+                },
+                JsonPayloadError::Deserialize(de) => {
+                    ApiError::BadRequest(format!("malformed JSON: {de}"))
                 }
-            }
-            JsonPayloadError::Deserialize(de) => ApiError::BadRequest(format!("malformed JSON: {de}")),
-            other => ApiError::BadRequest(format!("unreadable body: {other}")),
-        };
-        e.into()
-    })
+                other => ApiError::BadRequest(format!("unreadable body: {other}")),
+            };
+            e.into()
+        })
 }
 
 /// serde names the missing or mistyped field in its message; surface it as the field.
@@ -86,7 +92,11 @@ fn json_field_error(message: &str) -> crate::error::FieldErrors {
         .filter(|f| !f.contains(' '))
         .unwrap_or("body")
         .to_string();
-    let text = message.split(" at line ").next().unwrap_or(message).to_string();
+    let text = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(message)
+        .to_string();
     crate::error::FieldErrors::from([(field, vec![text])])
 }
 
@@ -133,4 +143,3 @@ pub fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
     let res = ServiceResponse::new(req, response).map_into_right_body::<B>();
     Ok(ErrorHandlerResponse::Response(res))
 }
-

@@ -31,12 +31,18 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
         .db(|conn| conn.batch_execute("SELECT 1").map_err(Into::into))
         .await;
     match answered {
-        Ok(()) => HttpResponse::Ok().json(Health { status: "ok", database }),
+        Ok(()) => HttpResponse::Ok().json(Health {
+            status: "ok",
+            database,
+        }),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unavailable");
             HttpResponse::ServiceUnavailable()
                 .insert_header((header::RETRY_AFTER, "5"))
-                .json(Health { status: "unavailable", database })
+                .json(Health {
+                    status: "unavailable",
+                    database,
+                })
         }
     }
 }

@@ -39,7 +39,10 @@ impl From<store::users::User> for UserOut {
     responses((status = 200, description = "The signed-in user", body = UserOut), E401, E503)
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, who: Require<AnyUser>) -> Result<web::Json<UserOut>, ApiError> {
+pub async fn me(
+    state: web::Data<AppState>,
+    who: Require<AnyUser>,
+) -> Result<web::Json<UserOut>, ApiError> {
     let id = who.user.user_id;
     let user = state
         .db(move |c| Ok(store::users::find(c, id)?))

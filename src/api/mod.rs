@@ -3,19 +3,26 @@
 
 pub mod access;
 mod auth;
+mod closures;
+mod cohort_views;
+mod cohorts;
 pub mod docs;
 pub mod errors;
 mod health;
+mod listings;
 mod me;
 mod programmes;
+mod sessions;
+mod staff;
+mod team;
 mod users;
 mod venues;
 
 use crate::error::ApiError;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use docs::openapi;
 
@@ -37,7 +44,26 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(venues::list_venues)
             .service(venues::get_venue)
             .service(venues::create_venue)
-            .service(venues::update_venue),
+            .service(venues::update_venue)
+            .service(closures::list_closures)
+            .service(closures::create_closure)
+            .service(closures::add_bank_holiday_change)
+            .service(closures::delete_closure)
+            .service(staff::create_staff)
+            .service(staff::list_staff)
+            .service(staff::get_staff)
+            .service(staff::update_staff)
+            .service(cohorts::create_cohort)
+            .service(cohorts::list_cohorts)
+            .service(cohorts::get_cohort)
+            .service(cohorts::update_cohort)
+            .service(cohorts::publish_cohort)
+            .service(cohorts::cancel_cohort)
+            .service(team::set_team)
+            .service(team::my_cohorts)
+            .service(sessions::update_session)
+            .service(listings::listings)
+            .service(listings::listings_ics),
     );
 }
 
@@ -62,7 +88,10 @@ impl PageQuery {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         let offset = self.offset.unwrap_or(0);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::field("limit", format!("must be from 1 to {MAX_LIMIT}")));
+            return Err(ApiError::field(
+                "limit",
+                format!("must be from 1 to {MAX_LIMIT}"),
+            ));
         }
         if offset < 0 {
             return Err(ApiError::field("offset", "must not be negative"));

@@ -108,7 +108,9 @@ pub struct NewProgrammeBody {
 /// List programmes (public).
 #[utoipa::path(tag = "programmes", responses((status = 200, description = "All programmes", body = ProgrammeList), E503))]
 #[get("/programmes")]
-pub async fn list_programmes(state: web::Data<AppState>) -> Result<web::Json<ProgrammeList>, ApiError> {
+pub async fn list_programmes(
+    state: web::Data<AppState>,
+) -> Result<web::Json<ProgrammeList>, ApiError> {
     let items = state.db(|c| Ok(store::programmes::list(c)?)).await?;
     Ok(web::Json(ProgrammeList {
         total: items.len() as i64,
@@ -123,7 +125,10 @@ pub async fn list_programmes(state: web::Data<AppState>) -> Result<web::Json<Pro
     responses((status = 200, description = "The programme", body = ProgrammeOut), E404, E503)
 )]
 #[get("/programmes/{code}")]
-pub async fn get_programme(state: web::Data<AppState>, code: web::Path<String>) -> Result<web::Json<ProgrammeOut>, ApiError> {
+pub async fn get_programme(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<web::Json<ProgrammeOut>, ApiError> {
     let code = code.into_inner();
     let p = state
         .db(move |c| Ok(store::programmes::find_by_code(c, &code)?))
@@ -152,7 +157,10 @@ pub async fn create_programme(
     let b = body.into_inner();
     let mut errors = field_errors(&b);
     if !programme::code_ok(&b.code) {
-        errors.entry("code".into()).or_default().push("must be 2–40 lower-case letters, digits or hyphens".into());
+        errors
+            .entry("code".into())
+            .or_default()
+            .push("must be 2–40 lower-case letters, digits or hyphens".into());
     }
     let shape = ProgrammeShape {
         session_count: b.session_count,
@@ -186,7 +194,10 @@ pub async fn create_programme(
     let p = state
         .db(move |c| {
             store::programmes::insert(c, &new, now).map_err(|e| match e {
-                e if store::is_unique_violation(&e) => ApiError::Conflict(format!("a programme with code {:?} already exists", new.code)),
+                e if store::is_unique_violation(&e) => ApiError::Conflict(format!(
+                    "a programme with code {:?} already exists",
+                    new.code
+                )),
                 e => e.into(),
             })
         })

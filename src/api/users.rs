@@ -66,7 +66,10 @@ pub async fn create_user(
     let body = body.into_inner();
     validate(&body)?;
     if !body.role.is_staff() {
-        return Err(ApiError::field("role", "parents register themselves; choose admin, coordinator or facilitator"));
+        return Err(ApiError::field(
+            "role",
+            "parents register themselves; choose admin, coordinator or facilitator",
+        ));
     }
     check_password(&body.password, &body.email)?;
     let hash = hash_password(body.password).await?;
@@ -81,7 +84,9 @@ pub async fn create_user(
                 now,
             };
             store::users::insert(c, new).map_err(|e| match e {
-                e if store::is_unique_violation(&e) => ApiError::Conflict("an account with this email already exists".into()),
+                e if store::is_unique_violation(&e) => {
+                    ApiError::Conflict("an account with this email already exists".into())
+                }
                 e => e.into(),
             })
         })
@@ -107,7 +112,9 @@ pub async fn list_users(
 ) -> Result<web::Json<UserList>, ApiError> {
     let (limit, offset) = page.checked()?;
     let role = filter.role;
-    let page = state.db(move |c| Ok(store::users::list(c, role, limit, offset)?)).await?;
+    let page = state
+        .db(move |c| Ok(store::users::list(c, role, limit, offset)?))
+        .await?;
     Ok(web::Json(UserList {
         items: page.items.into_iter().map(UserOut::from).collect(),
         total: page.total,

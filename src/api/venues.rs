@@ -41,7 +41,11 @@ pub struct VenueOut {
 
 impl From<Venue> for VenueOut {
     fn from(v: Venue) -> Self {
-        let (set, name) = v.ward.split_once(':').map(|(s, n)| (s.to_string(), n.to_string())).unwrap_or_default();
+        let (set, name) = v
+            .ward
+            .split_once(':')
+            .map(|(s, n)| (s.to_string(), n.to_string()))
+            .unwrap_or_default();
         VenueOut {
             id: v.id,
             name: v.name,
@@ -115,7 +119,12 @@ pub struct VenueFilter {
 
 /// Checks the rules between fields and normalises; `errors` gets what is wrong.
 fn checked(mut f: VenueFields, mut errors: FieldErrors) -> Result<VenueFields, ApiError> {
-    let mut add = |field: &str, msg: &str| errors.entry(field.to_string()).or_default().push(msg.to_string());
+    let mut add = |field: &str, msg: &str| {
+        errors
+            .entry(field.to_string())
+            .or_default()
+            .push(msg.to_string())
+    };
     match postcode::normalise(&f.postcode) {
         Some(p) => f.postcode = p,
         None => add("postcode", "is not a UK postcode"),
@@ -125,7 +134,10 @@ fn checked(mut f: VenueFields, mut errors: FieldErrors) -> Result<VenueFields, A
         Err(msg) => add("ward", msg),
     }
     if f.creche_registered && f.creche_room_capacity == 0 {
-        add("creche_registered", "a registered crèche needs a crèche room (creche_room_capacity above 0)");
+        add(
+            "creche_registered",
+            "a registered crèche needs a crèche room (creche_room_capacity above 0)",
+        );
     }
     f.name = f.name.trim().to_string();
     f.address = f.address.trim().to_string();
@@ -148,7 +160,11 @@ pub async fn list_venues(
 ) -> Result<web::Json<VenueList>, ApiError> {
     let (limit, offset) = page.checked()?;
     let ward = match filter.into_inner().ward {
-        Some(w) => Some(Ward::parse(&w).map_err(|m| ApiError::field("ward", m))?.key()),
+        Some(w) => Some(
+            Ward::parse(&w)
+                .map_err(|m| ApiError::field("ward", m))?
+                .key(),
+        ),
         None => None,
     };
     let page = state
@@ -169,7 +185,10 @@ pub async fn list_venues(
     responses((status = 200, description = "The venue", body = VenueOut), E404, E503)
 )]
 #[get("/venues/{id}")]
-pub async fn get_venue(state: web::Data<AppState>, id: web::Path<i32>) -> Result<web::Json<VenueOut>, ApiError> {
+pub async fn get_venue(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+) -> Result<web::Json<VenueOut>, ApiError> {
     let id = id.into_inner();
     let v = state
         .db(move |c| Ok(store::venues::find(c, id)?))
@@ -210,7 +229,9 @@ pub async fn create_venue(
         errors,
     )?;
     let now = state.now_naive();
-    let v = state.db(move |c| Ok(store::venues::insert(c, &fields, now)?)).await?;
+    let v = state
+        .db(move |c| Ok(store::venues::insert(c, &fields, now)?))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/venues/{}", v.id)))
         .json(VenueOut::from(v)))

@@ -1,5 +1,5 @@
 //! Credentials: argon2id password hashes, signed access tokens, opaque refresh tokens, and the
-//! login rate limiter. No database and no HTTP here; `store::sessions` keeps refresh tokens.
+//! login rate limiter. No database and no HTTP here; `store::logins` keeps refresh tokens.
 
 pub mod password;
 pub mod rate_limit;

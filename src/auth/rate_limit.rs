@@ -46,7 +46,10 @@ impl RateLimiter {
     }
 
     pub fn clear(&self, key: &str) {
-        self.buckets.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        self.buckets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
     }
 }
 

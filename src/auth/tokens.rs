@@ -54,7 +54,12 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, subject: TokenSubject, now: DateTime<Utc>, ttl_minutes: i64) -> Result<String, String> {
+    pub fn issue(
+        &self,
+        subject: TokenSubject,
+        now: DateTime<Utc>,
+        ttl_minutes: i64,
+    ) -> Result<String, String> {
         let claims = Claims {
             sub: subject.user_id.to_string(),
             role: subject.role,
@@ -83,7 +88,10 @@ impl JwtKeys {
             return Err("token issued in the future".into());
         }
         let user_id = c.sub.parse().map_err(|_| "bad subject".to_string())?;
-        Ok(TokenSubject { user_id, role: c.role })
+        Ok(TokenSubject {
+            user_id,
+            role: c.role,
+        })
     }
 }
 
@@ -105,14 +113,19 @@ mod tests {
     use chrono::Duration;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-03-03T10:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-03-03T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn token_round_trips_with_the_crypto_backend() {
         // jsonwebtoken without a crypto backend compiles and panics at the first encode.
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
-        let subject = TokenSubject { user_id: 7, role: Role::Coordinator };
+        let subject = TokenSubject {
+            user_id: 7,
+            role: Role::Coordinator,
+        };
         let token = keys.issue(subject, now(), 15).unwrap();
         assert_eq!(keys.verify(&token, now()).unwrap(), subject);
         assert!(keys.verify(&token, now() + Duration::minutes(15)).is_err());

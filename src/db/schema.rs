@@ -70,6 +70,137 @@ diesel::table! {
     }
 }
 
-diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::table! {
+    audit_events (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Integer>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<Integer>,
+        family_id -> Nullable<Integer>,
+        detail -> Text,
+    }
+}
 
-diesel::allow_tables_to_appear_in_same_query!(settings, users, refresh_tokens, programmes, venues);
+diesel::table! {
+    bank_holiday_changes (id) {
+        id -> Integer,
+        holiday_date -> Date,
+        name -> Text,
+        change -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    closures (id) {
+        id -> Integer,
+        venue_id -> Nullable<Integer>,
+        from_date -> Date,
+        to_date -> Date,
+        reason -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> Integer,
+        name -> Text,
+        email -> Text,
+        phone -> Text,
+        organisation -> Text,
+        roles -> Text,
+        user_id -> Nullable<Integer>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_qualifications (id) {
+        id -> Integer,
+        staff_id -> Integer,
+        kind -> Text,
+        expires_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    cohorts (id) {
+        id -> Integer,
+        programme_id -> Integer,
+        venue_id -> Integer,
+        title -> Text,
+        description -> Text,
+        status -> Text,
+        first_session_date -> Date,
+        start_time -> Time,
+        session_minutes -> Integer,
+        timezone -> Text,
+        places -> Integer,
+        creche_offered -> Bool,
+        creche_workers -> Integer,
+        booking_opens_on -> Nullable<Date>,
+        booking_closes_on -> Nullable<Date>,
+        cancel_reason -> Nullable<Text>,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Integer,
+        cohort_id -> Integer,
+        number -> Nullable<Integer>,
+        kind -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        status -> Text,
+        cancel_reason -> Nullable<Text>,
+        sequence -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cohort_team (id) {
+        id -> Integer,
+        cohort_id -> Integer,
+        staff_id -> Integer,
+        role -> Text,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(staff_qualifications -> staff (staff_id));
+diesel::joinable!(cohorts -> programmes (programme_id));
+diesel::joinable!(cohorts -> venues (venue_id));
+diesel::joinable!(sessions -> cohorts (cohort_id));
+diesel::joinable!(cohort_team -> cohorts (cohort_id));
+diesel::joinable!(cohort_team -> staff (staff_id));
+diesel::joinable!(closures -> venues (venue_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    users,
+    refresh_tokens,
+    programmes,
+    venues,
+    audit_events,
+    bank_holiday_changes,
+    closures,
+    staff,
+    staff_qualifications,
+    cohorts,
+    sessions,
+    cohort_team,
+);

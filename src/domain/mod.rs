@@ -1,7 +1,11 @@
 //! Pure rules of the practice: no I/O, no diesel, no actix. Each module is unit-tested directly.
 
+pub mod calendar;
+pub mod cohort;
+pub mod ics;
 pub mod password;
 pub mod postcode;
 pub mod programme;
 pub mod role;
+pub mod team;
 pub mod ward;

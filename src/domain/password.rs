@@ -5,10 +5,30 @@ pub const MIN_LEN: usize = 10;
 pub const MAX_LEN: usize = 128;
 
 const COMMON: &[&str] = &[
-    "password", "password1", "password12", "password123", "passw0rd", "1234567890", "12345678910",
-    "0123456789", "qwertyuiop", "qwerty1234", "qwerty12345", "iloveyou12", "letmein123",
-    "welcome123", "changeme12", "abc1234567", "football12", "monkey1234", "sunshine12",
-    "groupwork1", "groupwork123", "administrator", "children1", "lambeth123",
+    "password",
+    "password1",
+    "password12",
+    "password123",
+    "passw0rd",
+    "1234567890",
+    "12345678910",
+    "0123456789",
+    "qwertyuiop",
+    "qwerty1234",
+    "qwerty12345",
+    "iloveyou12",
+    "letmein123",
+    "welcome123",
+    "changeme12",
+    "abc1234567",
+    "football12",
+    "monkey1234",
+    "sunshine12",
+    "groupwork1",
+    "groupwork123",
+    "administrator",
+    "children1",
+    "lambeth123",
 ];
 
 /// Returns why a password is refused, in words a parent understands; empty when it is fine.

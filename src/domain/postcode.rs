@@ -29,9 +29,20 @@ pub fn normalise(input: &str) -> Option<String> {
 fn outward_ok(s: &str) -> bool {
     let shape: String = s
         .chars()
-        .map(|c| if c.is_ascii_digit() { '9' } else if c.is_ascii_alphabetic() { 'A' } else { '?' })
+        .map(|c| {
+            if c.is_ascii_digit() {
+                '9'
+            } else if c.is_ascii_alphabetic() {
+                'A'
+            } else {
+                '?'
+            }
+        })
         .collect();
-    matches!(shape.as_str(), "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A")
+    matches!(
+        shape.as_str(),
+        "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A"
+    )
 }
 
 #[cfg(test)]
@@ -50,7 +61,9 @@ mod tests {
 
     #[test]
     fn non_postcodes_are_refused() {
-        for bad in ["", "SW9", "12345", "SW9 8L1", "SWW9 8LF", "SW9-8LF", "ÅW9 8LF", "9W9 8LF"] {
+        for bad in [
+            "", "SW9", "12345", "SW9 8L1", "SWW9 8LF", "SW9-8LF", "ÅW9 8LF", "9W9 8LF",
+        ] {
             assert_eq!(normalise(bad), None, "{bad}");
         }
     }

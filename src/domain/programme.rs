@@ -3,7 +3,12 @@
 use std::collections::BTreeMap;
 
 /// Qualifications staff can hold; a programme names which one its lead (and co-facilitator) needs.
-pub const QUALIFICATIONS: &[&str] = &["clinical", "cosp_registered", "paediatric_first_aid", "supervisor"];
+pub const QUALIFICATIONS: &[&str] = &[
+    "clinical",
+    "cosp_registered",
+    "paediatric_first_aid",
+    "supervisor",
+];
 
 /// The parts of a programme definition that have rules between them.
 #[derive(Debug, Clone)]
@@ -22,23 +27,38 @@ pub fn problems(p: &ProgrammeShape) -> BTreeMap<String, Vec<String>> {
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut add = |field: &str, msg: String| out.entry(field.to_string()).or_default().push(msg);
     if p.max_age_months <= p.min_age_months {
-        add("max_age_months", "must be greater than min_age_months".into());
+        add(
+            "max_age_months",
+            "must be greater than min_age_months".into(),
+        );
     }
     if p.completion_threshold > p.session_count {
-        add("completion_threshold", format!("cannot be more than the {} sessions", p.session_count));
+        add(
+            "completion_threshold",
+            format!("cannot be more than the {} sessions", p.session_count),
+        );
     }
     for (field, q) in [
         ("lead_qualification", &p.lead_qualification),
-        ("co_facilitator_qualification", &p.co_facilitator_qualification),
+        (
+            "co_facilitator_qualification",
+            &p.co_facilitator_qualification,
+        ),
     ] {
         if let Some(q) = q {
             if !QUALIFICATIONS.contains(&q.as_str()) {
-                add(field, format!("must be one of {}", QUALIFICATIONS.join(", ")));
+                add(
+                    field,
+                    format!("must be one of {}", QUALIFICATIONS.join(", ")),
+                );
             }
         }
     }
     if p.co_facilitator_qualification.is_some() && !p.co_facilitator_required {
-        add("co_facilitator_qualification", "needs co_facilitator_required".into());
+        add(
+            "co_facilitator_qualification",
+            "needs co_facilitator_required".into(),
+        );
     }
     out
 }
@@ -46,7 +66,9 @@ pub fn problems(p: &ProgrammeShape) -> BTreeMap<String, Vec<String>> {
 /// Programme codes are short slugs used in URLs and reports: `together-time`, `cosp`.
 pub fn code_ok(code: &str) -> bool {
     (2..=40).contains(&code.len())
-        && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !code.starts_with('-')
         && !code.ends_with('-')
 }

@@ -42,7 +42,12 @@ mod tests {
 
     #[test]
     fn roles_round_trip_through_their_names() {
-        for r in [Role::Admin, Role::Coordinator, Role::Facilitator, Role::Parent] {
+        for r in [
+            Role::Admin,
+            Role::Coordinator,
+            Role::Facilitator,
+            Role::Parent,
+        ] {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("Admin"), None);

@@ -18,12 +18,21 @@ impl Ward {
         let name = name.trim();
         let slug_ok = !set.is_empty()
             && set.len() <= 40
-            && set.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && set.rsplit('-').next().is_some_and(|y| y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()));
+            && set
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && set
+                .rsplit('-')
+                .next()
+                .is_some_and(|y| y.len() == 4 && y.chars().all(|c| c.is_ascii_digit()));
         if !slug_ok {
             return Err("boundary set must look like lambeth-2014 (lower-case name and year)");
         }
-        if name.is_empty() || name.chars().count() > 80 || name.contains(':') || name.chars().any(char::is_control) {
+        if name.is_empty()
+            || name.chars().count() > 80
+            || name.contains(':')
+            || name.chars().any(char::is_control)
+        {
             return Err("ward name must be 1 to 80 characters, without ':'");
         }
         Ok(Ward {
@@ -48,14 +57,22 @@ mod tests {
         assert_eq!(w.name, "Stockwell");
         assert_eq!(w.key(), "lambeth-2014:Stockwell");
         assert_eq!(
-            Ward::parse("lambeth-2022:Stockwell West & Larkhall").unwrap().name,
+            Ward::parse("lambeth-2022:Stockwell West & Larkhall")
+                .unwrap()
+                .name,
             "Stockwell West & Larkhall"
         );
     }
 
     #[test]
     fn ward_without_boundary_set_is_refused() {
-        for bad in ["Stockwell", "Lambeth-2014:Stockwell", "lambeth:Stockwell", "lambeth-2014:", "lambeth-2014:a:b"] {
+        for bad in [
+            "Stockwell",
+            "Lambeth-2014:Stockwell",
+            "lambeth:Stockwell",
+            "lambeth-2014:",
+            "lambeth-2014:a:b",
+        ] {
             assert!(Ward::parse(bad).is_err(), "{bad}");
         }
     }

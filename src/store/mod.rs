@@ -1,9 +1,13 @@
 //! diesel queries and transactions, one module per aggregate. Functions take a connection and
 //! return rows as plain structs; the api layer turns them into response bodies.
 
+pub mod audit;
+pub mod closures;
+pub mod cohorts;
+pub mod logins;
 pub mod programmes;
-pub mod sessions;
 pub mod settings;
+pub mod staff;
 pub mod users;
 pub mod venues;
 
@@ -11,7 +15,10 @@ use diesel::result::{DatabaseErrorKind, Error};
 
 /// True when `e` is a UNIQUE constraint failure (duplicate email, code, …).
 pub fn is_unique_violation(e: &Error) -> bool {
-    matches!(e, Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+    matches!(
+        e,
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
+    )
 }
 
 /// Offset/limit page of rows with the total before paging.

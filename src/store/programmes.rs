@@ -43,7 +43,11 @@ pub struct NewProgramme {
 }
 
 /// Inserts a centre's own programme; a duplicate code is a UniqueViolation error.
-pub fn insert(conn: &mut DbConnection, p: &NewProgramme, now: NaiveDateTime) -> QueryResult<Programme> {
+pub fn insert(
+    conn: &mut DbConnection,
+    p: &NewProgramme,
+    now: NaiveDateTime,
+) -> QueryResult<Programme> {
     diesel::insert_into(programmes::table)
         .values((
             programmes::code.eq(&p.code),
@@ -67,9 +71,18 @@ pub fn insert(conn: &mut DbConnection, p: &NewProgramme, now: NaiveDateTime) -> 
 }
 
 pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Programme>> {
-    programmes::table.order((programmes::built_in.desc(), programmes::name)).load(conn)
+    programmes::table
+        .order((programmes::built_in.desc(), programmes::name))
+        .load(conn)
 }
 
 pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Programme>> {
-    programmes::table.filter(programmes::code.eq(code)).first(conn).optional()
+    programmes::table
+        .filter(programmes::code.eq(code))
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Programme>> {
+    programmes::table.find(id).first(conn).optional()
 }

@@ -63,7 +63,12 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<User>> {
     users::table.find(id).first(conn).optional()
 }
 
-pub fn list(conn: &mut DbConnection, role: Option<Role>, limit: i64, offset: i64) -> QueryResult<super::Page<User>> {
+pub fn list(
+    conn: &mut DbConnection,
+    role: Option<Role>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<super::Page<User>> {
     let mut q = users::table.into_boxed();
     let mut count = users::table.into_boxed();
     if let Some(r) = role {

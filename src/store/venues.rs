@@ -48,7 +48,12 @@ pub fn insert(conn: &mut DbConnection, f: &VenueFields, now: NaiveDateTime) -> Q
         .get_result(conn)
 }
 
-pub fn update(conn: &mut DbConnection, id: i32, f: &VenueFields, now: NaiveDateTime) -> QueryResult<Option<Venue>> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: i32,
+    f: &VenueFields,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Venue>> {
     diesel::update(venues::table.find(id))
         .set((
             venues::name.eq(&f.name),
@@ -69,7 +74,12 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Venue>> {
     venues::table.find(id).first(conn).optional()
 }
 
-pub fn list(conn: &mut DbConnection, ward: Option<&str>, limit: i64, offset: i64) -> QueryResult<super::Page<Venue>> {
+pub fn list(
+    conn: &mut DbConnection,
+    ward: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<super::Page<Venue>> {
     let mut q = venues::table.into_boxed();
     let mut count = venues::table.into_boxed();
     if let Some(w) = ward {
@@ -77,7 +87,11 @@ pub fn list(conn: &mut DbConnection, ward: Option<&str>, limit: i64, offset: i64
         count = count.filter(venues::ward.eq(w.to_string()));
     }
     let total = count.count().get_result(conn)?;
-    let items = q.order((venues::name, venues::id)).limit(limit).offset(offset).load(conn)?;
+    let items = q
+        .order((venues::name, venues::id))
+        .limit(limit)
+        .offset(offset)
+        .load(conn)?;
     Ok(super::Page { items, total })
 }
 

@@ -2,7 +2,7 @@
 //! every kind of bad token.
 
 use crate::db_test;
-use crate::helpers::{self, problem, ok_json, Backend, JWT_SECRET, PASSWORD};
+use crate::helpers::{self, ok_json, problem, Backend, JWT_SECRET, PASSWORD};
 use chrono::Duration;
 use groupwork::domain::role::Role;
 use groupwork::Clock;
@@ -125,9 +125,23 @@ fn many_attempts_from_one_address_are_limited() {
         return;
     };
     for i in 0..3 {
-        problem(app.post("/api/v1/auth/login", None, &json!({"email": format!("x{i}@example.org"), "password": "whatever it is"})), 401);
+        problem(
+            app.post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"email": format!("x{i}@example.org"), "password": "whatever it is"}),
+            ),
+            401,
+        );
     }
-    problem(app.post("/api/v1/auth/login", None, &json!({"email": "y@example.org", "password": "whatever it is"})), 429);
+    problem(
+        app.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": "y@example.org", "password": "whatever it is"}),
+        ),
+        429,
+    );
 }
 
 fn claims(now: i64) -> Value {
@@ -135,7 +149,12 @@ fn claims(now: i64) -> Value {
 }
 
 fn sign(claims: &Value, alg: Algorithm, secret: &str) -> String {
-    jsonwebtoken::encode(&Header::new(alg), claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    jsonwebtoken::encode(
+        &Header::new(alg),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
 }
 
 db_test! {
@@ -199,7 +218,10 @@ mod base64_engine {
         const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
             for i in 0..=chunk.len() {
                 out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
             }

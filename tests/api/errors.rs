@@ -81,16 +81,24 @@ fn database_gone_is_503_with_retry_after_not_a_hang() {
     assert_eq!(app.get("/health", None).status(), 200);
     let name = app.postgres_database().expect("postgres test database");
     let mut admin = PgConnection::establish(&helpers::postgres_admin_url()).unwrap();
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .unwrap();
 
     let res = app.get("/health", None);
     assert_eq!(res.status(), 503);
     assert_eq!(res.headers()["retry-after"], "5");
     let body: serde_json::Value = res.json().unwrap();
-    assert_eq!(body, json!({"status": "unavailable", "database": "postgres"}));
+    assert_eq!(
+        body,
+        json!({"status": "unavailable", "database": "postgres"})
+    );
 
     let res = app.get("/api/v1/venues", None);
     assert_eq!(res.headers()["retry-after"], "5");
     let p = problem(res, 503);
-    assert!(!p["detail"].as_str().unwrap().contains(&name), "no internal details: {p}");
+    assert!(
+        !p["detail"].as_str().unwrap().contains(&name),
+        "no internal details: {p}"
+    );
 }

@@ -28,7 +28,6 @@ pub struct TestApp {
     pub client: Client,
     pub clock: Arc<ManualClock>,
     pub state: web::Data<AppState>,
-    pub backend: Backend,
     server: actix_web::dev::ServerHandle,
     _db: TestDb,
 }
@@ -53,7 +52,8 @@ impl Drop for TestApp {
         drop(self.server.stop(false));
         if let TestDb::Postgres { admin_url, name } = &self._db {
             if let Ok(mut c) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c);
             }
         }
     }
@@ -76,7 +76,9 @@ fn unique_name() -> String {
 
 /// 2026-03-02, a Monday before the spring clock change: tests start from a fixed instant.
 pub fn start_instant() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// Runs `test` against `backend`, or reports why it could not.
@@ -133,18 +135,25 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
     std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
     Some(TestApp {
         base: format!("http://127.0.0.1:{port}"),
-        client: Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        client: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         clock,
         state,
-        backend,
         server: handle,
         _db: db,
     })
 }
 
 pub fn replace_db_name(url: &str, name: &str) -> String {
-    let (head, tail) = url.rsplit_once('/').expect("postgres URL has a database name");
-    let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    let (head, tail) = url
+        .rsplit_once('/')
+        .expect("postgres URL has a database name");
+    let query = tail
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
     format!("{head}/{name}{query}")
 }
 
@@ -194,11 +203,17 @@ impl TestApp {
     }
 
     pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.req(Method::POST, path, token).json(body).send().expect("POST")
+        self.req(Method::POST, path, token)
+            .json(body)
+            .send()
+            .expect("POST")
     }
 
     pub fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
-        self.req(Method::PATCH, path, token).json(body).send().expect("PATCH")
+        self.req(Method::PATCH, path, token)
+            .json(body)
+            .send()
+            .expect("PATCH")
     }
 
     /// Registers a parent through the API; returns the token response.
@@ -216,7 +231,10 @@ impl TestApp {
     pub fn user_token(&self, role: Role) -> String {
         if role == Role::Parent {
             let email = format!("{}@parents.example", unique_name());
-            return self.register_parent(&email)["access_token"].as_str().unwrap().to_string();
+            return self.register_parent(&email)["access_token"]
+                .as_str()
+                .unwrap()
+                .to_string();
         }
         let email = format!("{}-{}@staff.example", role.as_str(), unique_name());
         let hash = groupwork::auth::password::hash(PASSWORD).unwrap();
@@ -229,11 +247,18 @@ impl TestApp {
             now: self.state.now_naive(),
         };
         store::users::insert(&mut conn, new).unwrap();
-        self.login(&email, PASSWORD)["access_token"].as_str().unwrap().to_string()
+        self.login(&email, PASSWORD)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub fn login(&self, email: &str, password: &str) -> Value {
-        let res = self.post("/api/v1/auth/login", None, &json!({"email": email, "password": password}));
+        let res = self.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": email, "password": password}),
+        );
         assert_eq!(res.status(), 200, "login {email}");
         res.json().unwrap()
     }
@@ -250,8 +275,16 @@ pub fn problem(res: Response, status: u16) -> Value {
     assert_eq!(ct, "application/problem+json", "content type");
     let body: Value = res.json().expect("problem body is JSON");
     assert_eq!(body["status"], status);
-    assert!(body["type"].as_str().is_some_and(|t| t.starts_with("/problems/")), "{body}");
-    assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
+    assert!(
+        body["type"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("/problems/")),
+        "{body}"
+    );
+    assert!(
+        body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
     body
 }
 

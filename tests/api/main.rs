@@ -4,5 +4,16 @@ mod helpers;
 
 mod auth;
 mod errors;
+mod fixtures;
 mod openapi;
 mod schema_check;
+
+mod cohorts;
+mod listings;
+mod staff;
+mod team;
+mod venues;
+mod programmes;
+mod roles;
+mod cli;
+mod demo;

@@ -11,8 +11,9 @@ fn generated() -> Value {
 #[test]
 fn committed_spec_matches_the_code() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
-    let committed: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("openapi/openapi.json exists"))
-        .expect("openapi/openapi.json is JSON");
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("openapi/openapi.json exists"))
+            .expect("openapi/openapi.json is JSON");
     assert!(
         committed == generated(),
         "openapi/openapi.json is out of date: run `cargo run -- openapi > openapi/openapi.json`"
@@ -27,13 +28,22 @@ fn every_operation_documents_its_answers() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
             let codes: Vec<&str> = responses.keys().map(String::as_str).collect();
-            assert!(codes.iter().any(|c| c.starts_with('2')), "{method} {path} has no success answer");
+            assert!(
+                codes.iter().any(|c| c.starts_with('2')),
+                "{method} {path} has no success answer"
+            );
             if op.get("security").is_some() {
-                assert!(codes.contains(&"401"), "{method} {path} is protected but does not document 401");
+                assert!(
+                    codes.contains(&"401"),
+                    "{method} {path} is protected but does not document 401"
+                );
             }
             if op.get("requestBody").is_some() {
                 for c in ["400", "413", "415"] {
-                    assert!(codes.contains(&c), "{method} {path} takes a body but does not document {c}");
+                    assert!(
+                        codes.contains(&c),
+                        "{method} {path} takes a body but does not document {c}"
+                    );
                 }
             }
             checked += 1;
@@ -46,7 +56,9 @@ fn every_operation_documents_its_answers() {
 
 #[test]
 fn server_serves_the_spec_and_swagger_ui() {
-    let Some(app) = helpers::spawn(Backend::Sqlite, |_| {}) else { return };
+    let Some(app) = helpers::spawn(Backend::Sqlite, |_| {}) else {
+        return;
+    };
     let served = ok_json(app.get("/api-docs/openapi.json", None), 200);
     assert_eq!(served, generated());
     let res = app.get("/docs", None);

@@ -26,13 +26,21 @@ fn schema_rs() -> Columns {
             table = None;
             continue;
         }
-        if let (Some(t), Some((col, ty))) = (&table, line.strip_suffix(',').and_then(|l| l.split_once("->"))) {
+        if let (Some(t), Some((col, ty))) = (
+            &table,
+            line.strip_suffix(',').and_then(|l| l.split_once("->")),
+        ) {
             let ty = ty.trim();
-            let (ty, nullable) = match ty.strip_prefix("Nullable<").and_then(|t| t.strip_suffix('>')) {
+            let (ty, nullable) = match ty
+                .strip_prefix("Nullable<")
+                .and_then(|t| t.strip_suffix('>'))
+            {
                 Some(inner) => (inner.to_string(), true),
                 None => (ty.to_string(), false),
             };
-            out.get_mut(t).unwrap().insert(col.trim().to_string(), (ty, nullable));
+            out.get_mut(t)
+                .unwrap()
+                .insert(col.trim().to_string(), (ty, nullable));
         }
     }
     out
@@ -94,7 +102,10 @@ fn database_columns(conn: &mut DbConnection) -> Columns {
             .load(c)
             .unwrap();
             for r in rows {
-                out.entry(r.table_name).or_default().insert(r.column_name, (diesel_type(&r.data_type), r.is_nullable == "YES"));
+                out.entry(r.table_name).or_default().insert(
+                    r.column_name,
+                    (diesel_type(&r.data_type), r.is_nullable == "YES"),
+                );
             }
         }
         DbConnection::Sqlite(c) => {
@@ -107,7 +118,9 @@ fn database_columns(conn: &mut DbConnection) -> Columns {
             .unwrap();
             for r in rows {
                 let nullable = r.not_null == 0 && r.pk == 0;
-                out.entry(r.table_name).or_default().insert(r.column_name, (diesel_type(&r.data_type), nullable));
+                out.entry(r.table_name)
+                    .or_default()
+                    .insert(r.column_name, (diesel_type(&r.data_type), nullable));
             }
         }
     }

@@ -1,4 +1,4 @@
-//! Refresh tokens (login sessions). Each login starts a family; every refresh rotates the token
+//! Refresh tokens (logins). Each login starts a family; every refresh rotates the token
 //! within its family; presenting a token that was already rotated means it was stolen or
 //! replayed, so the whole family is revoked.
 
@@ -76,19 +76,40 @@ pub fn rotate(
             revoke_family(conn, &token.family, now)?;
             return Ok(Rotation::Reused);
         }
-        insert(conn, token.user_id, next_hash, &token.family, now, expires_at)?;
-        Ok(Rotation::Rotated { user_id: token.user_id })
+        insert(
+            conn,
+            token.user_id,
+            next_hash,
+            &token.family,
+            now,
+            expires_at,
+        )?;
+        Ok(Rotation::Rotated {
+            user_id: token.user_id,
+        })
     })
 }
 
-pub fn revoke_family(conn: &mut DbConnection, family: &str, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(rt::table.filter(rt::family.eq(family)).filter(rt::revoked_at.is_null()))
-        .set(rt::revoked_at.eq(now))
-        .execute(conn)
+pub fn revoke_family(
+    conn: &mut DbConnection,
+    family: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        rt::table
+            .filter(rt::family.eq(family))
+            .filter(rt::revoked_at.is_null()),
+    )
+    .set(rt::revoked_at.eq(now))
+    .execute(conn)
 }
 
 /// Logout: revokes the family of the presented token, if it is one of ours.
-pub fn revoke_by_token(conn: &mut DbConnection, token_hash: &str, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn revoke_by_token(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let family: Option<String> = rt::table
         .filter(rt::token_hash.eq(token_hash))
         .select(rt::family)
@@ -101,8 +122,16 @@ pub fn revoke_by_token(conn: &mut DbConnection, token_hash: &str, now: NaiveDate
 }
 
 /// Revokes every session of a user (erasure, password change, disabled account).
-pub fn revoke_all_for_user(conn: &mut DbConnection, user_id: i32, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(rt::table.filter(rt::user_id.eq(user_id)).filter(rt::revoked_at.is_null()))
-        .set(rt::revoked_at.eq(now))
-        .execute(conn)
+pub fn revoke_all_for_user(
+    conn: &mut DbConnection,
+    user_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        rt::table
+            .filter(rt::user_id.eq(user_id))
+            .filter(rt::revoked_at.is_null()),
+    )
+    .set(rt::revoked_at.eq(now))
+    .execute(conn)
 }

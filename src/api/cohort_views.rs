@@ -1,0 +1,127 @@
+//! Response bodies for cohorts and sessions, shared by the cohort, session, team and listing
+//! handlers: times in UTC and in the cohort's own zone.
+
+use crate::domain::cohort as rules;
+use crate::store::cohorts::{Cohort, Session};
+use crate::store::venues::Venue;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema, Clone)]
+pub struct SessionOut {
+    pub id: i32,
+    /// 1..N among the scheduled group sessions, in time order; null for cancelled sessions and
+    /// for pre/post-group meetings.
+    pub number: Option<i32>,
+    /// `group`, `pre_group` or `post_group`.
+    #[schema(example = "group")]
+    pub kind: String,
+    #[schema(example = "2026-03-31T09:00:00Z")]
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The start in the cohort's zone, with its offset (`+00:00` in winter, never `Z`).
+    #[schema(example = "2026-03-31T10:00:00+01:00")]
+    pub local_start: String,
+    #[schema(example = "2026-03-31T12:00:00+01:00")]
+    pub local_end: String,
+    /// `scheduled` or `cancelled`.
+    #[schema(example = "scheduled")]
+    pub status: String,
+    pub cancel_reason: Option<String>,
+}
+
+pub fn zone(c: &Cohort) -> Tz {
+    rules::parse_timezone(&c.timezone).unwrap_or(chrono_tz::Europe::London)
+}
+
+pub fn session_out(s: &Session, tz: Tz) -> SessionOut {
+    let starts_at = s.starts_at.and_utc();
+    let ends_at = s.ends_at.and_utc();
+    SessionOut {
+        id: s.id,
+        number: s.number,
+        kind: s.kind.clone(),
+        starts_at,
+        ends_at,
+        local_start: starts_at.with_timezone(&tz).to_rfc3339(),
+        local_end: ends_at.with_timezone(&tz).to_rfc3339(),
+        status: s.status.clone(),
+        cancel_reason: s.cancel_reason.clone(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema, Clone)]
+pub struct VenueSummary {
+    pub id: i32,
+    pub name: String,
+    #[schema(example = "lambeth-2014:Stockwell")]
+    pub ward: String,
+    pub address: String,
+    pub postcode: String,
+}
+
+pub fn venue_summary(v: &Venue) -> VenueSummary {
+    VenueSummary {
+        id: v.id,
+        name: v.name.clone(),
+        ward: v.ward.clone(),
+        address: v.address.clone(),
+        postcode: v.postcode.clone(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema, Clone)]
+pub struct CrecheOut {
+    pub offered: bool,
+    /// Crèche workers planned.
+    pub workers: i32,
+    /// Children the venue's crèche room holds.
+    pub room_capacity: i32,
+    /// Places the crèche can promise whatever the children's ages.
+    pub places: i32,
+    pub places_left: i32,
+}
+
+pub fn creche_out(c: &Cohort, v: &Venue) -> CrecheOut {
+    let places =
+        rules::guaranteed_creche_places(c.creche_offered, c.creche_workers, v.creche_room_capacity);
+    CrecheOut {
+        offered: c.creche_offered,
+        workers: c.creche_workers,
+        room_capacity: v.creche_room_capacity,
+        places,
+        places_left: places,
+    }
+}
+
+/// When the cohort's last scheduled session ends.
+pub fn last_end(sessions: &[Session]) -> Option<DateTime<Utc>> {
+    sessions
+        .iter()
+        .filter(|s| !s.is_cancelled())
+        .map(|s| s.ends_at.and_utc())
+        .max()
+}
+
+/// Status, booking window and places of a cohort as seen now.
+pub struct Standing {
+    pub status: &'static str,
+    pub booking_open: bool,
+}
+
+pub fn standing(c: &Cohort, sessions: &[Session], now: DateTime<Utc>) -> Standing {
+    let status = rules::effective_status(&c.status, last_end(sessions), now);
+    let today: NaiveDate = now.with_timezone(&zone(c)).date_naive();
+    Standing {
+        status,
+        booking_open: rules::booking_open(
+            status,
+            c.booking_opens_on,
+            c.booking_closes_on,
+            c.first_session_date,
+            today,
+        ),
+    }
+}

@@ -1,0 +1,771 @@
+//! Cohorts: one run of a programme at a venue. Coordinators plan them (sessions are generated
+//! weekly at the same local time, skipping closures), staff them, publish and cancel them.
+
+use super::access::{Coordinator, Require, Staff};
+use super::cohort_views::{
+    creche_out, session_out, standing, venue_summary, zone, CrecheOut, SessionOut, VenueSummary,
+};
+use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
+use super::field_errors;
+use super::team::{team_out, TeamOut};
+use crate::app::AppState;
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::{calendar, cohort as rules};
+use crate::error::{ApiError, FieldErrors};
+use crate::store::cohorts::{Cohort, CohortFields, NewSession};
+use crate::store::{self, audit, programmes::Programme, venues::Venue};
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpResponse};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingBody {
+    pub date: NaiveDate,
+    /// Local time, `HH:MM`.
+    #[schema(example = "10:00")]
+    pub start_time: String,
+    /// Length in minutes (default 60).
+    #[validate(range(min = 15, max = 240))]
+    pub minutes: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CohortBody {
+    /// Programme code.
+    #[schema(example = "cosp")]
+    pub programme: String,
+    pub venue_id: i32,
+    #[schema(example = "2026-03-03")]
+    pub first_session_date: NaiveDate,
+    /// Local wall-clock start, `HH:MM`, the same every week.
+    #[schema(example = "10:00")]
+    pub start_time: String,
+    /// Default: the programme's session length.
+    #[validate(range(min = 15, max = 480))]
+    pub session_minutes: Option<i32>,
+    /// IANA zone; default `Europe/London`.
+    #[schema(example = "Europe/London")]
+    pub timezone: Option<String>,
+    /// Parent places (families).
+    #[validate(range(min = 1, max = 200))]
+    #[schema(example = 10)]
+    pub places: i32,
+    /// Crèche workers planned (default 2 when a crèche runs).
+    #[validate(range(min = 0, max = 20))]
+    pub creche_workers: Option<i32>,
+    /// Whether a crèche runs; default: whether the programme provides one (COSP always does).
+    pub creche_offered: Option<bool>,
+    pub booking_opens_on: Option<NaiveDate>,
+    /// Default: the first session's date.
+    pub booking_closes_on: Option<NaiveDate>,
+    /// Optional meeting before the group (pre-group outcome measures).
+    #[validate(nested)]
+    pub pre_group_meeting: Option<MeetingBody>,
+    /// Optional meeting after the group (post-group outcome measures).
+    #[validate(nested)]
+    pub post_group_meeting: Option<MeetingBody>,
+    /// Default: "<programme> at <venue>".
+    #[validate(length(min = 1, max = 120))]
+    pub title: Option<String>,
+    #[validate(length(max = 4000))]
+    pub description: Option<String>,
+}
+
+/// Any subset; schedule fields regenerate the sessions (only before the first session is held).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CohortPatch {
+    #[validate(length(min = 1, max = 120))]
+    pub title: Option<String>,
+    #[validate(length(max = 4000))]
+    pub description: Option<String>,
+    #[validate(range(min = 1, max = 200))]
+    pub places: Option<i32>,
+    #[validate(range(min = 0, max = 20))]
+    pub creche_workers: Option<i32>,
+    pub creche_offered: Option<bool>,
+    pub booking_opens_on: Option<NaiveDate>,
+    pub booking_closes_on: Option<NaiveDate>,
+    pub first_session_date: Option<NaiveDate>,
+    #[schema(example = "10:00")]
+    pub start_time: Option<String>,
+    #[validate(range(min = 15, max = 480))]
+    pub session_minutes: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    #[validate(length(min = 1, max = 500))]
+    #[schema(example = "Facilitator unavailable; families offered the next group")]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CohortOut {
+    pub id: i32,
+    /// `draft`, `published`, `completed` (after its last session) or `cancelled`.
+    #[schema(example = "draft")]
+    pub status: String,
+    /// Programme code.
+    #[schema(example = "cosp")]
+    pub programme: String,
+    pub programme_name: String,
+    pub venue: VenueSummary,
+    pub title: String,
+    pub description: String,
+    pub first_session_date: NaiveDate,
+    /// Weekday of the sessions, e.g. `Tuesday`.
+    pub weekday: String,
+    /// Local start, `HH:MM`.
+    #[schema(example = "10:00")]
+    pub start_time: String,
+    pub session_minutes: i32,
+    #[schema(example = "Europe/London")]
+    pub timezone: String,
+    pub places: i32,
+    pub places_left: i32,
+    pub creche: CrecheOut,
+    pub booking_opens_on: Option<NaiveDate>,
+    pub booking_closes_on: Option<NaiveDate>,
+    pub booking_open: bool,
+    pub sessions: Vec<SessionOut>,
+    pub team: TeamOut,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CohortList {
+    pub items: Vec<CohortOut>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CohortFilter {
+    /// `draft`, `published`, `completed` or `cancelled`.
+    pub status: Option<String>,
+    pub venue_id: Option<i32>,
+    /// Programme code.
+    pub programme: Option<String>,
+}
+
+/// Loads everything a cohort view shows.
+pub fn load_view(c: &mut DbConnection, id: i32, now: DateTime<Utc>) -> Result<CohortOut, ApiError> {
+    let (cohort, programme, venue) =
+        store::cohorts::find_full(c, id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
+    let sessions = store::cohorts::sessions_of(c, id)?;
+    let team = team_out(c, id)?;
+    Ok(view(cohort, &programme, &venue, &sessions, team, now))
+}
+
+pub fn view(
+    c: Cohort,
+    p: &Programme,
+    v: &Venue,
+    sessions: &[store::cohorts::Session],
+    team: TeamOut,
+    now: DateTime<Utc>,
+) -> CohortOut {
+    let tz = zone(&c);
+    let st = standing(&c, sessions, now);
+    CohortOut {
+        id: c.id,
+        status: st.status.to_string(),
+        programme: p.code.clone(),
+        programme_name: p.name.clone(),
+        venue: venue_summary(v),
+        creche: creche_out(&c, v),
+        weekday: c.first_session_date.format("%A").to_string(),
+        start_time: c.start_time.format("%H:%M").to_string(),
+        sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
+        booking_open: st.booking_open,
+        places_left: c.places,
+        team,
+        title: c.title,
+        description: c.description,
+        first_session_date: c.first_session_date,
+        session_minutes: c.session_minutes,
+        timezone: c.timezone,
+        places: c.places,
+        booking_opens_on: c.booking_opens_on,
+        booking_closes_on: c.booking_closes_on,
+        cancel_reason: c.cancel_reason,
+        created_at: super::utc(c.created_at),
+        updated_at: super::utc(c.updated_at),
+        published_at: c.published_at.map(super::utc),
+    }
+}
+
+/// The weekly sessions (and meetings) of a cohort, or 422 naming the field and date.
+pub fn plan_sessions(
+    c: &mut DbConnection,
+    f: &CohortFields,
+    count: i32,
+    tz: Tz,
+    meetings: [Option<&MeetingBody>; 2],
+) -> Result<Vec<NewSession>, ApiError> {
+    let mut out = store::cohorts::plan_weekly(
+        c,
+        f.venue_id,
+        f.first_session_date,
+        f.start_time,
+        f.session_minutes,
+        tz,
+        count,
+    )
+    .map_err(|e| match e {
+        store::cohorts::PlanError::Db(e) => ApiError::from(e),
+        store::cohorts::PlanError::Schedule(e) => schedule_error("start_time", e),
+    })?;
+    let (first, last) = (
+        out.first().map(|p| p.starts_at.and_utc()),
+        out.last().map(|p| p.ends_at.and_utc()),
+    );
+    for (meeting, kind, field) in [
+        (meetings[0], "pre_group", "pre_group_meeting"),
+        (meetings[1], "post_group", "post_group_meeting"),
+    ] {
+        let Some(m) = meeting else { continue };
+        let time = rules::parse_local_time(&m.start_time)
+            .ok_or_else(|| ApiError::field(field, "start_time must be HH:MM"))?;
+        let start =
+            calendar::local_instant(m.date, time, tz).map_err(|e| schedule_error(field, e))?;
+        let end = start + Duration::minutes(i64::from(m.minutes.unwrap_or(60)));
+        let in_order = match kind {
+            "pre_group" => first.is_none_or(|f| end <= f),
+            _ => last.is_none_or(|l| start >= l),
+        };
+        if !in_order {
+            return Err(ApiError::field(
+                field,
+                format!(
+                    "must be {} the group sessions",
+                    if kind == "pre_group" {
+                        "before"
+                    } else {
+                        "after"
+                    }
+                ),
+            ));
+        }
+        out.push(NewSession {
+            kind,
+            number: None,
+            starts_at: start.naive_utc(),
+            ends_at: end.naive_utc(),
+        });
+    }
+    Ok(out)
+}
+
+pub fn schedule_error(field: &str, e: calendar::ScheduleError) -> ApiError {
+    ApiError::field(field, e.to_string())
+}
+
+fn fields_from_body(
+    b: &CohortBody,
+    p: &Programme,
+    v: &Venue,
+    mut errors: FieldErrors,
+) -> Result<(CohortFields, Tz), ApiError> {
+    let mut add = |field: &str, msg: String| errors.entry(field.to_string()).or_default().push(msg);
+    let tz_name = b.timezone.clone().unwrap_or_else(|| "Europe/London".into());
+    let tz = rules::parse_timezone(&tz_name);
+    if tz.is_none() {
+        add(
+            "timezone",
+            "is not a known time zone, e.g. Europe/London".into(),
+        );
+    }
+    let start = rules::parse_local_time(&b.start_time);
+    if start.is_none() {
+        add("start_time", "must be a local time HH:MM".into());
+    }
+    let creche_offered = b.creche_offered.unwrap_or(p.creche_provided);
+    let creche_workers = b
+        .creche_workers
+        .unwrap_or(if creche_offered { 2 } else { 0 });
+    check_creche(p, v, creche_offered, creche_workers, &mut add);
+    check_booking_window(b.booking_opens_on, b.booking_closes_on, &mut add);
+    let title = b
+        .title
+        .clone()
+        .map(|t| t.trim().to_string())
+        .unwrap_or_else(|| format!("{} at {}", p.name, v.name));
+    ApiError::check_fields(errors)?;
+    let (Some(tz), Some(start_time)) = (tz, start) else {
+        return Err(ApiError::field("start_time", "must be a local time HH:MM"));
+    };
+    Ok((
+        CohortFields {
+            programme_id: p.id,
+            venue_id: v.id,
+            title,
+            description: b.description.clone().unwrap_or_default().trim().to_string(),
+            first_session_date: b.first_session_date,
+            start_time,
+            session_minutes: b.session_minutes.unwrap_or(p.session_minutes),
+            timezone: tz_name,
+            places: b.places,
+            creche_offered,
+            creche_workers,
+            booking_opens_on: b.booking_opens_on,
+            booking_closes_on: b.booking_closes_on,
+        },
+        tz,
+    ))
+}
+
+fn check_creche(
+    p: &Programme,
+    v: &Venue,
+    offered: bool,
+    workers: i32,
+    add: &mut impl FnMut(&str, String),
+) {
+    if p.creche_provided && !offered {
+        add(
+            "creche_offered",
+            format!("{} always provides a crèche", p.name),
+        );
+    }
+    if offered && v.creche_room_capacity == 0 {
+        add("creche_offered", format!("{} has no crèche room", v.name));
+    }
+    if offered && workers == 0 {
+        add(
+            "creche_workers",
+            "a crèche needs at least one crèche worker".into(),
+        );
+    }
+}
+
+fn check_booking_window(
+    opens: Option<NaiveDate>,
+    closes: Option<NaiveDate>,
+    add: &mut impl FnMut(&str, String),
+) {
+    if let (Some(o), Some(c)) = (opens, closes) {
+        if c < o {
+            add(
+                "booking_closes_on",
+                "must not be before booking_opens_on".into(),
+            );
+        }
+    }
+}
+
+/// Plan a cohort (coordinator). Its sessions are generated at once; it starts as a draft.
+#[utoipa::path(
+    tag = "cohorts",
+    security(("bearer" = [])),
+    request_body = CohortBody,
+    responses(
+        (status = 201, description = "Created with its sessions", body = CohortOut,
+         headers(("Location" = String, description = "/api/v1/cohorts/{id}"))),
+        E400, E401, E403, E413, E415, E422, E503,
+    )
+)]
+#[post("/cohorts")]
+pub async fn create_cohort(
+    state: web::Data<AppState>,
+    who: Require<Coordinator>,
+    body: web::Json<CohortBody>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let errors = field_errors(&b);
+    let (now, now_naive, actor) = (state.now(), state.now_naive(), who.user.user_id);
+    let out = state
+        .db(move |c| {
+            let (p, v, mut errors) = (
+                store::programmes::find_by_code(c, &b.programme)?,
+                store::venues::find(c, b.venue_id)?,
+                errors,
+            );
+            if p.is_none() {
+                errors
+                    .entry("programme".into())
+                    .or_default()
+                    .push("no such programme".into());
+            }
+            if v.is_none() {
+                errors
+                    .entry("venue_id".into())
+                    .or_default()
+                    .push("no such venue".into());
+            }
+            let (Some(p), Some(v)) = (p, v) else {
+                ApiError::check_fields(errors)?;
+                return Err(ApiError::field("programme", "no such programme"));
+            };
+            let (fields, tz) = fields_from_body(&b, &p, &v, errors)?;
+            let id = write_transaction(c, |c| {
+                let sessions = plan_sessions(
+                    c,
+                    &fields,
+                    p.session_count,
+                    tz,
+                    [b.pre_group_meeting.as_ref(), b.post_group_meeting.as_ref()],
+                )?;
+                let cohort = store::cohorts::insert(c, &fields, &sessions, actor, now_naive)?;
+                Ok::<_, ApiError>(cohort.id)
+            })?;
+            load_view(c, id, now)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/cohorts/{}", out.id)))
+        .json(out))
+}
+
+/// One cohort with its sessions and team (staff).
+#[utoipa::path(
+    tag = "cohorts",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Cohort id")),
+    responses((status = 200, description = "The cohort", body = CohortOut), E401, E403, E404, E503)
+)]
+#[get("/cohorts/{id}")]
+pub async fn get_cohort(
+    state: web::Data<AppState>,
+    _who: Require<Staff>,
+    id: web::Path<i32>,
+) -> Result<web::Json<CohortOut>, ApiError> {
+    let (id, now) = (id.into_inner(), state.now());
+    Ok(web::Json(state.db(move |c| load_view(c, id, now)).await?))
+}
+
+/// All cohorts, any status (staff), by first session.
+#[utoipa::path(
+    tag = "cohorts",
+    security(("bearer" = [])),
+    params(super::PageQuery, CohortFilter),
+    responses((status = 200, description = "Cohorts", body = CohortList), E400, E401, E403, E422, E503)
+)]
+#[get("/cohorts")]
+pub async fn list_cohorts(
+    state: web::Data<AppState>,
+    _who: Require<Staff>,
+    page: web::Query<super::PageQuery>,
+    filter: web::Query<CohortFilter>,
+) -> Result<web::Json<CohortList>, ApiError> {
+    let (limit, offset) = page.checked()?;
+    let f = filter.into_inner();
+    if let Some(s) = &f.status {
+        if !["draft", "published", "completed", "cancelled"].contains(&s.as_str()) {
+            return Err(ApiError::field(
+                "status",
+                "must be draft, published, completed or cancelled",
+            ));
+        }
+    }
+    let now = state.now();
+    let all = state
+        .db(move |c| super::team::views_of(c, None, now))
+        .await?;
+    let matching: Vec<CohortOut> = all
+        .into_iter()
+        .filter(|v| f.status.as_ref().is_none_or(|s| &v.status == s))
+        .filter(|v| f.venue_id.is_none_or(|id| v.venue.id == id))
+        .filter(|v| f.programme.as_ref().is_none_or(|p| &v.programme == p))
+        .collect();
+    let total = matching.len() as i64;
+    let items = matching
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    Ok(web::Json(CohortList {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// Change a cohort (coordinator). Changing the schedule regenerates its sessions while none has
+/// been held; on a published cohort the change is recorded in the audit trail.
+#[utoipa::path(
+    tag = "cohorts",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Cohort id")),
+    request_body = CohortPatch,
+    responses((status = 200, description = "Updated", body = CohortOut), E400, E401, E403, E404, E409, E413, E415, E422, E503)
+)]
+#[patch("/cohorts/{id}")]
+pub async fn update_cohort(
+    state: web::Data<AppState>,
+    who: Require<Coordinator>,
+    id: web::Path<i32>,
+    body: web::Json<CohortPatch>,
+) -> Result<web::Json<CohortOut>, ApiError> {
+    let (id, p) = (id.into_inner(), body.into_inner());
+    let errors = field_errors(&p);
+    let (now, now_naive, actor, limit) = (
+        state.now(),
+        state.now_naive(),
+        who.user.user_id,
+        state.config.supervisor_cohort_limit,
+    );
+    let out = state
+        .db(move |c| {
+            write_transaction(c, |c| {
+                let (cohort, programme, venue) = store::cohorts::find_full(c, id)?
+                    .ok_or_else(|| ApiError::not_found("cohort"))?;
+                if cohort.status == "cancelled" {
+                    return Err(ApiError::Conflict("this cohort is cancelled".into()));
+                }
+                let mut errors = errors;
+                let mut add = |field: &str, msg: String| {
+                    errors.entry(field.to_string()).or_default().push(msg)
+                };
+                let start_time = match &p.start_time {
+                    Some(s) => rules::parse_local_time(s).unwrap_or_else(|| {
+                        add("start_time", "must be a local time HH:MM".into());
+                        cohort.start_time
+                    }),
+                    None => cohort.start_time,
+                };
+                let f = CohortFields {
+                    programme_id: cohort.programme_id,
+                    venue_id: cohort.venue_id,
+                    title: p
+                        .title
+                        .clone()
+                        .map(|t| t.trim().to_string())
+                        .unwrap_or(cohort.title.clone()),
+                    description: p
+                        .description
+                        .clone()
+                        .map(|d| d.trim().to_string())
+                        .unwrap_or(cohort.description.clone()),
+                    first_session_date: p.first_session_date.unwrap_or(cohort.first_session_date),
+                    start_time,
+                    session_minutes: p.session_minutes.unwrap_or(cohort.session_minutes),
+                    timezone: cohort.timezone.clone(),
+                    places: p.places.unwrap_or(cohort.places),
+                    creche_offered: p.creche_offered.unwrap_or(cohort.creche_offered),
+                    creche_workers: p.creche_workers.unwrap_or(cohort.creche_workers),
+                    booking_opens_on: p.booking_opens_on.or(cohort.booking_opens_on),
+                    booking_closes_on: p.booking_closes_on.or(cohort.booking_closes_on),
+                };
+                check_creche(
+                    &programme,
+                    &venue,
+                    f.creche_offered,
+                    f.creche_workers,
+                    &mut add,
+                );
+                check_booking_window(f.booking_opens_on, f.booking_closes_on, &mut add);
+                ApiError::check_fields(errors)?;
+                let schedule_changed = f.first_session_date != cohort.first_session_date
+                    || f.start_time != cohort.start_time
+                    || f.session_minutes != cohort.session_minutes;
+                if schedule_changed {
+                    reschedule(c, &cohort, &programme, &f, now)?;
+                }
+                store::cohorts::update_fields(c, id, &f, now_naive)?;
+                super::team::recheck_team(c, id, limit)?;
+                if cohort.status == "published" {
+                    audit::record(
+                        c,
+                        audit::Event {
+                            at: now_naive,
+                            actor_user_id: Some(actor),
+                            action: if schedule_changed {
+                                "schedule_changed"
+                            } else {
+                                "cohort_changed"
+                            },
+                            entity: "cohort",
+                            entity_id: Some(id),
+                            family_id: None,
+                            detail: patch_summary(&p),
+                        },
+                    )?;
+                }
+                load_view(c, id, now)
+            })
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// Regenerates the sessions for a new schedule, keeping pre/post meetings where they were.
+fn reschedule(
+    c: &mut DbConnection,
+    cohort: &Cohort,
+    programme: &Programme,
+    f: &CohortFields,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let existing = store::cohorts::sessions_of(c, cohort.id)?;
+    if existing.iter().any(|s| s.starts_at.and_utc() <= now) {
+        return Err(ApiError::Conflict(
+            "sessions have already been held; move single sessions instead".into(),
+        ));
+    }
+    let tz = zone(cohort);
+    let mut sessions = plan_sessions(c, f, programme.session_count, tz, [None, None])?;
+    sessions.extend(
+        existing
+            .iter()
+            .filter(|s| s.kind != "group")
+            .map(|s| NewSession {
+                kind: if s.kind == "pre_group" {
+                    "pre_group"
+                } else {
+                    "post_group"
+                },
+                number: None,
+                starts_at: s.starts_at,
+                ends_at: s.ends_at,
+            }),
+    );
+    store::cohorts::replace_sessions(c, cohort.id, &sessions, now.naive_utc())?;
+    Ok(())
+}
+
+fn patch_summary(p: &CohortPatch) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = p.first_session_date {
+        parts.push(format!("first_session_date={d}"));
+    }
+    if let Some(t) = &p.start_time {
+        parts.push(format!("start_time={t}"));
+    }
+    if let Some(m) = p.session_minutes {
+        parts.push(format!("session_minutes={m}"));
+    }
+    if let Some(n) = p.places {
+        parts.push(format!("places={n}"));
+    }
+    if p.title.is_some() || p.description.is_some() {
+        parts.push("text".into());
+    }
+    parts.join(", ")
+}
+
+/// Publish a draft cohort (coordinator): it appears in the listing and can be booked. Its team
+/// must satisfy the programme.
+#[utoipa::path(
+    tag = "cohorts",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Cohort id")),
+    responses((status = 200, description = "Published", body = CohortOut), E401, E403, E404, E409, E503)
+)]
+#[post("/cohorts/{id}/publish")]
+pub async fn publish_cohort(
+    state: web::Data<AppState>,
+    who: Require<Coordinator>,
+    id: web::Path<i32>,
+) -> Result<web::Json<CohortOut>, ApiError> {
+    let id = id.into_inner();
+    let (now, now_naive, actor, limit) = (
+        state.now(),
+        state.now_naive(),
+        who.user.user_id,
+        state.config.supervisor_cohort_limit,
+    );
+    let out = state
+        .db(move |c| {
+            write_transaction(c, |c| {
+                let cohort =
+                    store::cohorts::find(c, id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
+                if cohort.status != "draft" {
+                    return Err(ApiError::Conflict(format!(
+                        "only a draft can be published; this cohort is {}",
+                        cohort.status
+                    )));
+                }
+                let sessions = store::cohorts::sessions_of(c, id)?;
+                if !sessions
+                    .iter()
+                    .any(|s| s.kind == "group" && !s.is_cancelled())
+                {
+                    return Err(ApiError::Conflict(
+                        "the cohort has no scheduled sessions".into(),
+                    ));
+                }
+                super::team::check_ready(c, id, limit)?;
+                store::cohorts::publish(c, id, now_naive)?;
+                audit::record(
+                    c,
+                    audit::Event {
+                        at: now_naive,
+                        actor_user_id: Some(actor),
+                        action: "cohort_published",
+                        entity: "cohort",
+                        entity_id: Some(id),
+                        family_id: None,
+                        detail: String::new(),
+                    },
+                )?;
+                load_view(c, id, now)
+            })
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// Cancel a cohort (coordinator), with a reason families can be told.
+#[utoipa::path(
+    tag = "cohorts",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Cohort id")),
+    request_body = CancelBody,
+    responses((status = 200, description = "Cancelled", body = CohortOut), E400, E401, E403, E404, E409, E413, E415, E422, E503)
+)]
+#[post("/cohorts/{id}/cancel")]
+pub async fn cancel_cohort(
+    state: web::Data<AppState>,
+    who: Require<Coordinator>,
+    id: web::Path<i32>,
+    body: web::Json<CancelBody>,
+) -> Result<web::Json<CohortOut>, ApiError> {
+    let (id, b) = (id.into_inner(), body.into_inner());
+    super::validate(&b)?;
+    let (now, now_naive, actor) = (state.now(), state.now_naive(), who.user.user_id);
+    let out = state
+        .db(move |c| {
+            write_transaction(c, |c| {
+                let cohort =
+                    store::cohorts::find(c, id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
+                let sessions = store::cohorts::sessions_of(c, id)?;
+                let status = super::cohort_views::standing(&cohort, &sessions, now).status;
+                if status == "cancelled" || status == "completed" {
+                    return Err(ApiError::Conflict(format!(
+                        "this cohort is already {status}"
+                    )));
+                }
+                store::cohorts::cancel(c, id, b.reason.trim(), now_naive)?;
+                audit::record(
+                    c,
+                    audit::Event {
+                        at: now_naive,
+                        actor_user_id: Some(actor),
+                        action: "cohort_cancelled",
+                        entity: "cohort",
+                        entity_id: Some(id),
+                        family_id: None,
+                        detail: b.reason.trim().to_string(),
+                    },
+                )?;
+                load_view(c, id, now)
+            })
+        })
+        .await?;
+    Ok(web::Json(out))
+}

@@ -1,0 +1,248 @@
+//! The public listing of published cohorts (what centre websites show) and the same as an
+//! iCalendar feed. Nothing personal is in either.
+
+use super::cohort_views::{
+    creche_out, session_out, standing, venue_summary, zone, CrecheOut, SessionOut, VenueSummary,
+};
+use super::docs::{E400, E422, E503};
+use super::PageQuery;
+use crate::app::AppState;
+use crate::domain::ics;
+use crate::domain::ward::Ward;
+use crate::error::ApiError;
+use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema, Clone)]
+pub struct ListingItem {
+    pub cohort_id: i32,
+    /// Programme code.
+    #[schema(example = "cosp")]
+    pub programme: String,
+    pub programme_name: String,
+    pub title: String,
+    pub description: String,
+    pub venue: VenueSummary,
+    pub first_session_date: NaiveDate,
+    pub weekday: String,
+    #[schema(example = "10:00")]
+    pub start_time: String,
+    pub timezone: String,
+    pub sessions: Vec<SessionOut>,
+    pub places: i32,
+    pub places_left: i32,
+    pub creche: CrecheOut,
+    pub booking_open: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Listing {
+    pub items: Vec<ListingItem>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Clone)]
+#[into_params(parameter_in = Query)]
+pub struct ListingFilter {
+    /// Ward with its boundary set, e.g. `lambeth-2014:Stockwell`.
+    pub ward: Option<String>,
+    pub venue_id: Option<i32>,
+    /// Programme code, e.g. `cosp`.
+    pub programme: Option<String>,
+    /// Only cohorts with a session on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Only cohorts starting on or before this date.
+    pub to: Option<NaiveDate>,
+    /// Only cohorts with parent places left.
+    pub has_places: Option<bool>,
+    /// Only cohorts offering a crèche with places left.
+    pub has_creche: Option<bool>,
+}
+
+/// Published cohorts that have not finished, matching the filter, by first session.
+async fn matching(
+    state: &AppState,
+    f: &ListingFilter,
+) -> Result<Vec<(Cohort, Programme, Venue, Vec<Session>)>, ApiError> {
+    let ward = match &f.ward {
+        Some(w) => Some(
+            Ward::parse(w)
+                .map_err(|m| ApiError::field("ward", m))?
+                .key(),
+        ),
+        None => None,
+    };
+    if let (Some(from), Some(to)) = (f.from, f.to) {
+        if to < from {
+            return Err(ApiError::field("to", "must not be before from"));
+        }
+    }
+    let now = state.now();
+    let rows = state
+        .db(|c| {
+            let rows = store::cohorts::list_full(c, Some(&["published"]), None)?;
+            let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
+            let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
+            Ok(rows
+                .into_iter()
+                .map(|(co, p, v)| {
+                    let s = sessions.remove(&co.id).unwrap_or_default();
+                    (co, p, v, s)
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    let mut out: Vec<_> = rows
+        .into_iter()
+        .filter(|(c, _, _, s)| standing(c, s, now).status == "published")
+        .filter(|(_, _, v, _)| ward.as_ref().is_none_or(|w| &v.ward == w))
+        .filter(|(c, _, _, _)| f.venue_id.is_none_or(|id| c.venue_id == id))
+        .filter(|(_, p, _, _)| f.programme.as_ref().is_none_or(|code| &p.code == code))
+        .filter(|(c, _, _, s)| {
+            let tz = zone(c);
+            let dates: Vec<NaiveDate> = s
+                .iter()
+                .filter(|s| !s.is_cancelled())
+                .map(|s| s.starts_at.and_utc().with_timezone(&tz).date_naive())
+                .collect();
+            let (first, last) = (dates.iter().min().copied(), dates.iter().max().copied());
+            f.from.is_none_or(|from| last.is_some_and(|l| l >= from))
+                && f.to.is_none_or(|to| first.is_some_and(|d| d <= to))
+        })
+        .filter(|(c, _, _, _)| !f.has_places.unwrap_or(false) || c.places > 0)
+        .filter(|(c, _, v, _)| !f.has_creche.unwrap_or(false) || creche_out(c, v).places_left > 0)
+        .collect();
+    out.sort_by_key(|(c, _, _, s)| (first_start(s), c.id));
+    Ok(out)
+}
+
+fn first_start(sessions: &[Session]) -> Option<DateTime<Utc>> {
+    sessions
+        .iter()
+        .filter(|s| !s.is_cancelled())
+        .map(|s| s.starts_at.and_utc())
+        .min()
+}
+
+fn item(
+    c: &Cohort,
+    p: &Programme,
+    v: &Venue,
+    sessions: &[Session],
+    now: DateTime<Utc>,
+) -> ListingItem {
+    let tz = zone(c);
+    ListingItem {
+        cohort_id: c.id,
+        programme: p.code.clone(),
+        programme_name: p.name.clone(),
+        title: c.title.clone(),
+        description: c.description.clone(),
+        venue: venue_summary(v),
+        first_session_date: c.first_session_date,
+        weekday: c.first_session_date.format("%A").to_string(),
+        start_time: c.start_time.format("%H:%M").to_string(),
+        timezone: c.timezone.clone(),
+        sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
+        places: c.places,
+        places_left: c.places,
+        creche: creche_out(c, v),
+        booking_open: standing(c, sessions, now).booking_open,
+    }
+}
+
+/// Groups open to families (public): published cohorts that have not finished, with their
+/// sessions in UTC and local time, places and crèche places left.
+#[utoipa::path(
+    tag = "listings",
+    params(PageQuery, ListingFilter),
+    responses((status = 200, description = "Published groups, by first session", body = Listing), E400, E422, E503)
+)]
+#[get("/listings")]
+pub async fn listings(
+    state: web::Data<AppState>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<ListingFilter>,
+) -> Result<web::Json<Listing>, ApiError> {
+    let (limit, offset) = page.checked()?;
+    let rows = matching(&state, &filter).await?;
+    let now = state.now();
+    let total = rows.len() as i64;
+    let items = rows
+        .iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|(c, p, v, s)| item(c, p, v, s, now))
+        .collect();
+    Ok(web::Json(Listing {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+/// The same groups as an iCalendar feed (public): one event per session, in the group's local
+/// time zone; cancelled sessions stay in the feed marked cancelled so calendars drop them.
+#[utoipa::path(
+    tag = "listings",
+    params(ListingFilter),
+    responses(
+        (status = 200, description = "iCalendar (RFC 5545)", content_type = "text/calendar", body = String),
+        E400, E422, E503,
+    )
+)]
+#[get("/listings.ics")]
+pub async fn listings_ics(
+    state: web::Data<AppState>,
+    filter: web::Query<ListingFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = matching(&state, &filter).await?;
+    let events: Vec<ics::Event> = rows
+        .iter()
+        .flat_map(|(c, p, v, s)| session_events(c, p, v, s))
+        .collect();
+    let body = ics::calendar("Parent–infant groups", &events, state.now());
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/calendar; charset=utf-8"))
+        .body(body))
+}
+
+/// Calendar events for a cohort's sessions, with stable UIDs.
+pub fn session_events(
+    c: &Cohort,
+    p: &Programme,
+    v: &Venue,
+    sessions: &[Session],
+) -> Vec<ics::Event> {
+    let tz = zone(c);
+    sessions
+        .iter()
+        .map(|s| {
+            let what = match (s.kind.as_str(), s.number) {
+                ("pre_group", _) => "pre-group meeting".to_string(),
+                ("post_group", _) => "post-group meeting".to_string(),
+                (_, Some(n)) => format!("session {n}"),
+                _ => "session (cancelled)".to_string(),
+            };
+            ics::Event {
+                uid: format!("session-{}@groupwork", s.id),
+                summary: format!("{} — {what}", c.title),
+                description: format!("{}. {}", p.name, c.description),
+                location: format!("{}, {}, {}", v.name, v.address, v.postcode),
+                starts_at: s.starts_at.and_utc(),
+                ends_at: s.ends_at.and_utc(),
+                tz,
+                cancelled: s.is_cancelled(),
+                sequence: s.sequence.max(0) as u32,
+                last_modified: s.updated_at.and_utc(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,140 @@
+//! Rules about one cohort that do not need the database: its lifecycle as seen at a moment,
+//! when parents may book, and how many crèche places it can promise.
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono_tz::Tz;
+
+/// What a cohort is now. `completed` is not stored: a published cohort becomes completed when its
+/// last session has ended, whatever the time the question is asked.
+pub fn effective_status(
+    stored: &str,
+    last_end: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> &'static str {
+    match stored {
+        "cancelled" => "cancelled",
+        "draft" => "draft",
+        _ if last_end.is_some_and(|end| end <= now) => "completed",
+        _ => "published",
+    }
+}
+
+/// Parents may book a published cohort from its opening date (if any) until its closing date,
+/// which defaults to the first session's date; coordinators can still book on families' behalf.
+pub fn booking_open(
+    status: &str,
+    opens_on: Option<NaiveDate>,
+    closes_on: Option<NaiveDate>,
+    first_session_date: NaiveDate,
+    today: NaiveDate,
+) -> bool {
+    status == "published"
+        && opens_on.is_none_or(|d| d <= today)
+        && closes_on.unwrap_or(first_session_date) >= today
+}
+
+/// Crèche places a cohort can promise whatever the children's ages: the room's capacity, and at
+/// the tightest ratio (under-2s, 1 adult to 3) for the crèche workers planned. The booking rules
+/// refine this per age band.
+pub fn guaranteed_creche_places(offered: bool, workers: i32, room_capacity: i32) -> i32 {
+    if !offered {
+        return 0;
+    }
+    (workers.max(0) * 3).min(room_capacity.max(0))
+}
+
+/// "10:00" or "10:00:00" → a local time.
+pub fn parse_local_time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .ok()
+}
+
+/// An IANA zone name such as `Europe/London`.
+pub fn parse_timezone(s: &str) -> Option<Tz> {
+    s.parse::<Tz>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn published_cohort_completes_after_its_last_session() {
+        let end = Some(t("2026-04-28T11:00:00Z"));
+        assert_eq!(
+            effective_status("published", end, t("2026-04-28T10:59:00Z")),
+            "published"
+        );
+        assert_eq!(
+            effective_status("published", end, t("2026-04-28T11:00:00Z")),
+            "completed"
+        );
+        assert_eq!(
+            effective_status("draft", end, t("2027-01-01T00:00:00Z")),
+            "draft"
+        );
+        assert_eq!(
+            effective_status("cancelled", end, t("2026-01-01T00:00:00Z")),
+            "cancelled"
+        );
+    }
+
+    #[test]
+    fn booking_window() {
+        let first = d("2026-03-03");
+        assert!(booking_open(
+            "published",
+            None,
+            None,
+            first,
+            d("2026-03-03")
+        ));
+        assert!(!booking_open(
+            "published",
+            None,
+            None,
+            first,
+            d("2026-03-04")
+        ));
+        assert!(!booking_open("draft", None, None, first, d("2026-03-01")));
+        assert!(!booking_open(
+            "published",
+            Some(d("2026-02-01")),
+            None,
+            first,
+            d("2026-01-31")
+        ));
+        assert!(booking_open(
+            "published",
+            None,
+            Some(d("2026-03-10")),
+            first,
+            d("2026-03-09")
+        ));
+    }
+
+    #[test]
+    fn creche_places_are_bounded_by_room_and_tightest_ratio() {
+        assert_eq!(guaranteed_creche_places(true, 2, 12), 6);
+        assert_eq!(guaranteed_creche_places(true, 5, 12), 12);
+        assert_eq!(guaranteed_creche_places(false, 5, 12), 0);
+        assert_eq!(guaranteed_creche_places(true, 0, 12), 0);
+    }
+
+    #[test]
+    fn times_and_zones_parse() {
+        assert_eq!(parse_local_time("10:00"), NaiveTime::from_hms_opt(10, 0, 0));
+        assert_eq!(parse_local_time("25:00"), None);
+        assert!(parse_timezone("Europe/London").is_some());
+        assert!(parse_timezone("Mars/Olympus").is_none());
+    }
+}

@@ -1,0 +1,52 @@
+//! The audit trail: who did what, when. Append-only from the API.
+
+use crate::db::schema::audit_events as a;
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// One event to record.
+pub struct Event<'a> {
+    pub at: NaiveDateTime,
+    pub actor_user_id: Option<i32>,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<i32>,
+    pub family_id: Option<i32>,
+    pub detail: String,
+}
+
+pub fn record(conn: &mut DbConnection, e: Event) -> QueryResult<()> {
+    diesel::insert_into(a::table)
+        .values((
+            a::at.eq(e.at),
+            a::actor_user_id.eq(e.actor_user_id),
+            a::action.eq(e.action),
+            a::entity.eq(e.entity),
+            a::entity_id.eq(e.entity_id),
+            a::family_id.eq(e.family_id),
+            a::detail.eq(e.detail),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct AuditRow {
+    pub id: i32,
+    pub at: NaiveDateTime,
+    pub actor_user_id: Option<i32>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i32>,
+    pub family_id: Option<i32>,
+    pub detail: String,
+}
+
+pub fn for_entity(conn: &mut DbConnection, entity: &str, id: i32) -> QueryResult<Vec<AuditRow>> {
+    a::table
+        .filter(a::entity.eq(entity))
+        .filter(a::entity_id.eq(id))
+        .order(a::id)
+        .load(conn)
+}

@@ -1,0 +1,529 @@
+//! Cohorts, their sessions and their teams. Writes that must see a consistent calendar (team
+//! changes, session moves) run in `write_transaction` and lock the staff rows involved on
+//! PostgreSQL, so two coordinators cannot double-book one person at once.
+
+use crate::db::schema::{cohort_team as ct, cohorts as co, programmes, sessions as se, venues};
+use crate::db::DbConnection;
+use crate::domain::team::Commitment;
+use crate::store::{programmes::Programme, venues::Venue};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::prelude::*;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Cohort {
+    pub id: i32,
+    pub programme_id: i32,
+    pub venue_id: i32,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub first_session_date: NaiveDate,
+    pub start_time: NaiveTime,
+    pub session_minutes: i32,
+    pub timezone: String,
+    pub places: i32,
+    pub creche_offered: bool,
+    pub creche_workers: i32,
+    pub booking_opens_on: Option<NaiveDate>,
+    pub booking_closes_on: Option<NaiveDate>,
+    pub cancel_reason: Option<String>,
+    pub created_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub published_at: Option<NaiveDateTime>,
+    pub cancelled_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Session {
+    pub id: i32,
+    pub cohort_id: i32,
+    pub number: Option<i32>,
+    pub kind: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub status: String,
+    pub cancel_reason: Option<String>,
+    pub sequence: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Session {
+    pub fn is_cancelled(&self) -> bool {
+        self.status == "cancelled"
+    }
+}
+
+/// The schedule and settings of a cohort, validated.
+#[derive(Debug, Clone)]
+pub struct CohortFields {
+    pub programme_id: i32,
+    pub venue_id: i32,
+    pub title: String,
+    pub description: String,
+    pub first_session_date: NaiveDate,
+    pub start_time: NaiveTime,
+    pub session_minutes: i32,
+    pub timezone: String,
+    pub places: i32,
+    pub creche_offered: bool,
+    pub creche_workers: i32,
+    pub booking_opens_on: Option<NaiveDate>,
+    pub booking_closes_on: Option<NaiveDate>,
+}
+
+/// A session to create: kind, number (group sessions only), UTC span.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub kind: &'static str,
+    pub number: Option<i32>,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    f: &CohortFields,
+    sessions: &[NewSession],
+    created_by: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Cohort> {
+    let cohort: Cohort = diesel::insert_into(co::table)
+        .values((
+            co::programme_id.eq(f.programme_id),
+            co::venue_id.eq(f.venue_id),
+            co::title.eq(&f.title),
+            co::description.eq(&f.description),
+            co::status.eq("draft"),
+            co::first_session_date.eq(f.first_session_date),
+            co::start_time.eq(f.start_time),
+            co::session_minutes.eq(f.session_minutes),
+            co::timezone.eq(&f.timezone),
+            co::places.eq(f.places),
+            co::creche_offered.eq(f.creche_offered),
+            co::creche_workers.eq(f.creche_workers),
+            co::booking_opens_on.eq(f.booking_opens_on),
+            co::booking_closes_on.eq(f.booking_closes_on),
+            co::created_by.eq(created_by),
+            co::created_at.eq(now),
+            co::updated_at.eq(now),
+        ))
+        .returning(co::all_columns)
+        .get_result(conn)?;
+    insert_sessions(conn, cohort.id, sessions, now)?;
+    Ok(cohort)
+}
+
+pub fn insert_sessions(
+    conn: &mut DbConnection,
+    cohort_id: i32,
+    sessions: &[NewSession],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    for s in sessions {
+        diesel::insert_into(se::table)
+            .values((
+                se::cohort_id.eq(cohort_id),
+                se::number.eq(s.number),
+                se::kind.eq(s.kind),
+                se::starts_at.eq(s.starts_at),
+                se::ends_at.eq(s.ends_at),
+                se::status.eq("scheduled"),
+                se::created_at.eq(now),
+                se::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Replaces the whole schedule (a schedule edit before any session has been held).
+pub fn replace_sessions(
+    conn: &mut DbConnection,
+    cohort_id: i32,
+    sessions: &[NewSession],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::delete(se::table.filter(se::cohort_id.eq(cohort_id))).execute(conn)?;
+    insert_sessions(conn, cohort_id, sessions, now)
+}
+
+pub fn update_fields(
+    conn: &mut DbConnection,
+    id: i32,
+    f: &CohortFields,
+    now: NaiveDateTime,
+) -> QueryResult<Cohort> {
+    diesel::update(co::table.find(id))
+        .set((
+            co::title.eq(&f.title),
+            co::description.eq(&f.description),
+            co::first_session_date.eq(f.first_session_date),
+            co::start_time.eq(f.start_time),
+            co::session_minutes.eq(f.session_minutes),
+            co::timezone.eq(&f.timezone),
+            co::places.eq(f.places),
+            co::creche_offered.eq(f.creche_offered),
+            co::creche_workers.eq(f.creche_workers),
+            co::booking_opens_on.eq(f.booking_opens_on),
+            co::booking_closes_on.eq(f.booking_closes_on),
+            co::updated_at.eq(now),
+        ))
+        .returning(co::all_columns)
+        .get_result(conn)
+}
+
+pub fn publish(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<Cohort> {
+    diesel::update(co::table.find(id))
+        .set((
+            co::status.eq("published"),
+            co::published_at.eq(now),
+            co::updated_at.eq(now),
+        ))
+        .returning(co::all_columns)
+        .get_result(conn)
+}
+
+pub fn cancel(
+    conn: &mut DbConnection,
+    id: i32,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Cohort> {
+    diesel::update(co::table.find(id))
+        .set((
+            co::status.eq("cancelled"),
+            co::cancel_reason.eq(reason),
+            co::cancelled_at.eq(now),
+            co::updated_at.eq(now),
+        ))
+        .returning(co::all_columns)
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Cohort>> {
+    co::table.find(id).first(conn).optional()
+}
+
+/// A cohort with its programme and venue.
+pub fn find_full(
+    conn: &mut DbConnection,
+    id: i32,
+) -> QueryResult<Option<(Cohort, Programme, Venue)>> {
+    co::table
+        .inner_join(programmes::table)
+        .inner_join(venues::table)
+        .filter(co::id.eq(id))
+        .select((
+            co::all_columns,
+            programmes::all_columns,
+            venues::all_columns,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// Cohorts with programme and venue, filtered by status (all when `None`), by first session.
+pub fn list_full(
+    conn: &mut DbConnection,
+    statuses: Option<&[&str]>,
+    ids: Option<&[i32]>,
+) -> QueryResult<Vec<(Cohort, Programme, Venue)>> {
+    let mut q = co::table
+        .inner_join(programmes::table)
+        .inner_join(venues::table)
+        .select((
+            co::all_columns,
+            programmes::all_columns,
+            venues::all_columns,
+        ))
+        .into_boxed();
+    if let Some(s) = statuses {
+        q = q.filter(co::status.eq_any(s.iter().map(|s| s.to_string()).collect::<Vec<_>>()));
+    }
+    if let Some(ids) = ids {
+        q = q.filter(co::id.eq_any(ids.to_vec()));
+    }
+    q.order((co::first_session_date, co::start_time, co::id))
+        .load(conn)
+}
+
+pub fn sessions_of(conn: &mut DbConnection, cohort_id: i32) -> QueryResult<Vec<Session>> {
+    se::table
+        .filter(se::cohort_id.eq(cohort_id))
+        .order((se::starts_at, se::id))
+        .load(conn)
+}
+
+pub fn sessions_of_many(
+    conn: &mut DbConnection,
+    cohort_ids: &[i32],
+) -> QueryResult<BTreeMap<i32, Vec<Session>>> {
+    let rows: Vec<Session> = se::table
+        .filter(se::cohort_id.eq_any(cohort_ids))
+        .order((se::starts_at, se::id))
+        .load(conn)?;
+    let mut out: BTreeMap<i32, Vec<Session>> = BTreeMap::new();
+    for s in rows {
+        out.entry(s.cohort_id).or_default().push(s);
+    }
+    Ok(out)
+}
+
+pub fn find_session(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Session>> {
+    se::table.find(id).first(conn).optional()
+}
+
+pub fn move_session(
+    conn: &mut DbConnection,
+    id: i32,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(se::table.find(id))
+        .set((
+            se::starts_at.eq(starts_at),
+            se::ends_at.eq(ends_at),
+            se::sequence.eq(se::sequence + 1),
+            se::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn cancel_session(
+    conn: &mut DbConnection,
+    id: i32,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(se::table.find(id))
+        .set((
+            se::status.eq("cancelled"),
+            se::cancel_reason.eq(reason),
+            se::number.eq(None::<i32>),
+            se::sequence.eq(se::sequence + 1),
+            se::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Numbers the scheduled group sessions 1..N in time order; cancelled ones have no number.
+pub fn renumber(conn: &mut DbConnection, cohort_id: i32) -> QueryResult<()> {
+    let ids: Vec<i32> = se::table
+        .filter(se::cohort_id.eq(cohort_id))
+        .filter(se::kind.eq("group"))
+        .filter(se::status.eq("scheduled"))
+        .order((se::starts_at, se::id))
+        .select(se::id)
+        .load(conn)?;
+    for (i, id) in ids.iter().enumerate() {
+        diesel::update(se::table.find(id))
+            .set(se::number.eq(i as i32 + 1))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// (staff id, role) pairs of a cohort's team.
+pub fn team_of(conn: &mut DbConnection, cohort_id: i32) -> QueryResult<Vec<(i32, String)>> {
+    ct::table
+        .filter(ct::cohort_id.eq(cohort_id))
+        .order(ct::id)
+        .select((ct::staff_id, ct::role))
+        .load(conn)
+}
+
+pub fn replace_team(
+    conn: &mut DbConnection,
+    cohort_id: i32,
+    team: &[(i32, &str)],
+) -> QueryResult<()> {
+    diesel::delete(ct::table.filter(ct::cohort_id.eq(cohort_id))).execute(conn)?;
+    for (staff_id, role) in team {
+        diesel::insert_into(ct::table)
+            .values((
+                ct::cohort_id.eq(cohort_id),
+                ct::staff_id.eq(staff_id),
+                ct::role.eq(*role),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Holds the staff rows until the transaction ends (PostgreSQL), so concurrent assignments of
+/// one person are decided one after the other. SQLite's BEGIN IMMEDIATE already serialises.
+pub fn lock_staff(conn: &mut DbConnection, staff_ids: &[i32]) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        if staff_ids.is_empty() {
+            return Ok(());
+        }
+        let list = staff_ids
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        diesel::sql_query(format!(
+            "SELECT id FROM staff WHERE id IN ({list}) ORDER BY id FOR UPDATE"
+        ))
+        .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Scheduled sessions where these people are present (not as supervisor) in other live cohorts.
+pub fn commitments(
+    conn: &mut DbConnection,
+    staff_ids: &[i32],
+    except_cohort: i32,
+) -> QueryResult<Vec<Commitment>> {
+    let rows: Vec<(i32, i32, String, NaiveDateTime, NaiveDateTime)> = ct::table
+        .inner_join(co::table.inner_join(se::table))
+        .filter(ct::staff_id.eq_any(staff_ids))
+        .filter(ct::role.ne("supervisor"))
+        .filter(co::id.ne(except_cohort))
+        .filter(co::status.ne("cancelled"))
+        .filter(se::status.eq("scheduled"))
+        .select((ct::staff_id, co::id, co::title, se::starts_at, se::ends_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(person_id, cohort_id, cohort_title, s, e)| Commitment {
+            person_id,
+            cohort_id,
+            cohort_title,
+            starts_at: s.and_utc(),
+            ends_at: e.and_utc(),
+        })
+        .collect())
+}
+
+/// Other live cohorts this person supervises, with their scheduled session starts.
+pub fn supervised_by(
+    conn: &mut DbConnection,
+    staff_id: i32,
+    except_cohort: i32,
+) -> QueryResult<Vec<(i32, String, Vec<NaiveDateTime>)>> {
+    let rows: Vec<(i32, String, NaiveDateTime)> = ct::table
+        .inner_join(co::table.inner_join(se::table))
+        .filter(ct::staff_id.eq(staff_id))
+        .filter(ct::role.eq("supervisor"))
+        .filter(co::id.ne(except_cohort))
+        .filter(co::status.ne("cancelled"))
+        .filter(se::status.eq("scheduled"))
+        .select((co::id, co::title, se::starts_at))
+        .load(conn)?;
+    let mut out: BTreeMap<i32, (String, Vec<NaiveDateTime>)> = BTreeMap::new();
+    for (id, title, start) in rows {
+        out.entry(id)
+            .or_insert_with(|| (title, Vec::new()))
+            .1
+            .push(start);
+    }
+    Ok(out.into_iter().map(|(id, (t, s))| (id, t, s)).collect())
+}
+
+/// Cohort ids and roles for a staff member.
+pub fn roles_of_staff(conn: &mut DbConnection, staff_id: i32) -> QueryResult<Vec<(i32, String)>> {
+    ct::table
+        .filter(ct::staff_id.eq(staff_id))
+        .select((ct::cohort_id, ct::role))
+        .order(ct::cohort_id)
+        .load(conn)
+}
+
+/// Team members of several cohorts: cohort id → (staff id, role).
+pub fn teams_of_many(
+    conn: &mut DbConnection,
+    cohort_ids: &[i32],
+) -> QueryResult<BTreeMap<i32, Vec<(i32, String)>>> {
+    let rows: Vec<(i32, i32, String)> = ct::table
+        .filter(ct::cohort_id.eq_any(cohort_ids))
+        .select((ct::cohort_id, ct::staff_id, ct::role))
+        .order(ct::id)
+        .load(conn)?;
+    let mut out: BTreeMap<i32, Vec<(i32, String)>> = BTreeMap::new();
+    for (c, s, r) in rows {
+        out.entry(c).or_default().push((s, r));
+    }
+    Ok(out)
+}
+
+/// Scheduled sessions of live cohorts on `[from, to]` (local dates approximated by UTC dates,
+/// which agree for daytime groups in UK time), at one venue or all.
+pub fn sessions_on_dates(
+    conn: &mut DbConnection,
+    venue: Option<i32>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<Session>> {
+    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let end = to
+        .succ_opt()
+        .unwrap_or(to)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    let mut q = se::table
+        .inner_join(co::table)
+        .filter(se::starts_at.ge(start))
+        .filter(se::starts_at.lt(end))
+        .filter(se::status.eq("scheduled"))
+        .filter(co::status.ne("cancelled"))
+        .select(se::all_columns)
+        .into_boxed();
+    if let Some(v) = venue {
+        q = q.filter(co::venue_id.eq(v));
+    }
+    q.order(se::starts_at).load(conn)
+}
+
+/// Why a schedule could not be planned.
+#[derive(Debug)]
+pub enum PlanError {
+    Db(diesel::result::Error),
+    Schedule(crate::domain::calendar::ScheduleError),
+}
+
+impl From<diesel::result::Error> for PlanError {
+    fn from(e: diesel::result::Error) -> Self {
+        PlanError::Db(e)
+    }
+}
+
+/// The weekly group sessions of a cohort at `venue`, skipping its closed dates.
+pub fn plan_weekly(
+    conn: &mut DbConnection,
+    venue: i32,
+    first: NaiveDate,
+    start: NaiveTime,
+    minutes: i32,
+    tz: chrono_tz::Tz,
+    count: i32,
+) -> Result<Vec<NewSession>, PlanError> {
+    use crate::domain::calendar;
+    let horizon = first + chrono::Duration::weeks(i64::from(count) + 60);
+    let closed = super::closures::closed_dates(conn, venue, first, horizon)?;
+    let planned = calendar::weekly_sessions(
+        first,
+        start,
+        i64::from(minutes),
+        tz,
+        count.max(0) as u32,
+        &|d| closed.contains(&d),
+    )
+    .map_err(PlanError::Schedule)?;
+    Ok(planned
+        .into_iter()
+        .map(|p| NewSession {
+            kind: "group",
+            number: Some(p.number as i32),
+            starts_at: p.starts_at.naive_utc(),
+            ends_at: p.ends_at.naive_utc(),
+        })
+        .collect())
+}

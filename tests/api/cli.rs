@@ -1,0 +1,239 @@
+//! The command line, run as the built binary against a temporary SQLite file: create-admin's
+//! password rules and duplicate check, migrate, openapi, and a bad bind address — each failure a
+//! single clear line on stderr, never a panic.
+
+use groupwork::db::DbManager;
+use groupwork::domain::role::Role;
+use groupwork::store;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A temporary directory with a SQLite file in it, removed on drop.
+struct TempDb {
+    dir: PathBuf,
+}
+
+impl TempDb {
+    fn new(tag: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "gw_cli_{tag}_{}_{}",
+            std::process::id(),
+            &groupwork::auth::tokens::random_secret()[..8]
+        ));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDb { dir }
+    }
+
+    fn url(&self) -> String {
+        self.dir.join("groupwork.db").to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs the binary with only the GROUPWORK_* variables given (none inherited), no stdin, and a
+/// time limit so a command that should exit cannot hang the test run.
+fn groupwork(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_groupwork"));
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("GROUPWORK_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("GROUPWORK_LOG", "warn");
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start groupwork");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("output");
+            panic!(
+                "groupwork {args:?} did not exit within 120 s; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts a failed run with exactly one non-empty line on stderr, and no panic; returns it.
+fn one_line_failure(out: &Output, what: &str) -> String {
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        !out.status.success(),
+        "{what} should fail; stdout: {stdout}; stderr: {stderr}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{what}: an ordinary failure exit, not a signal or panic code"
+    );
+    for stream in [&stdout, &stderr] {
+        assert!(
+            !stream.contains("panicked") && !stream.contains("RUST_BACKTRACE"),
+            "{what} panicked: {stream}"
+        );
+    }
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{what}: one line on stderr, got {stderr:?}");
+    assert!(lines[0].starts_with("groupwork: "), "{what}: {stderr:?}");
+    lines[0].to_string()
+}
+
+fn users_with_email(url: &str, email: &str) -> Option<(Role, String)> {
+    let mut conn = DbManager::new(url).unwrap().open().map_err(|e| e.0).unwrap();
+    store::users::find_by_email(&mut conn, email)
+        .unwrap()
+        .map(|u| (u.role(), u.display_name))
+}
+
+#[test]
+fn create_admin_refuses_a_weak_password() {
+    let db = TempDb::new("weak");
+    let url = db.url();
+    let out = groupwork(
+        &["create-admin", "--email", "x@y.example"],
+        &[
+            ("GROUPWORK_DATABASE_URL", &url),
+            ("GROUPWORK_ADMIN_PASSWORD", "password1"),
+        ],
+    );
+    let line = one_line_failure(&out, "create-admin with password1");
+    assert!(line.contains("password"), "{line}");
+    // Nothing was created: a later good run succeeds and it is the only admin.
+    let out = groupwork(
+        &["migrate"],
+        &[("GROUPWORK_DATABASE_URL", &url)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(users_with_email(&url, "x@y.example"), None);
+}
+
+#[test]
+fn create_admin_once_then_already_exists() {
+    let db = TempDb::new("admin");
+    let url = db.url();
+    let vars = [
+        ("GROUPWORK_DATABASE_URL", url.as_str()),
+        ("GROUPWORK_ADMIN_PASSWORD", "a long memorable phrase"),
+    ];
+    let out = groupwork(
+        &["create-admin", "--email", "x@y.example", "--name", "Centre Admin"],
+        &vars,
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stdout: {stdout}; stderr: {stderr}");
+    assert!(stdout.contains("x@y.example"), "{stdout}");
+    assert_eq!(
+        users_with_email(&url, "x@y.example"),
+        Some((Role::Admin, "Centre Admin".to_string()))
+    );
+    let mut conn = DbManager::new(&url).unwrap().open().map_err(|e| e.0).unwrap();
+    let hash = store::users::find_by_email(&mut conn, "x@y.example")
+        .unwrap()
+        .unwrap()
+        .password_hash;
+    drop(conn);
+    assert!(groupwork::auth::password::verify("a long memorable phrase", &hash));
+    assert!(!hash.contains("a long memorable phrase"));
+
+    // Again, with the email in another case: the same account.
+    let out = groupwork(&["create-admin", "--email", "X@Y.example"], &vars);
+    let line = one_line_failure(&out, "second create-admin");
+    assert!(line.contains("already exists"), "{line}");
+}
+
+#[test]
+fn create_admin_refuses_a_password_that_is_the_email() {
+    let db = TempDb::new("sameasemail");
+    let url = db.url();
+    let out = groupwork(
+        &["create-admin", "--email", "centre.admin@example.org"],
+        &[
+            ("GROUPWORK_DATABASE_URL", &url),
+            ("GROUPWORK_ADMIN_PASSWORD", "centre.admin@example.org"),
+        ],
+    );
+    one_line_failure(&out, "create-admin with the email as password");
+}
+
+#[test]
+fn migrate_succeeds_and_can_run_twice() {
+    let db = TempDb::new("migrate");
+    let url = db.url();
+    for run in 1..=2 {
+        let out = groupwork(&["migrate"], &[("GROUPWORK_DATABASE_URL", &url)]);
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "run {run}: stdout: {stdout}; stderr: {stderr}");
+        assert!(stdout.contains("sqlite"), "run {run}: {stdout}");
+    }
+    assert!(db.dir.join("groupwork.db").exists());
+    // The migrated database has the built-in programmes.
+    let mut conn = DbManager::new(&url).unwrap().open().map_err(|e| e.0).unwrap();
+    let codes: Vec<String> = store::programmes::list(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    assert!(codes.contains(&"cosp".to_string()) && codes.contains(&"together-time".to_string()), "{codes:?}");
+}
+
+#[test]
+fn openapi_prints_the_document() {
+    let out = groupwork(&["openapi"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    let version = doc["openapi"].as_str().expect("openapi field");
+    assert!(version.starts_with("3."), "{version}");
+    assert!(doc["paths"]["/api/v1/venues"].is_object());
+    assert_eq!(doc, serde_json::to_value(groupwork::api::openapi()).unwrap());
+}
+
+#[test]
+fn serve_with_a_bad_bind_address_says_so_in_one_line() {
+    let db = TempDb::new("bind");
+    let url = db.url();
+    let out = groupwork(
+        &["serve"],
+        &[("GROUPWORK_DATABASE_URL", &url), ("GROUPWORK_BIND", "nonsense")],
+    );
+    let line = one_line_failure(&out, "serve with GROUPWORK_BIND=nonsense");
+    assert!(line.contains("HOST:PORT"), "{line}");
+    assert!(line.contains("nonsense"), "{line}");
+
+    let out = groupwork(
+        &["serve", "--bind", "also nonsense"],
+        &[("GROUPWORK_DATABASE_URL", &url)],
+    );
+    let line = one_line_failure(&out, "serve --bind 'also nonsense'");
+    assert!(line.contains("HOST:PORT"), "{line}");
+}
+
+#[test]
+fn a_bad_database_url_is_one_line() {
+    let out = groupwork(
+        &["migrate"],
+        &[("GROUPWORK_DATABASE_URL", "mysql://localhost/groupwork")],
+    );
+    one_line_failure(&out, "migrate with a mysql:// URL");
+}

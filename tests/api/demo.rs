@@ -1,0 +1,94 @@
+//! The demo data set: loads once into an empty database with working logins and venues in the
+//! four LEAP wards; a second load, or a load into a database already in use, changes nothing.
+
+use crate::db_test;
+use crate::helpers::{ok_json, TestApp};
+use groupwork::domain::role::Role;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Everything the API shows, to compare before and after.
+fn snapshot(app: &TestApp, admin: &str) -> Value {
+    let mut out = json!({});
+    for path in [
+        "/api/v1/venues?limit=100",
+        "/api/v1/programmes",
+        "/api/v1/users?limit=100",
+        "/api/v1/staff?limit=100",
+        "/api/v1/cohorts?limit=100",
+        "/api/v1/listings?limit=100",
+    ] {
+        out[path] = ok_json(app.get(path, Some(admin)), 200);
+    }
+    out
+}
+
+db_test! {
+    fn demo_loads_once_with_working_logins(app) {
+        let mut conn = app.state.pool.get().expect("connection");
+        let logins = groupwork::demo::load(&mut conn, app.state.now_naive())
+            .expect("demo loads")
+            .expect("an empty database gets the demo");
+        drop(conn);
+
+        assert!(!logins.is_empty());
+        let emails: BTreeSet<&str> = logins.iter().map(|l| l.email).collect();
+        assert_eq!(emails.len(), logins.len(), "one login per email");
+        let roles: BTreeSet<&str> = logins.iter().map(|l| l.role.as_str()).collect();
+        for role in ["admin", "coordinator", "facilitator"] {
+            assert!(roles.contains(role), "a demo {role}: {roles:?}");
+        }
+        let passwords: BTreeSet<&str> = logins.iter().map(|l| l.password.as_str()).collect();
+        assert_eq!(passwords.len(), logins.len(), "each login has its own password");
+
+        let mut admin = None;
+        for l in &logins {
+            let t = app.login(l.email, &l.password);
+            assert_eq!(t["user"]["role"], l.role.as_str(), "{}", l.email);
+            assert_eq!(t["user"]["email"], l.email);
+            let me = ok_json(app.get("/api/v1/me", t["access_token"].as_str()), 200);
+            assert_eq!(me["display_name"], l.name);
+            if l.role == Role::Admin {
+                admin = Some(t["access_token"].as_str().unwrap().to_string());
+            }
+        }
+        let admin = admin.expect("an admin login");
+        let users = ok_json(app.get("/api/v1/users?limit=100", Some(&admin)), 200);
+        assert_eq!(users["total"].as_u64(), Some(logins.len() as u64), "{users}");
+
+        let venues = ok_json(app.get("/api/v1/venues?limit=100", None), 200);
+        let items = venues["items"].as_array().unwrap();
+        assert!(!items.is_empty());
+        assert!(items.iter().all(|v| v["ward_boundary_set"] == "lambeth-2014"), "{venues}");
+        let wards: BTreeSet<&str> = items.iter().map(|v| v["ward_name"].as_str().unwrap()).collect();
+        assert_eq!(wards.len(), 4, "four distinct wards: {wards:?}");
+        for v in items {
+            assert_eq!(v["ward"].as_str().unwrap(), format!("lambeth-2014:{}", v["ward_name"].as_str().unwrap()));
+            assert!(v["creche_registered"] == false || v["creche_room_capacity"].as_i64().unwrap() > 0, "{v}");
+        }
+
+        let before = snapshot(&app, &admin);
+        let mut conn = app.state.pool.get().expect("connection");
+        let again = groupwork::demo::load(&mut conn, app.state.now_naive()).expect("second load runs");
+        assert!(again.is_none(), "the demo loads only once");
+        drop(conn);
+        assert_eq!(snapshot(&app, &admin), before, "the second load changed nothing");
+        // The first passwords still work: nothing was replaced.
+        for l in &logins {
+            app.login(l.email, &l.password);
+        }
+    }
+}
+
+db_test! {
+    fn demo_does_not_load_into_a_database_in_use(app) {
+        let co = app.user_token(Role::Coordinator);
+        let mut conn = app.state.pool.get().expect("connection");
+        let loaded = groupwork::demo::load(&mut conn, app.state.now_naive()).expect("load runs");
+        drop(conn);
+        assert!(loaded.is_none(), "a database with accounts is left alone");
+        assert_eq!(ok_json(app.get("/api/v1/venues", None), 200)["total"], 0);
+        assert_eq!(ok_json(app.get("/api/v1/staff", Some(&co)), 200)["total"], 0);
+        assert_eq!(ok_json(app.get("/api/v1/cohorts", Some(&co)), 200)["total"], 0);
+    }
+}

@@ -1,0 +1,106 @@
+//! Building blocks for calendar tests: venues, staff, cohorts and teams made through the API.
+
+use crate::helpers::{ok_json, TestApp};
+use groupwork::domain::role::Role;
+use serde_json::{json, Value};
+
+pub struct Coordinator<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+}
+
+impl<'a> Coordinator<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        Coordinator {
+            token: app.user_token(Role::Coordinator),
+            app,
+        }
+    }
+
+    pub fn t(&self) -> Option<&str> {
+        Some(&self.token)
+    }
+
+    pub fn venue(&self, name: &str, ward: &str, creche_room: i32) -> i64 {
+        let body = json!({"name": name, "address": "1 High Street, London", "postcode": "SW9 8LF", "ward": ward,
+                          "creche_room_capacity": creche_room, "creche_registered": creche_room > 0});
+        ok_json(self.app.post("/api/v1/venues", self.t(), &body), 201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// A staff member holding `quals` (kind, optional expiry date).
+    pub fn staff(&self, name: &str, quals: &[(&str, Option<&str>)]) -> i64 {
+        let email = format!("{}@staff.example", name.to_lowercase().replace(' ', "."));
+        let q: Vec<Value> = quals
+            .iter()
+            .map(|(k, e)| json!({"kind": k, "expires_on": e}))
+            .collect();
+        let body =
+            json!({"name": name, "email": email, "organisation": "PAIRS", "qualifications": q});
+        ok_json(self.app.post("/api/v1/staff", self.t(), &body), 201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Creates a cohort; returns the whole answer.
+    pub fn cohort(
+        &self,
+        programme: &str,
+        venue: i64,
+        first: &str,
+        start: &str,
+        extra: Value,
+    ) -> Value {
+        let mut body = json!({"programme": programme, "venue_id": venue, "first_session_date": first,
+                              "start_time": start, "places": 10});
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            body[k] = v;
+        }
+        ok_json(self.app.post("/api/v1/cohorts", self.t(), &body), 201)
+    }
+
+    pub fn set_team(&self, cohort: i64, team: Value) -> reqwest::blocking::Response {
+        self.app
+            .req(
+                reqwest::Method::PUT,
+                &format!("/api/v1/cohorts/{cohort}/facilitators"),
+                self.t(),
+            )
+            .json(&team)
+            .send()
+            .unwrap()
+    }
+
+    pub fn publish(&self, cohort: i64) -> reqwest::blocking::Response {
+        self.app.post(
+            &format!("/api/v1/cohorts/{cohort}/publish"),
+            self.t(),
+            &json!({}),
+        )
+    }
+}
+
+/// The sessions' `(starts_at, local_start)` pairs of a cohort answer, scheduled ones only.
+pub fn times(cohort: &Value) -> Vec<(String, String)> {
+    cohort["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "scheduled" && s["kind"] == "group")
+        .map(|s| {
+            (
+                s["starts_at"].as_str().unwrap().to_string(),
+                s["local_start"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Local dates (YYYY-MM-DD) of the scheduled group sessions.
+pub fn dates(cohort: &Value) -> Vec<String> {
+    times(cohort)
+        .into_iter()
+        .map(|(_, local)| local[..10].to_string())
+        .collect()
+}

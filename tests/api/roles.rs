@@ -1,0 +1,424 @@
+//! Who may call what: every route, called by anonymous, parent, facilitator, coordinator and admin,
+//! with a valid body made fresh for each call, must answer exactly the expected status (401
+//! without a token, 403 for a role not allowed, the success code otherwise). The table must name
+//! every route the OpenAPI document lists, so a new route cannot ship without a row here.
+
+use crate::db_test;
+use crate::helpers::{ok_json, problem, TestApp, PASSWORD};
+use groupwork::domain::role::Role;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+/// Who a route admits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    /// Everyone, with or without a token.
+    Public,
+    /// Any signed-in user.
+    AnyUser,
+    /// Facilitators, coordinators, admins.
+    Staff,
+    /// Coordinators and admins.
+    Coordinator,
+    Admin,
+}
+
+impl Who {
+    fn admits(self, role: Role) -> bool {
+        match self {
+            Who::Public | Who::AnyUser => true,
+            Who::Staff => role != Role::Parent,
+            Who::Coordinator => matches!(role, Role::Coordinator | Role::Admin),
+            Who::Admin => role == Role::Admin,
+        }
+    }
+
+    fn expected(self, caller: Option<Role>, ok: u16) -> u16 {
+        match (self, caller) {
+            (Who::Public, _) => ok,
+            (_, None) => 401,
+            (who, Some(role)) if who.admits(role) => ok,
+            _ => 403,
+        }
+    }
+}
+
+/// One concrete request.
+struct Call {
+    path: String,
+    body: Option<Value>,
+}
+
+fn call(path: impl Into<String>, body: Option<Value>) -> Call {
+    Call {
+        path: path.into(),
+        body,
+    }
+}
+
+/// Shared fixtures, made by a separate coordinator and admin, and fresh ones per cell.
+struct Setup<'a> {
+    app: &'a TestApp,
+    co: String,
+    admin: String,
+    parent_email: String,
+    parent_id: i64,
+    venue: i64,
+    staff: i64,
+    cohort: i64,
+    session: i64,
+}
+
+impl Setup<'_> {
+    fn co(&self) -> Option<&str> {
+        Some(&self.co)
+    }
+
+    fn unique(&self, n: usize, what: &str) -> String {
+        format!("matrix-{what}-{n}")
+    }
+
+    fn venue(app: &TestApp, co: &str) -> i64 {
+        let body = json!({"name": "Matrix Centre", "address": "1 Matrix Road, London", "postcode": "SW9 8LF",
+                          "ward": "lambeth-2014:Stockwell", "creche_room_capacity": 0, "creche_registered": false});
+        ok_json(app.post("/api/v1/venues", Some(co), &body), 201)["id"].as_i64().unwrap()
+    }
+
+    fn staff(&self, email: &str, quals: Value) -> i64 {
+        let body = json!({"name": "Matrix Staff", "email": email, "organisation": "PAIRS", "qualifications": quals});
+        ok_json(self.app.post("/api/v1/staff", self.co(), &body), 201)["id"].as_i64().unwrap()
+    }
+
+    /// A draft Together Time cohort at the crèche-less venue.
+    fn cohort(&self) -> Value {
+        let body = json!({"programme": "together-time", "venue_id": self.venue, "first_session_date": "2026-04-14",
+                          "start_time": "10:00", "places": 8});
+        ok_json(self.app.post("/api/v1/cohorts", self.co(), &body), 201)
+    }
+
+    /// A draft cohort with its own clinically trained lead, ready to publish.
+    fn staffed_cohort(&self, n: usize) -> i64 {
+        let id = self.cohort()["id"].as_i64().unwrap();
+        let lead = self.staff(&format!("{}@staff.example", self.unique(n, "lead")), json!([{"kind": "clinical", "expires_on": null}]));
+        let res = self
+            .app
+            .req(Method::PUT, &format!("/api/v1/cohorts/{id}/facilitators"), self.co())
+            .json(&json!({"lead": lead}))
+            .send()
+            .unwrap();
+        ok_json(res, 200);
+        id
+    }
+
+    fn closure(&self) -> i64 {
+        let body = json!({"venue_id": self.venue, "from": "2030-06-03", "to": "2030-06-04", "reason": "Deep clean"});
+        ok_json(self.app.post("/api/v1/closures", self.co(), &body), 201)["id"].as_i64().unwrap()
+    }
+
+    fn refresh_token(&self, n: usize, what: &str) -> String {
+        let email = format!("{}@parents.example", self.unique(n, what));
+        self.app.register_parent(&email)["refresh_token"].as_str().unwrap().to_string()
+    }
+}
+
+type Make = fn(&Setup<'_>, usize) -> Call;
+
+struct Row {
+    method: Method,
+    template: &'static str,
+    who: Who,
+    ok: u16,
+    make: Make,
+}
+
+fn row(method: Method, template: &'static str, who: Who, ok: u16, make: Make) -> Row {
+    Row {
+        method,
+        template,
+        who,
+        ok,
+        make,
+    }
+}
+
+/// Every route with who may call it, its success status and a fresh valid request.
+fn table() -> Vec<Row> {
+    use Method as M;
+    use Who::*;
+    vec![
+        row(M::GET, "/health", Public, 200, |_, _| call("/health", None)),
+        row(M::POST, "/api/v1/auth/register", Public, 201, |s, n| {
+            let email = format!("{}@parents.example", s.unique(n, "register"));
+            call("/api/v1/auth/register", Some(json!({"email": email, "password": PASSWORD, "display_name": "Parent"})))
+        }),
+        row(M::POST, "/api/v1/auth/login", Public, 200, |s, _| {
+            call("/api/v1/auth/login", Some(json!({"email": s.parent_email, "password": PASSWORD})))
+        }),
+        row(M::POST, "/api/v1/auth/refresh", Public, 200, |s, n| {
+            call("/api/v1/auth/refresh", Some(json!({"refresh_token": s.refresh_token(n, "refresh")})))
+        }),
+        row(M::POST, "/api/v1/auth/logout", Public, 204, |s, n| {
+            call("/api/v1/auth/logout", Some(json!({"refresh_token": s.refresh_token(n, "logout")})))
+        }),
+        row(M::GET, "/api/v1/me", AnyUser, 200, |_, _| call("/api/v1/me", None)),
+        row(M::GET, "/api/v1/me/cohorts", AnyUser, 200, |_, _| call("/api/v1/me/cohorts", None)),
+        row(M::POST, "/api/v1/users", Admin, 201, |s, n| {
+            let email = format!("{}@staff.example", s.unique(n, "user"));
+            call("/api/v1/users", Some(json!({"email": email, "password": PASSWORD, "display_name": "New coordinator", "role": "coordinator"})))
+        }),
+        row(M::GET, "/api/v1/users", Admin, 200, |_, _| call("/api/v1/users", None)),
+        row(M::GET, "/api/v1/users/{id}", Admin, 200, |s, _| call(format!("/api/v1/users/{}", s.parent_id), None)),
+        row(M::GET, "/api/v1/programmes", Public, 200, |_, _| call("/api/v1/programmes", None)),
+        row(M::GET, "/api/v1/programmes/{code}", Public, 200, |_, _| call("/api/v1/programmes/cosp", None)),
+        row(M::POST, "/api/v1/programmes", Admin, 201, |s, n| {
+            call("/api/v1/programmes", Some(json!({"code": s.unique(n, "programme"), "name": "Matrix group", "session_count": 4,
+                "session_minutes": 60, "min_age_months": 0, "max_age_months": 24, "lead_qualification": null,
+                "co_facilitator_qualification": null, "completion_threshold": 3})))
+        }),
+        row(M::GET, "/api/v1/venues", Public, 200, |_, _| call("/api/v1/venues", None)),
+        row(M::GET, "/api/v1/venues/{id}", Public, 200, |s, _| call(format!("/api/v1/venues/{}", s.venue), None)),
+        row(M::POST, "/api/v1/venues", Coordinator, 201, |s, n| {
+            call("/api/v1/venues", Some(json!({"name": s.unique(n, "venue"), "address": "2 Matrix Road, London", "postcode": "SE5 9RA",
+                "ward": "lambeth-2014:Vassall", "creche_room_capacity": 6, "creche_registered": true})))
+        }),
+        row(M::PATCH, "/api/v1/venues/{id}", Coordinator, 200, |s, n| {
+            call(format!("/api/v1/venues/{}", s.venue), Some(json!({"accessibility_notes": s.unique(n, "notes")})))
+        }),
+        row(M::GET, "/api/v1/closures", Staff, 200, |_, _| call("/api/v1/closures", None)),
+        row(M::POST, "/api/v1/closures", Coordinator, 201, |s, n| {
+            call("/api/v1/closures", Some(json!({"venue_id": s.venue, "from": "2030-07-01", "to": "2030-07-02", "reason": s.unique(n, "closure")})))
+        }),
+        row(M::POST, "/api/v1/closures/bank-holidays", Coordinator, 204, |s, n| {
+            let date = chrono::NaiveDate::from_ymd_opt(2030, 8, 1).unwrap() + chrono::Duration::days(n as i64);
+            call("/api/v1/closures/bank-holidays", Some(json!({"date": date, "name": s.unique(n, "holiday"), "change": "add"})))
+        }),
+        row(M::DELETE, "/api/v1/closures/{id}", Coordinator, 204, |s, _| call(format!("/api/v1/closures/{}", s.closure()), None)),
+        row(M::POST, "/api/v1/staff", Coordinator, 201, |s, n| {
+            let email = format!("{}@staff.example", s.unique(n, "staff"));
+            call("/api/v1/staff", Some(json!({"name": "New Staff", "email": email, "organisation": "PAIRS",
+                "qualifications": [{"kind": "paediatric_first_aid", "expires_on": "2028-01-31"}]})))
+        }),
+        row(M::GET, "/api/v1/staff", Coordinator, 200, |_, _| call("/api/v1/staff", None)),
+        row(M::GET, "/api/v1/staff/{id}", Coordinator, 200, |s, _| call(format!("/api/v1/staff/{}", s.staff), None)),
+        row(M::PATCH, "/api/v1/staff/{id}", Coordinator, 200, |s, n| {
+            call(format!("/api/v1/staff/{}", s.staff), Some(json!({"phone": format!("020 7926 {n:04}")})))
+        }),
+        row(M::POST, "/api/v1/cohorts", Coordinator, 201, |s, n| {
+            call("/api/v1/cohorts", Some(json!({"programme": "together-time", "venue_id": s.venue, "first_session_date": "2026-05-05",
+                "start_time": "13:00", "places": 8, "title": s.unique(n, "cohort")})))
+        }),
+        row(M::GET, "/api/v1/cohorts", Staff, 200, |_, _| call("/api/v1/cohorts", None)),
+        row(M::GET, "/api/v1/cohorts/{id}", Staff, 200, |s, _| call(format!("/api/v1/cohorts/{}", s.cohort), None)),
+        row(M::PATCH, "/api/v1/cohorts/{id}", Coordinator, 200, |s, n| {
+            call(format!("/api/v1/cohorts/{}", s.cohort), Some(json!({"title": s.unique(n, "title")})))
+        }),
+        row(M::POST, "/api/v1/cohorts/{id}/publish", Coordinator, 200, |s, n| {
+            call(format!("/api/v1/cohorts/{}/publish", s.staffed_cohort(n)), None)
+        }),
+        row(M::POST, "/api/v1/cohorts/{id}/cancel", Coordinator, 200, |s, n| {
+            let id = s.cohort()["id"].as_i64().unwrap();
+            call(format!("/api/v1/cohorts/{id}/cancel"), Some(json!({"reason": s.unique(n, "reason")})))
+        }),
+        row(M::PUT, "/api/v1/cohorts/{id}/facilitators", Coordinator, 200, |s, _| {
+            call(format!("/api/v1/cohorts/{}/facilitators", s.cohort), Some(json!({"lead": s.staff})))
+        }),
+        row(M::PATCH, "/api/v1/sessions/{id}", Coordinator, 200, |s, _| {
+            call(format!("/api/v1/sessions/{}", s.session), Some(json!({"start_time": "11:00"})))
+        }),
+        row(M::GET, "/api/v1/listings", Public, 200, |_, _| call("/api/v1/listings", None)),
+        row(M::GET, "/api/v1/listings.ics", Public, 200, |_, _| call("/api/v1/listings.ics", None)),
+    ]
+}
+
+/// (METHOD, path) of every operation in the OpenAPI document.
+fn documented_routes() -> BTreeSet<(String, String)> {
+    let spec = serde_json::to_value(groupwork::api::openapi()).unwrap();
+    let mut out = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in ["get", "put", "post", "delete", "patch", "head", "options", "trace"] {
+            if item.get(method).is_some() {
+                out.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_matrix_names_every_documented_route() {
+    let rows: BTreeSet<(String, String)> = table()
+        .iter()
+        .map(|r| (r.method.to_string(), r.template.to_string()))
+        .collect();
+    assert_eq!(rows.len(), table().len(), "a route is listed twice");
+    let documented = documented_routes();
+    let missing: Vec<_> = documented.difference(&rows).collect();
+    let stale: Vec<_> = rows.difference(&documented).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "routes without a row in the role matrix: {missing:?}; rows for routes that do not exist: {stale:?}"
+    );
+}
+
+const CALLERS: [(&str, Option<Role>); 5] = [
+    ("anonymous", None),
+    ("parent", Some(Role::Parent)),
+    ("facilitator", Some(Role::Facilitator)),
+    ("coordinator", Some(Role::Coordinator)),
+    ("admin", Some(Role::Admin)),
+];
+
+db_test! {
+    fn every_route_answers_each_role_exactly(app) {
+        let co = app.user_token(Role::Coordinator);
+        let admin = app.user_token(Role::Admin);
+        let parent_email = "matrix-parent@parents.example".to_string();
+        let parent_id = app.register_parent(&parent_email)["user"]["id"].as_i64().unwrap();
+        let venue = Setup::venue(&app, &co);
+        let mut setup = Setup { app: &app, co, admin, parent_email, parent_id, venue, staff: 0, cohort: 0, session: 0 };
+        setup.staff = setup.staff("matrix-clinician@staff.example", json!([{"kind": "clinical", "expires_on": null}]));
+        let cohort = setup.cohort();
+        setup.cohort = cohort["id"].as_i64().unwrap();
+        setup.session = cohort["sessions"][0]["id"].as_i64().unwrap();
+        assert!(!setup.admin.is_empty());
+
+        let tokens: Vec<(&str, Option<Role>, Option<String>)> = CALLERS
+            .iter()
+            .map(|(name, role)| (*name, *role, role.map(|r| app.user_token(r))))
+            .collect();
+
+        let mut failures = Vec::new();
+        let mut cells = 0;
+        for (i, r) in table().iter().enumerate() {
+            for (j, (name, role, token)) in tokens.iter().enumerate() {
+                let n = i * CALLERS.len() + j;
+                let c = (r.make)(&setup, n);
+                let mut req = app.req(r.method.clone(), &c.path, token.as_deref());
+                if let Some(body) = &c.body {
+                    req = req.json(body);
+                }
+                let res = req.send().expect("request");
+                let want = r.who.expected(*role, r.ok);
+                let got = res.status().as_u16();
+                let cell = format!("{} {} ({}) as {name}", r.method, r.template, c.path);
+                cells += 1;
+                let headers = res.headers().clone();
+                let text = res.text().unwrap_or_default();
+                if got != want {
+                    failures.push(format!("{cell}: expected {want}, got {got}: {text}"));
+                    continue;
+                }
+                let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+                if got >= 400 && content_type != "application/problem+json" {
+                    failures.push(format!("{cell}: {got} is not problem+json ({content_type})"));
+                }
+                if got == 401 && headers.get("www-authenticate").and_then(|v| v.to_str().ok()) != Some("Bearer") {
+                    failures.push(format!("{cell}: 401 without WWW-Authenticate: Bearer"));
+                }
+                if got == 201 && !headers.get("location").and_then(|v| v.to_str().ok()).is_some_and(|l| l.starts_with("/api/v1/")) {
+                    failures.push(format!("{cell}: 201 without a Location"));
+                }
+            }
+        }
+        assert_eq!(cells, table().len() * CALLERS.len());
+        assert!(failures.is_empty(), "{} of {cells} cells failed:\n{}", failures.len(), failures.join("\n"));
+    }
+}
+
+db_test! {
+    fn refused_calls_change_nothing(app) {
+        let co = app.user_token(Role::Coordinator);
+        let venue = Setup::venue(&app, &co);
+        let before = ok_json(app.get(&format!("/api/v1/venues/{venue}"), None), 200);
+        for role in [Role::Parent, Role::Facilitator] {
+            let t = app.user_token(role);
+            problem(app.patch(&format!("/api/v1/venues/{venue}"), Some(&t), &json!({"name": "Taken over"})), 403);
+            problem(app.post("/api/v1/venues", Some(&t), &json!({"name": "Mine", "address": "A road", "postcode": "SW9 8LF",
+                "ward": "lambeth-2014:Stockwell", "creche_room_capacity": 0, "creche_registered": false})), 403);
+            let p = problem(app.post("/api/v1/programmes", Some(&t), &json!({"code": "mine", "name": "Mine", "session_count": 4,
+                "session_minutes": 60, "min_age_months": 0, "max_age_months": 24, "completion_threshold": 3})), 403);
+            assert_eq!(p["type"], "/problems/forbidden");
+        }
+        problem(app.post("/api/v1/programmes", Some(&co), &json!({"code": "mine", "name": "Mine", "session_count": 4,
+            "session_minutes": 60, "min_age_months": 0, "max_age_months": 24, "completion_threshold": 3})), 403);
+        assert_eq!(ok_json(app.get(&format!("/api/v1/venues/{venue}"), None), 200), before);
+        assert_eq!(ok_json(app.get("/api/v1/venues", None), 200)["total"], 1);
+        assert_eq!(ok_json(app.get("/api/v1/programmes", None), 200)["total"], 2);
+        problem(app.get("/api/v1/programmes/mine", None), 404);
+    }
+}
+
+db_test! {
+    fn bad_tokens_are_401_with_www_authenticate(app) {
+        let parent = app.user_token(Role::Parent);
+        let cases: Vec<(&str, Option<String>)> = vec![
+            ("no header", None),
+            ("empty bearer", Some("Bearer ".into())),
+            ("basic auth", Some("Basic dXNlcjpwYXNz".into())),
+            ("garbage", Some("Bearer not.a.jwt".into())),
+            ("tampered", Some(format!("Bearer {}x", parent))),
+        ];
+        for (what, header) in cases {
+            for path in ["/api/v1/me", "/api/v1/users", "/api/v1/closures"] {
+                let mut req = app.req(Method::GET, path, None);
+                if let Some(h) = &header {
+                    req = req.header("authorization", h);
+                }
+                let res = req.send().unwrap();
+                assert_eq!(res.headers().get("www-authenticate").map(|v| v.to_str().unwrap()), Some("Bearer"), "{what} {path}");
+                let p = problem(res, 401);
+                assert_eq!(p["type"], "/problems/unauthorized", "{what} {path}");
+            }
+        }
+        // A 403 is not a 401: no challenge.
+        let res = app.get("/api/v1/users", Some(&parent));
+        assert!(res.headers().get("www-authenticate").is_none());
+        problem(res, 403);
+        // The access token expires.
+        app.clock.advance(chrono::Duration::minutes(16));
+        let res = app.get("/api/v1/me", Some(&parent));
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        problem(res, 401);
+    }
+}
+
+db_test! {
+    fn admin_makes_staff_logins(app) {
+        let admin = app.user_token(Role::Admin);
+        let body = |email: &str, role: &str| json!({"email": email, "password": PASSWORD, "display_name": "Sam Okafor", "role": role});
+
+        let p = problem(app.post("/api/v1/users", Some(&admin), &body("parent@staff.example", "parent")), 422);
+        assert!(p["errors"]["role"].is_array(), "{p}");
+        let p = problem(app.post("/api/v1/users", Some(&admin), &json!({"email": "weak@staff.example", "password": "password1",
+            "display_name": "Weak", "role": "facilitator"})), 422);
+        assert!(p["errors"]["password"].is_array(), "{p}");
+
+        let res = app.post("/api/v1/users", Some(&admin), &body("Sam.Okafor@Staff.example", "coordinator"));
+        let location = res.headers()["location"].to_str().unwrap().to_string();
+        let u = ok_json(res, 201);
+        assert_eq!(location, format!("/api/v1/users/{}", u["id"]));
+        assert_eq!(u["email"], "sam.okafor@staff.example");
+        assert_eq!(u["role"], "coordinator");
+        assert!(u.get("password_hash").is_none() && u.get("password").is_none(), "{u}");
+        assert_eq!(ok_json(app.get(&location, Some(&admin)), 200), u);
+
+        let dup = problem(app.post("/api/v1/users", Some(&admin), &body("SAM.OKAFOR@staff.EXAMPLE", "facilitator")), 409);
+        assert_eq!(dup["type"], "/problems/conflict");
+
+        // The new login works and carries its role.
+        let login = app.login("sam.okafor@staff.example", PASSWORD);
+        assert_eq!(login["user"]["role"], "coordinator");
+        let token = login["access_token"].as_str().unwrap();
+        ok_json(app.post("/api/v1/venues", Some(token), &json!({"name": "By Sam", "address": "A road", "postcode": "SW9 8LF",
+            "ward": "lambeth-2014:Stockwell", "creche_room_capacity": 0, "creche_registered": false})), 201);
+        problem(app.get("/api/v1/users", Some(token)), 403);
+
+        let coordinators = ok_json(app.get("/api/v1/users?role=coordinator", Some(&admin)), 200);
+        assert_eq!(coordinators["total"], 1, "{coordinators}");
+        assert_eq!(coordinators["items"][0]["id"], u["id"]);
+        let everyone = ok_json(app.get("/api/v1/users", Some(&admin)), 200);
+        assert_eq!(everyone["total"], 2, "the admin and Sam: {everyone}");
+        problem(app.get("/api/v1/users/424242", Some(&admin)), 404);
+    }
+}
