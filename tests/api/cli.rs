@@ -5,6 +5,7 @@
 use groupwork::db::DbManager;
 use groupwork::domain::role::Role;
 use groupwork::store;
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -54,20 +55,37 @@ fn groupwork(args: &[&str], vars: &[(&str, &str)]) -> Output {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("start groupwork");
+    // Drain both pipes while waiting: a large output must not block the child.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
         }
         if Instant::now() > deadline {
             let _ = child.kill();
-            let out = child.wait_with_output().expect("output");
+            let _ = child.wait();
             panic!(
                 "groupwork {args:?} did not exit within 120 s; stderr: {}",
-                String::from_utf8_lossy(&out.stderr)
+                String::from_utf8_lossy(&stderr.join().unwrap())
             );
         }
         std::thread::sleep(Duration::from_millis(50));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
     }
 }
 
@@ -100,7 +118,11 @@ fn one_line_failure(out: &Output, what: &str) -> String {
 }
 
 fn users_with_email(url: &str, email: &str) -> Option<(Role, String)> {
-    let mut conn = DbManager::new(url).unwrap().open().map_err(|e| e.0).unwrap();
+    let mut conn = DbManager::new(url)
+        .unwrap()
+        .open()
+        .map_err(|e| e.0)
+        .unwrap();
     store::users::find_by_email(&mut conn, email)
         .unwrap()
         .map(|u| (u.role(), u.display_name))
@@ -120,10 +142,7 @@ fn create_admin_refuses_a_weak_password() {
     let line = one_line_failure(&out, "create-admin with password1");
     assert!(line.contains("password"), "{line}");
     // Nothing was created: a later good run succeeds and it is the only admin.
-    let out = groupwork(
-        &["migrate"],
-        &[("GROUPWORK_DATABASE_URL", &url)],
-    );
+    let out = groupwork(&["migrate"], &[("GROUPWORK_DATABASE_URL", &url)]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(users_with_email(&url, "x@y.example"), None);
 }
@@ -137,7 +156,13 @@ fn create_admin_once_then_already_exists() {
         ("GROUPWORK_ADMIN_PASSWORD", "a long memorable phrase"),
     ];
     let out = groupwork(
-        &["create-admin", "--email", "x@y.example", "--name", "Centre Admin"],
+        &[
+            "create-admin",
+            "--email",
+            "x@y.example",
+            "--name",
+            "Centre Admin",
+        ],
         &vars,
     );
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -147,13 +172,20 @@ fn create_admin_once_then_already_exists() {
         users_with_email(&url, "x@y.example"),
         Some((Role::Admin, "Centre Admin".to_string()))
     );
-    let mut conn = DbManager::new(&url).unwrap().open().map_err(|e| e.0).unwrap();
+    let mut conn = DbManager::new(&url)
+        .unwrap()
+        .open()
+        .map_err(|e| e.0)
+        .unwrap();
     let hash = store::users::find_by_email(&mut conn, "x@y.example")
         .unwrap()
         .unwrap()
         .password_hash;
     drop(conn);
-    assert!(groupwork::auth::password::verify("a long memorable phrase", &hash));
+    assert!(groupwork::auth::password::verify(
+        "a long memorable phrase",
+        &hash
+    ));
     assert!(!hash.contains("a long memorable phrase"));
 
     // Again, with the email in another case: the same account.
@@ -183,18 +215,28 @@ fn migrate_succeeds_and_can_run_twice() {
     for run in 1..=2 {
         let out = groupwork(&["migrate"], &[("GROUPWORK_DATABASE_URL", &url)]);
         let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-        assert!(out.status.success(), "run {run}: stdout: {stdout}; stderr: {stderr}");
+        assert!(
+            out.status.success(),
+            "run {run}: stdout: {stdout}; stderr: {stderr}"
+        );
         assert!(stdout.contains("sqlite"), "run {run}: {stdout}");
     }
     assert!(db.dir.join("groupwork.db").exists());
     // The migrated database has the built-in programmes.
-    let mut conn = DbManager::new(&url).unwrap().open().map_err(|e| e.0).unwrap();
+    let mut conn = DbManager::new(&url)
+        .unwrap()
+        .open()
+        .map_err(|e| e.0)
+        .unwrap();
     let codes: Vec<String> = store::programmes::list(&mut conn)
         .unwrap()
         .into_iter()
         .map(|p| p.code)
         .collect();
-    assert!(codes.contains(&"cosp".to_string()) && codes.contains(&"together-time".to_string()), "{codes:?}");
+    assert!(
+        codes.contains(&"cosp".to_string()) && codes.contains(&"together-time".to_string()),
+        "{codes:?}"
+    );
 }
 
 #[test]
@@ -206,7 +248,10 @@ fn openapi_prints_the_document() {
     let version = doc["openapi"].as_str().expect("openapi field");
     assert!(version.starts_with("3."), "{version}");
     assert!(doc["paths"]["/api/v1/venues"].is_object());
-    assert_eq!(doc, serde_json::to_value(groupwork::api::openapi()).unwrap());
+    assert_eq!(
+        doc,
+        serde_json::to_value(groupwork::api::openapi()).unwrap()
+    );
 }
 
 #[test]
@@ -215,7 +260,10 @@ fn serve_with_a_bad_bind_address_says_so_in_one_line() {
     let url = db.url();
     let out = groupwork(
         &["serve"],
-        &[("GROUPWORK_DATABASE_URL", &url), ("GROUPWORK_BIND", "nonsense")],
+        &[
+            ("GROUPWORK_DATABASE_URL", &url),
+            ("GROUPWORK_BIND", "nonsense"),
+        ],
     );
     let line = one_line_failure(&out, "serve with GROUPWORK_BIND=nonsense");
     assert!(line.contains("HOST:PORT"), "{line}");

@@ -92,3 +92,50 @@ db_test! {
         assert_eq!(ok_json(app.get("/api/v1/cohorts", Some(&co)), 200)["total"], 0);
     }
 }
+
+db_test! {
+    fn demo_term_programme_is_listed_with_valid_teams(app) {
+        app.clock.set("2026-11-23T09:00:00Z".parse().unwrap());
+        let mut conn = app.state.pool.get().expect("connection");
+        let logins = groupwork::demo::load(&mut conn, app.state.now_naive()).unwrap().unwrap();
+        drop(conn);
+        let coordinator = logins.iter().find(|l| l.role == Role::Coordinator).unwrap();
+        let token = app.login(coordinator.email, &coordinator.password)["access_token"].as_str().unwrap().to_string();
+
+        let listing = ok_json(app.get("/api/v1/listings?limit=100", None), 200);
+        let items = listing["items"].as_array().unwrap();
+        assert!(items.len() >= 5, "{listing}");
+        let wards: BTreeSet<&str> = items.iter().map(|i| i["venue"]["ward"].as_str().unwrap()).collect();
+        assert_eq!(wards.len(), 4, "groups in all four LEAP wards: {wards:?}");
+        let programmes: BTreeSet<&str> = items.iter().map(|i| i["programme"].as_str().unwrap()).collect();
+        assert_eq!(programmes, BTreeSet::from(["cosp", "together-time"]));
+
+        // One group spans Easter (and skips Easter Monday), one spans the end of summer time.
+        let offsets = |i: &Value| -> BTreeSet<String> {
+            i["sessions"].as_array().unwrap().iter().map(|s| s["local_start"].as_str().unwrap()[19..].to_string()).collect()
+        };
+        let local_times = |i: &Value| -> BTreeSet<String> {
+            i["sessions"].as_array().unwrap().iter().map(|s| s["local_start"].as_str().unwrap()[11..16].to_string()).collect()
+        };
+        let easter = items.iter().find(|i| i["title"].as_str().unwrap().contains("Easter")).expect("an Easter group");
+        let dates: Vec<&str> = easter["sessions"].as_array().unwrap().iter().map(|s| &s["local_start"].as_str().unwrap()[..10]).collect();
+        assert!(!dates.contains(&"2027-03-29"), "Easter Monday 2027 skipped: {dates:?}");
+        assert!(dates.first().unwrap() < &"2027-03-29" && dates.last().unwrap() > &"2027-03-29", "{dates:?}");
+        let spans_clock_change = items.iter().filter(|i| offsets(i).len() == 2 && local_times(i).len() == 1).count();
+        assert!(spans_clock_change >= 2, "groups crossing a clock change keep their local time");
+
+        // Every published team satisfies its programme: setting it again is accepted.
+        for i in items {
+            let id = i["cohort_id"].as_i64().unwrap();
+            let c = ok_json(app.get(&format!("/api/v1/cohorts/{id}"), Some(&token)), 200);
+            let team = &c["team"];
+            let ids = |v: &Value| v.as_array().unwrap().iter().map(|m| m["staff_id"].clone()).collect::<Vec<_>>();
+            let body = json!({"lead": team["lead"]["staff_id"], "co_facilitators": ids(&team["co_facilitators"]),
+                              "creche_workers": ids(&team["creche_workers"]), "supervisor": team["supervisor"]["staff_id"]});
+            let res = app.req(reqwest::Method::PUT, &format!("/api/v1/cohorts/{id}/facilitators"), Some(&token)).json(&body).send().unwrap();
+            ok_json(res, 200);
+        }
+        let drafts = ok_json(app.get("/api/v1/cohorts?status=draft", Some(&token)), 200);
+        assert_eq!(drafts["total"], 1);
+    }
+}

@@ -8,12 +8,14 @@ mod fixtures;
 mod openapi;
 mod schema_check;
 
+mod calendar_roles;
+mod cli;
+mod closures;
 mod cohorts;
+mod demo;
 mod listings;
+mod programmes;
+mod roles;
 mod staff;
 mod team;
 mod venues;
-mod programmes;
-mod roles;
-mod cli;
-mod demo;

@@ -82,12 +82,16 @@ impl Setup<'_> {
     fn venue(app: &TestApp, co: &str) -> i64 {
         let body = json!({"name": "Matrix Centre", "address": "1 Matrix Road, London", "postcode": "SW9 8LF",
                           "ward": "lambeth-2014:Stockwell", "creche_room_capacity": 0, "creche_registered": false});
-        ok_json(app.post("/api/v1/venues", Some(co), &body), 201)["id"].as_i64().unwrap()
+        ok_json(app.post("/api/v1/venues", Some(co), &body), 201)["id"]
+            .as_i64()
+            .unwrap()
     }
 
     fn staff(&self, email: &str, quals: Value) -> i64 {
         let body = json!({"name": "Matrix Staff", "email": email, "organisation": "PAIRS", "qualifications": quals});
-        ok_json(self.app.post("/api/v1/staff", self.co(), &body), 201)["id"].as_i64().unwrap()
+        ok_json(self.app.post("/api/v1/staff", self.co(), &body), 201)["id"]
+            .as_i64()
+            .unwrap()
     }
 
     /// A draft Together Time cohort at the crèche-less venue.
@@ -100,10 +104,17 @@ impl Setup<'_> {
     /// A draft cohort with its own clinically trained lead, ready to publish.
     fn staffed_cohort(&self, n: usize) -> i64 {
         let id = self.cohort()["id"].as_i64().unwrap();
-        let lead = self.staff(&format!("{}@staff.example", self.unique(n, "lead")), json!([{"kind": "clinical", "expires_on": null}]));
+        let lead = self.staff(
+            &format!("{}@staff.example", self.unique(n, "lead")),
+            json!([{"kind": "clinical", "expires_on": null}]),
+        );
         let res = self
             .app
-            .req(Method::PUT, &format!("/api/v1/cohorts/{id}/facilitators"), self.co())
+            .req(
+                Method::PUT,
+                &format!("/api/v1/cohorts/{id}/facilitators"),
+                self.co(),
+            )
             .json(&json!({"lead": lead}))
             .send()
             .unwrap();
@@ -113,12 +124,17 @@ impl Setup<'_> {
 
     fn closure(&self) -> i64 {
         let body = json!({"venue_id": self.venue, "from": "2030-06-03", "to": "2030-06-04", "reason": "Deep clean"});
-        ok_json(self.app.post("/api/v1/closures", self.co(), &body), 201)["id"].as_i64().unwrap()
+        ok_json(self.app.post("/api/v1/closures", self.co(), &body), 201)["id"]
+            .as_i64()
+            .unwrap()
     }
 
     fn refresh_token(&self, n: usize, what: &str) -> String {
         let email = format!("{}@parents.example", self.unique(n, what));
-        self.app.register_parent(&email)["refresh_token"].as_str().unwrap().to_string()
+        self.app.register_parent(&email)["refresh_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 }
 
@@ -150,84 +166,223 @@ fn table() -> Vec<Row> {
         row(M::GET, "/health", Public, 200, |_, _| call("/health", None)),
         row(M::POST, "/api/v1/auth/register", Public, 201, |s, n| {
             let email = format!("{}@parents.example", s.unique(n, "register"));
-            call("/api/v1/auth/register", Some(json!({"email": email, "password": PASSWORD, "display_name": "Parent"})))
+            call(
+                "/api/v1/auth/register",
+                Some(json!({"email": email, "password": PASSWORD, "display_name": "Parent"})),
+            )
         }),
         row(M::POST, "/api/v1/auth/login", Public, 200, |s, _| {
-            call("/api/v1/auth/login", Some(json!({"email": s.parent_email, "password": PASSWORD})))
+            call(
+                "/api/v1/auth/login",
+                Some(json!({"email": s.parent_email, "password": PASSWORD})),
+            )
         }),
         row(M::POST, "/api/v1/auth/refresh", Public, 200, |s, n| {
-            call("/api/v1/auth/refresh", Some(json!({"refresh_token": s.refresh_token(n, "refresh")})))
+            call(
+                "/api/v1/auth/refresh",
+                Some(json!({"refresh_token": s.refresh_token(n, "refresh")})),
+            )
         }),
         row(M::POST, "/api/v1/auth/logout", Public, 204, |s, n| {
-            call("/api/v1/auth/logout", Some(json!({"refresh_token": s.refresh_token(n, "logout")})))
+            call(
+                "/api/v1/auth/logout",
+                Some(json!({"refresh_token": s.refresh_token(n, "logout")})),
+            )
         }),
-        row(M::GET, "/api/v1/me", AnyUser, 200, |_, _| call("/api/v1/me", None)),
-        row(M::GET, "/api/v1/me/cohorts", AnyUser, 200, |_, _| call("/api/v1/me/cohorts", None)),
+        row(M::GET, "/api/v1/me", AnyUser, 200, |_, _| {
+            call("/api/v1/me", None)
+        }),
+        row(M::GET, "/api/v1/me/cohorts", AnyUser, 200, |_, _| {
+            call("/api/v1/me/cohorts", None)
+        }),
         row(M::POST, "/api/v1/users", Admin, 201, |s, n| {
             let email = format!("{}@staff.example", s.unique(n, "user"));
-            call("/api/v1/users", Some(json!({"email": email, "password": PASSWORD, "display_name": "New coordinator", "role": "coordinator"})))
+            call(
+                "/api/v1/users",
+                Some(
+                    json!({"email": email, "password": PASSWORD, "display_name": "New coordinator", "role": "coordinator"}),
+                ),
+            )
         }),
-        row(M::GET, "/api/v1/users", Admin, 200, |_, _| call("/api/v1/users", None)),
-        row(M::GET, "/api/v1/users/{id}", Admin, 200, |s, _| call(format!("/api/v1/users/{}", s.parent_id), None)),
-        row(M::GET, "/api/v1/programmes", Public, 200, |_, _| call("/api/v1/programmes", None)),
-        row(M::GET, "/api/v1/programmes/{code}", Public, 200, |_, _| call("/api/v1/programmes/cosp", None)),
+        row(M::GET, "/api/v1/users", Admin, 200, |_, _| {
+            call("/api/v1/users", None)
+        }),
+        row(M::GET, "/api/v1/users/{id}", Admin, 200, |s, _| {
+            call(format!("/api/v1/users/{}", s.parent_id), None)
+        }),
+        row(M::GET, "/api/v1/programmes", Public, 200, |_, _| {
+            call("/api/v1/programmes", None)
+        }),
+        row(M::GET, "/api/v1/programmes/{code}", Public, 200, |_, _| {
+            call("/api/v1/programmes/cosp", None)
+        }),
         row(M::POST, "/api/v1/programmes", Admin, 201, |s, n| {
-            call("/api/v1/programmes", Some(json!({"code": s.unique(n, "programme"), "name": "Matrix group", "session_count": 4,
+            call(
+                "/api/v1/programmes",
+                Some(
+                    json!({"code": s.unique(n, "programme"), "name": "Matrix group", "session_count": 4,
                 "session_minutes": 60, "min_age_months": 0, "max_age_months": 24, "lead_qualification": null,
-                "co_facilitator_qualification": null, "completion_threshold": 3})))
+                "co_facilitator_qualification": null, "completion_threshold": 3}),
+                ),
+            )
         }),
-        row(M::GET, "/api/v1/venues", Public, 200, |_, _| call("/api/v1/venues", None)),
-        row(M::GET, "/api/v1/venues/{id}", Public, 200, |s, _| call(format!("/api/v1/venues/{}", s.venue), None)),
+        row(M::GET, "/api/v1/venues", Public, 200, |_, _| {
+            call("/api/v1/venues", None)
+        }),
+        row(M::GET, "/api/v1/venues/{id}", Public, 200, |s, _| {
+            call(format!("/api/v1/venues/{}", s.venue), None)
+        }),
         row(M::POST, "/api/v1/venues", Coordinator, 201, |s, n| {
-            call("/api/v1/venues", Some(json!({"name": s.unique(n, "venue"), "address": "2 Matrix Road, London", "postcode": "SE5 9RA",
-                "ward": "lambeth-2014:Vassall", "creche_room_capacity": 6, "creche_registered": true})))
+            call(
+                "/api/v1/venues",
+                Some(
+                    json!({"name": s.unique(n, "venue"), "address": "2 Matrix Road, London", "postcode": "SE5 9RA",
+                "ward": "lambeth-2014:Vassall", "creche_room_capacity": 6, "creche_registered": true}),
+                ),
+            )
         }),
         row(M::PATCH, "/api/v1/venues/{id}", Coordinator, 200, |s, n| {
-            call(format!("/api/v1/venues/{}", s.venue), Some(json!({"accessibility_notes": s.unique(n, "notes")})))
+            call(
+                format!("/api/v1/venues/{}", s.venue),
+                Some(json!({"accessibility_notes": s.unique(n, "notes")})),
+            )
         }),
-        row(M::GET, "/api/v1/closures", Staff, 200, |_, _| call("/api/v1/closures", None)),
+        row(M::GET, "/api/v1/closures", Staff, 200, |_, _| {
+            call("/api/v1/closures", None)
+        }),
         row(M::POST, "/api/v1/closures", Coordinator, 201, |s, n| {
-            call("/api/v1/closures", Some(json!({"venue_id": s.venue, "from": "2030-07-01", "to": "2030-07-02", "reason": s.unique(n, "closure")})))
+            call(
+                "/api/v1/closures",
+                Some(
+                    json!({"venue_id": s.venue, "from": "2030-07-01", "to": "2030-07-02", "reason": s.unique(n, "closure")}),
+                ),
+            )
         }),
-        row(M::POST, "/api/v1/closures/bank-holidays", Coordinator, 204, |s, n| {
-            let date = chrono::NaiveDate::from_ymd_opt(2030, 8, 1).unwrap() + chrono::Duration::days(n as i64);
-            call("/api/v1/closures/bank-holidays", Some(json!({"date": date, "name": s.unique(n, "holiday"), "change": "add"})))
-        }),
-        row(M::DELETE, "/api/v1/closures/{id}", Coordinator, 204, |s, _| call(format!("/api/v1/closures/{}", s.closure()), None)),
+        row(
+            M::POST,
+            "/api/v1/closures/bank-holidays",
+            Coordinator,
+            204,
+            |s, n| {
+                let date = chrono::NaiveDate::from_ymd_opt(2030, 8, 1).unwrap()
+                    + chrono::Duration::days(n as i64);
+                call(
+                    "/api/v1/closures/bank-holidays",
+                    Some(json!({"date": date, "name": s.unique(n, "holiday"), "change": "add"})),
+                )
+            },
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/closures/{id}",
+            Coordinator,
+            204,
+            |s, _| call(format!("/api/v1/closures/{}", s.closure()), None),
+        ),
         row(M::POST, "/api/v1/staff", Coordinator, 201, |s, n| {
             let email = format!("{}@staff.example", s.unique(n, "staff"));
-            call("/api/v1/staff", Some(json!({"name": "New Staff", "email": email, "organisation": "PAIRS",
-                "qualifications": [{"kind": "paediatric_first_aid", "expires_on": "2028-01-31"}]})))
+            call(
+                "/api/v1/staff",
+                Some(
+                    json!({"name": "New Staff", "email": email, "organisation": "PAIRS",
+                "qualifications": [{"kind": "paediatric_first_aid", "expires_on": "2028-01-31"}]}),
+                ),
+            )
         }),
-        row(M::GET, "/api/v1/staff", Coordinator, 200, |_, _| call("/api/v1/staff", None)),
-        row(M::GET, "/api/v1/staff/{id}", Coordinator, 200, |s, _| call(format!("/api/v1/staff/{}", s.staff), None)),
+        row(M::GET, "/api/v1/staff", Coordinator, 200, |_, _| {
+            call("/api/v1/staff", None)
+        }),
+        row(M::GET, "/api/v1/staff/{id}", Coordinator, 200, |s, _| {
+            call(format!("/api/v1/staff/{}", s.staff), None)
+        }),
         row(M::PATCH, "/api/v1/staff/{id}", Coordinator, 200, |s, n| {
-            call(format!("/api/v1/staff/{}", s.staff), Some(json!({"phone": format!("020 7926 {n:04}")})))
+            call(
+                format!("/api/v1/staff/{}", s.staff),
+                Some(json!({"phone": format!("020 7926 {n:04}")})),
+            )
         }),
         row(M::POST, "/api/v1/cohorts", Coordinator, 201, |s, n| {
-            call("/api/v1/cohorts", Some(json!({"programme": "together-time", "venue_id": s.venue, "first_session_date": "2026-05-05",
-                "start_time": "13:00", "places": 8, "title": s.unique(n, "cohort")})))
+            call(
+                "/api/v1/cohorts",
+                Some(
+                    json!({"programme": "together-time", "venue_id": s.venue, "first_session_date": "2026-05-05",
+                "start_time": "13:00", "places": 8, "title": s.unique(n, "cohort")}),
+                ),
+            )
         }),
-        row(M::GET, "/api/v1/cohorts", Staff, 200, |_, _| call("/api/v1/cohorts", None)),
-        row(M::GET, "/api/v1/cohorts/{id}", Staff, 200, |s, _| call(format!("/api/v1/cohorts/{}", s.cohort), None)),
-        row(M::PATCH, "/api/v1/cohorts/{id}", Coordinator, 200, |s, n| {
-            call(format!("/api/v1/cohorts/{}", s.cohort), Some(json!({"title": s.unique(n, "title")})))
+        row(M::GET, "/api/v1/cohorts", Staff, 200, |_, _| {
+            call("/api/v1/cohorts", None)
         }),
-        row(M::POST, "/api/v1/cohorts/{id}/publish", Coordinator, 200, |s, n| {
-            call(format!("/api/v1/cohorts/{}/publish", s.staffed_cohort(n)), None)
+        row(M::GET, "/api/v1/cohorts/{id}", Staff, 200, |s, _| {
+            call(format!("/api/v1/cohorts/{}", s.cohort), None)
         }),
-        row(M::POST, "/api/v1/cohorts/{id}/cancel", Coordinator, 200, |s, n| {
-            let id = s.cohort()["id"].as_i64().unwrap();
-            call(format!("/api/v1/cohorts/{id}/cancel"), Some(json!({"reason": s.unique(n, "reason")})))
+        row(
+            M::PATCH,
+            "/api/v1/cohorts/{id}",
+            Coordinator,
+            200,
+            |s, n| {
+                call(
+                    format!("/api/v1/cohorts/{}", s.cohort),
+                    Some(json!({"title": s.unique(n, "title")})),
+                )
+            },
+        ),
+        row(
+            M::POST,
+            "/api/v1/cohorts/{id}/publish",
+            Coordinator,
+            200,
+            |s, n| {
+                call(
+                    format!("/api/v1/cohorts/{}/publish", s.staffed_cohort(n)),
+                    None,
+                )
+            },
+        ),
+        row(
+            M::POST,
+            "/api/v1/cohorts/{id}/cancel",
+            Coordinator,
+            200,
+            |s, n| {
+                let id = s.cohort()["id"].as_i64().unwrap();
+                call(
+                    format!("/api/v1/cohorts/{id}/cancel"),
+                    Some(json!({"reason": s.unique(n, "reason")})),
+                )
+            },
+        ),
+        row(
+            M::PUT,
+            "/api/v1/cohorts/{id}/facilitators",
+            Coordinator,
+            200,
+            |s, _| {
+                call(
+                    format!("/api/v1/cohorts/{}/facilitators", s.cohort),
+                    Some(json!({"lead": s.staff})),
+                )
+            },
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/sessions/{id}",
+            Coordinator,
+            200,
+            |s, _| {
+                call(
+                    format!("/api/v1/sessions/{}", s.session),
+                    Some(json!({"start_time": "11:00"})),
+                )
+            },
+        ),
+        row(M::GET, "/api/v1/listings", Public, 200, |_, _| {
+            call("/api/v1/listings", None)
         }),
-        row(M::PUT, "/api/v1/cohorts/{id}/facilitators", Coordinator, 200, |s, _| {
-            call(format!("/api/v1/cohorts/{}/facilitators", s.cohort), Some(json!({"lead": s.staff})))
+        row(M::GET, "/api/v1/listings.ics", Public, 200, |_, _| {
+            call("/api/v1/listings.ics", None)
         }),
-        row(M::PATCH, "/api/v1/sessions/{id}", Coordinator, 200, |s, _| {
-            call(format!("/api/v1/sessions/{}", s.session), Some(json!({"start_time": "11:00"})))
-        }),
-        row(M::GET, "/api/v1/listings", Public, 200, |_, _| call("/api/v1/listings", None)),
-        row(M::GET, "/api/v1/listings.ics", Public, 200, |_, _| call("/api/v1/listings.ics", None)),
     ]
 }
 
@@ -236,7 +391,9 @@ fn documented_routes() -> BTreeSet<(String, String)> {
     let spec = serde_json::to_value(groupwork::api::openapi()).unwrap();
     let mut out = BTreeSet::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
-        for method in ["get", "put", "post", "delete", "patch", "head", "options", "trace"] {
+        for method in [
+            "get", "put", "post", "delete", "patch", "head", "options", "trace",
+        ] {
             if item.get(method).is_some() {
                 out.insert((method.to_uppercase(), path.clone()));
             }

@@ -35,7 +35,8 @@ fn error_fields(p: &Value) -> BTreeSet<String> {
         .iter()
         .inspect(|(f, msgs)| {
             assert!(
-                msgs.as_array().is_some_and(|m| !m.is_empty() && m.iter().all(Value::is_string)),
+                msgs.as_array()
+                    .is_some_and(|m| !m.is_empty() && m.iter().all(Value::is_string)),
                 "{f}: {p}"
             )
         })
