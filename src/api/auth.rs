@@ -149,18 +149,29 @@ pub async fn register(
     let now = state.now_naive();
     let user = state
         .db(move |c| {
-            let new = store::users::NewUser {
-                email: &body.email,
-                password_hash: &hash,
-                display_name: &body.display_name,
-                role: Role::Parent,
-                now,
-            };
-            store::users::insert(c, new).map_err(|e| match e {
-                e if store::is_unique_violation(&e) => ApiError::Conflict(
-                    "an account with this email already exists; log in instead".into(),
-                ),
-                e => e.into(),
+            // The account and its family are made together: every parent has exactly one.
+            crate::db::write_transaction(c, |c| {
+                let new = store::users::NewUser {
+                    email: &body.email,
+                    password_hash: &hash,
+                    display_name: &body.display_name,
+                    role: Role::Parent,
+                    now,
+                };
+                let user = store::users::insert(c, new).map_err(|e| match e {
+                    e if store::is_unique_violation(&e) => ApiError::Conflict(
+                        "an account with this email already exists; log in instead".into(),
+                    ),
+                    e => e.into(),
+                })?;
+                store::families::create_for_user(
+                    c,
+                    user.id,
+                    user.display_name.as_str(),
+                    user.email.as_str(),
+                    now,
+                )?;
+                Ok(user)
             })
         })
         .await?;

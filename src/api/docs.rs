@@ -29,6 +29,7 @@ use utoipa_actix_web::AppExt;
         (name = "staff", description = "Facilitators, crèche workers and supervisors"),
         (name = "cohorts", description = "Runs of a programme: sessions, teams, lifecycle"),
         (name = "listings", description = "The public programme of groups"),
+        (name = "families", description = "A parent's own family and children"),
     )
 )]
 struct BaseDoc;

@@ -8,6 +8,7 @@ mod cohort_views;
 mod cohorts;
 pub mod docs;
 pub mod errors;
+mod family;
 mod health;
 mod listings;
 mod me;
@@ -63,7 +64,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(team::my_cohorts)
             .service(sessions::update_session)
             .service(listings::listings)
-            .service(listings::listings_ics),
+            .service(listings::listings_ics)
+            .service(family::my_family)
+            .service(family::update_family)
+            .service(family::add_child)
+            .service(family::get_child)
+            .service(family::update_child)
+            .service(family::delete_child),
     );
 }
 

@@ -180,7 +180,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    families (id) {
+        id -> Integer,
+        user_id -> Nullable<Integer>,
+        carer_one -> Text,
+        carer_two -> Text,
+        phone -> Text,
+        email -> Text,
+        postcode -> Text,
+        ward -> Text,
+        preferred_language -> Text,
+        interpreter_needed -> Bool,
+        access_needs -> Text,
+        referral_source -> Text,
+        consent_to_contact -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    children (id) {
+        id -> Integer,
+        family_id -> Integer,
+        first_name -> Text,
+        date_of_birth -> Nullable<Date>,
+        due_date -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(children -> families (family_id));
 diesel::joinable!(staff_qualifications -> staff (staff_id));
 diesel::joinable!(cohorts -> programmes (programme_id));
 diesel::joinable!(cohorts -> venues (venue_id));
@@ -203,4 +237,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     cohorts,
     sessions,
     cohort_team,
+    families,
+    children,
 );

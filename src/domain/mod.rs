@@ -2,6 +2,8 @@
 
 pub mod calendar;
 pub mod cohort;
+pub mod creche;
+pub mod family;
 pub mod ics;
 pub mod password;
 pub mod postcode;

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod closures;
 pub mod cohorts;
+pub mod families;
 pub mod logins;
 pub mod programmes;
 pub mod settings;

@@ -13,6 +13,7 @@ mod cli;
 mod closures;
 mod cohorts;
 mod demo;
+mod families;
 mod listings;
 mod programmes;
 mod roles;

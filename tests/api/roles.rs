@@ -22,6 +22,8 @@ enum Who {
     /// Coordinators and admins.
     Coordinator,
     Admin,
+    /// Parents only (their own family).
+    ParentOnly,
 }
 
 impl Who {
@@ -31,6 +33,7 @@ impl Who {
             Who::Staff => role != Role::Parent,
             Who::Coordinator => matches!(role, Role::Coordinator | Role::Admin),
             Who::Admin => role == Role::Admin,
+            Who::ParentOnly => role == Role::Parent,
         }
     }
 
@@ -68,6 +71,8 @@ struct Setup<'a> {
     staff: i64,
     cohort: i64,
     session: i64,
+    /// The parent caller's token, so that their own children can be made for a cell.
+    parent_token: String,
 }
 
 impl Setup<'_> {
@@ -125,6 +130,18 @@ impl Setup<'_> {
     fn closure(&self) -> i64 {
         let body = json!({"venue_id": self.venue, "from": "2030-06-03", "to": "2030-06-04", "reason": "Deep clean"});
         ok_json(self.app.post("/api/v1/closures", self.co(), &body), 201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// A child of the parent caller's family.
+    fn child(&self, n: usize) -> i64 {
+        let body = json!({"first_name": format!("Child {n}"), "date_of_birth": "2025-01-15"});
+        ok_json(
+            self.app
+                .post("/api/v1/me/children", Some(&self.parent_token), &body),
+            201,
+        )["id"]
             .as_i64()
             .unwrap()
     }
@@ -383,6 +400,49 @@ fn table() -> Vec<Row> {
         row(M::GET, "/api/v1/listings.ics", Public, 200, |_, _| {
             call("/api/v1/listings.ics", None)
         }),
+        row(M::GET, "/api/v1/me/family", ParentOnly, 200, |_, _| {
+            call("/api/v1/me/family", None)
+        }),
+        row(M::PUT, "/api/v1/me/family", ParentOnly, 200, |_, _| {
+            call(
+                "/api/v1/me/family",
+                Some(
+                    json!({"carers": ["Amira"], "preferred_language": "English", "referral_source": "self"}),
+                ),
+            )
+        }),
+        row(M::POST, "/api/v1/me/children", ParentOnly, 201, |_, n| {
+            call(
+                "/api/v1/me/children",
+                Some(json!({"first_name": format!("Baby {n}"), "due_date": "2026-06-01"})),
+            )
+        }),
+        row(
+            M::GET,
+            "/api/v1/me/children/{id}",
+            ParentOnly,
+            200,
+            |s, n| call(format!("/api/v1/me/children/{}", s.child(n)), None),
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/me/children/{id}",
+            ParentOnly,
+            200,
+            |s, n| {
+                call(
+                    format!("/api/v1/me/children/{}", s.child(n)),
+                    Some(json!({"first_name": "Renamed"})),
+                )
+            },
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/me/children/{id}",
+            ParentOnly,
+            204,
+            |s, n| call(format!("/api/v1/me/children/{}", s.child(n)), None),
+        ),
     ]
 }
 
@@ -433,7 +493,7 @@ db_test! {
         let parent_email = "matrix-parent@parents.example".to_string();
         let parent_id = app.register_parent(&parent_email)["user"]["id"].as_i64().unwrap();
         let venue = Setup::venue(&app, &co);
-        let mut setup = Setup { app: &app, co, admin, parent_email, parent_id, venue, staff: 0, cohort: 0, session: 0 };
+        let mut setup = Setup { app: &app, co, admin, parent_email, parent_id, venue, staff: 0, cohort: 0, session: 0, parent_token: String::new() };
         setup.staff = setup.staff("matrix-clinician@staff.example", json!([{"kind": "clinical", "expires_on": null}]));
         let cohort = setup.cohort();
         setup.cohort = cohort["id"].as_i64().unwrap();
@@ -444,6 +504,7 @@ db_test! {
             .iter()
             .map(|(name, role)| (*name, *role, role.map(|r| app.user_token(r))))
             .collect();
+        setup.parent_token = tokens[1].2.clone().expect("a parent caller");
 
         let mut failures = Vec::new();
         let mut cells = 0;

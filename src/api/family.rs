@@ -1,0 +1,375 @@
+//! A parent's own family profile and children. Every parent account has exactly one family; any
+//! id that is not theirs answers 404.
+
+use super::access::{Parent, Require};
+use super::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
+use super::field_errors;
+use crate::app::AppState;
+use crate::db::DbConnection;
+use crate::domain::family::{child_date_problems, phone_ok, REFERRAL_SOURCES};
+use crate::domain::{postcode, ward::Ward};
+use crate::error::{ApiError, FieldErrors};
+use crate::store::{self, families::Child, families::Family, families::Profile};
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, put, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChildOut {
+    pub id: i32,
+    pub first_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    /// For a baby not born yet.
+    pub due_date: Option<NaiveDate>,
+}
+
+impl From<Child> for ChildOut {
+    fn from(c: Child) -> Self {
+        ChildOut {
+            id: c.id,
+            first_name: c.first_name,
+            date_of_birth: c.date_of_birth,
+            due_date: c.due_date,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyOut {
+    pub id: i32,
+    /// One or two carers' names.
+    pub carers: Vec<String>,
+    pub phone: String,
+    pub email: String,
+    pub postcode: String,
+    /// Ward with its boundary set, if known.
+    pub ward: String,
+    pub preferred_language: String,
+    pub interpreter_needed: bool,
+    pub access_needs: String,
+    /// self, health_visitor, gp, midwife, childrens_centre, social_care or other.
+    pub referral_source: String,
+    pub consent_to_contact: bool,
+    pub children: Vec<ChildOut>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn family_out(f: Family, children: Vec<Child>) -> FamilyOut {
+    FamilyOut {
+        id: f.id,
+        carers: [f.carer_one, f.carer_two]
+            .into_iter()
+            .filter(|c| !c.is_empty())
+            .collect(),
+        phone: f.phone,
+        email: f.email,
+        postcode: f.postcode,
+        ward: f.ward,
+        preferred_language: f.preferred_language,
+        interpreter_needed: f.interpreter_needed,
+        access_needs: f.access_needs,
+        referral_source: f.referral_source,
+        consent_to_contact: f.consent_to_contact,
+        children: children.into_iter().map(ChildOut::from).collect(),
+        updated_at: super::utc(f.updated_at),
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyBody {
+    /// One or two carers' names.
+    #[validate(length(min = 1, max = 2))]
+    pub carers: Vec<String>,
+    #[serde(default)]
+    #[schema(example = "07700 900123")]
+    pub phone: String,
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[schema(example = "SW9 8LF")]
+    pub postcode: String,
+    /// `boundary-set:Ward name`, if known.
+    #[serde(default)]
+    pub ward: String,
+    #[validate(length(min = 1, max = 60))]
+    #[schema(example = "English")]
+    pub preferred_language: String,
+    #[serde(default)]
+    pub interpreter_needed: bool,
+    #[validate(length(max = 2000))]
+    #[serde(default)]
+    pub access_needs: String,
+    /// self, health_visitor, gp, midwife, childrens_centre, social_care or other.
+    #[schema(example = "self")]
+    pub referral_source: String,
+    #[serde(default)]
+    pub consent_to_contact: bool,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildBody {
+    #[validate(length(min = 1, max = 60))]
+    #[schema(example = "Layla")]
+    pub first_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    /// For a baby not born yet, instead of date_of_birth.
+    pub due_date: Option<NaiveDate>,
+}
+
+/// Any subset. Giving `date_of_birth` for an expected baby records the birth (the due date goes).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildPatch {
+    #[validate(length(min = 1, max = 60))]
+    pub first_name: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+}
+
+fn own_family(c: &mut DbConnection, user_id: i32) -> Result<Family, ApiError> {
+    store::families::of_user(c, user_id)?.ok_or_else(|| ApiError::not_found("family"))
+}
+
+fn add_problems(errors: &mut FieldErrors, problems: Vec<(&'static str, String)>) {
+    for (field, msg) in problems {
+        errors.entry(field.to_string()).or_default().push(msg);
+    }
+}
+
+/// My family, with its children (parent).
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    responses((status = 200, description = "My family", body = FamilyOut), E401, E403, E404, E503)
+)]
+#[get("/me/family")]
+pub async fn my_family(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+) -> Result<web::Json<FamilyOut>, ApiError> {
+    let user = who.user.user_id;
+    let out = state
+        .db(move |c| {
+            let f = own_family(c, user)?;
+            let children = store::families::children_of(c, f.id)?;
+            Ok(family_out(f, children))
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// Update my family's profile (parent): the whole profile is replaced.
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    request_body = FamilyBody,
+    responses((status = 200, description = "Updated", body = FamilyOut), E400, E401, E403, E404, E413, E415, E422, E503)
+)]
+#[put("/me/family")]
+pub async fn update_family(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+    body: web::Json<FamilyBody>,
+) -> Result<web::Json<FamilyOut>, ApiError> {
+    let b = body.into_inner();
+    let mut errors = field_errors(&b);
+    let mut add = |f: &str, m: &str| errors.entry(f.to_string()).or_default().push(m.to_string());
+    let carers: Vec<String> = b.carers.iter().map(|c| c.trim().to_string()).collect();
+    if carers
+        .iter()
+        .any(|c| c.is_empty() || c.chars().count() > 100)
+    {
+        add("carers", "each name must be 1 to 100 characters");
+    }
+    let phone = b.phone.trim().to_string();
+    if !phone.is_empty() && !phone_ok(&phone) {
+        add("phone", "is not a phone number");
+    }
+    let postcode = match b.postcode.trim() {
+        "" => String::new(),
+        p => postcode::normalise(p).unwrap_or_else(|| {
+            add("postcode", "is not a UK postcode");
+            String::new()
+        }),
+    };
+    let ward = match b.ward.trim() {
+        "" => String::new(),
+        w => Ward::parse(w).map(|w| w.key()).unwrap_or_else(|m| {
+            add("ward", m);
+            String::new()
+        }),
+    };
+    if !REFERRAL_SOURCES.contains(&b.referral_source.as_str()) {
+        add("referral_source", "must be one of self, health_visitor, gp, midwife, childrens_centre, social_care, other");
+    }
+    ApiError::check_fields(errors)?;
+    let profile = Profile {
+        carer_one: carers.first().cloned().unwrap_or_default(),
+        carer_two: carers.get(1).cloned().unwrap_or_default(),
+        phone,
+        email: b.email.map(|e| e.trim().to_lowercase()).unwrap_or_default(),
+        postcode,
+        ward,
+        preferred_language: b.preferred_language.trim().to_string(),
+        interpreter_needed: b.interpreter_needed,
+        access_needs: b.access_needs.trim().to_string(),
+        referral_source: b.referral_source,
+        consent_to_contact: b.consent_to_contact,
+    };
+    let (user, now) = (who.user.user_id, state.now_naive());
+    let out = state
+        .db(move |c| {
+            let f = own_family(c, user)?;
+            let f = store::families::update_profile(c, f.id, &profile, now)?;
+            let children = store::families::children_of(c, f.id)?;
+            Ok(family_out(f, children))
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// Add a child, born or expected (parent).
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    request_body = ChildBody,
+    responses(
+        (status = 201, description = "Added", body = ChildOut, headers(("Location" = String, description = "/api/v1/me/children/{id}"))),
+        E400, E401, E403, E404, E413, E415, E422, E503,
+    )
+)]
+#[post("/me/children")]
+pub async fn add_child(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+    body: web::Json<ChildBody>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let mut errors = field_errors(&b);
+    add_problems(
+        &mut errors,
+        child_date_problems(b.date_of_birth, b.due_date, state.now().date_naive()),
+    );
+    ApiError::check_fields(errors)?;
+    let (user, now) = (who.user.user_id, state.now_naive());
+    let child = state
+        .db(move |c| {
+            let f = own_family(c, user)?;
+            Ok(store::families::add_child(
+                c,
+                f.id,
+                b.first_name.trim(),
+                b.date_of_birth,
+                b.due_date,
+                now,
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/me/children/{}", child.id),
+        ))
+        .json(ChildOut::from(child)))
+}
+
+/// One of my children (parent).
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Child id")),
+    responses((status = 200, description = "The child", body = ChildOut), E401, E403, E404, E503)
+)]
+#[get("/me/children/{id}")]
+pub async fn get_child(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+    id: web::Path<i32>,
+) -> Result<web::Json<ChildOut>, ApiError> {
+    let (user, id) = (who.user.user_id, id.into_inner());
+    let child = state
+        .db(move |c| {
+            let f = own_family(c, user)?;
+            store::families::child_of(c, f.id, id)?.ok_or_else(|| ApiError::not_found("child"))
+        })
+        .await?;
+    Ok(web::Json(child.into()))
+}
+
+/// Change a child's name or dates (parent); giving a date of birth for an expected baby records
+/// the birth.
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Child id")),
+    request_body = ChildPatch,
+    responses((status = 200, description = "Updated", body = ChildOut), E400, E401, E403, E404, E413, E415, E422, E503)
+)]
+#[patch("/me/children/{id}")]
+pub async fn update_child(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+    id: web::Path<i32>,
+    body: web::Json<ChildPatch>,
+) -> Result<web::Json<ChildOut>, ApiError> {
+    let (user, id, p) = (who.user.user_id, id.into_inner(), body.into_inner());
+    let errors = field_errors(&p);
+    let (today, now) = (state.now().date_naive(), state.now_naive());
+    let child = state
+        .db(move |c| {
+            let f = own_family(c, user)?;
+            let child = store::families::child_of(c, f.id, id)?
+                .ok_or_else(|| ApiError::not_found("child"))?;
+            // A date of birth replaces a due date (the baby has arrived), and vice versa.
+            let (dob, due) = match (p.date_of_birth, p.due_date) {
+                (Some(b), None) => (Some(b), None),
+                (None, Some(d)) => (None, Some(d)),
+                (None, None) => (child.date_of_birth, child.due_date),
+                (b, d) => (b, d),
+            };
+            let mut errors = errors;
+            add_problems(&mut errors, child_date_problems(dob, due, today));
+            ApiError::check_fields(errors)?;
+            let name = p
+                .first_name
+                .as_deref()
+                .map(str::trim)
+                .unwrap_or(&child.first_name)
+                .to_string();
+            Ok(store::families::update_child(c, id, &name, dob, due, now)?)
+        })
+        .await?;
+    Ok(web::Json(child.into()))
+}
+
+/// Remove a child from my family (parent).
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Child id")),
+    responses((status = 204, description = "Removed"), E401, E403, E404, E503)
+)]
+#[delete("/me/children/{id}")]
+pub async fn delete_child(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let (user, id) = (who.user.user_id, id.into_inner());
+    state
+        .db(move |c| {
+            let f = own_family(c, user)?;
+            if store::families::delete_child(c, f.id, id)? {
+                Ok(())
+            } else {
+                Err(ApiError::not_found("child"))
+            }
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,180 @@
+//! Families and children. A parent's family is found by their user id; every other id is
+//! checked against it so one family can never reach another's records.
+
+use crate::db::schema::{children as ch, families as fa};
+use crate::db::DbConnection;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Family {
+    pub id: i32,
+    pub user_id: Option<i32>,
+    pub carer_one: String,
+    pub carer_two: String,
+    pub phone: String,
+    pub email: String,
+    pub postcode: String,
+    pub ward: String,
+    pub preferred_language: String,
+    pub interpreter_needed: bool,
+    pub access_needs: String,
+    pub referral_source: String,
+    pub consent_to_contact: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub erased_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Child {
+    pub id: i32,
+    pub family_id: i32,
+    pub first_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The editable profile, validated.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub carer_one: String,
+    pub carer_two: String,
+    pub phone: String,
+    pub email: String,
+    pub postcode: String,
+    pub ward: String,
+    pub preferred_language: String,
+    pub interpreter_needed: bool,
+    pub access_needs: String,
+    pub referral_source: String,
+    pub consent_to_contact: bool,
+}
+
+/// The family made with a parent account.
+pub fn create_for_user(
+    conn: &mut DbConnection,
+    user_id: i32,
+    carer: &str,
+    email: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Family> {
+    diesel::insert_into(fa::table)
+        .values((
+            fa::user_id.eq(user_id),
+            fa::carer_one.eq(carer),
+            fa::email.eq(email),
+            fa::created_at.eq(now),
+            fa::updated_at.eq(now),
+        ))
+        .returning(fa::all_columns)
+        .get_result(conn)
+}
+
+pub fn of_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Option<Family>> {
+    fa::table
+        .filter(fa::user_id.eq(user_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Family>> {
+    fa::table.find(id).first(conn).optional()
+}
+
+pub fn update_profile(
+    conn: &mut DbConnection,
+    id: i32,
+    p: &Profile,
+    now: NaiveDateTime,
+) -> QueryResult<Family> {
+    diesel::update(fa::table.find(id))
+        .set((
+            fa::carer_one.eq(&p.carer_one),
+            fa::carer_two.eq(&p.carer_two),
+            fa::phone.eq(&p.phone),
+            fa::email.eq(&p.email),
+            fa::postcode.eq(&p.postcode),
+            fa::ward.eq(&p.ward),
+            fa::preferred_language.eq(&p.preferred_language),
+            fa::interpreter_needed.eq(p.interpreter_needed),
+            fa::access_needs.eq(&p.access_needs),
+            fa::referral_source.eq(&p.referral_source),
+            fa::consent_to_contact.eq(p.consent_to_contact),
+            fa::updated_at.eq(now),
+        ))
+        .returning(fa::all_columns)
+        .get_result(conn)
+}
+
+pub fn children_of(conn: &mut DbConnection, family_id: i32) -> QueryResult<Vec<Child>> {
+    ch::table
+        .filter(ch::family_id.eq(family_id))
+        .order(ch::id)
+        .load(conn)
+}
+
+/// A child of this family only.
+pub fn child_of(
+    conn: &mut DbConnection,
+    family_id: i32,
+    child_id: i32,
+) -> QueryResult<Option<Child>> {
+    ch::table
+        .filter(ch::id.eq(child_id))
+        .filter(ch::family_id.eq(family_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn add_child(
+    conn: &mut DbConnection,
+    family_id: i32,
+    first_name: &str,
+    dob: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> QueryResult<Child> {
+    diesel::insert_into(ch::table)
+        .values((
+            ch::family_id.eq(family_id),
+            ch::first_name.eq(first_name),
+            ch::date_of_birth.eq(dob),
+            ch::due_date.eq(due),
+            ch::created_at.eq(now),
+            ch::updated_at.eq(now),
+        ))
+        .returning(ch::all_columns)
+        .get_result(conn)
+}
+
+pub fn update_child(
+    conn: &mut DbConnection,
+    child_id: i32,
+    first_name: &str,
+    dob: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> QueryResult<Child> {
+    diesel::update(ch::table.find(child_id))
+        .set((
+            ch::first_name.eq(first_name),
+            ch::date_of_birth.eq(dob),
+            ch::due_date.eq(due),
+            ch::updated_at.eq(now),
+        ))
+        .returning(ch::all_columns)
+        .get_result(conn)
+}
+
+pub fn delete_child(conn: &mut DbConnection, family_id: i32, child_id: i32) -> QueryResult<bool> {
+    Ok(diesel::delete(
+        ch::table
+            .filter(ch::id.eq(child_id))
+            .filter(ch::family_id.eq(family_id)),
+    )
+    .execute(conn)?
+        > 0)
+}
