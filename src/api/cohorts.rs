@@ -186,7 +186,7 @@ pub fn view(
         programme: p.code.clone(),
         programme_name: p.name.clone(),
         venue: venue_summary(v),
-        creche: creche_out(&c, v),
+        creche: creche_out(&c, v, sessions),
         weekday: c.first_session_date.format("%A").to_string(),
         start_time: c.start_time.format("%H:%M").to_string(),
         sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),

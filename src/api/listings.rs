@@ -116,7 +116,9 @@ async fn matching(
                 && f.to.is_none_or(|to| first.is_some_and(|d| d <= to))
         })
         .filter(|(c, _, _, _)| !f.has_places.unwrap_or(false) || c.places > 0)
-        .filter(|(c, _, v, _)| !f.has_creche.unwrap_or(false) || creche_out(c, v).places_left > 0)
+        .filter(|(c, _, v, s)| {
+            !f.has_creche.unwrap_or(false) || creche_out(c, v, s).places_left > 0
+        })
         .collect();
     out.sort_by_key(|(c, _, _, s)| (first_start(s), c.id));
     Ok(out)
@@ -152,7 +154,7 @@ fn item(
         sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
         places: c.places,
         places_left: c.places,
-        creche: creche_out(c, v),
+        creche: creche_out(c, v, sessions),
         booking_open: standing(c, sessions, now).booking_open,
     }
 }

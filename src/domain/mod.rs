@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod cohort;
 pub mod creche;
+pub mod eligibility;
 pub mod family;
 pub mod ics;
 pub mod password;

@@ -83,6 +83,10 @@ db_test! {
         assert_eq!(first["places_left"], 10);
         assert_eq!(first["creche"]["offered"], true);
         assert_eq!(first["creche"]["places_left"], 6);
+        // Two crèche workers in a room for ten: six babies (1:3), or ten two-year-olds (1:5,
+        // room-limited), or ten over-threes.
+        assert_eq!(first["creche"]["places_left_by_age"], json!({"under_2": 6, "age_2": 10, "age_3_plus": 10}));
+        assert_eq!(all["items"][1]["creche"]["places_left_by_age"], json!({"under_2": 0, "age_2": 0, "age_3_plus": 0}));
         assert_eq!(first["booking_open"], true);
         assert_eq!(first["sessions"][4]["local_start"], "2026-03-31T10:00:00+01:00");
         assert_eq!(first["sessions"][4]["starts_at"], "2026-03-31T09:00:00Z");

@@ -524,6 +524,7 @@ db_test! {
                 let headers = res.headers().clone();
                 let text = res.text().unwrap_or_default();
                 if got != want {
+                    let text: String = text.chars().take(300).collect();
                     failures.push(format!("{cell}: expected {want}, got {got}: {text}"));
                     continue;
                 }
