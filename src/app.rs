@@ -105,7 +105,6 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
             .configure(api::routes)
             .into_app()
             .app_data(state.clone())
-            .app_data(api::errors::json_config(limit))
             .app_data(api::errors::query_config())
             .app_data(api::errors::path_config())
             .app_data(web::PayloadConfig::new(limit))

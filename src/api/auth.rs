@@ -1,6 +1,7 @@
 //! Accounts and tokens: parents register themselves; everyone logs in, refreshes and logs out.
 
 use super::docs::{E400, E401, E409, E413, E415, E422, E429, E503};
+use super::json::ApiJson;
 use super::validate;
 use crate::app::AppState;
 use crate::auth::{password, tokens};
@@ -140,7 +141,7 @@ pub fn check_password(pw: &str, email: &str) -> Result<(), ApiError> {
 #[post("/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
-    body: web::Json<RegisterBody>,
+    body: ApiJson<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     validate(&body)?;
@@ -197,7 +198,7 @@ pub async fn register(
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginBody>,
+    body: ApiJson<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let now = state.now();
@@ -256,7 +257,7 @@ pub async fn login(
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshBody>,
+    body: ApiJson<RefreshBody>,
 ) -> Result<HttpResponse, ApiError> {
     let presented = tokens::hash_opaque(body.refresh_token.trim());
     let next = tokens::random_secret();
@@ -295,7 +296,7 @@ pub async fn refresh(
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshBody>,
+    body: ApiJson<RefreshBody>,
 ) -> Result<HttpResponse, ApiError> {
     let hash = tokens::hash_opaque(body.refresh_token.trim());
     let now = state.now_naive();

@@ -4,6 +4,7 @@
 use super::access::{Coordinator, Require, Staff};
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use super::field_errors;
+use super::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::calendar;
 use crate::error::ApiError;
@@ -177,7 +178,7 @@ pub async fn list_closures(
 pub async fn create_closure(
     state: web::Data<AppState>,
     who: Require<Coordinator>,
-    body: web::Json<ClosureBody>,
+    body: ApiJson<ClosureBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let mut errors = field_errors(&b);
@@ -271,7 +272,7 @@ pub async fn delete_closure(
 pub async fn add_bank_holiday_change(
     state: web::Data<AppState>,
     _who: Require<Coordinator>,
-    body: web::Json<HolidayChangeBody>,
+    body: ApiJson<HolidayChangeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     super::validate(&b)?;

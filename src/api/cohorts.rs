@@ -7,6 +7,7 @@ use super::cohort_views::{
 };
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use super::field_errors;
+use super::json::ApiJson;
 use super::team::{team_out, TeamOut};
 use crate::app::AppState;
 use crate::db::{write_transaction, DbConnection};
@@ -382,7 +383,7 @@ fn check_booking_window(
 pub async fn create_cohort(
     state: web::Data<AppState>,
     who: Require<Coordinator>,
-    body: web::Json<CohortBody>,
+    body: ApiJson<CohortBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let errors = field_errors(&b);
@@ -509,7 +510,7 @@ pub async fn update_cohort(
     state: web::Data<AppState>,
     who: Require<Coordinator>,
     id: web::Path<i32>,
-    body: web::Json<CohortPatch>,
+    body: ApiJson<CohortPatch>,
 ) -> Result<web::Json<CohortOut>, ApiError> {
     let (id, p) = (id.into_inner(), body.into_inner());
     let errors = field_errors(&p);
@@ -579,21 +580,17 @@ pub async fn update_cohort(
                 store::cohorts::update_fields(c, id, &f, now_naive)?;
                 super::team::recheck_team(c, id, limit)?;
                 if cohort.status == "published" {
-                    audit::record(
+                    audit::cohort_change(
                         c,
-                        audit::Event {
-                            at: now_naive,
-                            actor_user_id: Some(actor),
-                            action: if schedule_changed {
-                                "schedule_changed"
-                            } else {
-                                "cohort_changed"
-                            },
-                            entity: "cohort",
-                            entity_id: Some(id),
-                            family_id: None,
-                            detail: patch_summary(&p),
+                        now_naive,
+                        actor,
+                        id,
+                        if schedule_changed {
+                            "schedule_changed"
+                        } else {
+                            "cohort_changed"
                         },
+                        patch_summary(&p),
                     )?;
                 }
                 load_view(c, id, now)
@@ -701,18 +698,7 @@ pub async fn publish_cohort(
                 }
                 super::team::check_ready(c, id, limit)?;
                 store::cohorts::publish(c, id, now_naive)?;
-                audit::record(
-                    c,
-                    audit::Event {
-                        at: now_naive,
-                        actor_user_id: Some(actor),
-                        action: "cohort_published",
-                        entity: "cohort",
-                        entity_id: Some(id),
-                        family_id: None,
-                        detail: String::new(),
-                    },
-                )?;
+                audit::cohort_change(c, now_naive, actor, id, "cohort_published", String::new())?;
                 load_view(c, id, now)
             })
         })
@@ -733,7 +719,7 @@ pub async fn cancel_cohort(
     state: web::Data<AppState>,
     who: Require<Coordinator>,
     id: web::Path<i32>,
-    body: web::Json<CancelBody>,
+    body: ApiJson<CancelBody>,
 ) -> Result<web::Json<CohortOut>, ApiError> {
     let (id, b) = (id.into_inner(), body.into_inner());
     super::validate(&b)?;
@@ -751,17 +737,13 @@ pub async fn cancel_cohort(
                     )));
                 }
                 store::cohorts::cancel(c, id, b.reason.trim(), now_naive)?;
-                audit::record(
+                audit::cohort_change(
                     c,
-                    audit::Event {
-                        at: now_naive,
-                        actor_user_id: Some(actor),
-                        action: "cohort_cancelled",
-                        entity: "cohort",
-                        entity_id: Some(id),
-                        family_id: None,
-                        detail: b.reason.trim().to_string(),
-                    },
+                    now_naive,
+                    actor,
+                    id,
+                    "cohort_cancelled",
+                    b.reason.trim().to_string(),
                 )?;
                 load_view(c, id, now)
             })

@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, PROBLEM_JSON};
 use actix_web::body::BoxBody;
 use actix_web::dev::{ResourceDef, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
@@ -57,47 +57,6 @@ pub async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/docs/"))
         .finish()
-}
-
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(|err, _req| {
-            let e = match &err {
-                JsonPayloadError::Overflow { limit }
-                | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-                    ApiError::PayloadTooLarge(format!("the body must be at most {limit} bytes"))
-                }
-                JsonPayloadError::ContentType => {
-                    ApiError::UnsupportedMediaType("send the body as application/json".into())
-                }
-                JsonPayloadError::Deserialize(de) if de.is_data() => ApiError::Validation {
-                    detail: format!("the JSON body does not fit: {de}"),
-                    errors: json_field_error(&de.to_string()),
-                },
-                JsonPayloadError::Deserialize(de) => {
-                    ApiError::BadRequest(format!("malformed JSON: {de}"))
-                }
-                other => ApiError::BadRequest(format!("unreadable body: {other}")),
-            };
-            e.into()
-        })
-}
-
-/// serde names the missing or mistyped field in its message; surface it as the field.
-fn json_field_error(message: &str) -> crate::error::FieldErrors {
-    let field = message
-        .split('`')
-        .nth(1)
-        .filter(|f| !f.contains(' '))
-        .unwrap_or("body")
-        .to_string();
-    let text = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_string();
-    crate::error::FieldErrors::from([(field, vec![text])])
 }
 
 pub fn query_config() -> web::QueryConfig {

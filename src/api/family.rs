@@ -4,6 +4,7 @@
 use super::access::{Parent, Require};
 use super::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
 use super::field_errors;
+use super::json::ApiJson;
 use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::domain::family::{child_date_problems, phone_ok, REFERRAL_SOURCES};
@@ -174,7 +175,7 @@ pub async fn my_family(
 pub async fn update_family(
     state: web::Data<AppState>,
     who: Require<Parent>,
-    body: web::Json<FamilyBody>,
+    body: ApiJson<FamilyBody>,
 ) -> Result<web::Json<FamilyOut>, ApiError> {
     let b = body.into_inner();
     let mut errors = field_errors(&b);
@@ -247,7 +248,7 @@ pub async fn update_family(
 pub async fn add_child(
     state: web::Data<AppState>,
     who: Require<Parent>,
-    body: web::Json<ChildBody>,
+    body: ApiJson<ChildBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let mut errors = field_errors(&b);
@@ -315,7 +316,7 @@ pub async fn update_child(
     state: web::Data<AppState>,
     who: Require<Parent>,
     id: web::Path<i32>,
-    body: web::Json<ChildPatch>,
+    body: ApiJson<ChildPatch>,
 ) -> Result<web::Json<ChildOut>, ApiError> {
     let (user, id, p) = (who.user.user_id, id.into_inner(), body.into_inner());
     let errors = field_errors(&p);

@@ -10,6 +10,7 @@ pub mod docs;
 pub mod errors;
 mod family;
 mod health;
+pub mod json;
 mod listings;
 mod me;
 mod programmes;

@@ -3,6 +3,7 @@
 use super::access::{Admin, Require};
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use super::field_errors;
+use super::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::programme::{self, ProgrammeShape};
 use crate::error::ApiError;
@@ -152,7 +153,7 @@ pub async fn get_programme(
 pub async fn create_programme(
     state: web::Data<AppState>,
     _admin: Require<Admin>,
-    body: web::Json<NewProgrammeBody>,
+    body: ApiJson<NewProgrammeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let mut errors = field_errors(&b);

@@ -4,6 +4,7 @@
 use super::access::{Coordinator, Require};
 use super::cohorts::{load_view, schedule_error, CohortOut};
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
+use super::json::ApiJson;
 use crate::app::AppState;
 use crate::db::write_transaction;
 use crate::domain::{calendar, cohort as rules};
@@ -46,7 +47,7 @@ pub async fn update_session(
     state: web::Data<AppState>,
     who: Require<Coordinator>,
     id: web::Path<i32>,
-    body: web::Json<SessionPatch>,
+    body: ApiJson<SessionPatch>,
 ) -> Result<web::Json<CohortOut>, ApiError> {
     let (id, p) = (id.into_inner(), body.into_inner());
     super::validate(&p)?;
@@ -131,17 +132,13 @@ pub async fn update_session(
                 store::cohorts::renumber(c, cohort.id)?;
                 super::team::recheck_team(c, cohort.id, limit)?;
                 if cohort.status == "published" {
-                    audit::record(
+                    audit::cohort_change(
                         c,
-                        audit::Event {
-                            at: now_naive,
-                            actor_user_id: Some(actor),
-                            action: "schedule_changed",
-                            entity: "cohort",
-                            entity_id: Some(cohort.id),
-                            family_id: None,
-                            detail,
-                        },
+                        now_naive,
+                        actor,
+                        cohort.id,
+                        "schedule_changed",
+                        detail,
                     )?;
                 }
                 load_view(c, cohort.id, now)

@@ -4,6 +4,7 @@
 use super::access::{Coordinator, Require};
 use super::auth::hash_password;
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
+use super::json::ApiJson;
 use super::{field_errors, PageQuery};
 use crate::app::AppState;
 use crate::auth::tokens::random_secret;
@@ -196,7 +197,7 @@ fn duplicate_email(e: diesel::result::Error) -> ApiError {
 pub async fn create_staff(
     state: web::Data<AppState>,
     _who: Require<Coordinator>,
-    body: web::Json<StaffBody>,
+    body: ApiJson<StaffBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let errors = field_errors(&b);
@@ -325,7 +326,7 @@ pub async fn update_staff(
     state: web::Data<AppState>,
     _who: Require<Coordinator>,
     id: web::Path<i32>,
-    body: web::Json<StaffPatch>,
+    body: ApiJson<StaffPatch>,
 ) -> Result<web::Json<StaffOut>, ApiError> {
     let id = id.into_inner();
     let p = body.into_inner();

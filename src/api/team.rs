@@ -4,6 +4,7 @@
 use super::access::{AnyUser, Coordinator, Require};
 use super::cohorts::{load_view, view, CohortOut};
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
+use super::json::ApiJson;
 use crate::app::AppState;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::calendar::term_of;
@@ -272,7 +273,7 @@ pub async fn set_team(
     state: web::Data<AppState>,
     who: Require<Coordinator>,
     id: web::Path<i32>,
-    body: web::Json<TeamBody>,
+    body: ApiJson<TeamBody>,
 ) -> Result<web::Json<CohortOut>, ApiError> {
     let (id, b) = (id.into_inner(), body.into_inner());
     let (now, now_naive, actor, limit) = (
@@ -322,18 +323,7 @@ pub async fn set_team(
                         .map(|(s, r)| format!("{r}={s}"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    audit::record(
-                        c,
-                        audit::Event {
-                            at: now_naive,
-                            actor_user_id: Some(actor),
-                            action: "team_changed",
-                            entity: "cohort",
-                            entity_id: Some(id),
-                            family_id: None,
-                            detail,
-                        },
-                    )?;
+                    audit::cohort_change(c, now_naive, actor, id, "team_changed", detail)?;
                 }
                 load_view(c, id, now)
             })

@@ -4,6 +4,7 @@
 use super::access::{Admin, Require};
 use super::auth::{check_password, hash_password};
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
+use super::json::ApiJson;
 use super::me::UserOut;
 use super::{validate, PageQuery};
 use crate::app::AppState;
@@ -61,7 +62,7 @@ pub struct UserFilter {
 pub async fn create_user(
     state: web::Data<AppState>,
     _admin: Require<Admin>,
-    body: web::Json<NewUserBody>,
+    body: ApiJson<NewUserBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     validate(&body)?;

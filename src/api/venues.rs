@@ -3,6 +3,7 @@
 
 use super::access::{Coordinator, Require};
 use super::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
+use super::json::ApiJson;
 use super::{field_errors, PageQuery};
 use crate::app::AppState;
 use crate::domain::{postcode, ward::Ward};
@@ -212,7 +213,7 @@ pub async fn get_venue(
 pub async fn create_venue(
     state: web::Data<AppState>,
     _who: Require<Coordinator>,
-    body: web::Json<VenueBody>,
+    body: ApiJson<VenueBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let errors = field_errors(&b);
@@ -250,7 +251,7 @@ pub async fn update_venue(
     state: web::Data<AppState>,
     _who: Require<Coordinator>,
     id: web::Path<i32>,
-    body: web::Json<VenuePatch>,
+    body: ApiJson<VenuePatch>,
 ) -> Result<web::Json<VenueOut>, ApiError> {
     let id = id.into_inner();
     let p = body.into_inner();

@@ -31,6 +31,29 @@ pub fn record(conn: &mut DbConnection, e: Event) -> QueryResult<()> {
     Ok(())
 }
 
+/// A staff member's change to a cohort (schedule, team, lifecycle).
+pub fn cohort_change(
+    conn: &mut DbConnection,
+    at: NaiveDateTime,
+    actor: i32,
+    cohort_id: i32,
+    action: &str,
+    detail: impl Into<String>,
+) -> QueryResult<()> {
+    record(
+        conn,
+        Event {
+            at,
+            actor_user_id: Some(actor),
+            action,
+            entity: "cohort",
+            entity_id: Some(cohort_id),
+            family_id: None,
+            detail: detail.into(),
+        },
+    )
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct AuditRow {
     pub id: i32,

@@ -23,7 +23,7 @@ db_test! {
             .unwrap();
         problem(res, 415);
         let wrong_type = problem(app.post("/api/v1/venues", Some(&token), &json!({"name": 5})), 422);
-        assert!(wrong_type["errors"].is_object(), "{wrong_type}");
+        assert!(wrong_type["errors"]["name"].is_array(), "the field is named: {wrong_type}");
         let total = app.get("/api/v1/venues", None).json::<serde_json::Value>().unwrap()["total"].clone();
         assert_eq!(total, 0, "nothing was created");
     }

@@ -1,0 +1,145 @@
+//! The JSON body extractor: like `web::Json`, but a body that does not fit its type is a 422
+//! naming the field (`carers[1]`, `role`), found by `serde_path_to_error` rather than guessed from
+//! serde's message.
+
+use crate::error::{ApiError, FieldErrors};
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
+
+/// A JSON request body of type `T`.
+pub struct ApiJson<T>(pub T);
+
+impl<T> ApiJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for ApiJson<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ct| ct.split(';').next())
+            .map(|m| m.trim().to_ascii_lowercase())
+            .is_some_and(|m| m == "application/json" || m.ends_with("+json"));
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
+            }
+            let bytes = bytes
+                .await
+                .map_err(|e| match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => {
+                        ApiError::PayloadTooLarge("the request body is too large".into())
+                    }
+                    _ if e.as_response_error().status_code() == 413 => {
+                        ApiError::PayloadTooLarge("the request body is too large".into())
+                    }
+                    _ => ApiError::BadRequest(format!("unreadable body: {e}")),
+                })?;
+            parse(&bytes).map(ApiJson)
+        })
+    }
+}
+
+/// Malformed JSON is a 400; well-formed JSON of the wrong shape is a 422 naming the field.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::BadRequest(format!("malformed JSON: {inner}"));
+        }
+        let path = e.path().to_string();
+        let message = inner.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        // A missing or unknown field is named in serde's message; anything else by its path.
+        let field = match path.as_str() {
+            "." | "" => message
+                .split('`')
+                .nth(1)
+                .filter(|f| !f.contains(' '))
+                .unwrap_or("body")
+                .to_string(),
+            p => p.to_string(),
+        };
+        let errors = FieldErrors::from([(field.clone(), vec![message.clone()])]);
+        ApiError::Validation {
+            detail: format!("{field}: {message}"),
+            errors,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        carers: Vec<String>,
+        when: Option<chrono::NaiveDate>,
+    }
+
+    fn field(json: &str) -> String {
+        match parse::<Body>(json.as_bytes()) {
+            Err(ApiError::Validation { errors, .. }) => {
+                errors.keys().next().cloned().unwrap_or_default()
+            }
+            other => panic!("expected 422, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn shape_errors_name_the_field() {
+        assert_eq!(field(r#"{"name": 5, "carers": []}"#), "name");
+        assert_eq!(field(r#"{"name": "a", "carers": ["x", 2]}"#), "carers[1]");
+        assert_eq!(
+            field(r#"{"name": "a", "carers": [], "when": "2026-13-01"}"#),
+            "when"
+        );
+        assert_eq!(field(r#"{"carers": []}"#), "name");
+        assert_eq!(field(r#"{"name": "a", "carers": [], "extra": 1}"#), "extra");
+    }
+
+    #[test]
+    fn malformed_json_is_400() {
+        assert!(matches!(
+            parse::<Body>(b"{\"name\": "),
+            Err(ApiError::BadRequest(_))
+        ));
+        assert!(matches!(
+            parse::<Body>(b"nonsense"),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+}
