@@ -95,7 +95,8 @@ pub struct CrecheOut {
     pub places_left_by_age: PlacesByAge,
 }
 
-pub fn creche_out(c: &Cohort, v: &Venue, sessions: &[Session]) -> CrecheOut {
+/// `booked` are the dates of birth of children already holding crèche places.
+pub fn creche_out(c: &Cohort, v: &Venue, sessions: &[Session], booked: &[NaiveDate]) -> CrecheOut {
     let places =
         rules::guaranteed_creche_places(c.creche_offered, c.creche_workers, v.creche_room_capacity);
     let by_age = if c.creche_offered {
@@ -108,7 +109,7 @@ pub fn creche_out(c: &Cohort, v: &Venue, sessions: &[Session]) -> CrecheOut {
         let left = creche::places_left(
             &creche::eyfs_ratios(),
             &dates,
-            &[],
+            booked,
             v.creche_room_capacity.max(0) as u32,
             c.creche_workers.max(0) as u32,
         );
@@ -129,7 +130,7 @@ pub fn creche_out(c: &Cohort, v: &Venue, sessions: &[Session]) -> CrecheOut {
         workers: c.creche_workers,
         room_capacity: v.creche_room_capacity,
         places,
-        places_left: by_age.under_2.min(places),
+        places_left: by_age.under_2.min((places - booked.len() as i32).max(0)),
         places_left_by_age: by_age,
     }
 }

@@ -168,7 +168,13 @@ pub fn load_view(c: &mut DbConnection, id: i32, now: DateTime<Utc>) -> Result<Co
         store::cohorts::find_full(c, id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
     let sessions = store::cohorts::sessions_of(c, id)?;
     let team = team_out(c, id)?;
-    Ok(view(cohort, &programme, &venue, &sessions, team, now))
+    let booked: Vec<NaiveDate> = store::bookings::confirmed_creche_births(c, id)?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(view(
+        cohort, &programme, &venue, &sessions, &booked, team, now,
+    ))
 }
 
 pub fn view(
@@ -176,6 +182,7 @@ pub fn view(
     p: &Programme,
     v: &Venue,
     sessions: &[store::cohorts::Session],
+    booked: &[NaiveDate],
     team: TeamOut,
     now: DateTime<Utc>,
 ) -> CohortOut {
@@ -187,12 +194,12 @@ pub fn view(
         programme: p.code.clone(),
         programme_name: p.name.clone(),
         venue: venue_summary(v),
-        creche: creche_out(&c, v, sessions),
+        creche: creche_out(&c, v, sessions, booked),
         weekday: c.first_session_date.format("%A").to_string(),
         start_time: c.start_time.format("%H:%M").to_string(),
         sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
         booking_open: st.booking_open,
-        places_left: c.places,
+        places_left: c.places - c.confirmed_count,
         team,
         title: c.title,
         description: c.description,
@@ -570,6 +577,15 @@ pub async fn update_cohort(
                     &mut add,
                 );
                 check_booking_window(f.booking_opens_on, f.booking_closes_on, &mut add);
+                if f.places < cohort.confirmed_count {
+                    add(
+                        "places",
+                        format!(
+                            "{} families already have confirmed places; cancel bookings first",
+                            cohort.confirmed_count
+                        ),
+                    );
+                }
                 ApiError::check_fields(errors)?;
                 let schedule_changed = f.first_session_date != cohort.first_session_date
                     || f.start_time != cohort.start_time
@@ -577,7 +593,21 @@ pub async fn update_cohort(
                 if schedule_changed {
                     reschedule(c, &cohort, &programme, &f, now)?;
                 }
-                store::cohorts::update_fields(c, id, &f, now_naive)?;
+                let updated = store::cohorts::update_fields(c, id, &f, now_naive)?;
+                if updated.status == "published"
+                    && (f.places > cohort.places || f.creche_workers > cohort.creche_workers)
+                {
+                    // More room: the waiting list moves up.
+                    store::bookings::lock_cohort(c, id)?;
+                    let sessions = store::cohorts::sessions_of(c, id)?;
+                    super::bookings::promote(
+                        c,
+                        &updated,
+                        &sessions,
+                        venue.creche_room_capacity,
+                        now,
+                    )?;
+                }
                 super::team::recheck_team(c, id, limit)?;
                 if cohort.status == "published" {
                     audit::cohort_change(

@@ -30,6 +30,7 @@ use utoipa_actix_web::AppExt;
         (name = "cohorts", description = "Runs of a programme: sessions, teams, lifecycle"),
         (name = "listings", description = "The public programme of groups"),
         (name = "families", description = "A parent's own family and children"),
+        (name = "bookings", description = "Places, crèche places and the waiting list"),
     )
 )]
 struct BaseDoc;

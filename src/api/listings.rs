@@ -65,11 +65,11 @@ pub struct ListingFilter {
     pub has_creche: Option<bool>,
 }
 
+/// A listed cohort: with its programme, venue, sessions and the crèche children booked.
+type Listed = (Cohort, Programme, Venue, Vec<Session>, Vec<NaiveDate>);
+
 /// Published cohorts that have not finished, matching the filter, by first session.
-async fn matching(
-    state: &AppState,
-    f: &ListingFilter,
-) -> Result<Vec<(Cohort, Programme, Venue, Vec<Session>)>, ApiError> {
+async fn matching(state: &AppState, f: &ListingFilter) -> Result<Vec<Listed>, ApiError> {
     let ward = match &f.ward {
         Some(w) => Some(
             Ward::parse(w)
@@ -89,22 +89,24 @@ async fn matching(
             let rows = store::cohorts::list_full(c, Some(&["published"]), None)?;
             let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
             let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
+            let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;
             Ok(rows
                 .into_iter()
                 .map(|(co, p, v)| {
                     let s = sessions.remove(&co.id).unwrap_or_default();
-                    (co, p, v, s)
+                    let b = booked.remove(&co.id).unwrap_or_default();
+                    (co, p, v, s, b)
                 })
                 .collect::<Vec<_>>())
         })
         .await?;
     let mut out: Vec<_> = rows
         .into_iter()
-        .filter(|(c, _, _, s)| standing(c, s, now).status == "published")
-        .filter(|(_, _, v, _)| ward.as_ref().is_none_or(|w| &v.ward == w))
-        .filter(|(c, _, _, _)| f.venue_id.is_none_or(|id| c.venue_id == id))
-        .filter(|(_, p, _, _)| f.programme.as_ref().is_none_or(|code| &p.code == code))
-        .filter(|(c, _, _, s)| {
+        .filter(|(c, _, _, s, _)| standing(c, s, now).status == "published")
+        .filter(|(_, _, v, _, _)| ward.as_ref().is_none_or(|w| &v.ward == w))
+        .filter(|(c, _, _, _, _)| f.venue_id.is_none_or(|id| c.venue_id == id))
+        .filter(|(_, p, _, _, _)| f.programme.as_ref().is_none_or(|code| &p.code == code))
+        .filter(|(c, _, _, s, _)| {
             let tz = zone(c);
             let dates: Vec<NaiveDate> = s
                 .iter()
@@ -115,12 +117,12 @@ async fn matching(
             f.from.is_none_or(|from| last.is_some_and(|l| l >= from))
                 && f.to.is_none_or(|to| first.is_some_and(|d| d <= to))
         })
-        .filter(|(c, _, _, _)| !f.has_places.unwrap_or(false) || c.places > 0)
-        .filter(|(c, _, v, s)| {
-            !f.has_creche.unwrap_or(false) || creche_out(c, v, s).places_left > 0
+        .filter(|(c, _, _, _, _)| !f.has_places.unwrap_or(false) || c.places > c.confirmed_count)
+        .filter(|(c, _, v, s, b)| {
+            !f.has_creche.unwrap_or(false) || creche_out(c, v, s, b).places_left > 0
         })
         .collect();
-    out.sort_by_key(|(c, _, _, s)| (first_start(s), c.id));
+    out.sort_by_key(|(c, _, _, s, _)| (first_start(s), c.id));
     Ok(out)
 }
 
@@ -137,6 +139,7 @@ fn item(
     p: &Programme,
     v: &Venue,
     sessions: &[Session],
+    booked: &[NaiveDate],
     now: DateTime<Utc>,
 ) -> ListingItem {
     let tz = zone(c);
@@ -153,8 +156,8 @@ fn item(
         timezone: c.timezone.clone(),
         sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
         places: c.places,
-        places_left: c.places,
-        creche: creche_out(c, v, sessions),
+        places_left: c.places - c.confirmed_count,
+        creche: creche_out(c, v, sessions, booked),
         booking_open: standing(c, sessions, now).booking_open,
     }
 }
@@ -180,7 +183,7 @@ pub async fn listings(
         .iter()
         .skip(offset as usize)
         .take(limit as usize)
-        .map(|(c, p, v, s)| item(c, p, v, s, now))
+        .map(|(c, p, v, s, b)| item(c, p, v, s, b, now))
         .collect();
     Ok(web::Json(Listing {
         items,
@@ -208,7 +211,7 @@ pub async fn listings_ics(
     let rows = matching(&state, &filter).await?;
     let events: Vec<ics::Event> = rows
         .iter()
-        .flat_map(|(c, p, v, s)| session_events(c, p, v, s))
+        .flat_map(|(c, p, v, s, _)| session_events(c, p, v, s))
         .collect();
     let body = ics::calendar("Parent–infant groups", &events, state.now());
     Ok(HttpResponse::Ok()

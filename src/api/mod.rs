@@ -3,6 +3,7 @@
 
 pub mod access;
 mod auth;
+mod bookings;
 mod closures;
 mod cohort_views;
 mod cohorts;
@@ -71,7 +72,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(family::add_child)
             .service(family::get_child)
             .service(family::update_child)
-            .service(family::delete_child),
+            .service(family::delete_child)
+            .service(bookings::book)
+            .service(bookings::get_booking)
+            .service(bookings::cancel_booking)
+            .service(bookings::my_bookings)
+            .service(bookings::my_notifications),
     );
 }
 

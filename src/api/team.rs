@@ -101,12 +101,14 @@ pub fn views_of(
     let teams = store::cohorts::teams_of_many(c, &cohort_ids)?;
     let staff_ids: Vec<i32> = teams.values().flatten().map(|(id, _)| *id).collect();
     let names = staff_names(c, &staff_ids)?;
+    let booked = store::bookings::confirmed_creche_births_many(c, &cohort_ids)?;
     Ok(rows
         .into_iter()
         .map(|(co, p, v)| {
             let team = build_team_out(teams.get(&co.id).map(Vec::as_slice).unwrap_or(&[]), &names);
             let s = sessions.remove(&co.id).unwrap_or_default();
-            view(co, &p, &v, &s, team, now)
+            let b = booked.get(&co.id).map(Vec::as_slice).unwrap_or(&[]);
+            view(co, &p, &v, &s, b, team, now)
         })
         .collect())
 }

@@ -152,6 +152,7 @@ diesel::table! {
         updated_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
         cancelled_at -> Nullable<Timestamp>,
+        confirmed_count -> Integer,
     }
 }
 
@@ -213,7 +214,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    bookings (id) {
+        id -> Integer,
+        cohort_id -> Integer,
+        family_id -> Integer,
+        status -> Text,
+        carers -> Integer,
+        booked_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    booking_creche_children (id) {
+        id -> Integer,
+        booking_id -> Integer,
+        child_id -> Integer,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Integer,
+        family_id -> Integer,
+        booking_id -> Nullable<Integer>,
+        kind -> Text,
+        message -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(bookings -> cohorts (cohort_id));
+diesel::joinable!(bookings -> families (family_id));
+diesel::joinable!(booking_creche_children -> bookings (booking_id));
+diesel::joinable!(booking_creche_children -> children (child_id));
 diesel::joinable!(children -> families (family_id));
 diesel::joinable!(staff_qualifications -> staff (staff_id));
 diesel::joinable!(cohorts -> programmes (programme_id));
@@ -239,4 +279,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cohort_team,
     families,
     children,
+    bookings,
+    booking_creche_children,
+    notifications,
 );

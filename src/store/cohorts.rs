@@ -33,6 +33,8 @@ pub struct Cohort {
     pub updated_at: NaiveDateTime,
     pub published_at: Option<NaiveDateTime>,
     pub cancelled_at: Option<NaiveDateTime>,
+    /// Confirmed bookings, kept by the booking transaction (CHECK ≤ places).
+    pub confirmed_count: i32,
 }
 
 #[derive(Debug, Clone, Queryable)]

@@ -2,6 +2,7 @@
 //! return rows as plain structs; the api layer turns them into response bodies.
 
 pub mod audit;
+pub mod bookings;
 pub mod closures;
 pub mod cohorts;
 pub mod families;

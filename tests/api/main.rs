@@ -8,6 +8,7 @@ mod fixtures;
 mod openapi;
 mod schema_check;
 
+mod bookings;
 mod calendar_roles;
 mod cli;
 mod closures;

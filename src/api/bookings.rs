@@ -1,0 +1,485 @@
+//! Booking a place: parents book themselves (coordinators on a family's behalf), with crèche
+//! places for named children. A place is `confirmed` when a parent place and the crèche places
+//! are left, otherwise the family joins the waiting list; a freed place promotes the earliest
+//! waitlisted family that now fits, in the same transaction.
+
+use super::access::{AnyUser, Parent, Require};
+use super::cohort_views::zone;
+use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
+use super::json::ApiJson;
+use crate::app::AppState;
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::role::Role;
+use crate::domain::{creche, eligibility};
+use crate::error::ApiError;
+use crate::store::{self, bookings::Booking, cohorts::Cohort};
+use actix_web::http::header;
+use actix_web::{delete, get, post, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingBody {
+    /// Children (of the booking family) who need a crèche place for the whole group.
+    #[serde(default)]
+    pub creche_child_ids: Vec<i32>,
+    /// Carers attending: 1 or 2.
+    #[serde(default = "one")]
+    pub carers: i32,
+    /// Coordinators only: the family booked for (e.g. after a phone call).
+    pub family_id: Option<i32>,
+}
+
+fn one() -> i32 {
+    1
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingOut {
+    pub id: i32,
+    pub cohort_id: i32,
+    pub family_id: i32,
+    /// `confirmed`, `waitlisted`, `cancelled` or `withdrawn`.
+    #[schema(example = "confirmed")]
+    pub status: String,
+    /// Place on the waiting list (1 = next), when waitlisted.
+    pub waitlist_position: Option<i64>,
+    pub carers: i32,
+    pub creche_child_ids: Vec<i32>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyBooking {
+    #[serde(flatten)]
+    pub booking: BookingOut,
+    pub cohort_title: String,
+    pub programme: String,
+    pub venue_name: String,
+    pub sessions: Vec<super::cohort_views::SessionOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyBookingList {
+    pub items: Vec<MyBooking>,
+    pub total: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationOut {
+    pub id: i32,
+    pub kind: String,
+    pub message: String,
+    pub booking_id: Option<i32>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationList {
+    pub items: Vec<NotificationOut>,
+    pub total: i64,
+}
+
+fn booking_out(c: &mut DbConnection, b: Booking) -> Result<BookingOut, ApiError> {
+    let position = store::bookings::waitlist_position(c, &b)?;
+    let children = store::bookings::creche_children(c, &[b.id])?
+        .into_iter()
+        .map(|(_, child, _)| child)
+        .collect();
+    Ok(BookingOut {
+        id: b.id,
+        cohort_id: b.cohort_id,
+        family_id: b.family_id,
+        status: b.status,
+        waitlist_position: position,
+        carers: b.carers,
+        creche_child_ids: children,
+        created_at: super::utc(b.created_at),
+    })
+}
+
+/// Local dates of a cohort's scheduled sessions.
+fn session_dates(c: &mut DbConnection, cohort: &Cohort) -> Result<Vec<NaiveDate>, ApiError> {
+    let tz = zone(cohort);
+    Ok(store::cohorts::sessions_of(c, cohort.id)?
+        .iter()
+        .filter(|s| !s.is_cancelled())
+        .map(|s| s.starts_at.and_utc().with_timezone(&tz).date_naive())
+        .collect())
+}
+
+/// Whether these crèche children fit alongside the confirmed ones on every session date.
+fn creche_fits(
+    c: &mut DbConnection,
+    cohort: &Cohort,
+    room: i32,
+    extra: &[Option<NaiveDate>],
+) -> Result<bool, ApiError> {
+    if extra.is_empty() {
+        return Ok(true);
+    }
+    let mut births = store::bookings::confirmed_creche_births(c, cohort.id)?;
+    births.extend_from_slice(extra);
+    let dates = session_dates(c, cohort)?;
+    Ok(creche::fits(
+        &creche::eyfs_ratios(),
+        &dates,
+        &births,
+        room.max(0) as u32,
+        cohort.creche_workers.max(0) as u32,
+    )
+    .is_ok())
+}
+
+/// The family a booking is for: a parent's own, or (coordinators) the one named.
+fn booking_family(
+    c: &mut DbConnection,
+    role: Role,
+    user: i32,
+    named: Option<i32>,
+) -> Result<i32, ApiError> {
+    match (role, named) {
+        (Role::Parent, None) => Ok(store::families::of_user(c, user)?
+            .ok_or_else(|| ApiError::not_found("family"))?
+            .id),
+        (Role::Parent, Some(_)) => Err(ApiError::field(
+            "family_id",
+            "parents book for their own family",
+        )),
+        (Role::Admin | Role::Coordinator, Some(id)) => Ok(store::families::find(c, id)?
+            .ok_or_else(|| ApiError::field("family_id", "no such family"))?
+            .id),
+        (Role::Admin | Role::Coordinator, None) => Err(ApiError::field(
+            "family_id",
+            "say which family you are booking for",
+        )),
+        (Role::Facilitator, _) => Err(ApiError::Forbidden(
+            "facilitators cannot book places".into(),
+        )),
+    }
+}
+
+/// Book a place (parent, or coordinator for a family). `confirmed`, or `waitlisted` with the
+/// family's position. A refusal says why in plain words.
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Cohort id")),
+    request_body = BookingBody,
+    responses(
+        (status = 201, description = "Booked (confirmed or waitlisted)", body = BookingOut,
+         headers(("Location" = String, description = "/api/v1/bookings/{id}"))),
+        E400, E401, E403, E404, E409, E413, E415, E422, E503,
+    )
+)]
+#[post("/cohorts/{id}/bookings")]
+pub async fn book(
+    state: web::Data<AppState>,
+    who: Require<AnyUser>,
+    id: web::Path<i32>,
+    body: ApiJson<BookingBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (cohort_id, b) = (id.into_inner(), body.into_inner());
+    if !(1..=2).contains(&b.carers) {
+        return Err(ApiError::field("carers", "must be 1 or 2"));
+    }
+    let (role, user, now) = (who.user.role, who.user.user_id, state.now());
+    let out = state
+        .db(move |c| {
+            write_transaction(c, |c| {
+                let family_id = booking_family(c, role, user, b.family_id)?;
+                store::bookings::lock_cohort(c, cohort_id)?;
+                let (cohort, programme, venue) = store::cohorts::find_full(c, cohort_id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
+                let sessions = store::cohorts::sessions_of(c, cohort_id)?;
+                let standing = super::cohort_views::standing(&cohort, &sessions, now);
+                if standing.status != "published" {
+                    return Err(ApiError::field("cohort", "this group is not open for booking"));
+                }
+                let staff = role != Role::Parent;
+                if !standing.booking_open && !staff {
+                    return Err(ApiError::field("cohort", "booking for this group is closed; the centre can help if you still want to join"));
+                }
+                if let Some(existing) = store::bookings::active_for(c, cohort_id, family_id)? {
+                    return Err(ApiError::Conflict(format!("this family already has a booking for this group: /api/v1/bookings/{}", existing.id)));
+                }
+                let children = store::families::children_of(c, family_id)?;
+                let range = eligibility::AgeRange {
+                    programme_name: programme.name.clone(),
+                    min_age_months: programme.min_age_months,
+                    max_age_months: programme.max_age_months,
+                    pregnancy_eligible: programme.pregnancy_eligible,
+                };
+                let dates: Vec<eligibility::ChildDates> = children.iter().map(|ch| eligibility::ChildDates { date_of_birth: ch.date_of_birth, due_date: ch.due_date }).collect();
+                eligibility::check(&range, cohort.first_session_date, &dates).map_err(|why| ApiError::field("cohort", why))?;
+                let mut wanted = b.creche_child_ids.clone();
+                wanted.sort_unstable();
+                wanted.dedup();
+                if !wanted.is_empty() && !cohort.creche_offered {
+                    return Err(ApiError::field("creche_child_ids", "this group has no crèche"));
+                }
+                let mut births = Vec::new();
+                for id in &wanted {
+                    let child = children.iter().find(|ch| ch.id == *id).ok_or_else(|| ApiError::field("creche_child_ids", format!("child {id} is not in your family")))?;
+                    if child.date_of_birth.is_none() {
+                        return Err(ApiError::field("creche_child_ids", format!("{} is not born yet, so cannot have a crèche place", child.first_name)));
+                    }
+                    births.push(child.date_of_birth);
+                }
+                // Crèche first: a parent place is only taken when the crèche places fit too.
+                let confirmed = creche_fits(c, &cohort, venue.creche_room_capacity, &births)? && store::bookings::take_place(c, cohort_id)?;
+                let booking = store::bookings::insert(
+                    c,
+                    store::bookings::NewBooking {
+                        cohort_id,
+                        family_id,
+                        confirmed,
+                        carers: b.carers,
+                        booked_by: user,
+                        creche_children: &wanted,
+                    },
+                    now.naive_utc(),
+                ).map_err(|e| {
+                    if store::is_unique_violation(&e) {
+                        ApiError::Conflict("this family already has a booking for this group".into())
+                    } else {
+                        e.into()
+                    }
+                })?;
+                booking_out(c, booking)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/bookings/{}", out.id)))
+        .json(out))
+}
+
+/// A booking the caller may see: their own family's, or any for coordinators.
+fn visible_booking(
+    c: &mut DbConnection,
+    role: Role,
+    user: i32,
+    id: i32,
+) -> Result<Booking, ApiError> {
+    let b = store::bookings::find(c, id)?.ok_or_else(|| ApiError::not_found("booking"))?;
+    match role {
+        Role::Admin | Role::Coordinator => Ok(b),
+        Role::Parent if store::families::of_user(c, user)?.is_some_and(|f| f.id == b.family_id) => {
+            Ok(b)
+        }
+        _ => Err(ApiError::not_found("booking")),
+    }
+}
+
+/// One booking (its family's parent, or a coordinator).
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Booking id")),
+    responses((status = 200, description = "The booking", body = BookingOut), E401, E404, E503)
+)]
+#[get("/bookings/{id}")]
+pub async fn get_booking(
+    state: web::Data<AppState>,
+    who: Require<AnyUser>,
+    id: web::Path<i32>,
+) -> Result<web::Json<BookingOut>, ApiError> {
+    let (role, user, id) = (who.user.role, who.user.user_id, id.into_inner());
+    let out = state
+        .db(move |c| {
+            let b = visible_booking(c, role, user, id)?;
+            booking_out(c, b)
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// Cancel a booking (its family's parent, or a coordinator). Before the group starts it is
+/// cancelled; once it has started it is recorded as withdrawn. A freed place goes to the
+/// waiting list.
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "Booking id")),
+    responses((status = 204, description = "Cancelled"), E401, E404, E409, E503)
+)]
+#[delete("/bookings/{id}")]
+pub async fn cancel_booking(
+    state: web::Data<AppState>,
+    who: Require<AnyUser>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let (role, user, id, now) = (
+        who.user.role,
+        who.user.user_id,
+        id.into_inner(),
+        state.now(),
+    );
+    state
+        .db(move |c| {
+            write_transaction(c, |c| {
+                let b = visible_booking(c, role, user, id)?;
+                if !b.is_active() {
+                    return Err(ApiError::Conflict(format!(
+                        "this booking is already {}",
+                        b.status
+                    )));
+                }
+                store::bookings::lock_cohort(c, b.cohort_id)?;
+                let (cohort, _, venue) = store::cohorts::find_full(c, b.cohort_id)?
+                    .ok_or_else(|| ApiError::not_found("cohort"))?;
+                let sessions = store::cohorts::sessions_of(c, cohort.id)?;
+                if super::cohort_views::last_end(&sessions).is_some_and(|end| end <= now) {
+                    return Err(ApiError::Conflict("this group has finished".into()));
+                }
+                let started = sessions
+                    .iter()
+                    .filter(|s| !s.is_cancelled())
+                    .any(|s| s.starts_at.and_utc() <= now);
+                store::bookings::set_status(
+                    c,
+                    b.id,
+                    if started { "withdrawn" } else { "cancelled" },
+                    now.naive_utc(),
+                )?;
+                if b.status == "confirmed" {
+                    store::bookings::release_place(c, cohort.id)?;
+                    promote(c, &cohort, &sessions, venue.creche_room_capacity, now)?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Confirms waitlisted families, earliest first, while places are left and each one's crèche
+/// children fit; a family that does not fit is skipped, not a blocker. Stops once the second
+/// session has started (late joiners are for staff to arrange).
+pub fn promote(
+    c: &mut DbConnection,
+    cohort: &Cohort,
+    sessions: &[store::cohorts::Session],
+    room: i32,
+    now: DateTime<Utc>,
+) -> Result<Vec<i32>, ApiError> {
+    let mut starts: Vec<DateTime<Utc>> = sessions
+        .iter()
+        .filter(|s| !s.is_cancelled() && s.kind == "group")
+        .map(|s| s.starts_at.and_utc())
+        .collect();
+    starts.sort();
+    if starts.get(1).is_some_and(|second| *second <= now) {
+        return Ok(Vec::new());
+    }
+    let mut promoted = Vec::new();
+    let waiting = store::bookings::of_cohort(c, cohort.id, "waitlisted")?;
+    let ids: Vec<i32> = waiting.iter().map(|b| b.id).collect();
+    let children = store::bookings::creche_children(c, &ids)?;
+    for b in waiting {
+        let births: Vec<Option<NaiveDate>> = children
+            .iter()
+            .filter(|(bid, _, _)| *bid == b.id)
+            .map(|(_, _, dob)| *dob)
+            .collect();
+        if !creche_fits(c, cohort, room, &births)? {
+            continue;
+        }
+        if !store::bookings::take_place(c, cohort.id)? {
+            break;
+        }
+        let at: NaiveDateTime = now.naive_utc();
+        store::bookings::set_status(c, b.id, "confirmed", at)?;
+        store::bookings::notify(
+            c,
+            b.family_id,
+            Some(b.id),
+            "promoted",
+            &format!(
+                "Good news: a place has come up on {} and your booking is now confirmed.",
+                cohort.title
+            ),
+            at,
+        )?;
+        promoted.push(b.id);
+    }
+    Ok(promoted)
+}
+
+/// My family's bookings, newest first, with each group's sessions (parent).
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    responses((status = 200, description = "My bookings", body = MyBookingList), E401, E403, E503)
+)]
+#[get("/me/bookings")]
+pub async fn my_bookings(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+) -> Result<web::Json<MyBookingList>, ApiError> {
+    let user = who.user.user_id;
+    let items = state
+        .db(move |c| {
+            let family =
+                store::families::of_user(c, user)?.ok_or_else(|| ApiError::not_found("family"))?;
+            let mut out = Vec::new();
+            for b in store::bookings::of_family(c, family.id)? {
+                let (cohort, programme, venue) = store::cohorts::find_full(c, b.cohort_id)?
+                    .ok_or_else(|| ApiError::not_found("cohort"))?;
+                let tz = zone(&cohort);
+                let sessions = store::cohorts::sessions_of(c, cohort.id)?
+                    .iter()
+                    .map(|s| super::cohort_views::session_out(s, tz))
+                    .collect();
+                out.push(MyBooking {
+                    booking: booking_out(c, b)?,
+                    cohort_title: cohort.title,
+                    programme: programme.code,
+                    venue_name: venue.name,
+                    sessions,
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(web::Json(MyBookingList {
+        total: items.len() as i64,
+        items,
+    }))
+}
+
+/// Messages for my family, newest first, e.g. a place confirmed from the waiting list (parent).
+#[utoipa::path(
+    tag = "bookings",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Notifications", body = NotificationList), E401, E403, E503)
+)]
+#[get("/me/notifications")]
+pub async fn my_notifications(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+) -> Result<web::Json<NotificationList>, ApiError> {
+    let user = who.user.user_id;
+    let items = state
+        .db(move |c| {
+            let family =
+                store::families::of_user(c, user)?.ok_or_else(|| ApiError::not_found("family"))?;
+            Ok(store::bookings::notifications_of(c, family.id)?
+                .into_iter()
+                .map(|n| NotificationOut {
+                    id: n.id,
+                    kind: n.kind,
+                    message: n.message,
+                    booking_id: n.booking_id,
+                    created_at: super::utc(n.created_at),
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(web::Json(NotificationList {
+        total: items.len() as i64,
+        items,
+    }))
+}

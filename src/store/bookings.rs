@@ -1,0 +1,263 @@
+//! Bookings and the waiting list. Every change of capacity happens inside `write_transaction`
+//! with the cohort row locked (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE` holds the
+//! write lock), and a parent place is taken by a conditional update backed by a CHECK, so no
+//! interleaving of requests, on one process or many, can overbook.
+
+use crate::db::schema::{
+    booking_creche_children as bc, bookings as bo, children as ch, cohorts as co,
+    notifications as no,
+};
+use crate::db::DbConnection;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Booking {
+    pub id: i32,
+    pub cohort_id: i32,
+    pub family_id: i32,
+    pub status: String,
+    pub carers: i32,
+    pub booked_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub confirmed_at: Option<NaiveDateTime>,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+impl Booking {
+    pub fn is_active(&self) -> bool {
+        self.status == "confirmed" || self.status == "waitlisted"
+    }
+}
+
+/// Holds the cohort row until the transaction ends (PostgreSQL).
+pub fn lock_cohort(conn: &mut DbConnection, cohort_id: i32) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query(format!(
+            "SELECT id FROM cohorts WHERE id = {cohort_id} FOR UPDATE"
+        ))
+        .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Takes one parent place if one is left; false when the cohort is full.
+pub fn take_place(conn: &mut DbConnection, cohort_id: i32) -> QueryResult<bool> {
+    let n = diesel::update(
+        co::table
+            .find(cohort_id)
+            .filter(co::confirmed_count.lt(co::places)),
+    )
+    .set(co::confirmed_count.eq(co::confirmed_count + 1))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn release_place(conn: &mut DbConnection, cohort_id: i32) -> QueryResult<()> {
+    diesel::update(co::table.find(cohort_id).filter(co::confirmed_count.gt(0)))
+        .set(co::confirmed_count.eq(co::confirmed_count - 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Booking>> {
+    bo::table.find(id).first(conn).optional()
+}
+
+pub fn active_for(
+    conn: &mut DbConnection,
+    cohort_id: i32,
+    family_id: i32,
+) -> QueryResult<Option<Booking>> {
+    bo::table
+        .filter(bo::cohort_id.eq(cohort_id))
+        .filter(bo::family_id.eq(family_id))
+        .filter(bo::status.eq_any(["confirmed", "waitlisted"]))
+        .first(conn)
+        .optional()
+}
+
+/// A booking to record, already decided confirmed or waitlisted.
+pub struct NewBooking<'a> {
+    pub cohort_id: i32,
+    pub family_id: i32,
+    pub confirmed: bool,
+    pub carers: i32,
+    pub booked_by: i32,
+    pub creche_children: &'a [i32],
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    new: NewBooking,
+    now: NaiveDateTime,
+) -> QueryResult<Booking> {
+    let NewBooking {
+        cohort_id,
+        family_id,
+        confirmed,
+        carers,
+        booked_by,
+        creche_children,
+    } = new;
+    let b: Booking = diesel::insert_into(bo::table)
+        .values((
+            bo::cohort_id.eq(cohort_id),
+            bo::family_id.eq(family_id),
+            bo::status.eq(if confirmed { "confirmed" } else { "waitlisted" }),
+            bo::carers.eq(carers),
+            bo::booked_by.eq(booked_by),
+            bo::created_at.eq(now),
+            bo::updated_at.eq(now),
+            bo::confirmed_at.eq(confirmed.then_some(now)),
+        ))
+        .returning(bo::all_columns)
+        .get_result(conn)?;
+    for child in creche_children {
+        diesel::insert_into(bc::table)
+            .values((bc::booking_id.eq(b.id), bc::child_id.eq(child)))
+            .execute(conn)?;
+    }
+    Ok(b)
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: i32,
+    status: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let ends = status == "cancelled" || status == "withdrawn";
+    diesel::update(bo::table.find(id))
+        .set((bo::status.eq(status), bo::updated_at.eq(now)))
+        .execute(conn)?;
+    if ends {
+        diesel::update(bo::table.find(id))
+            .set(bo::ended_at.eq(now))
+            .execute(conn)?;
+    } else if status == "confirmed" {
+        diesel::update(bo::table.find(id))
+            .set(bo::confirmed_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Crèche children of bookings: booking id → (child id, date of birth).
+pub fn creche_children(
+    conn: &mut DbConnection,
+    booking_ids: &[i32],
+) -> QueryResult<Vec<(i32, i32, Option<NaiveDate>)>> {
+    bc::table
+        .inner_join(ch::table)
+        .filter(bc::booking_id.eq_any(booking_ids))
+        .select((bc::booking_id, ch::id, ch::date_of_birth))
+        .order(bc::id)
+        .load(conn)
+}
+
+/// Bookings of a cohort with a status, oldest first (the waiting list's order).
+pub fn of_cohort(
+    conn: &mut DbConnection,
+    cohort_id: i32,
+    status: &str,
+) -> QueryResult<Vec<Booking>> {
+    bo::table
+        .filter(bo::cohort_id.eq(cohort_id))
+        .filter(bo::status.eq(status))
+        .order(bo::id)
+        .load(conn)
+}
+
+/// Dates of birth of the children holding crèche places in a cohort.
+pub fn confirmed_creche_births(
+    conn: &mut DbConnection,
+    cohort_id: i32,
+) -> QueryResult<Vec<Option<NaiveDate>>> {
+    bc::table
+        .inner_join(ch::table)
+        .inner_join(bo::table)
+        .filter(bo::cohort_id.eq(cohort_id))
+        .filter(bo::status.eq("confirmed"))
+        .select(ch::date_of_birth)
+        .load(conn)
+}
+
+/// 1-based position of a waitlisted booking.
+pub fn waitlist_position(conn: &mut DbConnection, b: &Booking) -> QueryResult<Option<i64>> {
+    if b.status != "waitlisted" {
+        return Ok(None);
+    }
+    let ahead: i64 = bo::table
+        .filter(bo::cohort_id.eq(b.cohort_id))
+        .filter(bo::status.eq("waitlisted"))
+        .filter(bo::id.lt(b.id))
+        .count()
+        .get_result(conn)?;
+    Ok(Some(ahead + 1))
+}
+
+pub fn of_family(conn: &mut DbConnection, family_id: i32) -> QueryResult<Vec<Booking>> {
+    bo::table
+        .filter(bo::family_id.eq(family_id))
+        .order(bo::id.desc())
+        .load(conn)
+}
+
+pub fn notify(
+    conn: &mut DbConnection,
+    family_id: i32,
+    booking_id: Option<i32>,
+    kind: &str,
+    message: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(no::table)
+        .values((
+            no::family_id.eq(family_id),
+            no::booking_id.eq(booking_id),
+            no::kind.eq(kind),
+            no::message.eq(message),
+            no::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Notification {
+    pub id: i32,
+    pub family_id: i32,
+    pub booking_id: Option<i32>,
+    pub kind: String,
+    pub message: String,
+    pub created_at: NaiveDateTime,
+    pub read_at: Option<NaiveDateTime>,
+}
+
+pub fn notifications_of(conn: &mut DbConnection, family_id: i32) -> QueryResult<Vec<Notification>> {
+    no::table
+        .filter(no::family_id.eq(family_id))
+        .order(no::id.desc())
+        .load(conn)
+}
+
+/// Dates of birth of crèche children in confirmed bookings, per cohort.
+pub fn confirmed_creche_births_many(
+    conn: &mut DbConnection,
+    cohort_ids: &[i32],
+) -> QueryResult<std::collections::BTreeMap<i32, Vec<NaiveDate>>> {
+    let rows: Vec<(i32, Option<NaiveDate>)> = bc::table
+        .inner_join(ch::table)
+        .inner_join(bo::table)
+        .filter(bo::cohort_id.eq_any(cohort_ids))
+        .filter(bo::status.eq("confirmed"))
+        .select((bo::cohort_id, ch::date_of_birth))
+        .load(conn)?;
+    let mut out: std::collections::BTreeMap<i32, Vec<NaiveDate>> = Default::default();
+    for (cohort, dob) in rows {
+        out.entry(cohort).or_default().extend(dob);
+    }
+    Ok(out)
+}
