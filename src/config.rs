@@ -28,6 +28,9 @@ pub struct Config {
     pub login_window_secs: u64,
     /// Cohorts one supervisor may supervise in the same term.
     pub supervisor_cohort_limit: usize,
+    /// Test-only: `false` switches off the booking capacity guard so the race tests' control can
+    /// show the overbooking they guard against. No environment variable sets it.
+    pub capacity_guard: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "groupwork.db";
@@ -52,6 +55,7 @@ impl Default for Config {
             login_attempts_per_address: 30,
             login_window_secs: 15 * 60,
             supervisor_cohort_limit: 4,
+            capacity_guard: true,
         }
     }
 }

@@ -17,6 +17,7 @@ mod demo;
 mod families;
 mod listings;
 mod programmes;
+mod races;
 mod roles;
 mod staff;
 mod team;
