@@ -58,12 +58,7 @@ fn parents(app: &TestApp, n: usize, tag: &str) -> Vec<(String, i64)> {
 }
 
 /// Every parent books at once; returns the HTTP statuses and the answers.
-fn stampede(
-    app: &TestApp,
-    cohort: i64,
-    who: Vec<(String, i64)>,
-    with_creche: bool,
-) -> Vec<(u16, serde_json::Value)> {
+fn stampede(app: &TestApp, cohort: i64, who: Vec<(String, i64)>, with_creche: bool) -> Answers {
     let barrier = Arc::new(Barrier::new(who.len()));
     let url = app.url(&format!("/api/v1/cohorts/{cohort}/bookings"));
     let handles: Vec<_> = who
@@ -112,6 +107,9 @@ fn stored(app: &TestApp, cohort: i64) -> (i64, i32) {
     (rows, count)
 }
 
+/// Each parent's HTTP status and answer.
+type Answers = Vec<(u16, serde_json::Value)>;
+
 fn confirmed(answers: &[(u16, serde_json::Value)]) -> usize {
     answers
         .iter()
@@ -119,10 +117,7 @@ fn confirmed(answers: &[(u16, serde_json::Value)]) -> usize {
         .count()
 }
 
-fn last_place(
-    backend: Backend,
-    guard: bool,
-) -> Option<(Vec<(u16, serde_json::Value)>, (i64, i32))> {
+fn last_place(backend: Backend, guard: bool) -> Option<(Answers, (i64, i32))> {
     let app = helpers::spawn(backend, |c| {
         c.capacity_guard = guard;
         c.pool_size = 8;
