@@ -68,6 +68,11 @@ const VENUES: &[(&str, &str, &str, &str, i32, bool, &str)] = &[
 const LOGINS: &[(Role, &str, &str)] = &[
     (Role::Admin, "admin@demo.groupwork.example", "Demo Admin"),
     (
+        Role::Parent,
+        "parent@demo.groupwork.example",
+        "Amira Haddad",
+    ),
+    (
         Role::Coordinator,
         "coordinator@demo.groupwork.example",
         "Priya Coordinator",
@@ -141,7 +146,23 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
             .find(|(e, _)| e.starts_with("coordinator"))
             .map(|(_, id)| *id)
             .unwrap_or(0);
-        crate::demo_programme::load(c, now, &venue_ids, &users, coordinator)?;
+        let cohorts = crate::demo_programme::load(c, now, &venue_ids, &users, coordinator)?;
+        let parent = users
+            .iter()
+            .find(|(e, _)| e.starts_with("parent"))
+            .map(|(_, id)| *id);
+        if let Some(parent) = parent {
+            store::families::create_for_user(
+                c,
+                parent,
+                "Amira Haddad",
+                "parent@demo.groupwork.example",
+                now,
+            )?;
+        }
+        if let Some(first_cosp) = cohorts.first() {
+            crate::demo_families::load(c, now, *first_cosp, parent, coordinator)?;
+        }
         store::settings::set(c, MARKER, &now.to_string())?;
         Ok(Some(()))
     })

@@ -202,8 +202,9 @@ pub fn load(
     venue_ids: &[i32],
     users: &[(String, i32)],
     actor: i32,
-) -> QueryResult<()> {
+) -> QueryResult<Vec<i32>> {
     let today = now.date();
+    let mut made = Vec::new();
     let mut staff_ids = Vec::new();
     for (name, email, org, roles, quals, login) in STAFF {
         let fields = StaffFields {
@@ -271,8 +272,9 @@ pub fn load(
         if plan.publish {
             store::cohorts::publish(c, cohort.id, now)?;
         }
+        made.push(cohort.id);
     }
-    Ok(())
+    Ok(made)
 }
 
 #[cfg(test)]

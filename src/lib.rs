@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+mod demo_families;
 mod demo_programme;
 pub mod domain;
 pub mod error;

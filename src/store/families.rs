@@ -53,17 +53,17 @@ pub struct Profile {
     pub consent_to_contact: bool,
 }
 
-/// The family made with a parent account.
+/// The family made with a parent account, or (`None`) one recorded for a family without a login.
 pub fn create_for_user(
     conn: &mut DbConnection,
-    user_id: i32,
+    user_id: impl Into<Option<i32>>,
     carer: &str,
     email: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Family> {
     diesel::insert_into(fa::table)
         .values((
-            fa::user_id.eq(user_id),
+            fa::user_id.eq(user_id.into()),
             fa::carer_one.eq(carer),
             fa::email.eq(email),
             fa::created_at.eq(now),

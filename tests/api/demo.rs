@@ -139,3 +139,31 @@ db_test! {
         assert_eq!(drafts["total"], 1);
     }
 }
+
+db_test! {
+    fn demo_families_fill_one_cosp_creche_and_wait_for_places(app) {
+        app.clock.set("2026-11-23T09:00:00Z".parse().unwrap());
+        let mut conn = app.state.pool.get().expect("connection");
+        let logins = groupwork::demo::load(&mut conn, app.state.now_naive()).unwrap().unwrap();
+        drop(conn);
+        let parent = logins.iter().find(|l| l.role == Role::Parent).expect("a demo parent");
+        let t = app.login(parent.email, &parent.password)["access_token"].as_str().unwrap().to_string();
+        let family = ok_json(app.get("/api/v1/me/family", Some(&t)), 200);
+        assert_eq!(family["children"].as_array().unwrap().len(), 1);
+        let mine = ok_json(app.get("/api/v1/me/bookings", Some(&t)), 200);
+        assert_eq!(mine["items"][0]["status"], "confirmed");
+        let cohort = mine["items"][0]["cohort_id"].as_i64().unwrap();
+        let item = ok_json(app.get("/api/v1/listings?programme=cosp", None), 200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["cohort_id"] == cohort)
+            .cloned()
+            .unwrap();
+        assert_eq!(item["creche"]["places_left_by_age"]["under_2"], 0, "the crèche is full for babies: {item}");
+        let co = logins.iter().find(|l| l.role == Role::Coordinator).unwrap();
+        let ct = app.login(co.email, &co.password)["access_token"].as_str().unwrap().to_string();
+        let c = ok_json(app.get(&format!("/api/v1/cohorts/{cohort}"), Some(&ct)), 200);
+        assert_eq!(c["places"].as_i64().unwrap() - c["places_left"].as_i64().unwrap(), 8, "{c}");
+    }
+}

@@ -1,0 +1,163 @@
+//! The demo's families: parents with children of different ages, booked onto the first COSP
+//! group so that its crèche is full and two families wait for a crèche place.
+
+use crate::db::DbConnection;
+use crate::store::{self, bookings::NewBooking, families::Profile};
+use chrono::{Duration, NaiveDateTime};
+use diesel::QueryResult;
+
+/// carer, postcode, ward, referral source, child's name and age in months (None = no crèche
+/// needed: the child stays with a relative), and whether the family gets a crèche place.
+const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
+    (
+        "Amira Haddad",
+        "SW9 8LF",
+        "lambeth-2014:Coldharbour",
+        "self",
+        "Layla",
+        14,
+        true,
+    ),
+    (
+        "Precious Okonkwo",
+        "SW9 7SL",
+        "lambeth-2014:Coldharbour",
+        "health_visitor",
+        "David",
+        9,
+        true,
+    ),
+    (
+        "Joanna Silva",
+        "SW8 2PS",
+        "lambeth-2014:Stockwell",
+        "self",
+        "Tomás",
+        20,
+        true,
+    ),
+    (
+        "Hannah Wright",
+        "SW2 2SD",
+        "lambeth-2014:Tulse Hill",
+        "midwife",
+        "Ruby",
+        7,
+        true,
+    ),
+    (
+        "Fatou Diallo",
+        "SW9 6JA",
+        "lambeth-2014:Vassall",
+        "childrens_centre",
+        "Aminata",
+        16,
+        true,
+    ),
+    (
+        "Kerry-Ann Brown",
+        "SE5 9RA",
+        "lambeth-2014:Vassall",
+        "gp",
+        "Tyler",
+        11,
+        true,
+    ),
+    (
+        "Mei Chen",
+        "SW8 1UQ",
+        "lambeth-2014:Stockwell",
+        "self",
+        "Lin",
+        30,
+        false,
+    ),
+    (
+        "Ola Adebayo",
+        "SW9 8ND",
+        "lambeth-2014:Coldharbour",
+        "social_care",
+        "Tobi",
+        40,
+        false,
+    ),
+    (
+        "Sofia Rossi",
+        "SW2 1RL",
+        "lambeth-2014:Tulse Hill",
+        "self",
+        "Giulia",
+        10,
+        true,
+    ),
+    (
+        "Grace Mensah",
+        "SW9 6HY",
+        "lambeth-2014:Vassall",
+        "health_visitor",
+        "Kofi",
+        5,
+        true,
+    ),
+];
+
+/// Adds the families; the first belongs to the demo parent login `parent_user`.
+pub fn load(
+    c: &mut DbConnection,
+    now: NaiveDateTime,
+    cohort: i32,
+    parent_user: Option<i32>,
+    actor: i32,
+) -> QueryResult<()> {
+    for (i, (carer, postcode, ward, source, child, months, creche)) in FAMILIES.iter().enumerate() {
+        let family = match (i, parent_user) {
+            (0, Some(user)) => {
+                store::families::of_user(c, user)?.ok_or(diesel::result::Error::NotFound)?
+            }
+            _ => {
+                // Families who booked by phone: no login of their own.
+                let email = format!(
+                    "{}@families.example",
+                    carer.to_lowercase().replace([' ', '\''], ".")
+                );
+                store::families::create_for_user(c, None, carer, &email, now)?
+            }
+        };
+        let profile = Profile {
+            carer_one: carer.to_string(),
+            carer_two: String::new(),
+            phone: format!("07700 900{:03}", 100 + i),
+            email: family.email.clone(),
+            postcode: postcode.to_string(),
+            ward: ward.to_string(),
+            preferred_language: if i % 4 == 2 {
+                "Portuguese".into()
+            } else {
+                "English".into()
+            },
+            interpreter_needed: i % 4 == 2,
+            access_needs: String::new(),
+            referral_source: source.to_string(),
+            consent_to_contact: true,
+        };
+        store::families::update_profile(c, family.id, &profile, now)?;
+        let born = now.date() - Duration::days(months * 30);
+        let kid = store::families::add_child(c, family.id, child, Some(born), None, now)?;
+        // Six babies fill the crèche (two workers at 1:3); the last two wait for a place.
+        let confirmed = i < 8 && store::bookings::take_place(c, cohort)?;
+        let children = if *creche { vec![kid.id] } else { vec![] };
+        store::bookings::insert(
+            c,
+            NewBooking {
+                cohort_id: cohort,
+                family_id: family.id,
+                confirmed,
+                carers: 1,
+                booked_by: actor,
+                creche_children: &children,
+            },
+            now,
+        )?;
+    }
+    Ok(())
+}
