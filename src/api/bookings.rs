@@ -14,7 +14,7 @@ use crate::domain::{creche, eligibility};
 use crate::error::ApiError;
 use crate::store::{self, bookings::Booking, cohorts::Cohort};
 use actix_web::http::header;
-use actix_web::{delete, get, post, web, HttpResponse};
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -166,7 +166,10 @@ fn booking_family(
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
-    params(("id" = i32, Path, description = "Cohort id")),
+    params(
+        ("id" = i32, Path, description = "Cohort id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first answer instead of booking again"),
+    ),
     request_body = BookingBody,
     responses(
         (status = 201, description = "Booked (confirmed or waitlisted)", body = BookingOut,
@@ -178,6 +181,7 @@ fn booking_family(
 pub async fn book(
     state: web::Data<AppState>,
     who: Require<AnyUser>,
+    req: HttpRequest,
     id: web::Path<i32>,
     body: ApiJson<BookingBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -185,6 +189,14 @@ pub async fn book(
     if !(1..=2).contains(&b.carers) {
         return Err(ApiError::field("carers", "must be 1 or 2"));
     }
+    let key = idempotency_key(&req)?;
+    let request_hash = {
+        let mut creche = b.creche_child_ids.clone();
+        creche.sort_unstable();
+        creche.dedup();
+        let canonical = serde_json::json!({"cohort": cohort_id, "creche": creche, "carers": b.carers, "family": b.family_id});
+        crate::auth::tokens::hash_opaque(&canonical.to_string())
+    };
     let (role, user, now) = (who.user.role, who.user.user_id, state.now());
     let guard = state.config.capacity_guard;
     let out = state
@@ -193,6 +205,16 @@ pub async fn book(
                 let family_id = booking_family(c, role, user, b.family_id)?;
                 if guard {
                     store::bookings::lock_cohort(c, cohort_id)?;
+                }
+                // A retry with the same key gets the first answer (checked under the cohort lock,
+                // so two concurrent retries cannot both book).
+                if let Some(key) = &key {
+                    if let Some(first) = store::idempotency::find(c, user, key)? {
+                        if first.request_hash != request_hash {
+                            return Err(ApiError::field("Idempotency-Key", "this key was used for a different request"));
+                        }
+                        return Ok(first);
+                    }
                 }
                 let (cohort, programme, venue) = store::cohorts::find_full(c, cohort_id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
                 let sessions = store::cohorts::sessions_of(c, cohort_id)?;
@@ -255,7 +277,16 @@ pub async fn book(
                         e.into()
                     }
                 })?;
-                booking_out(c, booking)
+                let out = booking_out(c, booking)?;
+                let answer = store::idempotency::Stored {
+                    request_hash: request_hash.clone(),
+                    response: serde_json::to_string(&out).map_err(|e| ApiError::Internal(e.to_string()))?,
+                    location: format!("/api/v1/bookings/{}", out.id),
+                };
+                if let Some(key) = &key {
+                    store::idempotency::save(c, user, key, &answer, now.naive_utc())?;
+                }
+                Ok(answer)
             };
             if guard {
                 write_transaction(c, place)
@@ -265,8 +296,23 @@ pub async fn book(
         })
         .await?;
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/bookings/{}", out.id)))
-        .json(out))
+        .insert_header((header::LOCATION, out.location))
+        .content_type("application/json")
+        .body(out.response))
+}
+
+/// The `Idempotency-Key` header, if sent: 1 to 200 visible ASCII characters.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().map(str::trim).unwrap_or("");
+    if key.is_empty() || key.len() > 200 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::BadRequest(
+            "Idempotency-Key must be 1 to 200 visible ASCII characters".into(),
+        ));
+    }
+    Ok(Some(key.to_string()))
 }
 
 /// The naive check-then-act that the capacity guard exists to prevent: count the confirmed rows

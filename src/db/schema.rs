@@ -249,6 +249,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (id) {
+        id -> Integer,
+        user_id -> Integer,
+        idem_key -> Text,
+        request_hash -> Text,
+        response -> Text,
+        location -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(bookings -> cohorts (cohort_id));
 diesel::joinable!(bookings -> families (family_id));
@@ -282,4 +294,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     bookings,
     booking_creche_children,
     notifications,
+    idempotency_keys,
 );

@@ -6,6 +6,7 @@ pub mod bookings;
 pub mod closures;
 pub mod cohorts;
 pub mod families;
+pub mod idempotency;
 pub mod logins;
 pub mod programmes;
 pub mod settings;

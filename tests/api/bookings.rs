@@ -242,3 +242,24 @@ db_test! {
         assert_eq!(ok_json(book(&app, &admin, cohort, json!({"family_id": family})), 201)["status"], "confirmed");
     }
 }
+
+db_test! {
+    fn a_retried_booking_with_the_same_key_books_once(app) {
+        let cohort = cosp_group(&app, 5, 2, 10);
+        let (t, child) = parent(&app, "retry@example.org", "2025-01-01");
+        let url = format!("/api/v1/cohorts/{cohort}/bookings");
+        let send = |body: Value, key: &str| app.req(reqwest::Method::POST, &url, Some(&t)).header("Idempotency-Key", key).json(&body).send().unwrap();
+        let first = send(json!({"creche_child_ids": [child]}), "key-1");
+        let location = first.headers()["location"].to_str().unwrap().to_string();
+        let first = ok_json(first, 201);
+        let again = send(json!({"creche_child_ids": [child], "carers": 1}), "key-1");
+        assert_eq!(again.headers()["location"].to_str().unwrap(), location);
+        assert_eq!(ok_json(again, 201), first, "the same answer");
+        assert_eq!(ok_json(app.get("/api/v1/me/bookings", Some(&t)), 200)["total"], 1, "booked once");
+        let p = problem(send(json!({"carers": 2}), "key-1"), 422);
+        assert!(p["errors"]["Idempotency-Key"].is_array(), "{p}");
+        // A new key is a new request: the family already has a booking.
+        problem(send(json!({}), "key-2"), 409);
+        problem(send(json!({}), ""), 400);
+    }
+}
