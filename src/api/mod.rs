@@ -74,6 +74,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(family::update_child)
             .service(family::delete_child)
             .service(bookings::book)
+            .service(bookings::cohort_bookings)
             .service(bookings::get_booking)
             .service(bookings::cancel_booking)
             .service(bookings::my_bookings)

@@ -110,6 +110,12 @@ db_test! {
         let co = Coordinator::new(&app);
         let p = problem(app.patch(&format!("/api/v1/cohorts/{cohort}"), co.t(), &json!({"places": 1})), 422);
         assert!(p["errors"]["places"].is_array(), "{p}");
+        // The coordinator's list: confirmed first, then the waiting list in order; reads audited.
+        let list = ok_json(app.get(&format!("/api/v1/cohorts/{cohort}/bookings"), co.t()), 200);
+        assert_eq!((list["confirmed"].as_i64(), list["waitlisted"].as_i64(), list["total"].as_i64()), (Some(2), Some(1), Some(4)));
+        assert_eq!(list["items"][2]["id"], b3["id"]);
+        assert_eq!(list["items"][0]["carers_names"], json!(["Parent"]));
+        problem(app.get(&format!("/api/v1/cohorts/{cohort}/bookings"), Some(t3)), 403);
         // More places move the waiting list up.
         ok_json(app.patch(&format!("/api/v1/cohorts/{cohort}"), co.t(), &json!({"places": 3})), 200);
         assert_eq!(ok_json(app.get(&format!("/api/v1/bookings/{}", b3["id"]), Some(t3)), 200)["status"], "confirmed");

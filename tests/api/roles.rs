@@ -448,6 +448,13 @@ fn table() -> Vec<Row> {
         }),
         row(
             M::GET,
+            "/api/v1/cohorts/{id}/bookings",
+            Coordinator,
+            200,
+            |s, _| call(format!("/api/v1/cohorts/{}/bookings", s.cohort), None),
+        ),
+        row(
+            M::GET,
             "/api/v1/me/notifications",
             ParentOnly,
             200,
