@@ -10,6 +10,7 @@ mod cohorts;
 pub mod docs;
 pub mod errors;
 mod family;
+mod family_calendar;
 mod health;
 pub mod json;
 mod listings;
@@ -75,6 +76,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(family::delete_child)
             .service(bookings::book)
             .service(bookings::cohort_bookings)
+            .service(family_calendar::make_link)
+            .service(family_calendar::revoke_link)
+            .service(family_calendar::family_feed)
             .service(bookings::get_booking)
             .service(bookings::cancel_booking)
             .service(bookings::my_bookings)

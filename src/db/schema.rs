@@ -199,6 +199,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         erased_at -> Nullable<Timestamp>,
+        calendar_token_hash -> Nullable<Text>,
     }
 }
 

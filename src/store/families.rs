@@ -24,6 +24,7 @@ pub struct Family {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub erased_at: Option<NaiveDateTime>,
+    pub calendar_token_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -177,4 +178,23 @@ pub fn delete_child(conn: &mut DbConnection, family_id: i32, child_id: i32) -> Q
     )
     .execute(conn)?
         > 0)
+}
+
+/// Sets (or with `None` revokes) the family's private calendar link.
+pub fn set_calendar_token(
+    conn: &mut DbConnection,
+    family_id: i32,
+    hash: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(fa::table.find(family_id))
+        .set(fa::calendar_token_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn by_calendar_token(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<Family>> {
+    fa::table
+        .filter(fa::calendar_token_hash.eq(hash))
+        .first(conn)
+        .optional()
 }

@@ -269,3 +269,29 @@ db_test! {
         problem(send(json!({}), ""), 400);
     }
 }
+
+db_test! {
+    fn a_private_calendar_link_shows_the_familys_sessions_until_revoked(app) {
+        use icalendar::{Calendar, CalendarComponent};
+        let cohort = cosp_group(&app, 5, 2, 10);
+        let (t, _) = parent(&app, "cal@example.org", "2025-01-01");
+        let (other, _) = parent(&app, "other@example.org", "2025-01-01");
+        ok_json(book(&app, &t, cohort, json!({})), 201);
+        let res = app.post("/api/v1/me/calendar-link", Some(&t), &json!({}));
+        let url = ok_json(res, 201)["url"].as_str().unwrap().to_string();
+        let events = |text: String| {
+            let cal: Calendar = text.parse().expect("a calendar");
+            cal.components.iter().filter(|c| matches!(c, CalendarComponent::Event(_))).count()
+        };
+        let res = app.get(&url, None);
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        assert_eq!(events(res.text().unwrap()), 8);
+        // With a bearer token a parent sees only their own family's sessions.
+        assert_eq!(events(app.get("/api/v1/me/calendar.ics", Some(&other)).text().unwrap()), 0);
+        problem(app.get("/api/v1/me/calendar.ics", None), 401);
+        problem(app.get("/api/v1/me/calendar.ics?token=guess", None), 404);
+        assert_eq!(app.req(reqwest::Method::DELETE, "/api/v1/me/calendar-link", Some(&t)).send().unwrap().status(), 204);
+        problem(app.get(&url, None), 404);
+    }
+}

@@ -447,6 +447,27 @@ fn table() -> Vec<Row> {
             call("/api/v1/me/bookings", None)
         }),
         row(
+            M::POST,
+            "/api/v1/me/calendar-link",
+            ParentOnly,
+            201,
+            |_, _| call("/api/v1/me/calendar-link", None),
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/me/calendar-link",
+            ParentOnly,
+            204,
+            |_, _| call("/api/v1/me/calendar-link", None),
+        ),
+        row(
+            M::GET,
+            "/api/v1/me/calendar.ics",
+            ParentOnly,
+            200,
+            |_, _| call("/api/v1/me/calendar.ics", None),
+        ),
+        row(
             M::GET,
             "/api/v1/cohorts/{id}/bookings",
             Coordinator,

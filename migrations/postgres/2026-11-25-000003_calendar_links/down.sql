@@ -1,0 +1,2 @@
+DROP INDEX families_calendar_token;
+ALTER TABLE families DROP COLUMN calendar_token_hash;
