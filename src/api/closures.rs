@@ -117,6 +117,14 @@ pub async fn list_closures(
     q: web::Query<ClosureQuery>,
 ) -> Result<web::Json<ClosureList>, ApiError> {
     let today = state.now().date_naive();
+    for (field, d) in [("from", q.from), ("to", q.to)] {
+        if d.is_some_and(|d| !crate::domain::cohort::plausible_date(d)) {
+            return Err(ApiError::field(
+                field,
+                "must be a date between 2000 and 2100",
+            ));
+        }
+    }
     let from = q.from.unwrap_or(today);
     let to = q.to.unwrap_or(from + Duration::days(365));
     if to < from {
@@ -182,6 +190,14 @@ pub async fn create_closure(
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let mut errors = field_errors(&b);
+    for (field, d) in [("from", b.from), ("to", b.to)] {
+        if !crate::domain::cohort::plausible_date(d) {
+            errors
+                .entry(field.into())
+                .or_default()
+                .push("must be a date between 2000 and 2100".into());
+        }
+    }
     if b.to < b.from {
         errors
             .entry("to".into())

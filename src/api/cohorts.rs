@@ -289,6 +289,23 @@ fn fields_from_body(
     mut errors: FieldErrors,
 ) -> Result<(CohortFields, Tz), ApiError> {
     let mut add = |field: &str, msg: String| errors.entry(field.to_string()).or_default().push(msg);
+    for (field, date) in [
+        ("first_session_date", Some(b.first_session_date)),
+        ("booking_opens_on", b.booking_opens_on),
+        ("booking_closes_on", b.booking_closes_on),
+    ] {
+        if date.is_some_and(|d| !rules::plausible_date(d)) {
+            add(field, "must be a date between 2000 and 2100".into());
+        }
+    }
+    for (field, m) in [
+        ("pre_group_meeting", &b.pre_group_meeting),
+        ("post_group_meeting", &b.post_group_meeting),
+    ] {
+        if m.as_ref().is_some_and(|m| !rules::plausible_date(m.date)) {
+            add(field, "must be a date between 2000 and 2100".into());
+        }
+    }
     let tz_name = b.timezone.clone().unwrap_or_else(|| "Europe/London".into());
     let tz = rules::parse_timezone(&tz_name);
     if tz.is_none() {
@@ -577,6 +594,14 @@ pub async fn update_cohort(
                     &mut add,
                 );
                 check_booking_window(f.booking_opens_on, f.booking_closes_on, &mut add);
+                if p.first_session_date
+                    .is_some_and(|d| !rules::plausible_date(d))
+                {
+                    add(
+                        "first_session_date",
+                        "must be a date between 2000 and 2100".into(),
+                    );
+                }
                 if f.places < cohort.confirmed_count {
                     add(
                         "places",

@@ -61,6 +61,12 @@ pub async fn update_session(
             ))
         }
     };
+    if p.date.is_some_and(|d| !rules::plausible_date(d)) {
+        return Err(ApiError::field(
+            "date",
+            "must be a date between 2000 and 2100",
+        ));
+    }
     if !cancelling && p.date.is_none() && p.start_time.is_none() {
         return Err(ApiError::field(
             "date",

@@ -1,7 +1,7 @@
 //! Rules about one cohort that do not need the database: its lifecycle as seen at a moment,
 //! when parents may book, and how many crèche places it can promise.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 /// What a cohort is now. `completed` is not stored: a published cohort becomes completed when its
@@ -41,6 +41,12 @@ pub fn guaranteed_creche_places(offered: bool, workers: i32, room_capacity: i32)
         return 0;
     }
     (workers.max(0) * 3).min(room_capacity.max(0))
+}
+
+/// Dates the service plans with: anything outside is a typo, and keeping to it means date
+/// arithmetic (a year of weeks ahead) can never overflow.
+pub fn plausible_date(d: NaiveDate) -> bool {
+    d.year() >= 2000 && d.year() <= 2100
 }
 
 /// "10:00" or "10:00:00" → a local time.
@@ -128,6 +134,13 @@ mod tests {
         assert_eq!(guaranteed_creche_places(true, 5, 12), 12);
         assert_eq!(guaranteed_creche_places(false, 5, 12), 0);
         assert_eq!(guaranteed_creche_places(true, 0, 12), 0);
+    }
+
+    #[test]
+    fn implausible_dates_are_refused() {
+        assert!(plausible_date(d("2026-03-03")));
+        assert!(!plausible_date(d("1999-12-31")));
+        assert!(!plausible_date(d("9999-01-01")));
     }
 
     #[test]

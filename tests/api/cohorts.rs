@@ -171,3 +171,21 @@ db_test! {
         problem(app.patch(&format!("/api/v1/cohorts/{}", c["id"]), co.t(), &json!({"start_time": "09:30"})), 409);
     }
 }
+
+db_test! {
+    fn far_away_dates_are_refused_not_crashed_on(app) {
+        let co = Coordinator::new(&app);
+        let venue = co.venue("Community hall", "lambeth-2014:Vassall", 0);
+        for date in ["9999-12-31", "1066-10-14"] {
+            let p = problem(app.post("/api/v1/cohorts", co.t(), &json!({"programme": "together-time", "venue_id": venue,
+                "first_session_date": date, "start_time": "10:00", "places": 8})), 422);
+            assert!(p["errors"]["first_session_date"].is_array(), "{p}");
+            problem(app.get(&format!("/api/v1/closures?from={date}"), co.t()), 422);
+            problem(app.post("/api/v1/closures", co.t(), &json!({"from": date, "to": date, "reason": "x"})), 422);
+        }
+        let c = co.cohort("together-time", venue, "2026-03-02", "10:00", json!({}));
+        let s = c["sessions"][0]["id"].as_i64().unwrap();
+        problem(app.patch(&format!("/api/v1/sessions/{s}"), co.t(), &json!({"date": "9999-12-31"})), 422);
+        problem(app.patch(&format!("/api/v1/cohorts/{}", c["id"]), co.t(), &json!({"first_session_date": "9999-12-31"})), 422);
+    }
+}
