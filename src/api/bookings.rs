@@ -394,14 +394,18 @@ pub async fn cancel_booking(
     state
         .db(move |c| {
             write_transaction(c, |c| {
-                let b = visible_booking(c, role, user, id)?;
+                let seen = visible_booking(c, role, user, id)?;
+                // Lock first, then read the booking again: a promotion running meanwhile may
+                // have confirmed it, and releasing its place depends on the current status.
+                store::bookings::lock_cohort(c, seen.cohort_id)?;
+                let b = store::bookings::find(c, seen.id)?
+                    .ok_or_else(|| ApiError::not_found("booking"))?;
                 if !b.is_active() {
                     return Err(ApiError::Conflict(format!(
                         "this booking is already {}",
                         b.status
                     )));
                 }
-                store::bookings::lock_cohort(c, b.cohort_id)?;
                 let (cohort, _, venue) = store::cohorts::find_full(c, b.cohort_id)?
                     .ok_or_else(|| ApiError::not_found("cohort"))?;
                 let sessions = store::cohorts::sessions_of(c, cohort.id)?;

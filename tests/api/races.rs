@@ -220,3 +220,140 @@ fn last_creche_place_race_sqlite() {
 fn last_creche_place_race_postgres() {
     check_last_creche_place(Backend::Postgres);
 }
+
+/// Many parents booking and cancelling at once: afterwards every invariant holds.
+fn storm(backend: Backend) {
+    let Some(app) = helpers::spawn(backend, |c| c.pool_size = 8) else {
+        return;
+    };
+    let cohort = group(&app, 5);
+    let babies = parents(&app, 10, "baby");
+    let toddlers: Vec<(String, i64)> = (0..10)
+        .map(|i| {
+            let t = app.register_parent(&format!("toddler{i}@race.example"))["access_token"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let child = ok_json(
+                app.post(
+                    "/api/v1/me/children",
+                    Some(&t),
+                    &json!({"first_name": "Toddler", "date_of_birth": "2023-06-01"}),
+                ),
+                201,
+            );
+            (t, child["id"].as_i64().unwrap())
+        })
+        .collect();
+    let everyone: Vec<(String, i64, bool)> = babies
+        .into_iter()
+        .map(|(t, c)| (t, c, true))
+        .chain(toddlers.into_iter().map(|(t, c)| (t, c, false)))
+        .collect();
+    let barrier = Arc::new(Barrier::new(everyone.len()));
+    let base = app.base.clone();
+    let handles: Vec<_> = everyone
+        .into_iter()
+        .enumerate()
+        .map(|(i, (token, child, creche))| {
+            let (barrier, base) = (barrier.clone(), base.clone());
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                let book = || {
+                    let body = if creche {
+                        json!({"creche_child_ids": [child]})
+                    } else {
+                        json!({})
+                    };
+                    client
+                        .post(format!("{base}/api/v1/cohorts/{cohort}/bookings"))
+                        .bearer_auth(&token)
+                        .json(&body)
+                        .send()
+                        .unwrap()
+                };
+                barrier.wait();
+                let mut statuses = Vec::new();
+                // Every third family changes its mind and books again; every fourth cancels for good.
+                for round in 0..3 {
+                    let res = book();
+                    statuses.push(res.status().as_u16());
+                    let b: serde_json::Value = res.json().unwrap_or_default();
+                    let Some(id) = b["id"].as_i64() else { continue };
+                    if (i % 3 == 0 && round < 2) || i % 4 == 0 {
+                        let res = client
+                            .delete(format!("{base}/api/v1/bookings/{id}"))
+                            .bearer_auth(&token)
+                            .send()
+                            .unwrap();
+                        statuses.push(res.status().as_u16());
+                    }
+                    if i % 4 == 0 || i % 3 != 0 {
+                        break;
+                    }
+                }
+                statuses
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    assert!(statuses.iter().all(|s| *s < 500), "no 5xx: {statuses:?}");
+
+    let (rows, count) = stored(&app, cohort);
+    assert_eq!(rows, i64::from(count), "stored count equals the rows");
+    assert!(count <= 5, "never more confirmed than places");
+    let mut conn = app.state.pool.get().unwrap();
+    let active: Vec<(i32, String)> = bookings::table
+        .filter(bookings::cohort_id.eq(cohort as i32))
+        .filter(bookings::status.eq_any(["confirmed", "waitlisted"]))
+        .select((bookings::family_id, bookings::status))
+        .load(&mut *conn)
+        .unwrap();
+    let mut families: Vec<i32> = active.iter().map(|(f, _)| *f).collect();
+    families.sort_unstable();
+    let n = families.len();
+    families.dedup();
+    assert_eq!(families.len(), n, "no family booked twice");
+    drop(conn);
+    // The crèche holds at most three babies with one worker, on every date.
+    let listing = ok_json(app.get("/api/v1/listings", None), 200);
+    let creche = &listing["items"][0]["creche"];
+    assert!(creche["places_left_by_age"]["under_2"].as_i64().unwrap() >= 0);
+    let list = ok_json(
+        app.get(
+            &format!("/api/v1/cohorts/{cohort}/bookings"),
+            Coordinator::new(&app).t(),
+        ),
+        200,
+    );
+    let babies_in = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| {
+            b["status"] == "confirmed" && !b["creche_child_ids"].as_array().unwrap().is_empty()
+        })
+        .count();
+    assert!(babies_in <= 3, "{babies_in} babies in a crèche for three");
+    // Nobody waits who would fit: a family needing no crèche place waits only when the group is full.
+    let waiting_without_creche = list["items"].as_array().unwrap().iter().any(|b| {
+        b["status"] == "waitlisted" && b["creche_child_ids"].as_array().unwrap().is_empty()
+    });
+    assert!(
+        !waiting_without_creche || count == 5,
+        "a family waits while a place is free"
+    );
+}
+
+#[test]
+fn booking_storm_sqlite() {
+    storm(Backend::Sqlite);
+}
+
+#[test]
+fn booking_storm_postgres() {
+    storm(Backend::Postgres);
+}
