@@ -194,9 +194,25 @@ impl From<diesel::result::Error> for ApiError {
             E::DatabaseError(K::ClosedConnection, info) => {
                 ApiError::Unavailable(info.message().to_string())
             }
+            // Lock waits that ran out (SQLite busy, PostgreSQL serialization or lock timeout)
+            // are the database being busy, not the client's fault: 503 with Retry-After.
+            E::DatabaseError(K::SerializationFailure, info) => {
+                ApiError::Unavailable(info.message().to_string())
+            }
+            E::DatabaseError(_, info) if is_busy(info.message()) => {
+                ApiError::Unavailable(info.message().to_string())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
+}
+
+fn is_busy(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("database is locked")
+        || m.contains("database is busy")
+        || m.contains("lock timeout")
+        || m.contains("deadlock detected")
 }
 
 impl From<r2d2::Error> for ApiError {
@@ -280,6 +296,13 @@ mod tests {
         assert_eq!(p.status, 422);
         assert_eq!(p.problem_type, "/problems/validation");
         assert_eq!(p.errors.unwrap()["postcode"], vec!["is not a UK postcode"]);
+    }
+
+    #[test]
+    fn a_busy_database_is_503_not_500() {
+        assert!(is_busy("database is locked"));
+        assert!(is_busy("canceling statement due to lock timeout"));
+        assert!(!is_busy("syntax error"));
     }
 
     #[test]
