@@ -38,6 +38,11 @@ fn group(app: &TestApp, places: i32) -> i64 {
 
 /// `n` parents, each with a baby; returns (token, child id).
 fn parents(app: &TestApp, n: usize, tag: &str) -> Vec<(String, i64)> {
+    parents_of(app, n, tag, "2025-06-01")
+}
+
+/// `n` parents, each with one child born on `born`; returns (token, child id).
+fn parents_of(app: &TestApp, n: usize, tag: &str, born: &str) -> Vec<(String, i64)> {
     (0..n)
         .map(|i| {
             let t = app.register_parent(&format!("{tag}{i}@race.example"))["access_token"]
@@ -48,7 +53,7 @@ fn parents(app: &TestApp, n: usize, tag: &str) -> Vec<(String, i64)> {
                 app.post(
                     "/api/v1/me/children",
                     Some(&t),
-                    &json!({"first_name": "Baby", "date_of_birth": "2025-06-01"}),
+                    &json!({"first_name": "Child", "date_of_birth": born}),
                 ),
                 201,
             );
@@ -228,23 +233,7 @@ fn storm(backend: Backend) {
     };
     let cohort = group(&app, 5);
     let babies = parents(&app, 10, "baby");
-    let toddlers: Vec<(String, i64)> = (0..10)
-        .map(|i| {
-            let t = app.register_parent(&format!("toddler{i}@race.example"))["access_token"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            let child = ok_json(
-                app.post(
-                    "/api/v1/me/children",
-                    Some(&t),
-                    &json!({"first_name": "Toddler", "date_of_birth": "2023-06-01"}),
-                ),
-                201,
-            );
-            (t, child["id"].as_i64().unwrap())
-        })
-        .collect();
+    let toddlers = parents_of(&app, 10, "toddler", "2023-06-01");
     let everyone: Vec<(String, i64, bool)> = babies
         .into_iter()
         .map(|(t, c)| (t, c, true))
