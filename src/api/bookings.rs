@@ -82,7 +82,7 @@ pub struct NotificationList {
     pub total: i64,
 }
 
-fn booking_out(c: &mut DbConnection, b: Booking) -> Result<BookingOut, ApiError> {
+pub(super) fn booking_out(c: &mut DbConnection, b: Booking) -> Result<BookingOut, ApiError> {
     let position = store::bookings::waitlist_position(c, &b)?;
     let children = store::bookings::creche_children(c, &[b.id])?
         .into_iter()
@@ -560,77 +560,4 @@ pub async fn my_notifications(
         total: items.len() as i64,
         items,
     }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CohortBooking {
-    #[serde(flatten)]
-    pub booking: BookingOut,
-    /// The family's carers, for the coordinator's phone list.
-    pub carers_names: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CohortBookingList {
-    pub items: Vec<CohortBooking>,
-    pub total: i64,
-    pub confirmed: i64,
-    pub waitlisted: i64,
-}
-
-/// Every booking of a cohort, confirmed and waitlisted first in waiting-list order
-/// (coordinator). Each read is recorded in the audit trail, per family.
-#[utoipa::path(
-    tag = "bookings",
-    security(("bearer" = [])),
-    params(("id" = i32, Path, description = "Cohort id")),
-    responses((status = 200, description = "The cohort's bookings", body = CohortBookingList), E401, E403, E404, E503)
-)]
-#[get("/cohorts/{id}/bookings")]
-pub async fn cohort_bookings(
-    state: web::Data<AppState>,
-    who: Require<super::access::Coordinator>,
-    id: web::Path<i32>,
-) -> Result<web::Json<CohortBookingList>, ApiError> {
-    let (cohort_id, actor, now) = (id.into_inner(), who.user.user_id, state.now_naive());
-    let out = state
-        .db(move |c| {
-            store::cohorts::find(c, cohort_id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
-            let mut items = Vec::new();
-            for status in ["confirmed", "waitlisted", "cancelled", "withdrawn"] {
-                for b in store::bookings::of_cohort(c, cohort_id, status)? {
-                    let family = store::families::find(c, b.family_id)?
-                        .ok_or_else(|| ApiError::not_found("family"))?;
-                    store::audit::record(
-                        c,
-                        store::audit::Event {
-                            at: now,
-                            actor_user_id: Some(actor),
-                            action: "family_read",
-                            entity: "booking",
-                            entity_id: Some(b.id),
-                            family_id: Some(family.id),
-                            detail: format!("cohort {cohort_id} bookings"),
-                        },
-                    )?;
-                    let carers_names = [family.carer_one, family.carer_two]
-                        .into_iter()
-                        .filter(|n| !n.is_empty())
-                        .collect();
-                    items.push(CohortBooking {
-                        booking: booking_out(c, b)?,
-                        carers_names,
-                    });
-                }
-            }
-            let count = |s: &str| items.iter().filter(|i| i.booking.status == s).count() as i64;
-            Ok(CohortBookingList {
-                confirmed: count("confirmed"),
-                waitlisted: count("waitlisted"),
-                total: items.len() as i64,
-                items,
-            })
-        })
-        .await?;
-    Ok(web::Json(out))
 }

@@ -5,6 +5,7 @@ pub mod access;
 mod auth;
 mod bookings;
 mod closures;
+mod cohort_families;
 mod cohort_views;
 mod cohorts;
 pub mod docs;
@@ -75,7 +76,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(family::update_child)
             .service(family::delete_child)
             .service(bookings::book)
-            .service(bookings::cohort_bookings)
+            .service(cohort_families::cohort_bookings)
             .service(family_calendar::make_link)
             .service(family_calendar::revoke_link)
             .service(family_calendar::family_feed)

@@ -430,6 +430,22 @@ pub fn supervised_by(
     Ok(out.into_iter().map(|(id, (t, s))| (id, t, s)).collect())
 }
 
+/// The roles a signed-in user holds on a cohort's team, through their staff record.
+pub fn team_roles_of_user(
+    conn: &mut DbConnection,
+    cohort_id: i32,
+    user_id: i32,
+) -> QueryResult<Vec<String>> {
+    use crate::db::schema::staff as st;
+    ct::table
+        .inner_join(st::table.on(st::id.eq(ct::staff_id)))
+        .filter(ct::cohort_id.eq(cohort_id))
+        .filter(st::user_id.eq(user_id))
+        .filter(st::active.eq(true))
+        .select(ct::role)
+        .load(conn)
+}
+
 /// Cohort ids and roles for a staff member.
 pub fn roles_of_staff(conn: &mut DbConnection, staff_id: i32) -> QueryResult<Vec<(i32, String)>> {
     ct::table

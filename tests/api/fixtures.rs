@@ -43,6 +43,24 @@ impl<'a> Coordinator<'a> {
             .unwrap()
     }
 
+    /// A staff member with a facilitator login; returns (staff id, access token).
+    pub fn staff_with_login(&self, name: &str, quals: &[(&str, Option<&str>)]) -> (i64, String) {
+        let email = format!("{}@staff.example", name.to_lowercase().replace(' ', "."));
+        let q: Vec<Value> = quals
+            .iter()
+            .map(|(k, e)| json!({"kind": k, "expires_on": e}))
+            .collect();
+        let body = json!({"name": name, "email": email, "organisation": "PAIRS", "qualifications": q,
+                          "create_login": true});
+        let made = ok_json(self.app.post("/api/v1/staff", self.t(), &body), 201);
+        let password = made["initial_password"].as_str().unwrap();
+        let token = self.app.login(&email, password)["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (made["id"].as_i64().unwrap(), token)
+    }
+
     /// Creates a cohort; returns the whole answer.
     pub fn cohort(
         &self,

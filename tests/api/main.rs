@@ -12,6 +12,7 @@ mod bookings;
 mod calendar_roles;
 mod cli;
 mod closures;
+mod cohort_families;
 mod cohorts;
 mod demo;
 mod families;

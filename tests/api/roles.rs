@@ -24,6 +24,9 @@ enum Who {
     Admin,
     /// Parents only (their own family).
     ParentOnly,
+    /// Coordinators, admins and the cohort's own team: the matrix's facilitator runs no
+    /// cohort, so for them the cohort is not there (404).
+    CohortTeam,
 }
 
 impl Who {
@@ -34,6 +37,7 @@ impl Who {
             Who::Coordinator => matches!(role, Role::Coordinator | Role::Admin),
             Who::Admin => role == Role::Admin,
             Who::ParentOnly => role == Role::Parent,
+            Who::CohortTeam => role != Role::Parent,
         }
     }
 
@@ -41,6 +45,7 @@ impl Who {
         match (self, caller) {
             (Who::Public, _) => ok,
             (_, None) => 401,
+            (Who::CohortTeam, Some(Role::Facilitator)) => 404,
             (who, Some(role)) if who.admits(role) => ok,
             _ => 403,
         }
@@ -470,7 +475,7 @@ fn table() -> Vec<Row> {
         row(
             M::GET,
             "/api/v1/cohorts/{id}/bookings",
-            Coordinator,
+            CohortTeam,
             200,
             |s, _| call(format!("/api/v1/cohorts/{}/bookings", s.cohort), None),
         ),
