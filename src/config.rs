@@ -28,8 +28,13 @@ pub struct Config {
     pub login_window_secs: u64,
     /// Cohorts one supervisor may supervise in the same term.
     pub supervisor_cohort_limit: usize,
+    /// Days after a session during which its facilitators may still mark the register;
+    /// coordinators can correct it later.
+    pub marking_window_days: i64,
     /// Test-only: `false` switches off the booking capacity guard so the race tests' control can
-    /// show the overbooking they guard against. No environment variable sets it.
+    /// show the overbooking they guard against. Set by `GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS=1`
+    /// in debug builds only (the cross-process race test's control runs real `groupwork`
+    /// processes, which only read the environment); a release build refuses that setting.
     pub capacity_guard: bool,
 }
 
@@ -55,6 +60,7 @@ impl Default for Config {
             login_attempts_per_address: 30,
             login_window_secs: 15 * 60,
             supervisor_cohort_limit: 4,
+            marking_window_days: 7,
             capacity_guard: true,
         }
     }
@@ -130,6 +136,13 @@ impl Config {
             1,
             86_400,
         )?;
+        c.marking_window_days = number(
+            &get,
+            "GROUPWORK_MARKING_WINDOW_DAYS",
+            c.marking_window_days,
+            0,
+            365,
+        )?;
         c.supervisor_cohort_limit = number(
             &get,
             "GROUPWORK_SUPERVISOR_COHORT_LIMIT",
@@ -137,8 +150,31 @@ impl Config {
             1,
             50,
         )?;
+        c.capacity_guard = !unguarded_capacity(
+            get("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS"),
+            cfg!(debug_assertions),
+        )?;
         Ok(c)
     }
+}
+
+/// Whether `GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS` asks to switch the capacity guard off. Only a
+/// debug build may: a production service that could overbook by a stray variable is worse than
+/// one that refuses to start.
+fn unguarded_capacity(raw: Option<String>, debug_build: bool) -> Result<bool, String> {
+    const NAME: &str = "GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS";
+    let Some(raw) = raw else { return Ok(false) };
+    let off = match raw.trim() {
+        "1" | "true" => true,
+        "0" | "false" => false,
+        _ => return Err(format!("{NAME}={raw:?} must be 1 or 0")),
+    };
+    if off && !debug_build {
+        return Err(format!(
+            "{NAME} switches off the booking capacity guard and is refused in a release build; unset it"
+        ));
+    }
+    Ok(off)
 }
 
 pub fn parse_bind(value: &str) -> Result<SocketAddr, String> {
@@ -198,6 +234,28 @@ mod tests {
         let e = Config::from_vars(&vars(&[("GROUPWORK_DATABASE_URL", "mysql://x")])).unwrap_err();
         assert!(e.contains("mysql"), "{e}");
         assert!(!e.contains('\n'));
+    }
+
+    #[test]
+    fn the_capacity_guard_is_off_only_when_asked_in_a_debug_build() {
+        let c = Config::from_vars(&HashMap::new()).unwrap();
+        assert!(c.capacity_guard, "on by default");
+        let unset = |v: &str| {
+            Config::from_vars(&vars(&[("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS", v)]))
+                .map(|c| c.capacity_guard)
+        };
+        // `cargo test` builds with debug assertions, so the variable works here.
+        assert_eq!(unset("1"), Ok(false));
+        assert_eq!(unset("true"), Ok(false));
+        assert_eq!(unset("0"), Ok(true));
+        assert_eq!(unset(""), Ok(true), "empty counts as unset");
+        let e = unset("yes please").unwrap_err();
+        assert!(e.contains("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS"), "{e}");
+        // A release build refuses to switch the guard off, with one line saying why.
+        let e = unguarded_capacity(Some("1".into()), false).unwrap_err();
+        assert!(e.contains("release build") && !e.contains('\n'), "{e}");
+        assert_eq!(unguarded_capacity(Some("0".into()), false), Ok(false));
+        assert_eq!(unguarded_capacity(None, false), Ok(false));
     }
 
     #[test]

@@ -95,6 +95,12 @@ fn init_logging(filter: &str) -> Result<(), String> {
 
 fn serve(config: Config, load_demo: bool) -> Result<(), String> {
     let bind = config.bind;
+    if !config.capacity_guard {
+        // Only reachable in a debug build (see `Config::capacity_guard`); say so loudly.
+        tracing::warn!(
+            "GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS: the booking capacity guard is OFF, groups can be overbooked"
+        );
+    }
     let state = build_state(config, Arc::new(SystemClock))?;
     if load_demo {
         let mut conn = state

@@ -19,6 +19,7 @@ mod families;
 mod listings;
 mod programmes;
 mod races;
+mod races_processes;
 mod roles;
 mod staff;
 mod team;

@@ -11,6 +11,11 @@ use std::sync::{Arc, Barrier};
 
 /// A published COSP group with `places` places and one crèche worker (three babies at most).
 fn group(app: &TestApp, places: i32) -> i64 {
+    group_on(app, places, "2026-03-03")
+}
+
+/// The same group, first meeting on `first` (YYYY-MM-DD, a Tuesday).
+pub(crate) fn group_on(app: &TestApp, places: i32, first: &str) -> i64 {
     let co = Coordinator::new(app);
     let venue = co.venue("Stockwell Children's Centre", "lambeth-2014:Stockwell", 10);
     let lead = co.staff("Grace Adeyemi", &[("cosp_registered", None)]);
@@ -19,7 +24,7 @@ fn group(app: &TestApp, places: i32) -> i64 {
     let id = co.cohort(
         "cosp",
         venue,
-        "2026-03-03",
+        first,
         "10:00",
         json!({"places": places, "creche_workers": 1}),
     )["id"]
@@ -37,7 +42,7 @@ fn group(app: &TestApp, places: i32) -> i64 {
 }
 
 /// `n` parents, each with a baby; returns (token, child id).
-fn parents(app: &TestApp, n: usize, tag: &str) -> Vec<(String, i64)> {
+pub(crate) fn parents(app: &TestApp, n: usize, tag: &str) -> Vec<(String, i64)> {
     parents_of(app, n, tag, "2025-06-01")
 }
 
@@ -64,12 +69,26 @@ fn parents_of(app: &TestApp, n: usize, tag: &str, born: &str) -> Vec<(String, i6
 
 /// Every parent books at once; returns the HTTP statuses and the answers.
 fn stampede(app: &TestApp, cohort: i64, who: Vec<(String, i64)>, with_creche: bool) -> Answers {
+    stampede_across(std::slice::from_ref(&app.base), cohort, who, with_creche)
+}
+
+/// Every parent books at once, parent `i` at `bases[i % bases.len()]` (one or more servers).
+pub(crate) fn stampede_across(
+    bases: &[String],
+    cohort: i64,
+    who: Vec<(String, i64)>,
+    with_creche: bool,
+) -> Answers {
     let barrier = Arc::new(Barrier::new(who.len()));
-    let url = app.url(&format!("/api/v1/cohorts/{cohort}/bookings"));
     let handles: Vec<_> = who
         .into_iter()
-        .map(|(token, child)| {
-            let (barrier, url) = (barrier.clone(), url.clone());
+        .enumerate()
+        .map(|(i, (token, child))| {
+            let barrier = barrier.clone();
+            let url = format!(
+                "{}/api/v1/cohorts/{cohort}/bookings",
+                bases[i % bases.len()]
+            );
             std::thread::spawn(move || {
                 let client = reqwest::blocking::Client::new();
                 let body = if with_creche {
@@ -96,7 +115,7 @@ fn stampede(app: &TestApp, cohort: i64, who: Vec<(String, i64)>, with_creche: bo
 }
 
 /// (confirmed rows, the cohort's stored confirmed count).
-fn stored(app: &TestApp, cohort: i64) -> (i64, i32) {
+pub(crate) fn stored(app: &TestApp, cohort: i64) -> (i64, i32) {
     let mut conn = app.state.pool.get().unwrap();
     let rows: i64 = bookings::table
         .filter(bookings::cohort_id.eq(cohort as i32))
@@ -113,9 +132,9 @@ fn stored(app: &TestApp, cohort: i64) -> (i64, i32) {
 }
 
 /// Each parent's HTTP status and answer.
-type Answers = Vec<(u16, serde_json::Value)>;
+pub(crate) type Answers = Vec<(u16, serde_json::Value)>;
 
-fn confirmed(answers: &[(u16, serde_json::Value)]) -> usize {
+pub(crate) fn confirmed(answers: &[(u16, serde_json::Value)]) -> usize {
     answers
         .iter()
         .filter(|(_, b)| b["status"] == "confirmed")
@@ -133,31 +152,44 @@ fn last_place(backend: Backend, guard: bool) -> Option<(Answers, (i64, i32))> {
     Some((answers, counts))
 }
 
-fn check_last_place(backend: Backend) {
-    let Some((answers, (rows, count))) = last_place(backend, true) else {
-        return;
-    };
+/// The guarded race's claims: every family answered, exactly one got the last place, the stored
+/// count equals the rows, and the others wait at positions 1..n-1 in booking order.
+pub(crate) fn assert_last_place_held(answers: &Answers, (rows, count): (i64, i32)) {
     assert!(
         answers.iter().all(|(s, _)| *s == 201),
         "no 5xx, every family answered: {:?}",
         answers.iter().map(|a| a.0).collect::<Vec<_>>()
     );
     assert_eq!(
-        confirmed(&answers),
+        confirmed(answers),
         1,
         "exactly one family gets the last place"
     );
     assert_eq!((rows, count), (1, 1), "stored count equals the rows");
-    let mut positions: Vec<i64> = answers
+    let mut waiting: Vec<(i64, i64)> = answers
         .iter()
-        .filter_map(|(_, b)| b["waitlist_position"].as_i64())
+        .filter(|(_, b)| b["status"] == "waitlisted")
+        .map(|(_, b)| {
+            (
+                b["id"].as_i64().unwrap(),
+                b["waitlist_position"].as_i64().unwrap(),
+            )
+        })
         .collect();
-    positions.sort_unstable();
+    waiting.sort_unstable();
+    let positions: Vec<i64> = waiting.iter().map(|(_, p)| *p).collect();
     assert_eq!(
         positions,
-        (1..=29).collect::<Vec<_>>(),
-        "a consistent waiting-list order"
+        (1..answers.len() as i64).collect::<Vec<_>>(),
+        "a consistent waiting-list order: each position once, earlier bookings first"
     );
+}
+
+fn check_last_place(backend: Backend) {
+    let Some((answers, counts)) = last_place(backend, true) else {
+        return;
+    };
+    assert_last_place_held(&answers, counts);
 
     // Control: the same race with the guard off overbooks, so the test above can see a race.
     let (answers, (rows, count)) = last_place(backend, false).expect("same backend as above");
