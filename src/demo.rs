@@ -146,7 +146,8 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
             .find(|(e, _)| e.starts_with("coordinator"))
             .map(|(_, id)| *id)
             .unwrap_or(0);
-        let cohorts = crate::demo_programme::load(c, now, &venue_ids, &users, coordinator)?;
+        let (cohorts, under_way) =
+            crate::demo_programme::load(c, now, &venue_ids, &users, coordinator)?;
         let parent = users
             .iter()
             .find(|(e, _)| e.starts_with("parent"))
@@ -162,6 +163,13 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
         }
         if let Some(first_cosp) = cohorts.first() {
             crate::demo_families::load(c, now, *first_cosp, parent, coordinator)?;
+        }
+        if let Some(running) = under_way {
+            let lead = users
+                .iter()
+                .find(|(e, _)| e.starts_with("cosp@"))
+                .map(|(_, id)| *id);
+            crate::demo_registers::load(c, now, running, lead.unwrap_or(coordinator))?;
         }
         store::settings::set(c, MARKER, &now.to_string())?;
         Ok(Some(()))

@@ -191,20 +191,31 @@ fn plans(today: NaiveDate) -> Vec<Plan> {
             description: "Being planned: team to be confirmed.",
             team: (None, &[], &[], None), publish: false,
         },
+        // Under way: four sessions held, four to go (registers and follow-ups in the demo).
+        Plan {
+            programme: "cosp", venue: 3, first: next_weekday(today - Duration::weeks(4), Weekday::Thu), start: (10, 0), places: 8, creche_workers: 2,
+            title: "Circle of Security Parenting — Vassall (under way)",
+            description: "Thursday mornings, with a crèche. Already running: ask us about the next group.",
+            team: (Some(1), &[2], &[9, 10], Some(0)), publish: true,
+        },
     ]
 }
 
+/// The index in `plans` of the group already under way.
+pub const UNDER_WAY: usize = 6;
+
 /// Adds the staff and cohorts; `venue_ids` are the demo venues in order; `users` maps login
-/// emails to user ids.
+/// emails to user ids. Returns the cohorts still to start, and the one under way.
 pub fn load(
     c: &mut DbConnection,
     now: NaiveDateTime,
     venue_ids: &[i32],
     users: &[(String, i32)],
     actor: i32,
-) -> QueryResult<Vec<i32>> {
+) -> QueryResult<(Vec<i32>, Option<i32>)> {
     let today = now.date();
     let mut made = Vec::new();
+    let mut under_way = None;
     let mut staff_ids = Vec::new();
     for (name, email, org, roles, quals, login) in STAFF {
         let fields = StaffFields {
@@ -228,7 +239,7 @@ pub fn load(
         staff_ids.push(store::staff::insert(c, &fields, user, now)?.row.id);
     }
     let tz = chrono_tz::Europe::London;
-    for plan in plans(today) {
+    for (i, plan) in plans(today).into_iter().enumerate() {
         let Some(p) = store::programmes::find_by_code(c, plan.programme)? else {
             continue;
         };
@@ -272,9 +283,13 @@ pub fn load(
         if plan.publish {
             store::cohorts::publish(c, cohort.id, now)?;
         }
-        made.push(cohort.id);
+        if i == UNDER_WAY {
+            under_way = Some(cohort.id);
+        } else {
+            made.push(cohort.id);
+        }
     }
-    Ok(made)
+    Ok((made, under_way))
 }
 
 #[cfg(test)]
@@ -291,6 +306,14 @@ mod tests {
         let bst_end = NaiveDate::from_ymd_opt(2027, 10, 31).unwrap();
         assert_eq!(next_bst_end(today), bst_end);
         assert!(p[2].first < bst_end && p[2].first + Duration::weeks(8) > bst_end);
-        assert!(p.iter().all(|plan| plan.first > today));
+        let running = &p[UNDER_WAY];
+        assert!(p
+            .iter()
+            .enumerate()
+            .all(|(i, plan)| i == UNDER_WAY || plan.first > today));
+        assert!(
+            running.first <= today - Duration::weeks(3)
+                && running.first > today - Duration::weeks(4)
+        );
     }
 }

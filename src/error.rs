@@ -28,6 +28,12 @@ pub enum ApiError {
     /// A 409 naming the rules broken (`errors`: rule code → messages).
     #[error("{detail}")]
     RuleConflict { detail: String, errors: FieldErrors },
+    /// 412: the `If-Match` ETag is not the current one (someone else changed it).
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// 428: a change that must name the version it replaces (`If-Match`) did not.
+    #[error("{0}")]
+    PreconditionRequired(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -98,6 +104,14 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             ApiError::Conflict(_) => ("conflict", "Conflict with the current state"),
             ApiError::RuleConflict { .. } => ("rule-conflict", "Conflict with a scheduling rule"),
+            ApiError::PreconditionFailed(_) => (
+                "precondition-failed",
+                "Someone else changed this since you read it",
+            ),
+            ApiError::PreconditionRequired(_) => (
+                "precondition-required",
+                "Send If-Match with the ETag you read",
+            ),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
             ApiError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "Unsupported media type")
@@ -146,6 +160,8 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::RuleConflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,

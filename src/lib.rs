@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 mod demo_families;
 mod demo_programme;
+mod demo_registers;
 pub mod domain;
 pub mod error;
 pub mod store;

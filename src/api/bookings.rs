@@ -395,42 +395,49 @@ pub async fn cancel_booking(
         .db(move |c| {
             write_transaction(c, |c| {
                 let seen = visible_booking(c, role, user, id)?;
-                // Lock first, then read the booking again: a promotion running meanwhile may
-                // have confirmed it, and releasing its place depends on the current status.
-                store::bookings::lock_cohort(c, seen.cohort_id)?;
-                let b = store::bookings::find(c, seen.id)?
-                    .ok_or_else(|| ApiError::not_found("booking"))?;
-                if !b.is_active() {
-                    return Err(ApiError::Conflict(format!(
-                        "this booking is already {}",
-                        b.status
-                    )));
-                }
-                let (cohort, _, venue) = store::cohorts::find_full(c, b.cohort_id)?
-                    .ok_or_else(|| ApiError::not_found("cohort"))?;
-                let sessions = store::cohorts::sessions_of(c, cohort.id)?;
-                if super::cohort_views::last_end(&sessions).is_some_and(|end| end <= now) {
-                    return Err(ApiError::Conflict("this group has finished".into()));
-                }
-                let started = sessions
-                    .iter()
-                    .filter(|s| !s.is_cancelled())
-                    .any(|s| s.starts_at.and_utc() <= now);
-                store::bookings::set_status(
-                    c,
-                    b.id,
-                    if started { "withdrawn" } else { "cancelled" },
-                    now.naive_utc(),
-                )?;
-                if b.status == "confirmed" {
-                    store::bookings::release_place(c, cohort.id)?;
-                    promote(c, &cohort, &sessions, venue.creche_room_capacity, now)?;
-                }
-                Ok(())
+                end_booking(c, seen.id, now).map(|_| ())
             })
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ends an active booking inside the caller's transaction: `cancelled` before the group starts,
+/// `withdrawn` once it has started; a freed place goes to the waiting list. Returns the status.
+pub fn end_booking(
+    c: &mut DbConnection,
+    booking_id: i32,
+    now: DateTime<Utc>,
+) -> Result<&'static str, ApiError> {
+    let seen =
+        store::bookings::find(c, booking_id)?.ok_or_else(|| ApiError::not_found("booking"))?;
+    // Lock first, then read the booking again: a promotion running meanwhile may have confirmed
+    // it, and releasing its place depends on the current status.
+    store::bookings::lock_cohort(c, seen.cohort_id)?;
+    let b = store::bookings::find(c, seen.id)?.ok_or_else(|| ApiError::not_found("booking"))?;
+    if !b.is_active() {
+        return Err(ApiError::Conflict(format!(
+            "this booking is already {}",
+            b.status
+        )));
+    }
+    let (cohort, _, venue) =
+        store::cohorts::find_full(c, b.cohort_id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
+    let sessions = store::cohorts::sessions_of(c, cohort.id)?;
+    if super::cohort_views::last_end(&sessions).is_some_and(|end| end <= now) {
+        return Err(ApiError::Conflict("this group has finished".into()));
+    }
+    let started = sessions
+        .iter()
+        .filter(|s| !s.is_cancelled())
+        .any(|s| s.starts_at.and_utc() <= now);
+    let status = if started { "withdrawn" } else { "cancelled" };
+    store::bookings::set_status(c, b.id, status, now.naive_utc())?;
+    if b.status == "confirmed" {
+        store::bookings::release_place(c, cohort.id)?;
+        promote(c, &cohort, &sessions, venue.creche_room_capacity, now)?;
+    }
+    Ok(status)
 }
 
 /// Confirms waitlisted families, earliest first, while places are left and each one's crèche

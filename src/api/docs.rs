@@ -110,6 +110,24 @@ pub enum E409 {
     Conflict(Problem),
 }
 #[derive(utoipa::IntoResponses)]
+pub enum E412 {
+    #[response(
+        status = 412,
+        description = "Stale If-Match: someone else changed it since it was read",
+        content_type = "application/problem+json"
+    )]
+    PreconditionFailed(Problem),
+}
+#[derive(utoipa::IntoResponses)]
+pub enum E428 {
+    #[response(
+        status = 428,
+        description = "If-Match is required",
+        content_type = "application/problem+json"
+    )]
+    PreconditionRequired(Problem),
+}
+#[derive(utoipa::IntoResponses)]
 pub enum E413 {
     #[response(
         status = 413,

@@ -6,17 +6,22 @@ mod auth;
 mod bookings;
 mod closures;
 mod cohort_families;
+mod cohort_summary;
 mod cohort_views;
 mod cohorts;
 pub mod docs;
 pub mod errors;
 mod family;
 mod family_calendar;
+mod follow_ups;
 mod health;
 pub mod json;
 mod listings;
 mod me;
+mod outcomes;
 mod programmes;
+mod register;
+mod register_view;
 mod sessions;
 mod staff;
 mod team;
@@ -83,7 +88,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(bookings::get_booking)
             .service(bookings::cancel_booking)
             .service(bookings::my_bookings)
-            .service(bookings::my_notifications),
+            .service(bookings::my_notifications)
+            .service(register::get_register)
+            .service(register::put_register)
+            .service(follow_ups::list_follow_ups)
+            .service(follow_ups::update_follow_up)
+            .service(cohort_summary::cohort_summary)
+            .service(outcomes::record_outcome)
+            .service(outcomes::booking_outcomes)
+            .service(outcomes::get_outcome)
+            .service(outcomes::correct_outcome),
     );
 }
 

@@ -43,10 +43,16 @@ pub struct ProgrammeOut {
     #[schema(example = 6)]
     pub completion_threshold: i32,
     pub built_in: bool,
+    /// Unexplained absences in a row (not apologies) that open a follow-up.
+    #[schema(example = 2)]
+    pub follow_up_after_absences: i32,
+    /// The outcome questionnaires facilitators record before and after the group.
+    pub outcome_measures: Vec<String>,
 }
 
 impl From<Programme> for ProgrammeOut {
     fn from(p: Programme) -> Self {
+        let outcome_measures = p.measures();
         ProgrammeOut {
             id: p.id,
             code: p.code,
@@ -63,6 +69,8 @@ impl From<Programme> for ProgrammeOut {
             co_facilitator_qualification: p.co_facilitator_qualification,
             completion_threshold: p.completion_threshold,
             built_in: p.built_in,
+            follow_up_after_absences: p.follow_up_after_absences,
+            outcome_measures,
         }
     }
 }
@@ -104,6 +112,31 @@ pub struct NewProgrammeBody {
     pub co_facilitator_qualification: Option<String>,
     #[validate(range(min = 1, max = 52))]
     pub completion_threshold: i32,
+    /// Unexplained absences in a row that open a follow-up (default 2).
+    #[validate(range(min = 1, max = 52))]
+    #[serde(default = "two")]
+    pub follow_up_after_absences: i32,
+    /// The outcome questionnaires the programme uses.
+    #[validate(length(max = 20), custom(function = "measure_names"))]
+    #[serde(default)]
+    pub outcome_measures: Vec<String>,
+}
+
+fn two() -> i32 {
+    2
+}
+
+fn measure_names(names: &[String]) -> Result<(), validator::ValidationError> {
+    let ok = names.iter().all(|n| {
+        let n = n.trim();
+        !n.is_empty() && n.chars().count() <= 120 && !n.contains(['\n', '\r'])
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("measure")
+            .with_message("each measure is 1–120 characters on one line".into()))
+    }
 }
 
 /// List programmes (public).
@@ -190,6 +223,13 @@ pub async fn create_programme(
         co_facilitator_required: b.co_facilitator_required,
         co_facilitator_qualification: b.co_facilitator_qualification,
         completion_threshold: b.completion_threshold,
+        follow_up_after_absences: b.follow_up_after_absences,
+        outcome_measures: b
+            .outcome_measures
+            .iter()
+            .map(|m| m.trim())
+            .collect::<Vec<_>>()
+            .join("\n"),
     };
     let now = state.now_naive();
     let p = state

@@ -52,6 +52,8 @@ diesel::table! {
         completion_threshold -> Integer,
         built_in -> Bool,
         created_at -> Timestamp,
+        follow_up_after_absences -> Integer,
+        outcome_measures -> Text,
     }
 }
 
@@ -169,6 +171,8 @@ diesel::table! {
         sequence -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        register_version -> Integer,
+        creche_staff_present -> Nullable<Integer>,
     }
 }
 
@@ -262,6 +266,74 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    attendance_marks (id) {
+        id -> Integer,
+        session_id -> Integer,
+        booking_id -> Integer,
+        status -> Text,
+        marked_by -> Nullable<Integer>,
+        marked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    creche_attendance (id) {
+        id -> Integer,
+        session_id -> Integer,
+        booking_id -> Integer,
+        child_id -> Integer,
+        signed_in_at -> Timestamp,
+        signed_out_at -> Nullable<Timestamp>,
+        collected_by -> Text,
+        marked_by -> Nullable<Integer>,
+        marked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> Integer,
+        booking_id -> Integer,
+        cohort_id -> Integer,
+        family_id -> Integer,
+        trigger_session_id -> Integer,
+        status -> Text,
+        outcome -> Nullable<Text>,
+        note -> Text,
+        opened_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    follow_up_contacts (id) {
+        id -> Integer,
+        follow_up_id -> Integer,
+        at -> Timestamp,
+        method -> Text,
+        reached -> Bool,
+        note -> Text,
+        recorded_by -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outcome_measures (id) {
+        id -> Integer,
+        booking_id -> Integer,
+        measure -> Text,
+        phase -> Text,
+        score -> Double,
+        recorded_on -> Date,
+        recorded_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(bookings -> cohorts (cohort_id));
 diesel::joinable!(bookings -> families (family_id));
@@ -275,6 +347,15 @@ diesel::joinable!(sessions -> cohorts (cohort_id));
 diesel::joinable!(cohort_team -> cohorts (cohort_id));
 diesel::joinable!(cohort_team -> staff (staff_id));
 diesel::joinable!(closures -> venues (venue_id));
+diesel::joinable!(attendance_marks -> sessions (session_id));
+diesel::joinable!(attendance_marks -> bookings (booking_id));
+diesel::joinable!(creche_attendance -> sessions (session_id));
+diesel::joinable!(creche_attendance -> bookings (booking_id));
+diesel::joinable!(creche_attendance -> children (child_id));
+diesel::joinable!(follow_ups -> bookings (booking_id));
+diesel::joinable!(follow_ups -> cohorts (cohort_id));
+diesel::joinable!(follow_up_contacts -> follow_ups (follow_up_id));
+diesel::joinable!(outcome_measures -> bookings (booking_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -296,4 +377,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     booking_creche_children,
     notifications,
     idempotency_keys,
+    attendance_marks,
+    creche_attendance,
+    follow_ups,
+    follow_up_contacts,
+    outcome_measures,
 );

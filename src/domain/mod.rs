@@ -9,6 +9,7 @@ pub mod ics;
 pub mod password;
 pub mod postcode;
 pub mod programme;
+pub mod register;
 pub mod role;
 pub mod team;
 pub mod ward;

@@ -50,6 +50,10 @@ pub struct Session {
     pub sequence: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Bumped by every register change; the register's ETag.
+    pub register_version: i32,
+    /// Crèche staff actually present, when it differs from those assigned.
+    pub creche_staff_present: Option<i32>,
 }
 
 impl Session {

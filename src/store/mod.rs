@@ -6,11 +6,15 @@ pub mod bookings;
 pub mod closures;
 pub mod cohorts;
 pub mod families;
+pub mod follow_ups;
 pub mod idempotency;
 pub mod logins;
+pub mod outcomes;
 pub mod programmes;
+pub mod registers;
 pub mod settings;
 pub mod staff;
+pub mod summaries;
 pub mod users;
 pub mod venues;
 

@@ -23,6 +23,21 @@ pub struct Programme {
     pub completion_threshold: i32,
     pub built_in: bool,
     pub created_at: NaiveDateTime,
+    /// Unexplained absences in a row that open a follow-up.
+    pub follow_up_after_absences: i32,
+    /// The outcome questionnaires the programme uses, one per line.
+    pub outcome_measures: String,
+}
+
+impl Programme {
+    pub fn measures(&self) -> Vec<String> {
+        self.outcome_measures
+            .lines()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(String::from)
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -40,6 +55,9 @@ pub struct NewProgramme {
     pub co_facilitator_required: bool,
     pub co_facilitator_qualification: Option<String>,
     pub completion_threshold: i32,
+    pub follow_up_after_absences: i32,
+    /// One measure per line.
+    pub outcome_measures: String,
 }
 
 /// Inserts a centre's own programme; a duplicate code is a UniqueViolation error.
@@ -64,6 +82,8 @@ pub fn insert(
             programmes::co_facilitator_qualification.eq(&p.co_facilitator_qualification),
             programmes::completion_threshold.eq(p.completion_threshold),
             programmes::built_in.eq(false),
+            programmes::follow_up_after_absences.eq(p.follow_up_after_absences),
+            programmes::outcome_measures.eq(&p.outcome_measures),
             programmes::created_at.eq(now),
         ))
         .returning(programmes::all_columns)

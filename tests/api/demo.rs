@@ -167,3 +167,31 @@ db_test! {
         assert_eq!(c["places"].as_i64().unwrap() - c["places_left"].as_i64().unwrap(), 8, "{c}");
     }
 }
+
+db_test! {
+    fn demo_has_a_group_under_way_with_registers_and_follow_ups(app) {
+        app.clock.set("2026-11-23T09:00:00Z".parse().unwrap());
+        let mut conn = app.state.pool.get().expect("connection");
+        let logins = groupwork::demo::load(&mut conn, app.state.now_naive()).unwrap().unwrap();
+        drop(conn);
+        let lead = logins.iter().find(|l| l.email.starts_with("cosp@")).expect("the COSP facilitator's login");
+        let t = app.login(lead.email, &lead.password)["access_token"].as_str().unwrap().to_string();
+        let mine = ok_json(app.get("/api/v1/me/cohorts", Some(&t)), 200);
+        let running = mine["items"].as_array().unwrap().iter()
+            .find(|c| c["title"].as_str().unwrap().contains("under way")).expect("a group under way").clone();
+        let id = running["id"].as_i64().unwrap();
+        let summary = ok_json(app.get(&format!("/api/v1/cohorts/{id}/summary"), Some(&t)), 200);
+        let held: Vec<&Value> = summary["sessions"].as_array().unwrap().iter().filter(|s| s["held"] == true).collect();
+        assert_eq!(held.len(), 4, "{summary}");
+        assert!(held.iter().all(|s| s["unmarked"] == 0), "{summary}");
+        assert_eq!(summary["open_follow_ups"], 1, "{summary}");
+        assert_eq!(summary["follow_up_outcomes"], json!({"reengaged": 1}));
+        let open = ok_json(app.get("/api/v1/follow-ups?status=open", Some(&t)), 200);
+        assert_eq!(open["items"][0]["carers_names"], json!(["Megan Price"]));
+        let fourth = held[3]["session_id"].as_i64().unwrap();
+        let register = ok_json(app.get(&format!("/api/v1/sessions/{fourth}/register"), Some(&t)), 200);
+        assert_eq!(register["counts"]["unmarked"], 0);
+        assert_eq!(register["creche"]["not_signed_out"], json!([]));
+        assert!(register["creche"]["within_ratio"].as_bool().unwrap(), "{register}");
+    }
+}

@@ -481,12 +481,110 @@ fn table() -> Vec<Row> {
         ),
         row(
             M::GET,
+            "/api/v1/sessions/{id}/register",
+            CohortTeam,
+            200,
+            |s, _| call(format!("/api/v1/sessions/{}/register", s.session), None),
+        ),
+        // Admitted callers get as far as the If-Match check (428); `registers` tests the rest.
+        row(
+            M::PUT,
+            "/api/v1/sessions/{id}/register",
+            CohortTeam,
+            428,
+            |s, _| {
+                call(
+                    format!("/api/v1/sessions/{}/register", s.session),
+                    Some(json!({"marks": []})),
+                )
+            },
+        ),
+        row(
+            M::GET,
+            "/api/v1/cohorts/{id}/summary",
+            CohortTeam,
+            200,
+            |s, _| call(format!("/api/v1/cohorts/{}/summary", s.cohort), None),
+        ),
+        row(M::GET, "/api/v1/follow-ups", Staff, 200, |_, _| {
+            call("/api/v1/follow-ups", None)
+        }),
+        // The matrix has no follow-up: admitted callers get 404; `follow_ups` tests the rest.
+        row(M::PATCH, "/api/v1/follow-ups/{id}", Staff, 404, |_, _| {
+            call("/api/v1/follow-ups/424242", Some(json!({"note": "Called"})))
+        }),
+        row(
+            M::POST,
+            "/api/v1/bookings/{id}/outcomes",
+            CohortTeam,
+            201,
+            |s, n| {
+                let (booking, _) = outcome_booking(s, n, false);
+                call(
+                    format!("/api/v1/bookings/{booking}/outcomes"),
+                    Some(outcome_score()),
+                )
+            },
+        ),
+        row(
+            M::GET,
+            "/api/v1/bookings/{id}/outcomes",
+            CohortTeam,
+            200,
+            |s, n| {
+                let (booking, _) = outcome_booking(s, n, true);
+                call(format!("/api/v1/bookings/{booking}/outcomes"), None)
+            },
+        ),
+        row(
+            M::GET,
+            "/api/v1/bookings/{id}/outcomes/{outcome_id}",
+            CohortTeam,
+            200,
+            |s, n| call(outcome_booking(s, n, true).1, None),
+        ),
+        row(
+            M::PATCH,
+            "/api/v1/bookings/{id}/outcomes/{outcome_id}",
+            CohortTeam,
+            200,
+            |s, n| call(outcome_booking(s, n, true).1, Some(json!({"score": 41}))),
+        ),
+        row(
+            M::GET,
             "/api/v1/me/notifications",
             ParentOnly,
             200,
             |_, _| call("/api/v1/me/notifications", None),
         ),
     ]
+}
+
+/// A confirmed booking of the parent caller's family on a fresh published group (outcome
+/// measures need a place), and the URL of a pre score on it when `scored`.
+fn outcome_booking(s: &Setup<'_>, n: usize, scored: bool) -> (i64, String) {
+    let cohort = s.staffed_cohort(n);
+    let publish = format!("/api/v1/cohorts/{cohort}/publish");
+    ok_json(s.app.post(&publish, s.co(), &json!({})), 200);
+    s.child(n);
+    let family = ok_json(s.app.get("/api/v1/me/family", Some(&s.parent_token)), 200)["id"].clone();
+    let url = format!("/api/v1/cohorts/{cohort}/bookings");
+    let booking = ok_json(s.app.post(&url, s.co(), &json!({"family_id": family})), 201)["id"]
+        .as_i64()
+        .unwrap();
+    if !scored {
+        return (booking, String::new());
+    }
+    let url = format!("/api/v1/bookings/{booking}/outcomes");
+    let res = s.app.post(&url, s.co(), &outcome_score());
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    ok_json(res, 201);
+    (booking, location)
+}
+
+fn outcome_score() -> Value {
+    json!({"measure": "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)", "phase": "pre",
+           "score": 40, "recorded_on": "2026-03-01"})
 }
 
 /// (METHOD, path) of every operation in the OpenAPI document.

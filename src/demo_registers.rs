@@ -1,0 +1,139 @@
+//! The demo's group under way: four sessions held with their registers marked and crèche
+//! children signed in and out; one family missed two in a row (an open follow-up) and one
+//! missed two and came back (a follow-up closed as re-engaged), through the real follow-up rule.
+
+use crate::db::DbConnection;
+use crate::store::{self, bookings::NewBooking, families::Profile};
+use chrono::{Duration, NaiveDateTime};
+use diesel::QueryResult;
+
+/// carer, child, age in months, crèche place, marks at sessions 1–4.
+const FAMILIES: &[(&str, &str, i64, bool, [&str; 4])] = &[
+    (
+        "Nadia Rahman",
+        "Yusuf",
+        7,
+        true,
+        ["present", "present", "present", "present"],
+    ),
+    (
+        "Claire Dupont",
+        "Elodie",
+        11,
+        true,
+        ["present", "late", "present", "present"],
+    ),
+    (
+        "Sade Williams",
+        "Tobi",
+        16,
+        true,
+        ["present", "absent", "absent", "present"],
+    ),
+    (
+        "Megan Price",
+        "Alfie",
+        20,
+        false,
+        ["present", "present", "absent", "absent"],
+    ),
+    (
+        "Ana Ferreira",
+        "Rafael",
+        30,
+        false,
+        ["present", "apologies", "present", "late"],
+    ),
+    (
+        "Kwame Boateng",
+        "Ama",
+        4,
+        true,
+        ["late", "present", "present", "present"],
+    ),
+];
+
+pub fn load(
+    c: &mut DbConnection,
+    now: NaiveDateTime,
+    cohort_id: i32,
+    lead: i32,
+) -> QueryResult<()> {
+    let (cohort, programme, _) =
+        store::cohorts::find_full(c, cohort_id)?.ok_or(diesel::result::Error::NotFound)?;
+    let mut held = store::cohorts::sessions_of(c, cohort_id)?;
+    held.retain(|s| !s.is_cancelled() && s.kind == "group" && s.starts_at < now);
+    held.sort_by_key(|s| s.starts_at);
+    let mut bookings = Vec::new();
+    for (i, (carer, child, months, creche, _)) in FAMILIES.iter().enumerate() {
+        let email = format!(
+            "{}@families.example",
+            carer.to_lowercase().replace(' ', ".")
+        );
+        let family = store::families::create_for_user(c, None, carer, &email, now)?;
+        let profile = Profile {
+            carer_one: carer.to_string(),
+            carer_two: String::new(),
+            phone: format!("07700 900{:03}", 300 + i),
+            email,
+            postcode: "SW9 6HY".into(),
+            ward: "lambeth-2014:Vassall".into(),
+            preferred_language: "English".into(),
+            interpreter_needed: false,
+            access_needs: String::new(),
+            referral_source: if i % 2 == 0 { "health_visitor" } else { "self" }.into(),
+            consent_to_contact: true,
+        };
+        store::families::update_profile(c, family.id, &profile, now)?;
+        let first = cohort.first_session_date;
+        let born = first - Duration::days(months * 30);
+        let kid = store::families::add_child(c, family.id, child, Some(born), None, now)?;
+        let taken = store::bookings::take_place(c, cohort_id)?;
+        let children = if *creche { vec![kid.id] } else { vec![] };
+        let booked_at = first.and_hms_opt(9, 0, 0).unwrap_or(now) - Duration::weeks(3);
+        let new = NewBooking {
+            cohort_id,
+            family_id: family.id,
+            confirmed: taken,
+            carers: 1,
+            booked_by: lead,
+            creche_children: &children,
+        };
+        bookings.push((
+            store::bookings::insert(c, new, booked_at)?,
+            children,
+            *carer,
+        ));
+    }
+    // Each week's register, marked half an hour in; the follow-up rule runs as it would live.
+    for (week, session) in held.iter().enumerate().take(4) {
+        let marked_at = session.starts_at + Duration::minutes(30);
+        let mut marked = Vec::new();
+        for (i, (b, children, carer)) in bookings.iter().enumerate() {
+            let status = FAMILIES[i].4[week];
+            store::registers::set_mark(c, session.id, b.id, status, lead, marked_at)?;
+            marked.push(b.clone());
+            if status == "present" || status == "late" {
+                for child in children {
+                    let s = store::registers::SignIn {
+                        signed_in_at: session.starts_at + Duration::minutes(5),
+                        signed_out_at: Some(session.ends_at - Duration::minutes(5)),
+                        collected_by: carer.to_string(),
+                    };
+                    store::registers::set_sign_in(
+                        c,
+                        session.id,
+                        b.id,
+                        *child,
+                        Some(&s),
+                        lead,
+                        marked_at,
+                    )?;
+                }
+            }
+        }
+        store::registers::bump_version(c, session.id)?;
+        store::follow_ups::after_marks(c, &cohort, &programme, &marked, lead, marked_at.and_utc())?;
+    }
+    Ok(())
+}

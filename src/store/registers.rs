@@ -1,0 +1,207 @@
+//! Session registers: one attendance mark per booking per session and one crèche sign-in per
+//! child per session. Changes run in `write_transaction` with the session row locked, and bump the
+//! session's `register_version` (the register's ETag), so concurrent markers are serialised and a
+//! stale writer is refused instead of overwriting.
+
+use crate::db::schema::{attendance_marks as am, creche_attendance as ca, sessions as se};
+use crate::db::DbConnection;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct MarkRow {
+    pub id: i32,
+    pub session_id: i32,
+    pub booking_id: i32,
+    pub status: String,
+    pub marked_by: Option<i32>,
+    pub marked_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct CrecheRow {
+    pub id: i32,
+    pub session_id: i32,
+    pub booking_id: i32,
+    pub child_id: i32,
+    pub signed_in_at: NaiveDateTime,
+    pub signed_out_at: Option<NaiveDateTime>,
+    pub collected_by: String,
+    pub marked_by: Option<i32>,
+    pub marked_at: NaiveDateTime,
+}
+
+/// Holds the session row until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE
+/// already serialises writers).
+pub fn lock_session(conn: &mut DbConnection, session_id: i32) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query(format!(
+            "SELECT id FROM sessions WHERE id = {session_id} FOR UPDATE"
+        ))
+        .execute(pg)?;
+    }
+    Ok(())
+}
+
+pub fn marks_of_session(conn: &mut DbConnection, session_id: i32) -> QueryResult<Vec<MarkRow>> {
+    am::table
+        .filter(am::session_id.eq(session_id))
+        .order(am::id)
+        .load(conn)
+}
+
+/// (session id, status) of every mark of one booking.
+pub fn marks_of_booking(
+    conn: &mut DbConnection,
+    booking_id: i32,
+) -> QueryResult<Vec<(i32, String)>> {
+    am::table
+        .filter(am::booking_id.eq(booking_id))
+        .select((am::session_id, am::status))
+        .load(conn)
+}
+
+/// Every mark of a cohort's sessions.
+pub fn marks_of_sessions(
+    conn: &mut DbConnection,
+    session_ids: &[i32],
+) -> QueryResult<Vec<MarkRow>> {
+    am::table
+        .filter(am::session_id.eq_any(session_ids))
+        .order(am::id)
+        .load(conn)
+}
+
+/// Records a mark; returns the previous status when it changed, `None` when it was already so.
+pub fn set_mark(
+    conn: &mut DbConnection,
+    session_id: i32,
+    booking_id: i32,
+    status: &str,
+    by: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Option<String>>> {
+    let existing: Option<MarkRow> = am::table
+        .filter(am::session_id.eq(session_id))
+        .filter(am::booking_id.eq(booking_id))
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some(m) if m.status == status => Ok(None),
+        Some(m) => {
+            diesel::update(am::table.find(m.id))
+                .set((
+                    am::status.eq(status),
+                    am::marked_by.eq(by),
+                    am::marked_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(Some(Some(m.status)))
+        }
+        None => {
+            diesel::insert_into(am::table)
+                .values((
+                    am::session_id.eq(session_id),
+                    am::booking_id.eq(booking_id),
+                    am::status.eq(status),
+                    am::marked_by.eq(by),
+                    am::marked_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(Some(None))
+        }
+    }
+}
+
+pub fn creche_of_session(conn: &mut DbConnection, session_id: i32) -> QueryResult<Vec<CrecheRow>> {
+    ca::table
+        .filter(ca::session_id.eq(session_id))
+        .order(ca::id)
+        .load(conn)
+}
+
+/// A child's sign-in as the register now says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignIn {
+    pub signed_in_at: NaiveDateTime,
+    pub signed_out_at: Option<NaiveDateTime>,
+    pub collected_by: String,
+}
+
+/// Records (or, with `None`, removes) a child's sign-in; returns whether anything changed.
+pub fn set_sign_in(
+    conn: &mut DbConnection,
+    session_id: i32,
+    booking_id: i32,
+    child_id: i32,
+    sign_in: Option<&SignIn>,
+    by: i32,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let existing: Option<CrecheRow> = ca::table
+        .filter(ca::session_id.eq(session_id))
+        .filter(ca::child_id.eq(child_id))
+        .first(conn)
+        .optional()?;
+    match (existing, sign_in) {
+        (None, None) => Ok(false),
+        (Some(row), None) => {
+            diesel::delete(ca::table.find(row.id)).execute(conn)?;
+            Ok(true)
+        }
+        (Some(row), Some(s))
+            if row.signed_in_at == s.signed_in_at
+                && row.signed_out_at == s.signed_out_at
+                && row.collected_by == s.collected_by =>
+        {
+            Ok(false)
+        }
+        (Some(row), Some(s)) => {
+            diesel::update(ca::table.find(row.id))
+                .set((
+                    ca::signed_in_at.eq(s.signed_in_at),
+                    ca::signed_out_at.eq(s.signed_out_at),
+                    ca::collected_by.eq(&s.collected_by),
+                    ca::marked_by.eq(by),
+                    ca::marked_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        }
+        (None, Some(s)) => {
+            diesel::insert_into(ca::table)
+                .values((
+                    ca::session_id.eq(session_id),
+                    ca::booking_id.eq(booking_id),
+                    ca::child_id.eq(child_id),
+                    ca::signed_in_at.eq(s.signed_in_at),
+                    ca::signed_out_at.eq(s.signed_out_at),
+                    ca::collected_by.eq(&s.collected_by),
+                    ca::marked_by.eq(by),
+                    ca::marked_at.eq(now),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        }
+    }
+}
+
+/// Crèche staff present at a session; `None` means as assigned to the cohort.
+pub fn set_creche_staff_present(
+    conn: &mut DbConnection,
+    session_id: i32,
+    present: Option<i32>,
+) -> QueryResult<()> {
+    diesel::update(se::table.find(session_id))
+        .set(se::creche_staff_present.eq(present))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the register changed: its ETag moves on.
+pub fn bump_version(conn: &mut DbConnection, session_id: i32) -> QueryResult<()> {
+    diesel::update(se::table.find(session_id))
+        .set(se::register_version.eq(se::register_version + 1))
+        .execute(conn)?;
+    Ok(())
+}
