@@ -1,0 +1,102 @@
+//! `cargo bench --bench api`: runs each scenario against groupwork started in-process on SQLite
+//! and on PostgreSQL, prints a table per scenario with the machine's core count, and writes the
+//! same to `$CARGO_TARGET_DIR/bench/api.json`. A broken invariant exits non-zero.
+
+mod scenarios;
+mod support;
+
+use serde_json::json;
+use std::process::ExitCode;
+use std::time::Instant;
+use support::report::{self, Measurement};
+use support::server::{self, Backend, StartError};
+
+fn main() -> ExitCode {
+    let began = Instant::now();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    let config = match server::config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Client and server share the cores, so other work on the machine shows in the figures.
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse::<f64>().ok());
+    println!(
+        "groupwork api bench: {cores} cores, {profile} build, {} HTTP workers, pool of {} connections, loopback, load average {}",
+        config.workers,
+        config.pool_size,
+        load.map_or("unknown".into(), |l| format!("{l:.2}"))
+    );
+    if profile != "release" {
+        println!(
+            "!!! NOT A RELEASE BUILD: these figures mean nothing; run `cargo bench --bench api`"
+        );
+    }
+
+    let mut measured: Vec<Measurement> = Vec::new();
+    let mut not_measured = Vec::new();
+    let mut failed = false;
+    for scenario in scenarios::ALL {
+        println!("\n{}: {}", scenario.name, scenario.about);
+        for backend in Backend::ALL {
+            if not_measured.iter().any(|(b, _)| *b == backend) {
+                continue;
+            }
+            let outcome = server::start(backend).map(|app| (scenario.run)(&app));
+            match outcome {
+                Ok(Ok(m)) => measured.push(m),
+                Ok(Err(e)) | Err(StartError::Failed(e)) => {
+                    eprintln!("{}: FAILED: {e}", backend.title());
+                    failed = true;
+                }
+                Err(StartError::Unavailable(why)) => {
+                    println!("{}: not measured ({why})", backend.title());
+                    not_measured.push((backend, why));
+                }
+            }
+        }
+        let rows: Vec<&Measurement> = measured
+            .iter()
+            .filter(|m| m.scenario == scenario.name)
+            .collect();
+        report::print_table(&rows);
+        for m in &rows {
+            report::print_details(m);
+        }
+    }
+    failed |= measured.iter().any(|m| !m.ok());
+
+    let doc = json!({
+        "cores": cores,
+        "profile": profile,
+        "http_workers": config.workers,
+        "pool_size": config.pool_size,
+        "load_average_at_start": load,
+        "results": measured.iter().map(report::to_json).collect::<Vec<_>>(),
+        "not_measured": not_measured.iter().map(|(b, why)| json!({"backend": b.name(), "reason": why})).collect::<Vec<_>>(),
+        "ok": !failed,
+    });
+    match report::write_json("api", &doc) {
+        Ok(path) => println!("\nwritten to {}", path.display()),
+        Err(e) => {
+            eprintln!("bench: {e}");
+            failed = true;
+        }
+    }
+    println!("whole bench: {:.1} s", began.elapsed().as_secs_f64());
+    if failed {
+        eprintln!("bench: FAILED (see above)");
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
