@@ -10,7 +10,7 @@ use crate::db::{self, DbConnection, DbKind, Pool};
 use crate::error::ApiError;
 use crate::store;
 use actix_web::dev::Server;
-use actix_web::middleware::ErrorHandlers;
+use actix_web::middleware::{from_fn, Condition, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use std::net::TcpListener;
@@ -28,6 +28,8 @@ pub struct AppState {
     pub config: Config,
     pub login_by_account: RateLimiter,
     pub login_by_address: RateLimiter,
+    /// Booking attempts per parent account per minute (`api::security::check_booking_rate`).
+    pub bookings_by_user: RateLimiter,
     pub routes: api::errors::RouteTable,
 }
 
@@ -89,6 +91,7 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
             config.login_attempts_per_address,
             config.login_window_secs,
         ),
+        bookings_by_user: RateLimiter::new(config.bookings_per_minute, 60),
         routes: api::errors::RouteTable::from_spec(&api::openapi()),
         config,
     }))
@@ -100,6 +103,7 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
     let workers = state.config.workers;
     let server = HttpServer::new(move || {
         let limit = state.config.body_limit;
+        let cors_on = !state.config.cors_origins.is_empty();
         App::new()
             .into_utoipa_app()
             .configure(api::routes)
@@ -111,7 +115,13 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
             .service(web::resource("/docs").route(web::get().to(api::errors::docs_redirect)))
             .default_service(web::to(api::errors::no_route))
+            .wrap(actix_web::middleware::from_fn(api::audit::audit_refusals))
+            // Inside the problem rewriter, so a refused preflight is problem+json too.
+            .wrap(Condition::new(cors_on, api::security::cors(&state.config)))
             .wrap(ErrorHandlers::new().default_handler(api::errors::as_problem))
+            .wrap(from_fn(api::security::refuse_nul))
+            // Outside it, so every answer (rewritten errors included) carries the headers.
+            .wrap(from_fn(api::security::headers))
             .wrap(TracingLogger::default())
     })
     .workers(workers)

@@ -26,11 +26,24 @@ pub struct Config {
     /// Login attempts allowed per client address within `login_window_secs` before 429.
     pub login_attempts_per_address: u32,
     pub login_window_secs: u64,
+    /// Booking attempts one parent account may make per minute before 429.
+    pub bookings_per_minute: u32,
+    /// Browser origins allowed to call the API cross-origin (CORS); empty = CORS off.
+    pub cors_origins: Vec<String>,
     /// Cohorts one supervisor may supervise in the same term.
     pub supervisor_cohort_limit: usize,
     /// Days after a session during which its facilitators may still mark the register;
     /// coordinators can correct it later.
     pub marking_window_days: i64,
+    /// Months after a family's last activity (normally the end of their last group) before the
+    /// retention job anonymises them.
+    pub retention_months: u32,
+    /// Months audit events are kept.
+    pub audit_retention_months: u32,
+    /// Months notifications are kept.
+    pub notification_retention_months: u32,
+    /// Whether `serve` runs the retention job once a day.
+    pub retention_daily: bool,
     /// Test-only: `false` switches off the booking capacity guard so the race tests' control can
     /// show the overbooking they guard against. Set by `GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS=1`
     /// in debug builds only (the cross-process race test's control runs real `groupwork`
@@ -59,8 +72,14 @@ impl Default for Config {
             login_failures_per_account: 5,
             login_attempts_per_address: 30,
             login_window_secs: 15 * 60,
+            bookings_per_minute: 20,
+            cors_origins: Vec::new(),
             supervisor_cohort_limit: 4,
             marking_window_days: 7,
+            retention_months: 24,
+            audit_retention_months: 84,
+            notification_retention_months: 12,
+            retention_daily: true,
             capacity_guard: true,
         }
     }
@@ -136,6 +155,44 @@ impl Config {
             1,
             86_400,
         )?;
+        c.bookings_per_minute = number(
+            &get,
+            "GROUPWORK_BOOKINGS_PER_MINUTE",
+            c.bookings_per_minute,
+            1,
+            10_000,
+        )?;
+        if let Some(raw) = get("GROUPWORK_CORS_ORIGINS") {
+            c.cors_origins = parse_origins(&raw)?;
+        }
+        c.retention_months = number(
+            &get,
+            "GROUPWORK_RETENTION_MONTHS",
+            c.retention_months,
+            1,
+            1200,
+        )?;
+        c.audit_retention_months = number(
+            &get,
+            "GROUPWORK_AUDIT_RETENTION_MONTHS",
+            c.audit_retention_months,
+            1,
+            1200,
+        )?;
+        c.notification_retention_months = number(
+            &get,
+            "GROUPWORK_NOTIFICATION_RETENTION_MONTHS",
+            c.notification_retention_months,
+            1,
+            1200,
+        )?;
+        if let Some(v) = get("GROUPWORK_RETENTION_DAILY") {
+            c.retention_daily = match v.trim() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => return Err("GROUPWORK_RETENTION_DAILY must be true or false".into()),
+            };
+        }
         c.marking_window_days = number(
             &get,
             "GROUPWORK_MARKING_WINDOW_DAYS",
@@ -175,6 +232,28 @@ fn unguarded_capacity(raw: Option<String>, debug_build: bool) -> Result<bool, St
         ));
     }
     Ok(off)
+}
+
+/// `GROUPWORK_CORS_ORIGINS`: comma-separated origins such as `https://a.example`. Each must be
+/// exactly what a browser sends in `Origin` (scheme, host, optional port; no path, no `*`), since
+/// origins are compared as exact strings and a near miss would silently allow nothing.
+fn parse_origins(raw: &str) -> Result<Vec<String>, String> {
+    let shape =
+        regex::Regex::new(r"^https?://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$")
+            .map_err(|e| e.to_string())?;
+    let mut origins = Vec::new();
+    for origin in raw.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let lower = origin.to_ascii_lowercase();
+        if !shape.is_match(&lower) {
+            return Err(format!(
+                "GROUPWORK_CORS_ORIGINS: {origin:?} is not an origin; write scheme://host[:port] with no path or wildcard, e.g. https://parents.example.org"
+            ));
+        }
+        if !origins.contains(&lower) {
+            origins.push(lower);
+        }
+    }
+    Ok(origins)
 }
 
 pub fn parse_bind(value: &str) -> Result<SocketAddr, String> {
@@ -256,6 +335,42 @@ mod tests {
         assert!(e.contains("release build") && !e.contains('\n'), "{e}");
         assert_eq!(unguarded_capacity(Some("0".into()), false), Ok(false));
         assert_eq!(unguarded_capacity(None, false), Ok(false));
+    }
+
+    #[test]
+    fn cors_origins_and_the_booking_limit() {
+        let c = Config::from_vars(&HashMap::new()).unwrap();
+        assert!(c.cors_origins.is_empty(), "CORS is off by default");
+        assert_eq!(c.bookings_per_minute, 20);
+        let c = Config::from_vars(&vars(&[
+            (
+                "GROUPWORK_CORS_ORIGINS",
+                " https://A.example , http://localhost:5173,,https://a.example",
+            ),
+            ("GROUPWORK_BOOKINGS_PER_MINUTE", "5"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.cors_origins,
+            ["https://a.example", "http://localhost:5173"],
+            "trimmed, lower-cased, without repeats"
+        );
+        assert_eq!(c.bookings_per_minute, 5);
+        for bad in [
+            "*",
+            "https://a.example/",
+            "a.example",
+            "ftp://a.example",
+            "https://*.example",
+        ] {
+            let e = Config::from_vars(&vars(&[("GROUPWORK_CORS_ORIGINS", bad)])).unwrap_err();
+            assert!(
+                e.contains("GROUPWORK_CORS_ORIGINS") && !e.contains('\n'),
+                "{bad}: {e}"
+            );
+        }
+        let e = Config::from_vars(&vars(&[("GROUPWORK_BOOKINGS_PER_MINUTE", "0")])).unwrap_err();
+        assert!(e.contains("GROUPWORK_BOOKINGS_PER_MINUTE"), "{e}");
     }
 
     #[test]

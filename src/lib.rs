@@ -16,6 +16,7 @@ mod demo_programme;
 mod demo_registers;
 pub mod domain;
 pub mod error;
+pub mod retention;
 pub mod store;
 
 pub use app::{build_state, run_server, AppState};

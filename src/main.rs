@@ -1,9 +1,9 @@
-//! The `groupwork` command line: serve, migrate, openapi, create-admin.
+//! The `groupwork` command line: serve, migrate, openapi, create-admin, retention.
 
 use clap::{Parser, Subcommand};
 use groupwork::auth::password;
 use groupwork::domain::role::Role;
-use groupwork::{api, build_state, db, demo, run_server, store, Config, SystemClock};
+use groupwork::{api, build_state, db, demo, retention, run_server, store, Config, SystemClock};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -39,6 +39,13 @@ enum Command {
         email: String,
         #[arg(long, default_value = "Administrator")]
         name: String,
+    },
+    /// Anonymise families past their retention period and delete expired tokens, keys,
+    /// notifications and audit events (also run daily by `serve`).
+    Retention {
+        /// Print what would be done, change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -76,6 +83,14 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::CreateAdmin { email, name } => create_admin(config, &email, &name),
+        Command::Retention { dry_run } => {
+            let manager = db::DbManager::new(&config.database_url)?;
+            let mut conn = manager.open().map_err(|e| e.0)?;
+            db::run_migrations(&mut conn)?;
+            let report = retention::run(&mut conn, &config, chrono::Utc::now(), dry_run)?;
+            println!("{report}");
+            Ok(())
+        }
         Command::Openapi => Ok(()),
     }
 }
@@ -119,6 +134,9 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
             ),
         }
     }
+    if state.config.retention_daily {
+        daily_retention(state.clone());
+    }
     let listener =
         std::net::TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     println!(
@@ -131,6 +149,29 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
             .await
             .map_err(|e| format!("server stopped: {e}"))
     })
+}
+
+/// Runs the retention job a minute after start-up and then once a day, on its own thread so a
+/// long run never holds up requests.
+fn daily_retention(state: actix_web::web::Data<groupwork::AppState>) {
+    std::thread::spawn(move || {
+        let mut wait = std::time::Duration::from_secs(60);
+        loop {
+            std::thread::sleep(wait);
+            wait = std::time::Duration::from_secs(24 * 60 * 60);
+            let mut conn = match state.pool.get() {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "retention skipped: database unavailable");
+                    continue;
+                }
+            };
+            match retention::run(&mut conn, &state.config, state.now(), false) {
+                Ok(report) => tracing::info!(%report, "retention ran"),
+                Err(e) => tracing::warn!(error = %e, "retention failed"),
+            }
+        }
+    });
 }
 
 fn create_admin(config: Config, email: &str, name: &str) -> Result<(), String> {

@@ -4,6 +4,7 @@ use crate::support::report::Measurement;
 use crate::support::server::BenchApp;
 
 mod booking_burst;
+mod summary_report;
 
 pub struct Scenario {
     pub name: &'static str,
@@ -11,4 +12,4 @@ pub struct Scenario {
     pub run: fn(&BenchApp) -> Result<Measurement, String>,
 }
 
-pub const ALL: &[Scenario] = &[booking_burst::SCENARIO];
+pub const ALL: &[Scenario] = &[booking_burst::SCENARIO, summary_report::SCENARIO];

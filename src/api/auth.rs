@@ -191,7 +191,7 @@ pub async fn register(
     request_body = LoginBody,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        E400, E401, E413, E415, E429, E503,
+        E400, E401, E413, E415, E422, E429, E503,
     )
 )]
 #[post("/auth/login")]
@@ -251,7 +251,7 @@ pub async fn login(
     request_body = RefreshBody,
     responses(
         (status = 200, description = "New token pair", body = TokenResponse),
-        E400, E401, E413, E415, E503,
+        E400, E401, E413, E415, E422, E503,
     )
 )]
 #[post("/auth/refresh")]
@@ -291,7 +291,7 @@ pub async fn refresh(
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshBody,
-    responses((status = 204, description = "Logged out (also when the token was unknown)"), E400, E413, E415, E503)
+    responses((status = 204, description = "Logged out (also when the token was unknown)"), E400, E413, E415, E422, E503)
 )]
 #[post("/auth/logout")]
 pub async fn logout(

@@ -5,7 +5,7 @@
 
 use super::access::{AnyUser, Parent, Require};
 use super::cohort_views::zone;
-use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
+use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E429, E503};
 use super::json::ApiJson;
 use crate::app::AppState;
 use crate::db::{write_transaction, DbConnection};
@@ -149,6 +149,8 @@ fn booking_family(
             "parents book for their own family",
         )),
         (Role::Admin | Role::Coordinator, Some(id)) => Ok(store::families::find(c, id)?
+            // An erased family's record is only kept for the figures: it cannot book again.
+            .filter(|f| f.erased_at.is_none())
             .ok_or_else(|| ApiError::field("family_id", "no such family"))?
             .id),
         (Role::Admin | Role::Coordinator, None) => Err(ApiError::field(
@@ -163,6 +165,9 @@ fn booking_family(
 
 /// Book a place (parent, or coordinator for a family). `confirmed`, or `waitlisted` with the
 /// family's position. A refusal says why in plain words.
+///
+/// A parent account may try 20 times a minute (`GROUPWORK_BOOKINGS_PER_MINUTE`); beyond that the
+/// answer is 429 with `Retry-After`.
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
@@ -174,7 +179,7 @@ fn booking_family(
     responses(
         (status = 201, description = "Booked (confirmed or waitlisted)", body = BookingOut,
          headers(("Location" = String, description = "/api/v1/bookings/{id}"))),
-        E400, E401, E403, E404, E409, E413, E415, E422, E503,
+        E400, E401, E403, E404, E409, E413, E415, E422, E429, E503,
     )
 )]
 #[post("/cohorts/{id}/bookings")]
@@ -185,6 +190,7 @@ pub async fn book(
     id: web::Path<i32>,
     body: ApiJson<BookingBody>,
 ) -> Result<HttpResponse, ApiError> {
+    super::security::check_booking_rate(&state, &who.user)?;
     let (cohort_id, b) = (id.into_inner(), body.into_inner());
     if !(1..=2).contains(&b.carers) {
         return Err(ApiError::field("carers", "must be 1 or 2"));

@@ -2,7 +2,7 @@
 //! id that is not theirs answers 404.
 
 use super::access::{Parent, Require};
-use super::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
+use super::docs::{E400, E401, E403, E404, E413, E415, E422, E429, E503};
 use super::field_errors;
 use super::json::ApiJson;
 use crate::app::AppState;
@@ -132,8 +132,12 @@ pub struct ChildPatch {
     pub due_date: Option<NaiveDate>,
 }
 
+/// The parent's family; an erased family is gone for them (erasure also unlinks it from the
+/// login, so this only matters for data erased some other way).
 fn own_family(c: &mut DbConnection, user_id: i32) -> Result<Family, ApiError> {
-    store::families::of_user(c, user_id)?.ok_or_else(|| ApiError::not_found("family"))
+    store::families::of_user(c, user_id)?
+        .filter(|f| f.erased_at.is_none())
+        .ok_or_else(|| ApiError::not_found("family"))
 }
 
 fn add_problems(errors: &mut FieldErrors, problems: Vec<(&'static str, String)>) {
@@ -370,6 +374,63 @@ pub async fn delete_child(
             } else {
                 Err(ApiError::not_found("child"))
             }
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseMyFamilyBody {
+    /// The account's password, to confirm.
+    pub password: String,
+}
+
+/// Erase my family's data (parent): names, contacts, children's names and dates and notes are
+/// removed, places in groups not yet finished are given up, and this login stops working for
+/// good. Anonymous attendance figures are kept. The password must be confirmed: a wrong one is
+/// 422 (`errors.password`) and changes nothing; repeated failures count against the account's
+/// login limit (429).
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    request_body = EraseMyFamilyBody,
+    responses((status = 204, description = "Erased; the tokens no longer work"), E400, E401, E403, E404, E413, E415, E422, E429, E503)
+)]
+#[delete("/me/family")]
+pub async fn erase_my_family(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+    body: ApiJson<EraseMyFamilyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (user_id, now) = (who.user.user_id, state.now());
+    let user = state
+        .db(move |c| Ok(store::users::find(c, user_id)?))
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
+    // Same counter as /auth/login: a stolen access token must not become a password oracle.
+    let account = format!("acct:{}", user.email);
+    if let Some(retry_after_secs) = state.login_by_account.blocked_for(&account, now) {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+    let (password, hash) = (body.into_inner().password, user.password_hash);
+    if !web::block(move || crate::auth::password::verify(&password, &hash)).await? {
+        state.login_by_account.record(&account, now);
+        return Err(ApiError::field(
+            "password",
+            "is not this account's password",
+        ));
+    }
+    state.login_by_account.clear(&account);
+    state
+        .db(move |c| {
+            crate::db::write_transaction(c, |c| {
+                let f = own_family(c, user_id)?;
+                let reason = super::family_records::ErasureReason::SubjectRequest.code();
+                super::family_records::erase_family(c, f.id, reason, Some(user_id), now)?;
+                Ok(())
+            })
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

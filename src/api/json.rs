@@ -65,6 +65,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
 /// Malformed JSON is a 400; well-formed JSON of the wrong shape is a 422 naming the field.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // PostgreSQL cannot store NUL in text (SQLite can), so a `\u0000` would end as a 500 there.
+    if bytes.windows(6).any(|w| w == br"\u0000") {
+        if let Some(field) = serde_json::from_slice(bytes).ok().and_then(|v| nul_in(&v)) {
+            let field = if field.is_empty() {
+                "body".into()
+            } else {
+                field
+            };
+            return Err(ApiError::field(
+                &field,
+                "must not contain the NUL character",
+            ));
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let inner = e.inner();
@@ -94,6 +108,32 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             errors,
         }
     })
+}
+
+/// The path (`a.b[0]`) of the first string holding a NUL character, if any.
+fn nul_in(v: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) if s.contains('\0') => Some(String::new()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_in(x).map(|rest| format!("[{i}]{rest}"))),
+        Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let rest = if k.contains('\0') {
+                Some(String::new())
+            } else {
+                nul_in(x)
+            }?;
+            let sep = if rest.starts_with('[') || rest.is_empty() {
+                ""
+            } else {
+                "."
+            };
+            Some(format!("{k}{sep}{rest}"))
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +169,17 @@ mod tests {
         );
         assert_eq!(field(r#"{"carers": []}"#), "name");
         assert_eq!(field(r#"{"name": "a", "carers": [], "extra": 1}"#), "extra");
+    }
+
+    #[test]
+    fn nul_characters_are_a_422_naming_the_field() {
+        assert_eq!(field(r#"{"name": "a\u0000b", "carers": []}"#), "name");
+        assert_eq!(
+            field(r#"{"name": "a", "carers": ["x", "\u0000"]}"#),
+            "carers[1]"
+        );
+        // An escaped backslash before `u0000` is plain text, not a NUL.
+        assert!(parse::<Body>(br#"{"name": "a\\u0000", "carers": []}"#).is_ok());
     }
 
     #[test]

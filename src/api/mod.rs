@@ -2,6 +2,7 @@
 //! Handlers call `store` inside `AppState::db` and `domain` for rules; no diesel models here.
 
 pub mod access;
+pub mod audit;
 mod auth;
 mod bookings;
 mod closures;
@@ -13,15 +14,19 @@ pub mod docs;
 pub mod errors;
 mod family;
 mod family_calendar;
+pub mod family_records;
 mod follow_ups;
 mod health;
 pub mod json;
 mod listings;
 mod me;
 mod outcomes;
+mod programme_settings;
 mod programmes;
 mod register;
 mod register_view;
+mod reports;
+pub mod security;
 mod sessions;
 mod staff;
 mod team;
@@ -51,6 +56,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(programmes::list_programmes)
             .service(programmes::get_programme)
             .service(programmes::create_programme)
+            .service(programme_settings::update_programme)
             .service(venues::list_venues)
             .service(venues::get_venue)
             .service(venues::create_venue)
@@ -80,6 +86,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(family::get_child)
             .service(family::update_child)
             .service(family::delete_child)
+            .service(family::erase_my_family)
+            .service(family_records::export_family)
+            .service(family_records::erase)
             .service(bookings::book)
             .service(cohort_families::cohort_bookings)
             .service(family_calendar::make_link)
@@ -94,10 +103,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(follow_ups::list_follow_ups)
             .service(follow_ups::update_follow_up)
             .service(cohort_summary::cohort_summary)
+            .service(audit::list_audit)
             .service(outcomes::record_outcome)
             .service(outcomes::booking_outcomes)
             .service(outcomes::get_outcome)
-            .service(outcomes::correct_outcome),
+            .service(outcomes::correct_outcome)
+            .service(reports::summary_report),
     );
 }
 

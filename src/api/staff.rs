@@ -31,6 +31,7 @@ pub const STAFF_ROLES: &[&str] = &[
 ];
 
 #[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
 pub struct QualificationDto {
     /// `clinical`, `cosp_registered`, `paediatric_first_aid` or `supervisor`.
     #[schema(example = "cosp_registered")]

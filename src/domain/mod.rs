@@ -10,6 +10,7 @@ pub mod password;
 pub mod postcode;
 pub mod programme;
 pub mod register;
+pub mod report;
 pub mod role;
 pub mod team;
 pub mod ward;

@@ -73,3 +73,54 @@ pub fn for_entity(conn: &mut DbConnection, entity: &str, id: i32) -> QueryResult
         .order(a::id)
         .load(conn)
 }
+
+/// Which audit events to list.
+#[derive(Debug, Default)]
+pub struct Filter {
+    pub family_id: Option<i32>,
+    pub actor_id: Option<i32>,
+    pub action: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    /// Exclusive.
+    pub before: Option<NaiveDateTime>,
+}
+
+/// Events newest first, with the total before paging.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &Filter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<AuditRow>, i64)> {
+    let query = || {
+        let mut q = a::table.into_boxed();
+        if let Some(id) = f.family_id {
+            q = q.filter(a::family_id.eq(id));
+        }
+        if let Some(id) = f.actor_id {
+            q = q.filter(a::actor_user_id.eq(id));
+        }
+        if let Some(action) = &f.action {
+            q = q.filter(a::action.eq(action.clone()));
+        }
+        if let Some(from) = f.from {
+            q = q.filter(a::at.ge(from));
+        }
+        if let Some(before) = f.before {
+            q = q.filter(a::at.lt(before));
+        }
+        q
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .order((a::at.desc(), a::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Deletes events older than `before` (their own retention period); returns how many.
+pub fn prune(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(a::table.filter(a::at.lt(before))).execute(conn)
+}

@@ -106,3 +106,24 @@ pub fn find_by_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<P
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Programme>> {
     programmes::table.find(id).first(conn).optional()
 }
+
+/// The settings a centre tunes on any programme, built-in ones included.
+pub struct Settings {
+    pub description: String,
+    pub completion_threshold: i32,
+    pub follow_up_after_absences: i32,
+    /// One measure per line.
+    pub outcome_measures: String,
+}
+
+pub fn update_settings(conn: &mut DbConnection, id: i32, s: &Settings) -> QueryResult<Programme> {
+    diesel::update(programmes::table.find(id))
+        .set((
+            programmes::description.eq(&s.description),
+            programmes::completion_threshold.eq(s.completion_threshold),
+            programmes::follow_up_after_absences.eq(s.follow_up_after_absences),
+            programmes::outcome_measures.eq(&s.outcome_measures),
+        ))
+        .returning(programmes::all_columns)
+        .get_result(conn)
+}

@@ -44,10 +44,7 @@ pub fn lock_session(conn: &mut DbConnection, session_id: i32) -> QueryResult<()>
 }
 
 pub fn marks_of_session(conn: &mut DbConnection, session_id: i32) -> QueryResult<Vec<MarkRow>> {
-    am::table
-        .filter(am::session_id.eq(session_id))
-        .order(am::id)
-        .load(conn)
+    marks_of_sessions(conn, &[session_id])
 }
 
 /// (session id, status) of every mark of one booking.

@@ -285,3 +285,22 @@ fn a_bad_database_url_is_one_line() {
     );
     one_line_failure(&out, "migrate with a mysql:// URL");
 }
+
+#[test]
+fn retention_runs_and_dry_runs_from_the_command_line() {
+    let db = TempDb::new("retention");
+    let url = db.url();
+    let out = groupwork(
+        &["retention", "--dry-run"],
+        &[("GROUPWORK_DATABASE_URL", &url)],
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stdout: {stdout}; stderr: {stderr}");
+    assert!(stdout.contains("would anonymise 0 families"), "{stdout}");
+    let out = groupwork(&["retention"], &[("GROUPWORK_DATABASE_URL", &url)]);
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success() && stdout.starts_with("anonymise 0 families"),
+        "{stdout}"
+    );
+}

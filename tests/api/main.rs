@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod audit;
 mod auth;
 mod errors;
 mod fixtures;
@@ -16,13 +17,17 @@ mod cohort_families;
 mod cohorts;
 mod demo;
 mod families;
+mod family_records;
 mod follow_ups;
 mod listings;
 mod outcomes;
+mod owasp;
 mod programmes;
 mod races;
 mod races_processes;
 mod registers;
+mod reports;
+mod retention;
 mod roles;
 mod staff;
 mod summary;

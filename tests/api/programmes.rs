@@ -175,3 +175,25 @@ db_test! {
         ok_json(app.post("/api/v1/programmes", Some(&admin), &antenatal("good-code")), 201);
     }
 }
+
+db_test! {
+    fn admins_tune_a_programmes_settings(app) {
+        let admin = app.user_token(Role::Admin);
+        let co = app.user_token(Role::Coordinator);
+        let body = json!({"follow_up_after_absences": 3, "completion_threshold": 5,
+                          "outcome_measures": ["Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)", " Our own scale "]});
+        problem(app.patch("/api/v1/programmes/cosp", Some(&co), &body), 403);
+        let p = ok_json(app.patch("/api/v1/programmes/cosp", Some(&admin), &body), 200);
+        assert_eq!((p["follow_up_after_absences"].as_i64(), p["completion_threshold"].as_i64()), (Some(3), Some(5)));
+        assert_eq!(p["outcome_measures"], json!(["Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)", "Our own scale"]));
+        assert_eq!(p["session_count"], 8, "the shape stays");
+        assert_eq!(ok_json(app.get("/api/v1/programmes/cosp", None), 200), p);
+        let e = problem(app.patch("/api/v1/programmes/cosp", Some(&admin), &json!({"completion_threshold": 9})), 422);
+        assert!(e["errors"]["completion_threshold"].is_array(), "{e}");
+        let e = problem(app.patch("/api/v1/programmes/cosp", Some(&admin), &json!({"outcome_measures": ["two\nlines"]})), 422);
+        assert!(e["errors"]["outcome_measures"].is_array(), "{e}");
+        problem(app.patch("/api/v1/programmes/cosp", Some(&admin), &json!({"session_count": 4})), 422);
+        problem(app.patch("/api/v1/programmes/nope", Some(&admin), &json!({"completion_threshold": 2})), 404);
+        assert_eq!(ok_json(app.get("/api/v1/programmes/cosp", None), 200), p, "refusals changed nothing");
+    }
+}

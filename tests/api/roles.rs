@@ -448,6 +448,37 @@ fn table() -> Vec<Row> {
             204,
             |s, n| call(format!("/api/v1/me/children/{}", s.child(n)), None),
         ),
+        // A wrong password is refused (422) before anything changes, so the shared parent
+        // caller keeps its family; `family_records` tests the erasure itself.
+        row(M::DELETE, "/api/v1/me/family", ParentOnly, 422, |_, _| {
+            call(
+                "/api/v1/me/family",
+                Some(json!({"password": "not the password at all"})),
+            )
+        }),
+        row(
+            M::GET,
+            "/api/v1/families/{id}/export",
+            Admin,
+            200,
+            |s, _| {
+                let family = ok_json(s.app.get("/api/v1/me/family", Some(&s.parent_token)), 200);
+                call(format!("/api/v1/families/{}/export", family["id"]), None)
+            },
+        ),
+        // A fresh family per cell: an admin's call erases it.
+        row(M::DELETE, "/api/v1/families/{id}", Admin, 204, |s, n| {
+            let email = format!("{}@parents.example", s.unique(n, "erase"));
+            let token = s.app.register_parent(&email)["access_token"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let family = ok_json(s.app.get("/api/v1/me/family", Some(&token)), 200);
+            call(
+                format!("/api/v1/families/{}", family["id"]),
+                Some(json!({"reason": "duplicate_record"})),
+            )
+        }),
         row(M::GET, "/api/v1/me/bookings", ParentOnly, 200, |_, _| {
             call("/api/v1/me/bookings", None)
         }),
@@ -506,6 +537,15 @@ fn table() -> Vec<Row> {
             200,
             |s, _| call(format!("/api/v1/cohorts/{}/summary", s.cohort), None),
         ),
+        row(M::PATCH, "/api/v1/programmes/{code}", Admin, 200, |_, _| {
+            call(
+                "/api/v1/programmes/together-time",
+                Some(json!({"follow_up_after_absences": 2})),
+            )
+        }),
+        row(M::GET, "/api/v1/audit", Admin, 200, |_, _| {
+            call("/api/v1/audit", None)
+        }),
         row(M::GET, "/api/v1/follow-ups", Staff, 200, |_, _| {
             call("/api/v1/follow-ups", None)
         }),
@@ -556,6 +596,14 @@ fn table() -> Vec<Row> {
             ParentOnly,
             200,
             |_, _| call("/api/v1/me/notifications", None),
+        ),
+        // Facilitators and parents are refused (403); `reports` checks the figures.
+        row(
+            M::GET,
+            "/api/v1/reports/summary",
+            Coordinator,
+            200,
+            |_, _| call("/api/v1/reports/summary?group_by=ward", None),
         ),
     ]
 }

@@ -1,0 +1,297 @@
+//! A borough's history of groups inserted straight into a fresh database (batch inserts with
+//! explicit ids, one transaction): seeding 35,000 rows through HTTP would take minutes and is not
+//! what is measured. Deterministic, so every run reports the same figures.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::prelude::*;
+use groupwork::db::schema::{
+    attendance_marks as am, bookings as bo, children as ch, cohorts as co, creche_attendance as ca,
+    families as fa, follow_ups as fu, outcome_measures as om, programmes as pr, sessions as se,
+    venues as ve,
+};
+use groupwork::db::DbConnection;
+use std::collections::BTreeSet;
+
+pub const COHORTS: usize = 200;
+pub const FAMILIES: usize = 2000;
+const VENUES: usize = 10;
+const BATCH: usize = 1000;
+const WARDS: [&str; 9] = [
+    "lambeth-2014:Coldharbour",
+    "lambeth-2014:Stockwell",
+    "lambeth-2014:Tulse Hill",
+    "lambeth-2014:Vassall",
+    "lambeth-2022:Brixton North",
+    "lambeth-2022:Stockwell East",
+    "lambeth-2022:Tulse Hill",
+    "lambeth-2022:Vassall",
+    "",
+];
+const SOURCES: [&str; 7] = [
+    "self",
+    "health_visitor",
+    "gp",
+    "midwife",
+    "childrens_centre",
+    "social_care",
+    "other",
+];
+const OUTCOMES: [Option<&str>; 5] = [
+    None,
+    Some("reengaged"),
+    Some("will_rejoin_later"),
+    Some("withdrew"),
+    Some("unable_to_contact"),
+];
+const WEMWBS: &str = "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)";
+
+/// What the report's total must say.
+pub struct Seeded {
+    pub sessions: usize,
+    pub marks: usize,
+    pub families_booked: usize,
+    pub children_signed_in: usize,
+    pub never_offered: usize,
+}
+
+/// The same diesel code on either backend: batch inserts are not offered through the
+/// MultiConnection enum itself.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            DbConnection::Sqlite($c) => $body,
+            DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Inserts `rows` into `table` in batches.
+macro_rules! insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for chunk in $rows.chunks(BATCH) {
+            on_backend!($conn, |c| diesel::insert_into($table)
+                .values(chunk)
+                .execute(c))?;
+        }
+    };
+}
+
+fn tuesday(week: usize) -> NaiveDate {
+    // 3 January 2023 was a Tuesday; the last cohort ends in early 2025, well before now.
+    NaiveDate::from_ymd_opt(2023, 1, 3).unwrap_or_default() + Duration::weeks(week as i64)
+}
+
+pub fn borough(conn: &mut DbConnection) -> QueryResult<Seeded> {
+    conn.transaction(seed)
+}
+
+fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
+    let programme = |c: &mut DbConnection, code: &str| -> QueryResult<i32> {
+        pr::table.filter(pr::code.eq(code)).select(pr::id).first(c)
+    };
+    let (tt, cosp) = (programme(c, "together-time")?, programme(c, "cosp")?);
+    let t0 = tuesday(0).and_time(NaiveTime::MIN) - Duration::days(60);
+    let venues: Vec<_> = (1..=VENUES as i32)
+        .map(|v| {
+            (
+                ve::id.eq(v),
+                ve::name.eq(format!("Centre {v}")),
+                ve::address.eq("1 High Street, London"),
+                ve::postcode.eq("SW9 8LF"),
+                ve::ward.eq(WARDS[v as usize % 4]),
+                ve::creche_room_capacity.eq(8),
+                ve::creche_registered.eq(true),
+                ve::created_at.eq(t0),
+                ve::updated_at.eq(t0),
+            )
+        })
+        .collect();
+    insert!(c, ve::table, venues);
+    let families: Vec<_> = (1..=FAMILIES as i32)
+        .map(|f| {
+            let i = f as usize;
+            (
+                fa::id.eq(f),
+                fa::ward.eq(WARDS[i % WARDS.len()]),
+                fa::referral_source.eq(SOURCES[i % SOURCES.len()]),
+                fa::created_at.eq(t0),
+                fa::updated_at.eq(t0),
+            )
+        })
+        .collect();
+    insert!(c, fa::table, families);
+    let born = NaiveDate::from_ymd_opt(2022, 6, 1).unwrap_or_default();
+    let children: Vec<_> = (1..=FAMILIES as i32)
+        .map(|f| {
+            (
+                ch::id.eq(f),
+                ch::family_id.eq(f),
+                ch::first_name.eq("Child"),
+                ch::date_of_birth.eq(Some(born)),
+                ch::created_at.eq(t0),
+                ch::updated_at.eq(t0),
+            )
+        })
+        .collect();
+    insert!(c, ch::table, children);
+
+    let (mut cohorts, mut sessions, mut bookings) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut marks, mut creche, mut follow_ups, mut scores) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut booked, mut signed_in, mut never_offered) =
+        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    let (mut session_id, mut booking_id) = (0, 0);
+    for i in 0..COHORTS {
+        let id = i as i32 + 1;
+        // Even cohorts Together Time (6 sessions, 12 families), odd COSP (8, 16, crèche).
+        let is_cosp = i % 2 == 1;
+        let (count, families, minutes) = if is_cosp { (8, 16, 120) } else { (6, 12, 90) };
+        let first = tuesday(i / 2);
+        let created = first.and_time(NaiveTime::MIN) - Duration::days(30);
+        cohorts.push((
+            co::id.eq(id),
+            co::programme_id.eq(if is_cosp { cosp } else { tt }),
+            co::venue_id.eq((i % VENUES) as i32 + 1),
+            co::title.eq(format!("Group {id}")),
+            co::status.eq("published"),
+            co::first_session_date.eq(first),
+            co::start_time.eq(NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default()),
+            co::session_minutes.eq(minutes),
+            co::timezone.eq("Europe/London"),
+            co::places.eq(families),
+            co::creche_offered.eq(is_cosp),
+            co::creche_workers.eq(if is_cosp { 2 } else { 0 }),
+            co::created_at.eq(created),
+            co::updated_at.eq(created),
+            co::published_at.eq(Some(created)),
+            co::confirmed_count.eq(families),
+        ));
+        // Families i*16.. book it: `families` confirmed, one still waiting, one gave up waiting.
+        let family = |j: usize| ((i * 16 + j) % FAMILIES) as i32 + 1;
+        let mut confirmed = Vec::new();
+        for j in 0..families as usize + 2 {
+            booking_id += 1;
+            let n = families as usize;
+            let status = if j < n {
+                "confirmed"
+            } else if j == n {
+                "waitlisted"
+            } else {
+                "cancelled"
+            };
+            let at = (status == "confirmed").then_some(created);
+            bookings.push((
+                bo::id.eq(booking_id),
+                bo::cohort_id.eq(id),
+                bo::family_id.eq(family(j)),
+                bo::status.eq(status),
+                bo::carers.eq(1),
+                bo::created_at.eq(created),
+                bo::updated_at.eq(created),
+                bo::confirmed_at.eq(at),
+            ));
+            if status == "confirmed" {
+                booked.insert(family(j));
+                confirmed.push((booking_id, family(j)));
+            } else {
+                never_offered.insert(family(j));
+            }
+        }
+        let mut cohort_sessions = Vec::new();
+        for n in 0..count {
+            session_id += 1;
+            let starts: NaiveDateTime = (first + Duration::weeks(n))
+                .and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default());
+            sessions.push((
+                se::id.eq(session_id),
+                se::cohort_id.eq(id),
+                se::number.eq(Some(n as i32 + 1)),
+                se::kind.eq("group"),
+                se::starts_at.eq(starts),
+                se::ends_at.eq(starts + Duration::minutes(minutes as i64)),
+                se::status.eq("scheduled"),
+                se::created_at.eq(created),
+                se::updated_at.eq(created),
+            ));
+            cohort_sessions.push(session_id);
+            for (j, &(b, f)) in confirmed.iter().enumerate() {
+                let status = match (i * 31 + n as usize * 7 + j * 13) % 20 {
+                    0..=13 => "present",
+                    14 | 15 => "late",
+                    16 | 17 => "apologies",
+                    _ => "absent",
+                };
+                marks.push((
+                    am::session_id.eq(session_id),
+                    am::booking_id.eq(b),
+                    am::status.eq(status),
+                    am::marked_at.eq(starts),
+                ));
+                if is_cosp && j < 4 {
+                    creche.push((
+                        ca::session_id.eq(session_id),
+                        ca::booking_id.eq(b),
+                        ca::child_id.eq(f),
+                        ca::signed_in_at.eq(starts + Duration::minutes(5)),
+                        ca::marked_at.eq(starts),
+                    ));
+                    signed_in.insert(f);
+                }
+            }
+        }
+        let (b, f) = confirmed[0];
+        let outcome = OUTCOMES[i % OUTCOMES.len()];
+        follow_ups.push((
+            fu::booking_id.eq(b),
+            fu::cohort_id.eq(id),
+            fu::family_id.eq(f),
+            fu::trigger_session_id.eq(cohort_sessions[2]),
+            fu::status.eq(if outcome.is_some() { "closed" } else { "open" }),
+            fu::outcome.eq(outcome),
+            fu::opened_at.eq(created),
+            fu::closed_at.eq(outcome.map(|_| created)),
+        ));
+        for (j, &(b, _)) in confirmed.iter().take(6).enumerate() {
+            for (phase, score) in [
+                ("pre", 40.0 + j as f64),
+                ("post", 43.0 + (j * i % 7) as f64),
+            ] {
+                scores.push((
+                    om::booking_id.eq(b),
+                    om::measure.eq(WEMWBS),
+                    om::phase.eq(phase),
+                    om::score.eq(score),
+                    om::recorded_on.eq(first),
+                    om::created_at.eq(created),
+                    om::updated_at.eq(created),
+                ));
+            }
+        }
+    }
+    insert!(c, co::table, cohorts);
+    insert!(c, se::table, sessions);
+    insert!(c, bo::table, bookings);
+    insert!(c, am::table, marks);
+    insert!(c, ca::table, creche);
+    insert!(c, fu::table, follow_ups);
+    insert!(c, om::table, scores);
+    if let DbConnection::Postgres(pg) = c {
+        // Explicit ids leave the sequences behind; the app must still be able to insert.
+        for t in [
+            "venues", "families", "children", "cohorts", "sessions", "bookings",
+        ] {
+            diesel::sql_query(format!(
+                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"
+            ))
+            .execute(pg)?;
+        }
+    }
+    // A family waiting for one group may hold a place on another: "never offered" is per group.
+    Ok(Seeded {
+        sessions: session_id as usize,
+        marks: marks.len(),
+        families_booked: booked.len(),
+        children_signed_in: signed_in.len(),
+        never_offered: never_offered.len(),
+    })
+}

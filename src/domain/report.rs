@@ -1,0 +1,219 @@
+//! Monitoring figures over a period, as pure arithmetic over facts the store loaded. The facts
+//! carry ids, wards and referral sources but never a name or contact, so erasing a family (which
+//! keeps those) changes no figure. Rows are keyed by the cohort's programme, venue or month, or by
+//! the family's ward or referral source; each row, and the total, counts a family once.
+
+pub mod csv;
+mod figures;
+
+pub use figures::build;
+
+use crate::domain::register::{Mark, PairSummary};
+use chrono::{NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Programme,
+    Venue,
+    Ward,
+    ReferralSource,
+    Month,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 5] = [
+        GroupBy::Programme,
+        GroupBy::Venue,
+        GroupBy::Ward,
+        GroupBy::ReferralSource,
+        GroupBy::Month,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Programme => "programme",
+            GroupBy::Venue => "venue",
+            GroupBy::Ward => "ward",
+            GroupBy::ReferralSource => "referral_source",
+            GroupBy::Month => "month",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GroupBy> {
+        Self::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+
+    /// Rows split by an attribute of the family: a cohort cannot be split that way, so cohort
+    /// counts (run, cancelled, sessions delivered) are left out of such rows.
+    pub fn by_family(self) -> bool {
+        matches!(self, GroupBy::Ward | GroupBy::ReferralSource)
+    }
+}
+
+/// The row of families without a recorded ward.
+pub const UNKNOWN_WARD: &str = "unknown";
+/// Closed follow-ups are counted by these outcomes (always all four, for stable CSV columns).
+pub const FOLLOW_UP_OUTCOMES: [&str; 4] = [
+    "reengaged",
+    "will_rejoin_later",
+    "withdrew",
+    "unable_to_contact",
+];
+
+/// (ever confirmed, ever waitlisted) from a booking's stored history. A booking is inserted
+/// `confirmed` with `confirmed_at = created_at`, or `waitlisted` with no `confirmed_at`;
+/// promotion sets `confirmed_at` later; cancelling or withdrawing keeps `confirmed_at`. So a
+/// booking waited if it is waiting, was promoted (`confirmed_at > created_at`), or ended without
+/// ever being confirmed. (A promotion in the very microsecond of booking cannot be told apart.)
+pub fn booking_history(
+    status: &str,
+    created_at: NaiveDateTime,
+    confirmed_at: Option<NaiveDateTime>,
+) -> (bool, bool) {
+    let confirmed = confirmed_at.is_some() || matches!(status, "confirmed" | "withdrawn");
+    let waitlisted = status == "waitlisted"
+        || match confirmed_at {
+            Some(at) => at > created_at,
+            None => status == "cancelled",
+        };
+    (confirmed, waitlisted)
+}
+
+/// A session's stored span (UTC), whether it was cancelled, and whether it is a group session
+/// (not a pre- or post-group meeting).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSpan {
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub cancelled: bool,
+    pub group: bool,
+}
+
+impl SessionSpan {
+    /// Held: not cancelled and started by `now`.
+    pub fn delivered(&self, now: NaiveDateTime) -> bool {
+        !self.cancelled && self.starts_at <= now
+    }
+}
+
+/// When a cohort ran, as the report sees it. Only group sessions count here: a programme of
+/// eight sessions delivers eight, whatever meetings come before or after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timing {
+    /// Local date of the first group session not cancelled (the planned first date when none is
+    /// left): the date that puts a cohort in a period and a month.
+    pub date: NaiveDate,
+    /// Group sessions held.
+    pub delivered: i64,
+    /// Its last group session not cancelled has ended.
+    pub ended: bool,
+}
+
+pub fn timing(spans: &[SessionSpan], tz: Tz, planned: NaiveDate, now: NaiveDateTime) -> Timing {
+    let held = || spans.iter().filter(|s| s.group && !s.cancelled);
+    Timing {
+        date: held()
+            .map(|s| s.starts_at)
+            .min()
+            .map_or(planned, |t| t.and_utc().with_timezone(&tz).date_naive()),
+        delivered: held().filter(|s| s.delivered(now)).count() as i64,
+        ended: held()
+            .map(|s| s.ends_at)
+            .max()
+            .is_some_and(|end| end <= now),
+    }
+}
+
+pub fn in_period(date: NaiveDate, from: Option<NaiveDate>, to: Option<NaiveDate>) -> bool {
+    from.is_none_or(|f| date >= f) && to.is_none_or(|t| date <= t)
+}
+
+pub fn month(date: NaiveDate) -> String {
+    date.format("%Y-%m").to_string()
+}
+
+#[derive(Debug, Clone)]
+pub struct CohortFact {
+    pub programme: String,
+    pub venue: String,
+    pub month: String,
+    pub cancelled: bool,
+    pub completion_threshold: i32,
+    pub delivered: i64,
+    pub ended: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SessionFact {
+    pub cohort_id: i32,
+    /// A group session (not a pre- or post-group meeting): only these count to completion.
+    pub group: bool,
+    pub delivered: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BookingFact {
+    pub cohort_id: i32,
+    pub family_id: i32,
+    pub confirmed: bool,
+    pub waitlisted: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FamilyFact {
+    /// `boundary-set:Ward` as stored; empty when not known.
+    pub ward: String,
+    pub referral_source: String,
+}
+
+/// Everything the figures are computed from, for the cohorts in the period.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub cohorts: BTreeMap<i32, CohortFact>,
+    pub sessions: BTreeMap<i32, SessionFact>,
+    pub bookings: BTreeMap<i32, BookingFact>,
+    pub families: BTreeMap<i32, FamilyFact>,
+    /// (session, booking, mark)
+    pub marks: Vec<(i32, i32, Mark)>,
+    /// (session, booking, child) crèche sign-ins
+    pub creche: Vec<(i32, i32, i32)>,
+    /// (cohort, family, outcome once closed)
+    pub follow_ups: Vec<(i32, i32, Option<String>)>,
+    /// (booking, measure, is the pre score, score)
+    pub scores: Vec<(i32, String, bool, f64)>,
+}
+
+/// One row of the report. Cohort counts are `None` in rows split by family attribute.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Figures {
+    pub cohorts_run: Option<i64>,
+    pub cohorts_cancelled: Option<i64>,
+    pub sessions_delivered: Option<i64>,
+    pub families_booked: i64,
+    pub families_reached: i64,
+    pub children_in_creche: i64,
+    pub marks_attended: i64,
+    pub marks_recorded: i64,
+    pub attendance_rate: Option<f64>,
+    pub completion_eligible: i64,
+    pub completed: i64,
+    pub completion_rate: Option<f64>,
+    pub families_waitlisted: i64,
+    pub families_never_offered: i64,
+    pub follow_ups_opened: i64,
+    pub follow_ups_open: i64,
+    pub follow_up_outcomes: BTreeMap<String, i64>,
+    pub outcome_pairs: BTreeMap<String, PairSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    /// (group key, figures), in key order.
+    pub groups: Vec<(String, Figures)>,
+    pub total: Figures,
+}
+
+#[cfg(test)]
+mod tests;

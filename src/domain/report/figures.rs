@@ -1,0 +1,219 @@
+//! The arithmetic of the report: each row collects the families, children and (cohort, family)
+//! pairs it has seen as sets, so a family counts once per row however many bookings it has.
+
+use super::{CohortFact, Facts, Figures, GroupBy, Report, FOLLOW_UP_OUTCOMES, UNKNOWN_WARD};
+use crate::domain::register::{completed, summarise_pairs};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The rows for `by` (none without it) and the total.
+pub fn build(facts: &Facts, by: Option<GroupBy>) -> Report {
+    let groups = match by {
+        Some(g) => accumulate(facts, Some(g))
+            .into_iter()
+            .map(|(k, acc)| (k, acc.finish(!g.by_family())))
+            .collect(),
+        None => Vec::new(),
+    };
+    let total = accumulate(facts, None)
+        .into_values()
+        .next()
+        .unwrap_or_default();
+    Report {
+        groups,
+        total: total.finish(true),
+    }
+}
+
+/// A booking's pre and post score of one measure, as far as recorded.
+type PrePost = (Option<f64>, Option<f64>);
+
+#[derive(Default)]
+struct Acc {
+    run: i64,
+    cancelled: i64,
+    sessions: i64,
+    booked: BTreeSet<i32>,
+    reached: BTreeSet<i32>,
+    children: BTreeSet<i32>,
+    attended: i64,
+    recorded: i64,
+    /// (cohort, family) booked on a cohort that has ended, and those who completed it.
+    eligible: BTreeSet<(i32, i32)>,
+    completed: BTreeSet<(i32, i32)>,
+    waitlisted: BTreeSet<i32>,
+    never_offered: BTreeSet<i32>,
+    follow_ups: i64,
+    open: i64,
+    outcomes: BTreeMap<String, i64>,
+    /// measure → booking → (pre, post)
+    scores: BTreeMap<String, BTreeMap<i32, PrePost>>,
+}
+
+fn rate(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+impl Acc {
+    fn finish(self, cohort_level: bool) -> Figures {
+        let mut outcomes: BTreeMap<String, i64> = FOLLOW_UP_OUTCOMES
+            .iter()
+            .map(|o| (o.to_string(), 0))
+            .collect();
+        outcomes.extend(self.outcomes);
+        let pairs = self
+            .scores
+            .into_iter()
+            .filter_map(|(measure, by_booking)| {
+                let complete: Vec<(f64, f64)> = by_booking
+                    .values()
+                    .filter_map(|(pre, post)| Some(((*pre)?, (*post)?)))
+                    .collect();
+                Some((measure, summarise_pairs(&complete)?))
+            })
+            .collect();
+        let (eligible, completed) = (self.eligible.len() as i64, self.completed.len() as i64);
+        Figures {
+            cohorts_run: cohort_level.then_some(self.run),
+            cohorts_cancelled: cohort_level.then_some(self.cancelled),
+            sessions_delivered: cohort_level.then_some(self.sessions),
+            families_booked: self.booked.len() as i64,
+            families_reached: self.reached.len() as i64,
+            children_in_creche: self.children.len() as i64,
+            marks_attended: self.attended,
+            marks_recorded: self.recorded,
+            attendance_rate: rate(self.attended, self.recorded),
+            completion_eligible: eligible,
+            completed,
+            completion_rate: rate(completed, eligible),
+            families_waitlisted: self.waitlisted.len() as i64,
+            families_never_offered: self.never_offered.len() as i64,
+            follow_ups_opened: self.follow_ups,
+            follow_ups_open: self.open,
+            follow_up_outcomes: outcomes,
+            outcome_pairs: pairs,
+        }
+    }
+}
+
+/// Rows keyed by `by`'s key, or one row (key "") for the total. Only cohorts run (not
+/// cancelled) contribute family figures; a fact whose row cannot be told is left out.
+fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
+    let key = |c: &CohortFact, family: Option<i32>| -> Option<String> {
+        let fam = family.map(|id| f.families.get(&id).cloned().unwrap_or_default());
+        Some(match (by, fam) {
+            (None, _) => String::new(),
+            (Some(GroupBy::Programme), _) => c.programme.clone(),
+            (Some(GroupBy::Venue), _) => c.venue.clone(),
+            (Some(GroupBy::Month), _) => c.month.clone(),
+            (Some(_), None) => return None,
+            (Some(GroupBy::Ward), Some(fam)) if fam.ward.is_empty() => UNKNOWN_WARD.into(),
+            (Some(GroupBy::Ward), Some(fam)) => fam.ward,
+            (Some(GroupBy::ReferralSource), Some(fam)) => fam.referral_source,
+        })
+    };
+    let run = |id: i32| f.cohorts.get(&id).filter(|c| !c.cancelled);
+    let mut rows: BTreeMap<String, Acc> = BTreeMap::new();
+    for c in f.cohorts.values() {
+        if let Some(row) = key(c, None).map(|k| rows.entry(k).or_default()) {
+            if c.cancelled {
+                row.cancelled += 1;
+            } else {
+                row.run += 1;
+                row.sessions += c.delivered;
+            }
+        }
+    }
+    // Per (cohort, family): ever confirmed, ever waitlisted — never offered a place is per cohort.
+    let mut history: BTreeMap<(i32, i32), (bool, bool)> = BTreeMap::new();
+    let mut attended_group: BTreeMap<(i32, i32), usize> = BTreeMap::new();
+    // The row a booking's facts go to, with its cohort.
+    let booking_row = |bid: i32| {
+        let b = f.bookings.get(&bid)?;
+        let c = run(b.cohort_id)?;
+        Some((b, c, key(c, Some(b.family_id))?))
+    };
+    for &bid in f.bookings.keys() {
+        let Some((b, c, k)) = booking_row(bid) else {
+            continue;
+        };
+        let row = rows.entry(k).or_default();
+        let pair = (b.cohort_id, b.family_id);
+        if b.confirmed {
+            row.booked.insert(b.family_id);
+            if c.ended {
+                row.eligible.insert(pair);
+            }
+        }
+        if b.waitlisted {
+            row.waitlisted.insert(b.family_id);
+        }
+        let h = history.entry(pair).or_default();
+        *h = (h.0 || b.confirmed, h.1 || b.waitlisted);
+    }
+    for (&(cohort, family), &(confirmed, waitlisted)) in &history {
+        if let Some(k) = run(cohort).and_then(|c| key(c, Some(family))) {
+            if waitlisted && !confirmed {
+                rows.entry(k).or_default().never_offered.insert(family);
+            }
+        }
+    }
+    for &(sid, bid, mark) in &f.marks {
+        let Some(s) = f.sessions.get(&sid).filter(|s| s.delivered) else {
+            continue;
+        };
+        let Some((b, _, k)) = booking_row(bid) else {
+            continue;
+        };
+        let row = rows.entry(k).or_default();
+        row.recorded += 1;
+        if mark.attended() {
+            row.attended += 1;
+            row.reached.insert(b.family_id);
+            if s.group {
+                *attended_group
+                    .entry((b.cohort_id, b.family_id))
+                    .or_default() += 1;
+            }
+        }
+    }
+    for row in rows.values_mut() {
+        for &(cohort, family) in &row.eligible {
+            let threshold = f.cohorts.get(&cohort).map_or(1, |c| c.completion_threshold);
+            let attended = attended_group.get(&(cohort, family)).copied().unwrap_or(0);
+            if completed(attended, threshold) {
+                row.completed.insert((cohort, family));
+            }
+        }
+    }
+    for &(sid, bid, child) in &f.creche {
+        if f.sessions.get(&sid).is_some_and(|s| s.delivered) {
+            if let Some((_, _, k)) = booking_row(bid) {
+                rows.entry(k).or_default().children.insert(child);
+            }
+        }
+    }
+    for (cohort, family, outcome) in &f.follow_ups {
+        let Some(k) = run(*cohort).and_then(|c| key(c, Some(*family))) else {
+            continue;
+        };
+        let row = rows.entry(k).or_default();
+        row.follow_ups += 1;
+        match outcome {
+            Some(o) => *row.outcomes.entry(o.clone()).or_default() += 1,
+            None => row.open += 1,
+        }
+    }
+    for (bid, measure, pre, score) in &f.scores {
+        let Some((_, _, k)) = booking_row(*bid) else {
+            continue;
+        };
+        let by_booking = rows.entry(k).or_default().scores.entry(measure.clone());
+        let e = by_booking.or_default().entry(*bid).or_default();
+        if *pre {
+            e.0 = Some(*score);
+        } else {
+            e.1 = Some(*score);
+        }
+    }
+    rows
+}

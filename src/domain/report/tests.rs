@@ -1,0 +1,264 @@
+use super::*;
+use crate::domain::register::Mark::*;
+use chrono::NaiveTime;
+
+fn at(d: &str, t: &str) -> NaiveDateTime {
+    NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .unwrap()
+        .and_time(NaiveTime::parse_from_str(t, "%H:%M").unwrap())
+}
+
+fn day(d: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn group_by_names_round_trip() {
+    for g in GroupBy::ALL {
+        assert_eq!(GroupBy::parse(g.as_str()), Some(g));
+    }
+    assert_eq!(GroupBy::parse("Ward"), None);
+    assert!(GroupBy::Ward.by_family() && !GroupBy::Month.by_family());
+}
+
+#[test]
+fn booking_history_tells_waiting_from_confirmed() {
+    let (t0, t1) = (at("2026-03-02", "09:00"), at("2026-03-02", "10:00"));
+    // Confirmed at once, later cancelled or withdrawn: booked, never waited.
+    assert_eq!(booking_history("confirmed", t0, Some(t0)), (true, false));
+    assert_eq!(booking_history("cancelled", t0, Some(t0)), (true, false));
+    assert_eq!(booking_history("withdrawn", t0, Some(t0)), (true, false));
+    // Waiting, gave up waiting, promoted (and perhaps cancelled later).
+    assert_eq!(booking_history("waitlisted", t0, None), (false, true));
+    assert_eq!(booking_history("cancelled", t0, None), (false, true));
+    assert_eq!(booking_history("confirmed", t0, Some(t1)), (true, true));
+    assert_eq!(booking_history("cancelled", t0, Some(t1)), (true, true));
+}
+
+#[test]
+fn timing_uses_the_first_session_held_in_local_time() {
+    let span = |d: &str, t: &str, cancelled| SessionSpan {
+        starts_at: at(d, t),
+        ends_at: at(d, t) + chrono::Duration::hours(2),
+        cancelled,
+        group: true,
+    };
+    let meeting = |d: &str| SessionSpan {
+        group: false,
+        ..span(d, "10:00", false)
+    };
+    let london: Tz = chrono_tz::Europe::London;
+    // 23:30 UTC on 31 March is 00:30 on 1 April in London (BST): an April cohort.
+    // Meetings before and after the group sessions do not move its date, count or end.
+    let spans = [
+        meeting("2026-03-17"),
+        span("2026-03-24", "23:30", true),
+        span("2026-03-31", "23:30", false),
+        span("2026-04-07", "23:30", false),
+        meeting("2026-04-14"),
+    ];
+    let t = timing(&spans, london, day("2026-03-25"), at("2026-04-05", "00:00"));
+    assert_eq!(t.date, day("2026-04-01"));
+    assert_eq!(month(t.date), "2026-04");
+    assert_eq!((t.delivered, t.ended), (1, false));
+    let t = timing(&spans, london, day("2026-03-25"), at("2026-04-08", "01:30"));
+    assert_eq!((t.delivered, t.ended), (2, true));
+    // Nothing held: the planned first date, nothing delivered, never ended.
+    let t = timing(
+        &spans[..2],
+        london,
+        day("2026-03-25"),
+        at("2027-01-01", "00:00"),
+    );
+    assert_eq!(
+        t,
+        Timing {
+            date: day("2026-03-25"),
+            delivered: 0,
+            ended: false
+        }
+    );
+    assert!(in_period(
+        day("2026-03-01"),
+        Some(day("2026-03-01")),
+        Some(day("2026-03-01"))
+    ));
+    assert!(!in_period(day("2026-03-02"), None, Some(day("2026-03-01"))));
+    assert!(in_period(day("1999-01-01"), None, None));
+}
+
+fn cohort(programme: &str, venue: &str, cancelled: bool, ended: bool) -> CohortFact {
+    CohortFact {
+        programme: programme.into(),
+        venue: venue.into(),
+        month: "2026-03".into(),
+        cancelled,
+        completion_threshold: 2,
+        delivered: if cancelled { 0 } else { 3 },
+        ended,
+    }
+}
+
+/// Cohort 1 (ended, 3 group sessions), 2 (still running), 3 (cancelled). Family 10 in ward W
+/// books 1 and 2; family 20 (no ward) books 1; family 30 waits for 1 and is never offered a
+/// place; family 40 waits for 2, is promoted.
+fn facts() -> Facts {
+    let mut f = Facts::default();
+    f.cohorts.insert(1, cohort("cosp", "Hub", false, true));
+    f.cohorts
+        .insert(2, cohort("together-time", "Hub", false, false));
+    f.cohorts.insert(3, cohort("cosp", "Hub", true, false));
+    for (sid, cohort, group) in [(11, 1, true), (12, 1, true), (13, 1, false), (21, 2, true)] {
+        f.sessions.insert(
+            sid,
+            SessionFact {
+                cohort_id: cohort,
+                group,
+                delivered: true,
+            },
+        );
+    }
+    let booking = |cohort_id, family_id, confirmed, waitlisted| BookingFact {
+        cohort_id,
+        family_id,
+        confirmed,
+        waitlisted,
+    };
+    f.bookings.insert(101, booking(1, 10, true, false));
+    f.bookings.insert(102, booking(2, 10, true, false));
+    f.bookings.insert(103, booking(1, 20, true, false));
+    f.bookings.insert(104, booking(1, 30, false, true));
+    f.bookings.insert(105, booking(2, 40, true, true));
+    f.bookings.insert(106, booking(3, 50, true, false));
+    let fam = |ward: &str, source: &str| FamilyFact {
+        ward: ward.into(),
+        referral_source: source.into(),
+    };
+    f.families.insert(10, fam("lambeth-2014:Stockwell", "self"));
+    f.families.insert(20, fam("", "gp"));
+    f.families.insert(30, fam("lambeth-2022:Stockwell", "self"));
+    f.families.insert(40, fam("lambeth-2022:Stockwell", "gp"));
+    f.families.insert(50, fam("lambeth-2014:Stockwell", "self"));
+    // Family 10 attends two group sessions of cohort 1 (completes); family 20 one group session
+    // and the meeting (does not: the meeting is not a group session).
+    f.marks = vec![
+        (11, 101, Present),
+        (12, 101, Late),
+        (13, 101, Absent),
+        (11, 103, Absent),
+        (12, 103, Present),
+        (13, 103, Present),
+        (21, 102, Apologies),
+        (21, 105, Present),
+    ];
+    f.creche = vec![(11, 101, 7), (12, 101, 7), (11, 103, 8)];
+    f.follow_ups = vec![
+        (1, 20, None),
+        (1, 10, Some("reengaged".into())),
+        (3, 50, None),
+    ];
+    f.scores = vec![
+        (101, "PSOC".into(), true, 10.0),
+        (101, "PSOC".into(), false, 16.0),
+        (103, "PSOC".into(), true, 20.0),
+        (103, "PSOC".into(), false, 18.0),
+        (102, "PSOC".into(), true, 5.0),
+    ];
+    f
+}
+
+#[test]
+fn the_total_counts_each_family_once_and_leaves_cancelled_cohorts_out() {
+    let t = build(&facts(), None).total;
+    assert_eq!(
+        (t.cohorts_run, t.cohorts_cancelled, t.sessions_delivered),
+        (Some(2), Some(1), Some(6))
+    );
+    // 10, 20, 40 booked (50's cohort was cancelled; 30 only waited).
+    assert_eq!(
+        (t.families_booked, t.families_reached, t.children_in_creche),
+        (3, 3, 2)
+    );
+    assert_eq!(
+        (t.marks_attended, t.marks_recorded, t.attendance_rate),
+        (5, 8, Some(5.0 / 8.0))
+    );
+    // Ended cohort 1: families 10 and 20 eligible, 10 completed.
+    assert_eq!(
+        (t.completion_eligible, t.completed, t.completion_rate),
+        (2, 1, Some(0.5))
+    );
+    assert_eq!((t.families_waitlisted, t.families_never_offered), (2, 1));
+    assert_eq!((t.follow_ups_opened, t.follow_ups_open), (2, 1));
+    assert_eq!(t.follow_up_outcomes["reengaged"], 1);
+    assert_eq!(t.follow_up_outcomes["withdrew"], 0);
+    let psoc = t.outcome_pairs["PSOC"];
+    assert_eq!(
+        (psoc.pairs, psoc.mean_pre, psoc.mean_post, psoc.mean_change),
+        (2, 15.0, 17.0, 2.0)
+    );
+    assert!(build(&facts(), None).groups.is_empty());
+}
+
+#[test]
+fn family_rows_split_families_and_leave_cohort_counts_out() {
+    let r = build(&facts(), Some(GroupBy::Ward));
+    let keys: Vec<&str> = r.groups.iter().map(|(k, _)| k.as_str()).collect();
+    // The same ward name in two boundary sets stays two rows; no ward is "unknown".
+    assert_eq!(
+        keys,
+        [
+            "lambeth-2014:Stockwell",
+            "lambeth-2022:Stockwell",
+            "unknown"
+        ]
+    );
+    let (w14, w22, unknown) = (&r.groups[0].1, &r.groups[1].1, &r.groups[2].1);
+    assert_eq!((w14.cohorts_run, w14.sessions_delivered), (None, None));
+    assert_eq!(
+        (w14.families_booked, w14.completed, w14.children_in_creche),
+        (1, 1, 1)
+    );
+    assert_eq!(
+        (
+            w22.families_waitlisted,
+            w22.families_never_offered,
+            w22.families_booked
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        (unknown.completion_rate, unknown.follow_ups_open),
+        (Some(0.0), 1)
+    );
+    assert_eq!(unknown.outcome_pairs["PSOC"].mean_change, -2.0);
+}
+
+#[test]
+fn cohort_rows_keep_cohort_counts() {
+    let r = build(&facts(), Some(GroupBy::Programme));
+    let (cosp, tt) = (&r.groups[0].1, &r.groups[1].1);
+    assert_eq!(r.groups[0].0, "cosp");
+    assert_eq!(
+        (cosp.cohorts_run, cosp.cohorts_cancelled),
+        (Some(1), Some(1))
+    );
+    // Cohort 2 has not ended: no completion figure at all.
+    assert_eq!((tt.completion_eligible, tt.completion_rate), (0, None));
+    assert_eq!((tt.families_booked, tt.attendance_rate), (2, Some(0.5)));
+    // Family 10 is in both rows, once in the total.
+    assert_eq!(cosp.families_booked + tt.families_booked, 4);
+    assert_eq!(r.total.families_booked, 3);
+}
+
+#[test]
+fn no_facts_no_rates() {
+    let r = build(&Facts::default(), Some(GroupBy::Venue));
+    assert!(r.groups.is_empty());
+    assert_eq!(
+        (r.total.attendance_rate, r.total.completion_rate),
+        (None, None)
+    );
+    assert_eq!(r.total.cohorts_run, Some(0));
+    assert_eq!(r.total.follow_up_outcomes.len(), 4);
+}

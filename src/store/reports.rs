@@ -1,0 +1,225 @@
+//! The facts behind the monitoring report, read in one snapshot. Only ids, statuses, times,
+//! marks, scores, and the family's ward and referral source are read — never a name or contact —
+//! so the figures survive a family's erasure unchanged.
+
+use crate::db::schema::{
+    attendance_marks as am, bookings as bo, cohorts as co, creche_attendance as ca, families as fa,
+    follow_ups as fu, outcome_measures as om, programmes as pr, sessions as se, venues as ve,
+};
+use crate::db::DbConnection;
+use crate::domain::cohort::parse_timezone;
+use crate::domain::register::Mark;
+use crate::domain::report::{self, BookingFact, CohortFact, Facts, FamilyFact, SessionFact};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::prelude::*;
+use std::collections::BTreeMap;
+
+/// Cohort ids per query: well under either database's limit of bound parameters.
+const CHUNK: usize = 1000;
+
+type CohortRow = (i32, String, String, NaiveDate, String, i32, String);
+type SessionRow = (i32, i32, String, NaiveDateTime, NaiveDateTime, String);
+
+/// Everything the report needs about the cohorts whose first session (local date) falls in
+/// `from..=to`, drafts excluded, as the database stood at one instant.
+pub fn facts(
+    conn: &mut DbConnection,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> QueryResult<Facts> {
+    conn.transaction(|c| {
+        // One snapshot for all the reads below, so a register saved meanwhile is either wholly
+        // in the figures or not at all (SQLite's read transaction is a snapshot already).
+        if let DbConnection::Postgres(pg) = c {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(pg)?;
+        }
+        let mut f = Facts::default();
+        let candidates = cohorts(c, from, to)?;
+        let ids: Vec<i32> = candidates.iter().map(|r| r.0).collect();
+        let mut sessions: BTreeMap<i32, Vec<SessionRow>> = BTreeMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let rows: Vec<SessionRow> = se::table
+                .filter(se::cohort_id.eq_any(chunk))
+                .select((
+                    se::id,
+                    se::cohort_id,
+                    se::kind,
+                    se::starts_at,
+                    se::ends_at,
+                    se::status,
+                ))
+                .load(c)?;
+            for s in rows {
+                sessions.entry(s.1).or_default().push(s);
+            }
+        }
+        for (id, status, tz, planned, programme, threshold, venue) in candidates {
+            let mine = sessions.remove(&id).unwrap_or_default();
+            let spans: Vec<report::SessionSpan> = mine
+                .iter()
+                .map(|s| report::SessionSpan {
+                    starts_at: s.3,
+                    ends_at: s.4,
+                    cancelled: s.5 == "cancelled",
+                    group: s.2 == "group",
+                })
+                .collect();
+            let tz = parse_timezone(&tz).unwrap_or(chrono_tz::Europe::London);
+            let t = report::timing(&spans, tz, planned, now);
+            if !report::in_period(t.date, from, to) {
+                continue;
+            }
+            for (s, span) in mine.iter().zip(&spans) {
+                let (group, delivered) = (span.group, span.delivered(now));
+                f.sessions.insert(
+                    s.0,
+                    SessionFact {
+                        cohort_id: id,
+                        group,
+                        delivered,
+                    },
+                );
+            }
+            let fact = CohortFact {
+                programme,
+                venue,
+                month: report::month(t.date),
+                cancelled: status == "cancelled",
+                completion_threshold: threshold,
+                delivered: t.delivered,
+                ended: t.ended,
+            };
+            f.cohorts.insert(id, fact);
+        }
+        // Cancelled cohorts count only as cancelled: nothing else about them is read.
+        let run: Vec<i32> = f
+            .cohorts
+            .iter()
+            .filter(|(_, c)| !c.cancelled)
+            .map(|(id, _)| *id)
+            .collect();
+        for chunk in run.chunks(CHUNK) {
+            add_chunk(c, chunk, &mut f)?;
+        }
+        Ok(f)
+    })
+}
+
+/// Non-draft cohorts that may be in the period. A local date `d` starts between `d - 1 day` and
+/// `d + 2 days` in UTC whatever the zone, so cohorts with a session held in that window are
+/// candidates, and so are those with none held whose planned first date is in the period; the
+/// exact local first date is checked afterwards.
+fn cohorts(
+    c: &mut DbConnection,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> QueryResult<Vec<CohortRow>> {
+    let far = |y| NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
+    let (from, to) = (from.unwrap_or(far(1900)), to.unwrap_or(far(2200)));
+    let window = (
+        (from - Duration::days(1)).and_time(NaiveTime::MIN),
+        (to + Duration::days(2)).and_time(NaiveTime::MIN),
+    );
+    let held_in_window = se::table
+        .filter(se::status.eq("scheduled"))
+        .filter(se::starts_at.ge(window.0))
+        .filter(se::starts_at.lt(window.1))
+        .select(se::cohort_id);
+    co::table
+        .inner_join(pr::table)
+        .inner_join(ve::table)
+        .filter(co::status.ne("draft"))
+        .filter(
+            co::id
+                .eq_any(held_in_window)
+                .or(co::first_session_date.between(from, to)),
+        )
+        .select((
+            co::id,
+            co::status,
+            co::timezone,
+            co::first_session_date,
+            pr::code,
+            pr::completion_threshold,
+            ve::name,
+        ))
+        .order(co::id)
+        .load(c)
+}
+
+/// Bookings, families, marks, sign-ins, follow-ups and scores of some cohorts run.
+fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()> {
+    let bookings: Vec<(i32, i32, i32, String, NaiveDateTime, Option<NaiveDateTime>)> = bo::table
+        .filter(bo::cohort_id.eq_any(ids))
+        .select((
+            bo::id,
+            bo::cohort_id,
+            bo::family_id,
+            bo::status,
+            bo::created_at,
+            bo::confirmed_at,
+        ))
+        .load(c)?;
+    for (id, cohort_id, family_id, status, created, confirmed_at) in bookings {
+        let (confirmed, waitlisted) = report::booking_history(&status, created, confirmed_at);
+        f.bookings.insert(
+            id,
+            BookingFact {
+                cohort_id,
+                family_id,
+                confirmed,
+                waitlisted,
+            },
+        );
+    }
+    let of_cohorts = bo::table.filter(bo::cohort_id.eq_any(ids));
+    let families: Vec<(i32, String, String)> = fa::table
+        .filter(fa::id.eq_any(of_cohorts.select(bo::family_id)))
+        .select((fa::id, fa::ward, fa::referral_source))
+        .load(c)?;
+    for (id, ward, referral_source) in families {
+        f.families.insert(
+            id,
+            FamilyFact {
+                ward,
+                referral_source,
+            },
+        );
+    }
+    let marks: Vec<(i32, i32, String)> = am::table
+        .inner_join(bo::table)
+        .filter(bo::cohort_id.eq_any(ids))
+        .select((am::session_id, am::booking_id, am::status))
+        .load(c)?;
+    f.marks.extend(
+        marks
+            .into_iter()
+            .filter_map(|(s, b, m)| Some((s, b, Mark::parse(&m)?))),
+    );
+    f.creche.extend(
+        ca::table
+            .inner_join(bo::table)
+            .filter(bo::cohort_id.eq_any(ids))
+            .select((ca::session_id, ca::booking_id, ca::child_id))
+            .load::<(i32, i32, i32)>(c)?,
+    );
+    f.follow_ups.extend(
+        fu::table
+            .filter(fu::cohort_id.eq_any(ids))
+            .select((fu::cohort_id, fu::family_id, fu::outcome))
+            .load::<(i32, i32, Option<String>)>(c)?,
+    );
+    let scores: Vec<(i32, String, String, f64)> = om::table
+        .inner_join(bo::table)
+        .filter(bo::cohort_id.eq_any(ids))
+        .select((om::booking_id, om::measure, om::phase, om::score))
+        .load(c)?;
+    f.scores.extend(
+        scores
+            .into_iter()
+            .map(|(b, m, phase, s)| (b, m, phase == "pre", s)),
+    );
+    Ok(())
+}
