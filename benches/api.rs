@@ -1,6 +1,8 @@
 //! `cargo bench --bench api`: runs each scenario against groupwork started in-process on SQLite
-//! and on PostgreSQL, prints a table per scenario with the machine's core count, and writes the
-//! same to `$CARGO_TARGET_DIR/bench/api.json`. A broken invariant exits non-zero.
+//! and on PostgreSQL, then groupwork as a child process against a bare actix-web reference server
+//! (`scenarios::served`), prints a table per scenario with the machine's core count, and writes
+//! the same to `$CARGO_TARGET_DIR/bench/api.json`. A broken invariant exits non-zero.
+//! `api reference-server ADDR SIZE WORKERS` runs the reference server (started as a child).
 
 mod scenarios;
 mod support;
@@ -12,6 +14,16 @@ use support::report::{self, Measurement};
 use support::server::{self, Backend, StartError};
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("reference-server") {
+        return match support::reference::main(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("reference-server: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let began = Instant::now();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let profile = if cfg!(debug_assertions) {
@@ -75,6 +87,19 @@ fn main() -> ExitCode {
     }
     failed |= measured.iter().any(|m| !m.ok());
 
+    println!("\nserved: {}", scenarios::served::ABOUT);
+    let served = match scenarios::served::run(config.workers, config.pool_size) {
+        Ok(s) => {
+            failed |= !scenarios::served::table::print(&s);
+            Some(scenarios::served::to_json(&s))
+        }
+        Err(e) => {
+            eprintln!("served: FAILED: {e}");
+            failed = true;
+            None
+        }
+    };
+
     let doc = json!({
         "cores": cores,
         "profile": profile,
@@ -82,6 +107,7 @@ fn main() -> ExitCode {
         "pool_size": config.pool_size,
         "load_average_at_start": load,
         "results": measured.iter().map(report::to_json).collect::<Vec<_>>(),
+        "served": served,
         "not_measured": not_measured.iter().map(|(b, why)| json!({"backend": b.name(), "reason": why})).collect::<Vec<_>>(),
         "ok": !failed,
     });

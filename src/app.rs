@@ -31,6 +31,8 @@ pub struct AppState {
     /// Booking attempts per parent account per minute (`api::security::check_booking_rate`).
     pub bookings_by_user: RateLimiter,
     pub routes: api::errors::RouteTable,
+    /// Rendered public listings; writes that change one call `listing_cache.invalidate()`.
+    pub listing_cache: api::listing_cache::ListingCache,
 }
 
 impl AppState {
@@ -58,6 +60,18 @@ impl AppState {
             f(&mut conn)
         })
         .await?
+    }
+
+    /// Like `db`, inside one write transaction (`BEGIN IMMEDIATE` on SQLite). Every write goes
+    /// through a transaction whose COMMIT is checked: on SQLite an `INSERT … RETURNING` outside
+    /// one commits when the statement is reset, and diesel does not report a failure there (a
+    /// full disk answered 201 for a row never stored).
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |c| db::write_transaction(c, f)).await
     }
 }
 
@@ -93,6 +107,7 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
         ),
         bookings_by_user: RateLimiter::new(config.bookings_per_minute, 60),
         routes: api::errors::RouteTable::from_spec(&api::openapi()),
+        listing_cache: Default::default(),
         config,
     }))
 }

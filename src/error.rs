@@ -44,6 +44,10 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// 507: the database's disk is full. Nothing was saved; reads still work, and writes work
+    /// again once an operator frees space, so the client may retry later.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -119,6 +123,7 @@ impl ApiError {
             ApiError::Validation { .. } => ("validation", "Some fields are not valid"),
             ApiError::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
             ApiError::Unavailable(_) => ("database-unavailable", "The database is unavailable"),
+            ApiError::StorageFull(_) => ("storage-full", "The server's storage is full"),
             ApiError::Internal(_) => ("internal", "Something went wrong on our side"),
         }
     }
@@ -133,6 +138,7 @@ impl ApiError {
                 format!("try again in {retry_after_secs} seconds")
             }
             ApiError::Unavailable(_) => "please try again shortly".to_string(),
+            ApiError::StorageFull(_) => "nothing was saved; please try again later".to_string(),
             ApiError::Internal(_) => "the error has been logged".to_string(),
             other => other.to_string(),
         };
@@ -167,6 +173,7 @@ impl ResponseError for ApiError {
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -175,6 +182,8 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Internal(msg) => tracing::error!(error = %msg, "internal error"),
             ApiError::Unavailable(msg) => tracing::warn!(error = %msg, "database unavailable"),
+            // An operator has to free space: as loud as an internal error.
+            ApiError::StorageFull(msg) => tracing::error!(error = %msg, "storage full"),
             _ => {}
         }
         let mut res = HttpResponse::build(self.status_code());
@@ -192,6 +201,9 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(_) => {
                 res.insert_header((header::RETRY_AFTER, "5"));
             }
+            ApiError::StorageFull(_) => {
+                res.insert_header((header::RETRY_AFTER, "60"));
+            }
             _ => {}
         }
         let body = serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".into());
@@ -207,7 +219,9 @@ impl From<diesel::result::Error> for ApiError {
             E::DatabaseError(K::UniqueViolation, _) => {
                 ApiError::Conflict("a record with the same unique value already exists".into())
             }
-            E::DatabaseError(K::ClosedConnection, info) => {
+            // A connection that died between the pool's check and the query (a database
+            // restart): unavailable for a moment, not the client's fault.
+            E::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, info) => {
                 ApiError::Unavailable(info.message().to_string())
             }
             // Lock waits that ran out (SQLite busy, PostgreSQL serialization or lock timeout)
@@ -217,6 +231,14 @@ impl From<diesel::result::Error> for ApiError {
             }
             E::DatabaseError(_, info) if is_busy(info.message()) => {
                 ApiError::Unavailable(info.message().to_string())
+            }
+            // SQLITE_FULL (SQLite reports it as "database or disk is full", often at COMMIT,
+            // since WAL pages are written then) or PostgreSQL's ENOSPC: 507, not a 500.
+            E::DatabaseError(_, info) if is_storage_full(info.message()) => {
+                ApiError::StorageFull(info.message().to_string())
+            }
+            E::RollbackErrorOnCommit { commit_error, .. } if is_full(&commit_error) => {
+                ApiError::StorageFull(commit_error.to_string())
             }
             other => ApiError::Internal(other.to_string()),
         }
@@ -229,6 +251,15 @@ fn is_busy(message: &str) -> bool {
         || m.contains("database is busy")
         || m.contains("lock timeout")
         || m.contains("deadlock detected")
+}
+
+fn is_full(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(_, info) if is_storage_full(info.message()))
+}
+
+fn is_storage_full(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("database or disk is full") || m.contains("no space left on device")
 }
 
 impl From<r2d2::Error> for ApiError {
@@ -319,6 +350,46 @@ mod tests {
         assert!(is_busy("database is locked"));
         assert!(is_busy("canceling statement due to lock timeout"));
         assert!(!is_busy("syntax error"));
+    }
+
+    #[test]
+    fn a_full_disk_is_507_with_retry_after_not_500() {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        let full =
+            || E::DatabaseError(K::Unknown, Box::new("database or disk is full".to_string()));
+        let e = ApiError::from(full());
+        assert!(matches!(e, ApiError::StorageFull(_)), "{e:?}");
+        let res = e.error_response();
+        assert_eq!(res.status().as_u16(), 507);
+        assert_eq!(
+            res.headers().get(header::CONTENT_TYPE).unwrap(),
+            PROBLEM_JSON
+        );
+        assert!(res.headers().get(header::RETRY_AFTER).is_some());
+        let p = e.problem();
+        assert_eq!(
+            (p.status, p.problem_type.as_str()),
+            (507, "/problems/storage-full")
+        );
+        assert_eq!(p.title, "The server's storage is full");
+        assert!(
+            !p.detail.contains("disk is full"),
+            "no internals: {}",
+            p.detail
+        );
+        // A failed COMMIT whose rollback failed too, and PostgreSQL's wording.
+        let on_commit = E::RollbackErrorOnCommit {
+            rollback_error: Box::new(E::NotInTransaction),
+            commit_error: Box::new(full()),
+        };
+        assert!(matches!(
+            ApiError::from(on_commit),
+            ApiError::StorageFull(_)
+        ));
+        assert!(is_storage_full(
+            "could not extend file \"base/1/2\": No space left on device"
+        ));
+        assert!(!is_storage_full("syntax error"));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use crate::support::report::Measurement;
 use crate::support::server::BenchApp;
 
 mod booking_burst;
+pub mod served;
 mod summary_report;
 
 pub struct Scenario {

@@ -1,5 +1,9 @@
-//! Shared by the scenarios: the server, seeding through the API, latency figures, the report.
+//! Shared by the scenarios: the server (in-process or a child process), the reference server,
+//! the load generator, seeding through the API, latency figures, the report.
 
+pub mod child;
+pub mod load;
+pub mod reference;
 pub mod report;
 pub mod seed;
 pub mod server;

@@ -123,7 +123,7 @@ pub fn start(backend: Backend) -> Result<BenchApp, StartError> {
     })
 }
 
-fn replace_db_name(url: &str, name: &str) -> String {
+pub fn replace_db_name(url: &str, name: &str) -> String {
     let (head, tail) = url.rsplit_once('/').unwrap_or((url, ""));
     let query = tail
         .split_once('?')

@@ -15,17 +15,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+/// A parent's sign-up (its own schema name: `RegisterBody` is the register of a session).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RegisterBody {
+pub struct RegisterAccountBody {
     #[validate(email, length(max = 254))]
-    #[schema(example = "amira@example.org")]
+    #[schema(example = "amira@example.org", format = Email, max_length = 254)]
     pub email: String,
     /// At least 10 characters; not a common password; not your email address.
-    #[schema(example = "a long memorable phrase")]
+    #[schema(example = "a long memorable phrase", min_length = 10, max_length = 128)]
     pub password: String,
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "Amira")]
+    #[schema(example = "Amira", min_length = 1, max_length = 100)]
     pub display_name: String,
 }
 
@@ -72,7 +73,7 @@ async fn start_session(state: &web::Data<AppState>, user: User) -> Result<TokenR
     let expires = now + Duration::days(state.config.refresh_token_days);
     let user_id = user.id;
     state
-        .db(move |c| {
+        .write(move |c| {
             Ok(store::logins::insert(
                 c, user_id, &hash, &family, now, expires,
             )?)
@@ -131,7 +132,7 @@ pub fn check_password(pw: &str, email: &str) -> Result<(), ApiError> {
 /// admin instead.
 #[utoipa::path(
     tag = "auth",
-    request_body = RegisterBody,
+    request_body = RegisterAccountBody,
     responses(
         (status = 201, description = "Registered and signed in", body = TokenResponse,
          headers(("Location" = String, description = "/api/v1/me"))),
@@ -141,7 +142,7 @@ pub fn check_password(pw: &str, email: &str) -> Result<(), ApiError> {
 #[post("/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
-    body: ApiJson<RegisterBody>,
+    body: ApiJson<RegisterAccountBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     validate(&body)?;
@@ -301,7 +302,7 @@ pub async fn logout(
     let hash = tokens::hash_opaque(body.refresh_token.trim());
     let now = state.now_naive();
     state
-        .db(move |c| Ok(store::logins::revoke_by_token(c, &hash, now)?))
+        .write(move |c| Ok(store::logins::revoke_by_token(c, &hash, now)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -27,6 +27,7 @@ pub struct BookingBody {
     pub creche_child_ids: Vec<i32>,
     /// Carers attending: 1 or 2.
     #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 2, default = 1)]
     pub carers: i32,
     /// Coordinators only: the family booked for (e.g. after a phone call).
     pub family_id: Option<i32>,
@@ -173,12 +174,13 @@ fn booking_family(
     security(("bearer" = [])),
     params(
         ("id" = i32, Path, description = "Cohort id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried POST return the first answer instead of booking again"),
+        ("Idempotency-Key" = Option<String>, Header, nullable = false, description = "Makes a retried POST return the first answer instead of booking again; 1 to 200 visible ASCII characters", pattern = "^[!-~]{1,200}$"),
     ),
     request_body = BookingBody,
     responses(
         (status = 201, description = "Booked (confirmed or waitlisted)", body = BookingOut,
-         headers(("Location" = String, description = "/api/v1/bookings/{id}"))),
+         headers(("Location" = String, description = "/api/v1/bookings/{id}")),
+         links(("GetBooking" = (operation_id = "get_booking", parameters(("id" = "$response.body#/id")), description = "The booking just made")), ("CancelBooking" = (operation_id = "cancel_booking", parameters(("id" = "$response.body#/id")), description = "Cancel it")), ("BookingOutcomes" = (operation_id = "booking_outcomes", parameters(("id" = "$response.body#/id")), description = "Its outcome measures")), ("RecordOutcome" = (operation_id = "record_outcome", parameters(("id" = "$response.body#/id")), description = "Record an outcome measure")))),
         E400, E401, E403, E404, E409, E413, E415, E422, E429, E503,
     )
 )]
@@ -301,6 +303,7 @@ pub async fn book(
             }
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, out.location))
         .content_type("application/json")
@@ -405,6 +408,7 @@ pub async fn cancel_booking(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -503,7 +507,7 @@ pub fn promote(
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
-    responses((status = 200, description = "My bookings", body = MyBookingList), E401, E403, E503)
+    responses((status = 200, description = "My bookings", body = MyBookingList), E401, E403, E404, E503)
 )]
 #[get("/me/bookings")]
 pub async fn my_bookings(
@@ -545,7 +549,7 @@ pub async fn my_bookings(
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
-    responses((status = 200, description = "Notifications", body = NotificationList), E401, E403, E503)
+    responses((status = 200, description = "Notifications", body = NotificationList), E401, E403, E404, E503)
 )]
 #[get("/me/notifications")]
 pub async fn my_notifications(

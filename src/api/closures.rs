@@ -65,7 +65,7 @@ pub struct ClosureBody {
     /// Inclusive; the same as `from` for a single day.
     pub to: NaiveDate,
     #[validate(length(min = 1, max = 200))]
-    #[schema(example = "February half term")]
+    #[schema(example = "February half term", min_length = 1, max_length = 200)]
     pub reason: String,
 }
 
@@ -74,7 +74,11 @@ pub struct ClosureBody {
 pub struct HolidayChangeBody {
     pub date: NaiveDate,
     #[validate(length(min = 1, max = 120))]
-    #[schema(example = "Bank holiday for the State Funeral")]
+    #[schema(
+        example = "Bank holiday for the State Funeral",
+        min_length = 1,
+        max_length = 120
+    )]
     pub name: String,
     /// `add` an extra bank holiday, or `remove` the rule's holiday on that date (when one is moved).
     pub change: HolidayChangeKind,
@@ -178,7 +182,8 @@ pub async fn list_closures(
     request_body = ClosureBody,
     responses(
         (status = 201, description = "Created; lists sessions already planned on those dates", body = ClosureCreated,
-         headers(("Location" = String, description = "/api/v1/closures/{id}"))),
+         headers(("Location" = String, description = "/api/v1/closures/{id}")),
+         links(("DeleteClosure" = (operation_id = "delete_closure", parameters(("id" = "$response.body#/id")), description = "Remove the closure just added")))),
         E400, E401, E403, E413, E415, E422, E503,
     )
 )]
@@ -219,7 +224,7 @@ pub async fn create_closure(
         created_by: who.user.user_id,
     };
     let (closure, affected) = state
-        .db(move |c| {
+        .write(move |c| {
             if let Some(v) = new.venue_id {
                 store::venues::find(c, v)?
                     .ok_or_else(|| ApiError::field("venue_id", "no such venue"))?;
@@ -230,6 +235,7 @@ pub async fn create_closure(
             Ok((closure, affected))
         })
         .await?;
+    state.listing_cache.invalidate();
     let body = ClosureCreated {
         closure: ClosureOut {
             kind: ClosureKind::Closure,
@@ -268,8 +274,9 @@ pub async fn delete_closure(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let removed = state
-        .db(move |c| Ok(store::closures::delete(c, id)?))
+        .write(move |c| Ok(store::closures::delete(c, id)?))
         .await?;
+    state.listing_cache.invalidate();
     if !removed {
         return Err(ApiError::not_found("closure"));
     }
@@ -294,7 +301,7 @@ pub async fn add_bank_holiday_change(
     super::validate(&b)?;
     let now = state.now_naive();
     state
-        .db(move |c| {
+        .write(move |c| {
             store::closures::add_holiday_change(
                 c,
                 b.date,
@@ -311,5 +318,6 @@ pub async fn add_bank_holiday_change(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -28,10 +28,14 @@ use validator::Validate;
 pub struct MeetingBody {
     pub date: NaiveDate,
     /// Local time, `HH:MM`.
-    #[schema(example = "10:00")]
+    #[schema(
+        example = "10:00",
+        pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    )]
     pub start_time: String,
     /// Length in minutes (default 60).
     #[validate(range(min = 15, max = 240))]
+    #[schema(minimum = 15, maximum = 240)]
     pub minutes: Option<i32>,
 }
 
@@ -45,20 +49,25 @@ pub struct CohortBody {
     #[schema(example = "2026-03-03")]
     pub first_session_date: NaiveDate,
     /// Local wall-clock start, `HH:MM`, the same every week.
-    #[schema(example = "10:00")]
+    #[schema(
+        example = "10:00",
+        pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    )]
     pub start_time: String,
     /// Default: the programme's session length.
     #[validate(range(min = 15, max = 480))]
+    #[schema(minimum = 15, maximum = 480)]
     pub session_minutes: Option<i32>,
     /// IANA zone; default `Europe/London`.
     #[schema(example = "Europe/London")]
     pub timezone: Option<String>,
     /// Parent places (families).
     #[validate(range(min = 1, max = 200))]
-    #[schema(example = 10)]
+    #[schema(example = 10, minimum = 1, maximum = 200)]
     pub places: i32,
     /// Crèche workers planned (default 2 when a crèche runs).
     #[validate(range(min = 0, max = 20))]
+    #[schema(minimum = 0, maximum = 20)]
     pub creche_workers: Option<i32>,
     /// Whether a crèche runs; default: whether the programme provides one (COSP always does).
     pub creche_offered: Option<bool>,
@@ -73,8 +82,10 @@ pub struct CohortBody {
     pub post_group_meeting: Option<MeetingBody>,
     /// Default: "<programme> at <venue>".
     #[validate(length(min = 1, max = 120))]
+    #[schema(min_length = 1, max_length = 120)]
     pub title: Option<String>,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
 }
 
@@ -83,20 +94,28 @@ pub struct CohortBody {
 #[serde(deny_unknown_fields)]
 pub struct CohortPatch {
     #[validate(length(min = 1, max = 120))]
+    #[schema(min_length = 1, max_length = 120)]
     pub title: Option<String>,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
     #[validate(range(min = 1, max = 200))]
+    #[schema(minimum = 1, maximum = 200)]
     pub places: Option<i32>,
     #[validate(range(min = 0, max = 20))]
+    #[schema(minimum = 0, maximum = 20)]
     pub creche_workers: Option<i32>,
     pub creche_offered: Option<bool>,
     pub booking_opens_on: Option<NaiveDate>,
     pub booking_closes_on: Option<NaiveDate>,
     pub first_session_date: Option<NaiveDate>,
-    #[schema(example = "10:00")]
+    #[schema(
+        example = "10:00",
+        pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    )]
     pub start_time: Option<String>,
     #[validate(range(min = 15, max = 480))]
+    #[schema(minimum = 15, maximum = 480)]
     pub session_minutes: Option<i32>,
 }
 
@@ -104,7 +123,11 @@ pub struct CohortPatch {
 #[serde(deny_unknown_fields)]
 pub struct CancelBody {
     #[validate(length(min = 1, max = 500))]
-    #[schema(example = "Facilitator unavailable; families offered the next group")]
+    #[schema(
+        example = "Facilitator unavailable; families offered the next group",
+        min_length = 1,
+        max_length = 500
+    )]
     pub reason: String,
 }
 
@@ -156,6 +179,7 @@ pub struct CohortList {
 #[into_params(parameter_in = Query)]
 pub struct CohortFilter {
     /// `draft`, `published`, `completed` or `cancelled`.
+    #[param(value_type = Option<super::docs::CohortStatus>, inline)]
     pub status: Option<String>,
     pub venue_id: Option<i32>,
     /// Programme code.
@@ -399,7 +423,8 @@ fn check_booking_window(
     request_body = CohortBody,
     responses(
         (status = 201, description = "Created with its sessions", body = CohortOut,
-         headers(("Location" = String, description = "/api/v1/cohorts/{id}"))),
+         headers(("Location" = String, description = "/api/v1/cohorts/{id}")),
+         links(("GetCohort" = (operation_id = "get_cohort", parameters(("id" = "$response.body#/id")), description = "The cohort just planned")), ("UpdateCohort" = (operation_id = "update_cohort", parameters(("id" = "$response.body#/id")), description = "Change it")), ("SetTeam" = (operation_id = "set_team", parameters(("id" = "$response.body#/id")), description = "Give it a team")), ("PublishCohort" = (operation_id = "publish_cohort", parameters(("id" = "$response.body#/id")), description = "Publish it")), ("CancelCohort" = (operation_id = "cancel_cohort", parameters(("id" = "$response.body#/id")), description = "Cancel it")), ("CohortBookings" = (operation_id = "cohort_bookings", parameters(("id" = "$response.body#/id")), description = "Its bookings")), ("BookPlace" = (operation_id = "book", parameters(("id" = "$response.body#/id")), description = "Book a place on it")))),
         E400, E401, E403, E413, E415, E422, E503,
     )
 )]
@@ -652,6 +677,7 @@ pub async fn update_cohort(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(web::Json(out))
 }
 
@@ -758,6 +784,7 @@ pub async fn publish_cohort(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(web::Json(out))
 }
 
@@ -804,5 +831,6 @@ pub async fn cancel_cohort(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(web::Json(out))
 }

@@ -164,6 +164,7 @@ pub enum E429 {
     RateLimited(Problem),
 }
 #[derive(utoipa::IntoResponses)]
+/// The database's own troubles, on every operation that uses it.
 pub enum E503 {
     #[response(
         status = 503,
@@ -171,4 +172,147 @@ pub enum E503 {
         content_type = "application/problem+json"
     )]
     Unavailable(Problem),
+    #[response(
+        status = 507,
+        description = "The database's storage is full: nothing was saved; see Retry-After",
+        content_type = "application/problem+json"
+    )]
+    StorageFull(Problem),
+}
+
+// Documentation-only enums. The service reads these values as text and checks them itself, so a
+// bad one is a 422 naming its field; these give the allowed values to the OpenAPI document (and
+// so to generated clients). Keep them in step with the checks they describe.
+
+/// A cohort's status (the `status` filter of `GET /cohorts`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum CohortStatus {
+    Draft,
+    Published,
+    Completed,
+    Cancelled,
+}
+
+/// A follow-up's status.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum FollowUpStatus {
+    Open,
+    Closed,
+}
+
+/// How a follow-up closed (`follow_ups::OUTCOMES`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum FollowUpOutcome {
+    Reengaged,
+    WillRejoinLater,
+    Withdrew,
+    UnableToContact,
+}
+
+/// How a family was contacted (`follow_ups::METHODS`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ContactMethod {
+    Phone,
+    Text,
+    Email,
+    Visit,
+    Letter,
+    Other,
+}
+
+/// The one status a session can be given by `PATCH /sessions/{id}`.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum SessionStatusChange {
+    Cancelled,
+}
+
+/// The kinds of work staff do in the groups (`staff::STAFF_ROLES`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum StaffRole {
+    Clinician,
+    CospFacilitator,
+    BetterStartWorker,
+    ParentingWorker,
+    Trainee,
+    CrecheWorker,
+    Supervisor,
+}
+
+/// Qualifications staff hold (`domain::programme::QUALIFICATIONS`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum QualificationKind {
+    Clinical,
+    CospRegistered,
+    PaediatricFirstAid,
+    Supervisor,
+}
+
+/// How a family heard of the group (`domain::family::REFERRAL_SOURCES`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum ReferralSource {
+    #[schema(rename = "self")]
+    SelfReferral,
+    HealthVisitor,
+    Gp,
+    Midwife,
+    ChildrensCentre,
+    SocialCare,
+    Other,
+}
+
+/// A register mark (`domain::register::Mark`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum MarkStatus {
+    Present,
+    Late,
+    Apologies,
+    Absent,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    fn values<T: PartialSchema>() -> Vec<String> {
+        let json = serde_json::to_value(T::schema()).unwrap();
+        json["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn documented_values_are_the_checked_ones() {
+        assert_eq!(values::<StaffRole>(), crate::api::staff::STAFF_ROLES);
+        assert_eq!(
+            values::<QualificationKind>(),
+            crate::domain::programme::QUALIFICATIONS
+        );
+        assert_eq!(
+            values::<ReferralSource>(),
+            crate::domain::family::REFERRAL_SOURCES
+        );
+        assert_eq!(values::<MarkStatus>(), crate::domain::register::Mark::ALL);
+    }
 }

@@ -34,6 +34,14 @@ impl RouteTable {
         Self { routes }
     }
 
+    /// The methods of a path template without parameters that is exactly `path`.
+    fn literal_methods(&self, path: &str) -> Option<Vec<String>> {
+        self.routes
+            .iter()
+            .find(|(def, _)| def.pattern().is_some_and(|p| p == path && !p.contains('{')))
+            .map(|(_, m)| m.clone())
+    }
+
     fn methods_for(&self, path: &str) -> Option<Vec<String>> {
         self.routes
             .iter()
@@ -69,7 +77,16 @@ pub fn query_config() -> web::QueryConfig {
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|err, _req| {
+    web::PathConfig::default().error_handler(|err, req| {
+        // A literal path that a template also matches (`/closures/bank-holidays` against
+        // `DELETE /closures/{id}`) is that literal resource: a method it lacks is 405, not 404.
+        if let Some(state) = req.app_data::<web::Data<AppState>>() {
+            if let Some(allow) = state.routes.literal_methods(req.path()) {
+                if !allow.iter().any(|m| m == req.method().as_str()) {
+                    return ApiError::MethodNotAllowed { allow }.into();
+                }
+            }
+        }
         let PathError::Deserialize(de) = &err else {
             return ApiError::BadRequest(format!("bad path: {err}")).into();
         };

@@ -2,7 +2,7 @@
 //! id that is not theirs answers 404.
 
 use super::access::{Parent, Require};
-use super::docs::{E400, E401, E403, E404, E413, E415, E422, E429, E503};
+use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E429, E503};
 use super::field_errors;
 use super::json::ApiJson;
 use crate::app::AppState;
@@ -84,28 +84,37 @@ fn family_out(f: Family, children: Vec<Child>) -> FamilyOut {
 pub struct FamilyBody {
     /// One or two carers' names.
     #[validate(length(min = 1, max = 2))]
+    #[schema(min_items = 1, max_items = 2)]
     pub carers: Vec<String>,
     #[serde(default)]
     #[schema(example = "07700 900123")]
     pub phone: String,
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
     #[serde(default)]
-    #[schema(example = "SW9 8LF")]
+    #[schema(
+        example = "SW9 8LF",
+        pattern = r"^(?:(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}|[Gg][Ii][Rr] ?0[Aa][Aa]))?$"
+    )]
     pub postcode: String,
     /// `boundary-set:Ward name`, if known.
     #[serde(default)]
+    #[schema(
+        pattern = r"^(?:(?:[a-z0-9-]{0,35}-)?[0-9]{4}:[^\s:\x00-\x1F\x7F-\x9F](?:[^:\x00-\x1F\x7F-\x9F]{0,78}[^\s:\x00-\x1F\x7F-\x9F])?)?$"
+    )]
     pub ward: String,
     #[validate(length(min = 1, max = 60))]
-    #[schema(example = "English")]
+    #[schema(example = "English", min_length = 1, max_length = 60)]
     pub preferred_language: String,
     #[serde(default)]
     pub interpreter_needed: bool,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     #[serde(default)]
     pub access_needs: String,
     /// self, health_visitor, gp, midwife, childrens_centre, social_care or other.
-    #[schema(example = "self")]
+    #[schema(example = "self", value_type = super::docs::ReferralSource)]
     pub referral_source: String,
     #[serde(default)]
     pub consent_to_contact: bool,
@@ -115,7 +124,7 @@ pub struct FamilyBody {
 #[serde(deny_unknown_fields)]
 pub struct ChildBody {
     #[validate(length(min = 1, max = 60))]
-    #[schema(example = "Layla")]
+    #[schema(example = "Layla", min_length = 1, max_length = 60)]
     pub first_name: String,
     pub date_of_birth: Option<NaiveDate>,
     /// For a baby not born yet, instead of date_of_birth.
@@ -127,6 +136,7 @@ pub struct ChildBody {
 #[serde(deny_unknown_fields)]
 pub struct ChildPatch {
     #[validate(length(min = 1, max = 60))]
+    #[schema(min_length = 1, max_length = 60)]
     pub first_name: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
     pub due_date: Option<NaiveDate>,
@@ -228,7 +238,7 @@ pub async fn update_family(
     };
     let (user, now) = (who.user.user_id, state.now_naive());
     let out = state
-        .db(move |c| {
+        .write(move |c| {
             let f = own_family(c, user)?;
             let f = store::families::update_profile(c, f.id, &profile, now)?;
             let children = store::families::children_of(c, f.id)?;
@@ -244,7 +254,8 @@ pub async fn update_family(
     security(("bearer" = [])),
     request_body = ChildBody,
     responses(
-        (status = 201, description = "Added", body = ChildOut, headers(("Location" = String, description = "/api/v1/me/children/{id}"))),
+        (status = 201, description = "Added", body = ChildOut, headers(("Location" = String, description = "/api/v1/me/children/{id}")),
+         links(("GetChild" = (operation_id = "get_child", parameters(("id" = "$response.body#/id")), description = "The child just added")), ("UpdateChild" = (operation_id = "update_child", parameters(("id" = "$response.body#/id")), description = "Change their details")), ("DeleteChild" = (operation_id = "delete_child", parameters(("id" = "$response.body#/id")), description = "Remove them")))),
         E400, E401, E403, E404, E413, E415, E422, E503,
     )
 )]
@@ -263,7 +274,7 @@ pub async fn add_child(
     ApiError::check_fields(errors)?;
     let (user, now) = (who.user.user_id, state.now_naive());
     let child = state
-        .db(move |c| {
+        .write(move |c| {
             let f = own_family(c, user)?;
             Ok(store::families::add_child(
                 c,
@@ -326,7 +337,7 @@ pub async fn update_child(
     let errors = field_errors(&p);
     let (today, now) = (state.now().date_naive(), state.now_naive());
     let child = state
-        .db(move |c| {
+        .write(move |c| {
             let f = own_family(c, user)?;
             let child = store::families::child_of(c, f.id, id)?
                 .ok_or_else(|| ApiError::not_found("child"))?;
@@ -349,15 +360,17 @@ pub async fn update_child(
             Ok(store::families::update_child(c, id, &name, dob, due, now)?)
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(web::Json(child.into()))
 }
 
-/// Remove a child from my family (parent).
+/// Remove a child from my family (parent). A child who has (or had) a crèche place in a group
+/// stays on the family's record, for the crèche register: 409.
 #[utoipa::path(
     tag = "families",
     security(("bearer" = [])),
     params(("id" = i32, Path, description = "Child id")),
-    responses((status = 204, description = "Removed"), E401, E403, E404, E503)
+    responses((status = 204, description = "Removed"), E401, E403, E404, E409, E503)
 )]
 #[delete("/me/children/{id}")]
 pub async fn delete_child(
@@ -367,15 +380,27 @@ pub async fn delete_child(
 ) -> Result<HttpResponse, ApiError> {
     let (user, id) = (who.user.user_id, id.into_inner());
     state
-        .db(move |c| {
+        .write(move |c| {
             let f = own_family(c, user)?;
-            if store::families::delete_child(c, f.id, id)? {
+            // Crèche places and sign-ins refer to the child (foreign keys): refuse, do not fail.
+            let deleted = store::families::delete_child(c, f.id, id).map_err(|e| match e {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                    _,
+                ) => ApiError::Conflict(
+                    "this child has had a crèche place in a group, so stays on the family's record"
+                        .into(),
+                ),
+                e => e.into(),
+            })?;
+            if deleted {
                 Ok(())
             } else {
                 Err(ApiError::not_found("child"))
             }
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -433,5 +458,6 @@ pub async fn erase_my_family(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -46,7 +46,7 @@ pub async fn make_link(
     let (user, secret) = (who.user.user_id, random_secret());
     let hash = hash_opaque(&secret);
     state
-        .db(move |c| {
+        .write(move |c| {
             let f =
                 store::families::of_user(c, user)?.ok_or_else(|| ApiError::not_found("family"))?;
             Ok(store::families::set_calendar_token(c, f.id, Some(&hash))?)
@@ -71,7 +71,7 @@ pub async fn revoke_link(
 ) -> Result<HttpResponse, ApiError> {
     let user = who.user.user_id;
     state
-        .db(move |c| {
+        .write(move |c| {
             let f =
                 store::families::of_user(c, user)?.ok_or_else(|| ApiError::not_found("family"))?;
             Ok(store::families::set_calendar_token(c, f.id, None)?)

@@ -178,6 +178,7 @@ pub async fn erase(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -132,6 +132,7 @@ fn out(
 #[into_params(parameter_in = Query)]
 pub struct FollowUpQuery {
     /// `open` or `closed`; both when absent.
+    #[param(value_type = Option<super::docs::FollowUpStatus>, inline)]
     pub status: Option<String>,
     pub cohort_id: Option<i32>,
 }
@@ -189,11 +190,12 @@ pub struct ContactIn {
     /// When the contact was tried; not in the future.
     pub at: DateTime<Utc>,
     /// phone, text, email, visit, letter or other.
-    #[schema(example = "phone")]
+    #[schema(example = "phone", value_type = super::docs::ContactMethod)]
     pub method: String,
     /// Whether the family was reached.
     pub reached: bool,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     #[serde(default)]
     pub note: String,
 }
@@ -206,8 +208,10 @@ pub struct FollowUpPatch {
     pub contact: Option<ContactIn>,
     /// Replaces the follow-up's note.
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
     /// Closes it: reengaged, will_rejoin_later, withdrew or unable_to_contact.
+    #[schema(value_type = Option<super::docs::FollowUpOutcome>)]
     pub outcome: Option<String>,
     /// Must be true with `withdrew`: the family's place is then given up (and offered to the
     /// waiting list while that is still possible).
@@ -290,6 +294,7 @@ pub async fn update_follow_up(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(out))
@@ -316,8 +321,9 @@ fn check_patch(b: &FollowUpPatch, now: DateTime<Utc>) -> Result<(), ApiError> {
             "confirm_withdrawal",
             "must be true to record that the family withdrew: their place will be given up",
         )),
+        // Well-formed but empty: a 422 like every other rule (400 is for a malformed request).
         _ if b.contact.is_none() && b.note.is_none() && b.outcome.is_none() => Err(
-            ApiError::BadRequest("send a contact, a note or an outcome".into()),
+            ApiError::field("body", "send a contact, a note or an outcome"),
         ),
         _ => Ok(()),
     }

@@ -79,35 +79,100 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ));
         }
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::BadRequest(format!("malformed JSON: {inner}"));
+    let first = deserialize(bytes);
+    // JSON has one kind of number: `2.0` is the integer 2 to JSON Schema (and to the OpenAPI
+    // document's `type: integer`), though serde refuses it for an `i32`. Only then is the body
+    // read again with such numbers spelled as integers, so every other answer stays as it was.
+    if let Err(e) = &first {
+        if e.inner()
+            .to_string()
+            .starts_with("invalid type: floating point")
+        {
+            if let Some(respelled) = whole_numbers_as_integers(bytes) {
+                return deserialize(&respelled).map_err(shape_error);
+            }
         }
-        let path = e.path().to_string();
-        let message = inner.to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_string();
-        // A missing or unknown field is named in serde's message; anything else by its path.
-        let field = match path.as_str() {
-            "." | "" => message
-                .split('`')
-                .nth(1)
-                .filter(|f| !f.contains(' '))
-                .unwrap_or("body")
-                .to_string(),
-            p => p.to_string(),
-        };
-        let errors = FieldErrors::from([(field.clone(), vec![message.clone()])]);
-        ApiError::Validation {
-            detail: format!("{field}: {message}"),
-            errors,
+    }
+    first.map_err(shape_error)
+}
+
+fn deserialize<T: DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(bytes))
+}
+
+/// The body with every number outside strings that has a fraction or exponent but a whole value
+/// (`41.0`, `4.1e1`) written as an integer (`41`); `None` when there is none.
+fn whole_numbers_as_integers(bytes: &[u8]) -> Option<Vec<u8>> {
+    let (mut out, mut changed, mut i) = (Vec::with_capacity(bytes.len()), false, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'"' {
+            // Copy the string as it is, escapes included.
+            let start = i;
+            i += 1;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i = (i + 1).min(bytes.len());
+            out.extend_from_slice(&bytes[start..i]);
+        } else if b == b'-' || b.is_ascii_digit() {
+            let start = i;
+            while i < bytes.len()
+                && matches!(bytes[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+            {
+                i += 1;
+            }
+            let token = &bytes[start..i];
+            let whole = std::str::from_utf8(token)
+                .ok()
+                .filter(|t| t.contains(['.', 'e', 'E']))
+                .and_then(|t| t.parse::<f64>().ok())
+                .filter(|v| v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_992.0);
+            match whole {
+                Some(v) => {
+                    out.extend_from_slice(format!("{}", v as i64).as_bytes());
+                    changed = true;
+                }
+                None => out.extend_from_slice(token),
+            }
+        } else {
+            out.push(b);
+            i += 1;
         }
-    })
+    }
+    changed.then_some(out)
+}
+
+/// Well-formed JSON of the wrong shape is a 422 naming the field; malformed JSON a 400.
+fn shape_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let inner = e.inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return ApiError::BadRequest(format!("malformed JSON: {inner}"));
+    }
+    let path = e.path().to_string();
+    let message = inner.to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
+    // A missing or unknown field is named in serde's message; anything else by its path.
+    let field = match path.as_str() {
+        "." | "" => message
+            .split('`')
+            .nth(1)
+            .filter(|f| !f.contains(' '))
+            .unwrap_or("body")
+            .to_string(),
+        p => p.to_string(),
+    };
+    let errors = FieldErrors::from([(field.clone(), vec![message.clone()])]);
+    ApiError::Validation {
+        detail: format!("{field}: {message}"),
+        errors,
+    }
 }
 
 /// The path (`a.b[0]`) of the first string holding a NUL character, if any.
@@ -180,6 +245,27 @@ mod tests {
         );
         // An escaped backslash before `u0000` is plain text, not a NUL.
         assert!(parse::<Body>(br#"{"name": "a\\u0000", "carers": []}"#).is_ok());
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Numbers {
+        places: i32,
+        ids: Vec<i32>,
+        score: f64,
+        note: String,
+    }
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_integers() {
+        let n: Numbers =
+            parse(br#"{"places": 41.0, "ids": [-181.0, 4.1e1, 7], "score": 2.5, "note": "1.0"}"#)
+                .unwrap();
+        assert_eq!((n.places, n.ids, n.score), (41, vec![-181, 41, 7], 2.5));
+        assert_eq!(n.note, "1.0", "strings are left alone");
+        let e = parse::<Numbers>(br#"{"places": 41.5, "ids": [], "score": 1, "note": ""}"#);
+        assert!(matches!(e, Err(ApiError::Validation { .. })), "{e:?}");
+        let e = parse::<Numbers>(br#"{"places": 3e10, "ids": [], "score": 1, "note": ""}"#);
+        assert!(matches!(e, Err(ApiError::Validation { .. })), "{e:?}");
     }
 
     #[test]

@@ -2,18 +2,23 @@
 //! iCalendar feed. Nothing personal is in either.
 
 use super::cohort_views::{
-    creche_out, session_out, standing, venue_summary, zone, CrecheOut, SessionOut, VenueSummary,
+    creche_out, last_end, session_out, standing, venue_summary, zone, CrecheOut, SessionOut,
+    VenueSummary,
 };
 use super::docs::{E400, E422, E503};
+use super::listing_cache::{Lookup, Ticket};
 use super::PageQuery;
 use crate::app::AppState;
+use crate::db::DbConnection;
 use crate::domain::ics;
 use crate::domain::ward::Ward;
 use crate::error::ApiError;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -47,6 +52,8 @@ pub struct Listing {
     pub offset: i64,
 }
 
+// Debug: its rendering, after parsing, is the normalised cache key (order and unknown
+// parameters in the query string do not matter).
 #[derive(Debug, Deserialize, IntoParams, Clone)]
 #[into_params(parameter_in = Query)]
 pub struct ListingFilter {
@@ -68,38 +75,29 @@ pub struct ListingFilter {
 /// A listed cohort: with its programme, venue, sessions and the crèche children booked.
 type Listed = (Cohort, Programme, Venue, Vec<Session>, Vec<NaiveDate>);
 
-/// Published cohorts that have not finished, matching the filter, by first session.
-async fn matching(state: &AppState, f: &ListingFilter) -> Result<Vec<Listed>, ApiError> {
-    let ward = match &f.ward {
-        Some(w) => Some(
-            Ward::parse(w)
-                .map_err(|m| ApiError::field("ward", m))?
-                .key(),
-        ),
-        None => None,
-    };
-    if let (Some(from), Some(to)) = (f.from, f.to) {
-        if to < from {
-            return Err(ApiError::field("to", "must not be before from"));
-        }
-    }
-    let now = state.now();
-    let rows = state
-        .db(|c| {
-            let rows = store::cohorts::list_full(c, Some(&["published"]), None)?;
-            let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
-            let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
-            let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;
-            Ok(rows
-                .into_iter()
-                .map(|(co, p, v)| {
-                    let s = sessions.remove(&co.id).unwrap_or_default();
-                    let b = booked.remove(&co.id).unwrap_or_default();
-                    (co, p, v, s, b)
-                })
-                .collect::<Vec<_>>())
+/// Published cohorts that have not finished, matching the filter, by first session; and the
+/// instant until which, clock-wise, that answer stays true (see `settled_until`).
+/// Runs on the blocking pool with the rendering: it is CPU work for every published group,
+/// which on an async worker would stall every connection that worker holds.
+fn matching(
+    c: &mut DbConnection,
+    f: &ListingFilter,
+    ward: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Listed>, DateTime<Utc>), ApiError> {
+    let rows = store::cohorts::list_full(c, Some(&["published"]), None)?;
+    let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
+    let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
+    let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;
+    let rows: Vec<Listed> = rows
+        .into_iter()
+        .map(|(co, p, v)| {
+            let s = sessions.remove(&co.id).unwrap_or_default();
+            let b = booked.remove(&co.id).unwrap_or_default();
+            (co, p, v, s, b)
         })
-        .await?;
+        .collect();
+    let until = settled_until(&rows, now);
     let mut out: Vec<_> = rows
         .into_iter()
         .filter(|(c, _, _, s, _)| standing(c, s, now).status == "published")
@@ -123,7 +121,100 @@ async fn matching(state: &AppState, f: &ListingFilter) -> Result<Vec<Listed>, Ap
         })
         .collect();
     out.sort_by_key(|(c, _, _, s, _)| (first_start(s), c.id));
-    Ok(out)
+    Ok((out, until))
+}
+
+/// The first instant after `now` at which the clock alone changes a listing of these published
+/// cohorts: a group's last session ending (it is then completed) or a local midnight in a
+/// group's time zone (booking windows are by date). Filters only drop rows, so this bounds
+/// every filtered listing too.
+/// The filter's ward as stored, or a 422 (checked before the cache: a bad query is not kept).
+fn checked(f: &ListingFilter) -> Result<Option<String>, ApiError> {
+    if let (Some(from), Some(to)) = (f.from, f.to) {
+        if to < from {
+            return Err(ApiError::field("to", "must not be before from"));
+        }
+    }
+    match &f.ward {
+        Some(w) => Ok(Some(
+            Ward::parse(w)
+                .map_err(|m| ApiError::field("ward", m))?
+                .key(),
+        )),
+        None => Ok(None),
+    }
+}
+
+fn settled_until(rows: &[Listed], now: DateTime<Utc>) -> DateTime<Utc> {
+    rows.iter()
+        .fold(now + Duration::days(1), |until, (c, _, _, s, _)| {
+            let ends = last_end(s).filter(|end| *end > now).unwrap_or(until);
+            until.min(ends).min(next_midnight(zone(c), now))
+        })
+}
+
+fn next_midnight(tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
+    tz.from_local_datetime(&tomorrow.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        // Midnight skipped by a clock change: check again soon rather than work it out.
+        .unwrap_or(now + Duration::minutes(1))
+}
+
+/// Answers from the listing cache, or renders with `draw` (see `listing_cache` for the rules).
+/// Errors (a bad filter, the database down) are not kept.
+async fn cached(
+    state: web::Data<AppState>,
+    key: String,
+    filter: ListingFilter,
+    content_type: &'static str,
+    draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let ward = checked(&filter)?;
+    let now = state.now();
+    let body = match state.listing_cache.lookup(&key, now) {
+        Lookup::Hit(body) => body,
+        Lookup::HitRefresh(body, ticket) => {
+            // Still valid: answer it now, and re-render before it expires.
+            let state = state.clone();
+            actix_web::rt::spawn(async move {
+                let now = state.now();
+                let _ = render(&state, filter, ward, now, Some(ticket), draw).await;
+            });
+            body
+        }
+        Lookup::Render(ticket) => render(&state, filter, ward, now, Some(ticket), draw).await?,
+        Lookup::Wait(wait) => match wait.await {
+            Some(body) => body,
+            None => render(&state, filter, ward, now, None, draw).await?,
+        },
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .body(body))
+}
+
+/// Renders from the database; with a ticket, keeps the result and hands it to the waiters.
+async fn render(
+    state: &AppState,
+    filter: ListingFilter,
+    ward: Option<String>,
+    now: DateTime<Utc>,
+    ticket: Option<Ticket>,
+    draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
+) -> Result<Bytes, ApiError> {
+    let (body, until) = state
+        .db(move |c| {
+            let (rows, until) = matching(c, &filter, ward, now)?;
+            Ok((draw(&rows, now)?, until))
+        })
+        .await?;
+    let body = Bytes::from(body);
+    if let Some(ticket) = ticket {
+        ticket.finish(&state.listing_cache, now, until, body.clone());
+    }
+    Ok(body)
 }
 
 fn first_start(sessions: &[Session]) -> Option<DateTime<Utc>> {
@@ -174,23 +265,26 @@ pub async fn listings(
     state: web::Data<AppState>,
     page: web::Query<PageQuery>,
     filter: web::Query<ListingFilter>,
-) -> Result<web::Json<Listing>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page.checked()?;
-    let rows = matching(&state, &filter).await?;
-    let now = state.now();
-    let total = rows.len() as i64;
-    let items = rows
-        .iter()
-        .skip(offset as usize)
-        .take(limit as usize)
-        .map(|(c, p, v, s, b)| item(c, p, v, s, b, now))
-        .collect();
-    Ok(web::Json(Listing {
-        items,
-        total,
-        limit,
-        offset,
-    }))
+    let key = format!("json {limit} {offset} {:?}", *filter);
+    let filter = filter.into_inner();
+    cached(state, key, filter, "application/json", move |rows, now| {
+        let items = rows
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|(c, p, v, s, b)| item(c, p, v, s, b, now))
+            .collect();
+        let listing = Listing {
+            items,
+            total: rows.len() as i64,
+            limit,
+            offset,
+        };
+        serde_json::to_vec(&listing).map_err(|e| ApiError::Internal(e.to_string()))
+    })
+    .await
 }
 
 /// The same groups as an iCalendar feed (public): one event per session, in the group's local
@@ -208,15 +302,17 @@ pub async fn listings_ics(
     state: web::Data<AppState>,
     filter: web::Query<ListingFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = matching(&state, &filter).await?;
-    let events: Vec<ics::Event> = rows
-        .iter()
-        .flat_map(|(c, p, v, s, _)| session_events(c, p, v, s))
-        .collect();
-    let body = ics::calendar("Parent–infant groups", &events, state.now());
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/calendar; charset=utf-8"))
-        .body(body))
+    // The feed's DTSTAMP is when it was rendered, at most the cache's TTL ago.
+    let key = format!("ics {:?}", *filter);
+    let ics = "text/calendar; charset=utf-8";
+    cached(state, key, filter.into_inner(), ics, |rows, now| {
+        let events: Vec<ics::Event> = rows
+            .iter()
+            .flat_map(|(c, p, v, s, _)| session_events(c, p, v, s))
+            .collect();
+        Ok(ics::calendar("Parent–infant groups", &events, now).into_bytes())
+    })
+    .await
 }
 
 /// Calendar events for a cohort's sessions, with stable UIDs.

@@ -18,6 +18,7 @@ pub mod family_records;
 mod follow_ups;
 mod health;
 pub mod json;
+pub mod listing_cache;
 mod listings;
 mod me;
 mod outcomes;

@@ -230,7 +230,8 @@ impl Reached {
     request_body = OutcomeBody,
     responses(
         (status = 201, description = "Recorded", body = OutcomeOut,
-         headers(("Location" = String, description = "/api/v1/bookings/{id}/outcomes/{outcome_id}"))),
+         headers(("Location" = String, description = "/api/v1/bookings/{id}/outcomes/{outcome_id}")),
+         links(("GetOutcome" = (operation_id = "get_outcome", parameters(("id" = "$request.path.id"), ("outcome_id" = "$response.body#/id")), description = "The score just recorded")), ("CorrectOutcome" = (operation_id = "correct_outcome", parameters(("id" = "$request.path.id"), ("outcome_id" = "$response.body#/id")), description = "Correct it")))),
         E400, E401, E403, E404, E409, E413, E415, E422, E503,
     )
 )]

@@ -20,15 +20,19 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeSettingsPatch {
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub description: Option<String>,
     /// Sessions attended to complete; at most the programme's session count.
     #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
     pub completion_threshold: Option<i32>,
     /// Unexplained absences in a row that open a follow-up.
     #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
     pub follow_up_after_absences: Option<i32>,
     /// Replaces the list of outcome questionnaires. Scores already recorded keep their names.
     #[validate(length(max = 20), custom(function = "measure_names"))]
+    #[schema(max_items = 20)]
     pub outcome_measures: Option<Vec<String>>,
 }
 
@@ -84,5 +88,6 @@ pub async fn update_programme(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(web::Json(p.into()))
 }

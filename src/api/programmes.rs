@@ -85,39 +85,49 @@ pub struct ProgrammeList {
 #[serde(deny_unknown_fields)]
 pub struct NewProgrammeBody {
     /// Short slug: lower-case letters, digits and hyphens.
-    #[schema(example = "antenatal")]
+    #[schema(example = "antenatal", pattern = r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$")]
     pub code: String,
     #[validate(length(min = 1, max = 120))]
-    #[schema(example = "Antenatal group")]
+    #[schema(example = "Antenatal group", min_length = 1, max_length = 120)]
     pub name: String,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     #[serde(default)]
     pub description: String,
     #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
     pub session_count: i32,
     #[validate(range(min = 15, max = 480))]
+    #[schema(minimum = 15, maximum = 480)]
     pub session_minutes: i32,
     #[validate(range(min = 0, max = 216))]
+    #[schema(minimum = 0, maximum = 216)]
     pub min_age_months: i32,
     #[validate(range(min = 1, max = 216))]
+    #[schema(minimum = 1, maximum = 216)]
     pub max_age_months: i32,
     #[serde(default)]
     pub pregnancy_eligible: bool,
     #[serde(default)]
     pub creche_provided: bool,
     /// `clinical`, `cosp_registered`, `paediatric_first_aid` or `supervisor`.
+    #[schema(value_type = Option<super::docs::QualificationKind>)]
     pub lead_qualification: Option<String>,
     #[serde(default)]
     pub co_facilitator_required: bool,
+    #[schema(value_type = Option<super::docs::QualificationKind>)]
     pub co_facilitator_qualification: Option<String>,
     #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
     pub completion_threshold: i32,
     /// Unexplained absences in a row that open a follow-up (default 2).
     #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
     #[serde(default = "two")]
     pub follow_up_after_absences: i32,
     /// The outcome questionnaires the programme uses.
     #[validate(length(max = 20), custom(function = "measure_names"))]
+    #[schema(max_items = 20)]
     #[serde(default)]
     pub outcome_measures: Vec<String>,
 }
@@ -178,7 +188,8 @@ pub async fn get_programme(
     request_body = NewProgrammeBody,
     responses(
         (status = 201, description = "Created", body = ProgrammeOut,
-         headers(("Location" = String, description = "/api/v1/programmes/{code}"))),
+         headers(("Location" = String, description = "/api/v1/programmes/{code}")),
+         links(("GetProgramme" = (operation_id = "get_programme", parameters(("code" = "$response.body#/code")), description = "The programme just added")), ("UpdateProgramme" = (operation_id = "update_programme", parameters(("code" = "$response.body#/code")), description = "Change its settings")))),
         E400, E401, E403, E409, E413, E415, E422, E503,
     )
 )]
@@ -233,7 +244,7 @@ pub async fn create_programme(
     };
     let now = state.now_naive();
     let p = state
-        .db(move |c| {
+        .write(move |c| {
             store::programmes::insert(c, &new, now).map_err(|e| match e {
                 e if store::is_unique_violation(&e) => ApiError::Conflict(format!(
                     "a programme with code {:?} already exists",

@@ -27,7 +27,7 @@ use utoipa::ToSchema;
 pub struct MarkIn {
     pub booking_id: i32,
     /// `present`, `late`, `apologies` (sent beforehand) or `absent`.
-    #[schema(example = "present")]
+    #[schema(example = "present", value_type = super::docs::MarkStatus)]
     pub status: String,
 }
 

@@ -14,27 +14,56 @@ use actix_web::{get, mime, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::openapi::schema::{
+    KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+};
 use utoipa::{IntoParams, ToSchema};
 
-/// How to split the rows (documentation of `group_by`).
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum ReportGroupBy {
-    Programme,
-    Venue,
-    Ward,
-    ReferralSource,
-    Month,
+// The query's schemas say that a blank value (a form's empty field) counts as not given.
+// (`schema_with` drops the field's doc comment, so each schema carries its description.)
+
+fn from_schema() -> Schema {
+    date_or_blank("First day of the period, `YYYY-MM-DD` (2000–2100); without it (or blank), from the first cohort.")
 }
 
-/// The answer's format (documentation of `format`).
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum ReportFormat {
-    Json,
-    Csv,
+fn to_schema() -> Schema {
+    date_or_blank("Last day of the period, inclusive; not before `from`; without it (or blank), to the last cohort.")
+}
+
+fn group_by_schema() -> Schema {
+    text_choice(
+        &["programme", "venue", "ward", "referral_source", "month", ""],
+        "One row per programme, venue, ward, referral source or month; without it (or blank), the total only.",
+    )
+}
+
+fn format_schema() -> Schema {
+    text_choice(
+        &["json", "csv", ""],
+        "`csv` or `json`; without it (or blank), `Accept: text/csv` gives CSV and anything else JSON.",
+    )
+}
+
+fn text_choice(values: &[&str], description: &str) -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .description(Some(description))
+        .into()
+}
+
+fn date_or_blank(description: &str) -> Schema {
+    let date = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)));
+    let blank = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(0));
+    OneOfBuilder::new()
+        .item(date)
+        .item(blank)
+        .description(Some(description))
+        .into()
 }
 
 /// Read as text and checked here, so that a bad value is a 422 naming its field.
@@ -42,16 +71,16 @@ pub enum ReportFormat {
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// First day of the period, `YYYY-MM-DD` (2000–2100); without it, from the first cohort.
-    #[param(value_type = Option<NaiveDate>)]
+    #[param(schema_with = from_schema)]
     pub from: Option<String>,
     /// Last day of the period, inclusive; not before `from`; without it, to the last cohort.
-    #[param(value_type = Option<NaiveDate>)]
+    #[param(schema_with = to_schema)]
     pub to: Option<String>,
     /// One row per programme, venue, ward, referral source or month; without it, the total only.
-    #[param(value_type = Option<ReportGroupBy>)]
+    #[param(schema_with = group_by_schema)]
     pub group_by: Option<String>,
     /// `csv` or `json`; without it, `Accept: text/csv` gives CSV and anything else JSON.
-    #[param(value_type = Option<ReportFormat>)]
+    #[param(schema_with = format_schema)]
     pub format: Option<String>,
 }
 

@@ -22,12 +22,16 @@ pub struct SessionPatch {
     /// New local date (default: the same date).
     pub date: Option<NaiveDate>,
     /// New local start, `HH:MM` (default: the same time).
-    #[schema(example = "13:30")]
+    #[schema(
+        example = "13:30",
+        pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    )]
     pub start_time: Option<String>,
     /// `cancelled` cancels the session.
-    #[schema(example = "cancelled")]
+    #[schema(example = "cancelled", value_type = Option<super::docs::SessionStatusChange>)]
     pub status: Option<String>,
     #[validate(length(min = 1, max = 500))]
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: Option<String>,
     /// With a cancellation: add a replacement session a week after the last one.
     #[serde(default)]
@@ -151,6 +155,7 @@ pub async fn update_session(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(web::Json(out))
 }
 

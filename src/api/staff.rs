@@ -34,7 +34,7 @@ pub const STAFF_ROLES: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct QualificationDto {
     /// `clinical`, `cosp_registered`, `paediatric_first_aid` or `supervisor`.
-    #[schema(example = "cosp_registered")]
+    #[schema(example = "cosp_registered", value_type = super::docs::QualificationKind)]
     pub kind: String,
     /// Last day it is valid; null = does not expire.
     pub expires_on: Option<NaiveDate>,
@@ -99,18 +99,21 @@ pub struct StaffList {
 #[serde(deny_unknown_fields)]
 pub struct StaffBody {
     #[validate(length(min = 1, max = 120))]
-    #[schema(example = "Grace Adeyemi")]
+    #[schema(example = "Grace Adeyemi", min_length = 1, max_length = 120)]
     pub name: String,
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: String,
     #[validate(length(max = 40))]
+    #[schema(max_length = 40)]
     #[serde(default)]
     pub phone: String,
     #[validate(length(min = 1, max = 120))]
-    #[schema(example = "PAIRS")]
+    #[schema(example = "PAIRS", min_length = 1, max_length = 120)]
     pub organisation: String,
     /// Any of clinician, cosp_facilitator, better_start_worker, parenting_worker, trainee, creche_worker, supervisor.
     #[serde(default)]
+    #[schema(value_type = Vec<super::docs::StaffRole>)]
     pub roles: Vec<String>,
     #[serde(default)]
     pub qualifications: Vec<QualificationDto>,
@@ -123,13 +126,18 @@ pub struct StaffBody {
 #[serde(deny_unknown_fields)]
 pub struct StaffPatch {
     #[validate(length(min = 1, max = 120))]
+    #[schema(min_length = 1, max_length = 120)]
     pub name: Option<String>,
     #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
     #[validate(length(max = 40))]
+    #[schema(max_length = 40)]
     pub phone: Option<String>,
     #[validate(length(min = 1, max = 120))]
+    #[schema(min_length = 1, max_length = 120)]
     pub organisation: Option<String>,
+    #[schema(value_type = Option<Vec<super::docs::StaffRole>>)]
     pub roles: Option<Vec<String>>,
     /// Replaces the whole list.
     pub qualifications: Option<Vec<QualificationDto>>,
@@ -140,6 +148,7 @@ pub struct StaffPatch {
 #[into_params(parameter_in = Query)]
 pub struct StaffFilter {
     /// Only staff holding this qualification kind.
+    #[param(value_type = Option<super::docs::QualificationKind>, inline)]
     pub qualification: Option<String>,
     pub active: Option<bool>,
 }
@@ -190,7 +199,8 @@ fn duplicate_email(e: diesel::result::Error) -> ApiError {
     request_body = StaffBody,
     responses(
         (status = 201, description = "Created", body = StaffCreated,
-         headers(("Location" = String, description = "/api/v1/staff/{id}"))),
+         headers(("Location" = String, description = "/api/v1/staff/{id}")),
+         links(("GetStaff" = (operation_id = "get_staff", parameters(("id" = "$response.body#/id")), description = "The staff member just added")), ("UpdateStaff" = (operation_id = "update_staff", parameters(("id" = "$response.body#/id")), description = "Change them")))),
         E400, E401, E403, E409, E413, E415, E422, E503,
     )
 )]
@@ -274,6 +284,15 @@ pub async fn list_staff(
         qualification,
         active,
     } = filter.into_inner();
+    // An unknown kind would only ever match nobody: say so, as the other filters do.
+    if let Some(q) = qualification.as_deref() {
+        if !QUALIFICATIONS.contains(&q) {
+            return Err(ApiError::field(
+                "qualification",
+                format!("must be one of {}", QUALIFICATIONS.join(", ")),
+            ));
+        }
+    }
     let page = state
         .db(move |c| {
             Ok(store::staff::list(

@@ -331,6 +331,7 @@ pub async fn set_team(
             })
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(web::Json(out))
 }
 

@@ -21,12 +21,13 @@ use validator::Validate;
 #[serde(deny_unknown_fields)]
 pub struct NewUserBody {
     #[validate(email, length(max = 254))]
-    #[schema(example = "sam.okafor@example.org")]
+    #[schema(example = "sam.okafor@example.org", format = Email, max_length = 254)]
     pub email: String,
     /// The initial password, to hand over in person; same rules as for parents.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "Sam Okafor")]
+    #[schema(example = "Sam Okafor", min_length = 1, max_length = 100)]
     pub display_name: String,
     /// `admin`, `coordinator` or `facilitator`.
     pub role: Role,
@@ -54,7 +55,8 @@ pub struct UserFilter {
     request_body = NewUserBody,
     responses(
         (status = 201, description = "Created", body = UserOut,
-         headers(("Location" = String, description = "/api/v1/users/{id}"))),
+         headers(("Location" = String, description = "/api/v1/users/{id}")),
+         links(("GetUser" = (operation_id = "get_user", parameters(("id" = "$response.body#/id")), description = "The login just made")))),
         E400, E401, E403, E409, E413, E415, E422, E503,
     )
 )]
@@ -76,7 +78,7 @@ pub async fn create_user(
     let hash = hash_password(body.password).await?;
     let now = state.now_naive();
     let user = state
-        .db(move |c| {
+        .write(move |c| {
             let new = store::users::NewUser {
                 email: &body.email,
                 password_hash: &hash,

@@ -76,20 +76,32 @@ pub struct VenueList {
 #[serde(deny_unknown_fields)]
 pub struct VenueBody {
     #[validate(length(min = 1, max = 120))]
-    #[schema(example = "Loughborough Children's Centre")]
+    #[schema(
+        example = "Loughborough Children's Centre",
+        min_length = 1,
+        max_length = 120
+    )]
     pub name: String,
     #[validate(length(min = 1, max = 300))]
-    #[schema(example = "Minet Road, London")]
+    #[schema(example = "Minet Road, London", min_length = 1, max_length = 300)]
     pub address: String,
-    #[schema(example = "SW9 7SL")]
+    #[schema(
+        example = "SW9 7SL",
+        pattern = r"^(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}|[Gg][Ii][Rr] ?0[Aa][Aa])$"
+    )]
     pub postcode: String,
     /// `boundary-set:Ward name`.
-    #[schema(example = "lambeth-2014:Coldharbour")]
+    #[schema(
+        example = "lambeth-2014:Coldharbour",
+        pattern = r"^(?:[a-z0-9-]{0,35}-)?[0-9]{4}:[^\s:\x00-\x1F\x7F-\x9F](?:[^:\x00-\x1F\x7F-\x9F]{0,78}[^\s:\x00-\x1F\x7F-\x9F])?$"
+    )]
     pub ward: String,
     #[validate(range(min = 0, max = 200))]
+    #[schema(minimum = 0, maximum = 200)]
     pub creche_room_capacity: i32,
     pub creche_registered: bool,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     #[serde(default)]
     pub accessibility_notes: String,
 }
@@ -99,15 +111,25 @@ pub struct VenueBody {
 #[serde(deny_unknown_fields)]
 pub struct VenuePatch {
     #[validate(length(min = 1, max = 120))]
+    #[schema(min_length = 1, max_length = 120)]
     pub name: Option<String>,
     #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
     pub address: Option<String>,
+    #[schema(
+        pattern = r"^(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}|[Gg][Ii][Rr] ?0[Aa][Aa])$"
+    )]
     pub postcode: Option<String>,
+    #[schema(
+        pattern = r"^(?:[a-z0-9-]{0,35}-)?[0-9]{4}:[^\s:\x00-\x1F\x7F-\x9F](?:[^:\x00-\x1F\x7F-\x9F]{0,78}[^\s:\x00-\x1F\x7F-\x9F])?$"
+    )]
     pub ward: Option<String>,
     #[validate(range(min = 0, max = 200))]
+    #[schema(minimum = 0, maximum = 200)]
     pub creche_room_capacity: Option<i32>,
     pub creche_registered: Option<bool>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub accessibility_notes: Option<String>,
 }
 
@@ -115,6 +137,9 @@ pub struct VenuePatch {
 #[into_params(parameter_in = Query)]
 pub struct VenueFilter {
     /// Only venues in this ward, e.g. `lambeth-2014:Stockwell`.
+    #[param(
+        pattern = r"^(?:[a-z0-9-]{0,35}-)?[0-9]{4}:[^\s:\x00-\x1F\x7F-\x9F](?:[^:\x00-\x1F\x7F-\x9F]{0,78}[^\s:\x00-\x1F\x7F-\x9F])?$"
+    )]
     pub ward: Option<String>,
 }
 
@@ -205,7 +230,8 @@ pub async fn get_venue(
     request_body = VenueBody,
     responses(
         (status = 201, description = "Created", body = VenueOut,
-         headers(("Location" = String, description = "/api/v1/venues/{id}"))),
+         headers(("Location" = String, description = "/api/v1/venues/{id}")),
+         links(("GetVenue" = (operation_id = "get_venue", parameters(("id" = "$response.body#/id")), description = "The venue just added")), ("UpdateVenue" = (operation_id = "update_venue", parameters(("id" = "$response.body#/id")), description = "Change it")))),
         E400, E401, E403, E413, E415, E422, E503,
     )
 )]
@@ -231,7 +257,7 @@ pub async fn create_venue(
     )?;
     let now = state.now_naive();
     let v = state
-        .db(move |c| Ok(store::venues::insert(c, &fields, now)?))
+        .write(move |c| Ok(store::venues::insert(c, &fields, now)?))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/venues/{}", v.id)))
@@ -258,7 +284,7 @@ pub async fn update_venue(
     let errors = field_errors(&p);
     let now = state.now_naive();
     let v = state
-        .db(move |c| {
+        .write(move |c| {
             let v = store::venues::find(c, id)?.ok_or_else(|| ApiError::not_found("venue"))?;
             let fields = checked(
                 VenueFields {
@@ -275,5 +301,6 @@ pub async fn update_venue(
             store::venues::update(c, id, &fields, now)?.ok_or_else(|| ApiError::not_found("venue"))
         })
         .await?;
+    state.listing_cache.invalidate();
     Ok(web::Json(v.into()))
 }

@@ -167,6 +167,13 @@ where
     E: From<diesel::result::Error>,
 {
     if let DbConnection::Sqlite(inner) = conn {
+        // Already inside one (a store function called from a handler's write): the outer
+        // transaction holds the lock; nest as a savepoint.
+        let depth =
+            AnsiTransactionManager::transaction_manager_status_mut(inner).transaction_depth()?;
+        if depth.is_some() {
+            return conn.transaction(f);
+        }
         AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
         type Manager = <DbConnection as Connection>::TransactionManager;
         match f(conn) {
@@ -181,5 +188,44 @@ where
         }
     } else {
         conn.transaction(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_transactions_nest_and_an_inner_failure_rolls_back_only_itself() {
+        let dir = std::env::temp_dir().join(format!("gw_nest_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = dir.join("nest.db").to_string_lossy().into_owned();
+        let mut c = DbManager::new(&url)
+            .unwrap()
+            .open()
+            .map_err(|e| e.0)
+            .unwrap();
+        c.batch_execute("CREATE TABLE t (n INTEGER NOT NULL)")
+            .unwrap();
+        let out: Result<(), diesel::result::Error> = write_transaction(&mut c, |c| {
+            c.batch_execute("INSERT INTO t VALUES (1)")?;
+            let inner: Result<(), diesel::result::Error> = write_transaction(c, |c| {
+                c.batch_execute("INSERT INTO t VALUES (2)")?;
+                Err(diesel::result::Error::RollbackTransaction)
+            });
+            assert!(inner.is_err());
+            write_transaction(c, |c| c.batch_execute("INSERT INTO t VALUES (3)"))
+        });
+        out.unwrap();
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            n: i32,
+        }
+        let rows: Vec<N> = diesel::sql_query("SELECT n FROM t ORDER BY n")
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(rows.iter().map(|r| r.n).collect::<Vec<_>>(), [1, 3]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -19,6 +19,7 @@ mod demo;
 mod families;
 mod family_records;
 mod follow_ups;
+mod listing_cache;
 mod listings;
 mod outcomes;
 mod owasp;

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# API checks (issue 7, items 3 and 6), called by .ci/run:
+#   1. the committed OpenAPI document is valid OpenAPI (openapi-spec-validator, pinned);
+#   2. a TypeScript client generated from it (openapi-typescript, pinned) type-checks (tsc --strict);
+#   3. Schemathesis (pinned) runs every check, stateful links and authorization checks included,
+#      against a release build serving the demo data on SQLite. Zero failures.
+# Python tools live in a virtualenv under $CARGO_TARGET_DIR (outside the clone, kept between runs);
+# npm packages come from .ci/ts-client/package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+export CARGO_TERM_COLOR=never
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/groupwork-target}"
+
+SCHEMATHESIS_VERSION=4.32.5
+OPENAPI_SPEC_VALIDATOR_VERSION=0.9.0
+venv="$CARGO_TARGET_DIR/ci-venv"
+spec="$root/openapi/openapi.json"
+
+started=$SECONDS
+step_started=$SECONDS
+step() {
+  echo "== $*"
+  step_started=$SECONDS
+}
+took() { echo "   ($((SECONDS - step_started))s)"; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/groupwork-api-checks.XXXXXX")
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in python3 node npm; do
+  command -v "$tool" >/dev/null || { echo "!! $tool is needed for the API checks (Python 3.10+ with venv, Node 18+ with npm)" >&2; exit 1; }
+done
+
+step "Python tools: schemathesis==$SCHEMATHESIS_VERSION, openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION (venv $venv)"
+want=("schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION")
+installed() {
+  local have w
+  have=$("$venv/bin/python" -m pip freeze 2>/dev/null) || return 1
+  for w in "${want[@]}"; do
+    grep -qixF "$w" <<<"$have" || return 1
+  done
+}
+if ! installed; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  timeout 600 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${want[@]}"
+else
+  echo "   already installed"
+fi
+took
+
+step "openapi-spec-validator openapi/openapi.json"
+grep -q '"openapi": "3.1' "$spec" || { echo "!! openapi/openapi.json is not OpenAPI 3.1" >&2; exit 1; }
+timeout 120 "$venv/bin/openapi-spec-validator" "$spec"
+took
+
+step "TypeScript client: openapi-typescript + tsc --strict (.ci/ts-client)"
+ts=.ci/ts-client
+timeout 600 npm ci --prefix "$ts" --no-audit --no-fund --loglevel=error
+mkdir -p "$ts/generated"
+timeout 120 "$ts/node_modules/.bin/openapi-typescript" "$spec" -o "$ts/generated/schema.d.ts"
+timeout 300 "$ts/node_modules/.bin/tsc" -p "$ts/tsconfig.json"
+took
+
+step "cargo build --release"
+timeout 1800 cargo build --release
+took
+
+step "groupwork serve --demo (release, fresh SQLite file)"
+port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+(
+  cd "$work"
+  # Generous limits: the fuzzer logs in, fails logins and books far faster than any person, and
+  # a 429 would hide every other answer. The limits themselves are tested in tests/api/owasp.rs.
+  exec env GROUPWORK_DATABASE_URL="$work/api-checks.db" \
+    GROUPWORK_BIND="127.0.0.1:$port" \
+    GROUPWORK_LOG=warn \
+    GROUPWORK_RETENTION_DAILY=false \
+    GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS=100000 \
+    GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT=1000 \
+    GROUPWORK_BOOKINGS_PER_MINUTE=10000 \
+    "$CARGO_TARGET_DIR/release/groupwork" serve --demo >"$work/server.out" 2>"$work/server.err"
+) &
+server_pid=$!
+export GROUPWORK_ST_AUTH="$work/auth.json"
+if ! timeout 120 "$venv/bin/python" .ci/schemathesis/prepare.py "$base" "$work/server.out" "$GROUPWORK_ST_AUTH"; then
+  tail -n 20 "$work/server.out" "$work/server.err" >&2
+  exit 1
+fi
+echo "   $base"
+took
+
+# Schemathesis runs from the scratch directory, so its caches never land in the clone. Every
+# run goes ahead even when an earlier one failed, so one CI run shows all the findings.
+failed=()
+st() {
+  local what=$1
+  shift
+  step "schemathesis: $what"
+  if ! (cd "$work" && timeout 600 "$venv/bin/st" --config-file "$root/.ci/schemathesis/schemathesis.toml" \
+    run "$spec" --url "$base" --no-color "$@"); then
+    failed+=("$what")
+  fi
+  took
+}
+# Erasing a family (admin) ends its parent's login for good, so the main run leaves it out and
+# the last run exercises it, when no other run needs the two parents' logins any more.
+# Each run has a time budget (--max-time): the phases run once, then fuzzing and stateful
+# sequences repeat until it is spent, so the whole takes about four minutes.
+erase="DELETE /api/v1/families/{id}"
+st "every operation but the erasure, identity picked per operation (admin first), parents as peers" \
+  --max-time 120 --exclude-name "$erase"
+for user in parent facilitator coordinator; do
+  # For these roles the erasure is a 403: it stays in.
+  st "every operation as $user" --max-time 40 --auth-wfc-user "$user"
+done
+# The cohorts' booking lists give it the ids of real families to erase and export.
+st "family erasure and export, as admin" --max-time 20 --auth-wfc-user admin \
+  --include-name "$erase" --include-name "GET /api/v1/families/{id}/export" \
+  --include-name "GET /api/v1/cohorts" --include-name "GET /api/v1/cohorts/{id}/bookings"
+
+if ! kill -0 "$server_pid" 2>/dev/null; then
+  echo "!! the server died during the checks" >&2
+  tail -n 20 "$work/server.out" "$work/server.err" >&2
+  exit 1
+fi
+if [ ${#failed[@]} -gt 0 ]; then
+  # The server's own account of its 500s (the answers only say "the error has been logged").
+  grep -a ' ERROR ' "$work/server.out" "$work/server.err" | tail -n 40 >&2 || true
+  printf '!! schemathesis failed: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+
+echo "== API checks passed ($((SECONDS - started))s)"
