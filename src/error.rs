@@ -67,6 +67,7 @@ pub struct Problem {
     pub detail: String,
     /// Field name → messages for 422; rule code → messages for a 409 rule conflict.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<std::collections::HashMap<String, Vec<String>>>)]
     pub errors: Option<FieldErrors>,
 }
 

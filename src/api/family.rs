@@ -83,7 +83,7 @@ fn family_out(f: Family, children: Vec<Child>) -> FamilyOut {
 #[serde(deny_unknown_fields)]
 pub struct FamilyBody {
     /// One or two carers' names.
-    #[validate(length(min = 1, max = 2))]
+    #[validate(length(min = 1, max = 2, message = "must name one or two carers"))]
     #[schema(min_items = 1, max_items = 2)]
     pub carers: Vec<String>,
     #[serde(default)]

@@ -58,6 +58,10 @@ pub struct Listing {
 #[into_params(parameter_in = Query)]
 pub struct ListingFilter {
     /// Ward with its boundary set, e.g. `lambeth-2014:Stockwell`.
+    #[param(
+        example = "lambeth-2014:Stockwell",
+        pattern = r"^([a-z0-9-]{0,35}-)?[0-9]{4}:[^:\s\x00-\x1f\x7f-\x9f]([^:\x00-\x1f\x7f-\x9f]{0,78}[^:\s\x00-\x1f\x7f-\x9f])?$"
+    )]
     pub ward: Option<String>,
     pub venue_id: Option<i32>,
     /// Programme code, e.g. `cosp`.
@@ -124,10 +128,6 @@ fn matching(
     Ok((out, until))
 }
 
-/// The first instant after `now` at which the clock alone changes a listing of these published
-/// cohorts: a group's last session ending (it is then completed) or a local midnight in a
-/// group's time zone (booking windows are by date). Filters only drop rows, so this bounds
-/// every filtered listing too.
 /// The filter's ward as stored, or a 422 (checked before the cache: a bad query is not kept).
 fn checked(f: &ListingFilter) -> Result<Option<String>, ApiError> {
     if let (Some(from), Some(to)) = (f.from, f.to) {
@@ -145,6 +145,10 @@ fn checked(f: &ListingFilter) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// The first instant after `now` at which the clock alone changes a listing of these published
+/// cohorts: a group's last session ending (it is then completed) or a local midnight in a
+/// group's time zone (booking windows are by date). Filters only drop rows, so this bounds
+/// every filtered listing too.
 fn settled_until(rows: &[Listed], now: DateTime<Utc>) -> DateTime<Utc> {
     rows.iter()
         .fold(now + Duration::days(1), |until, (c, _, _, s, _)| {

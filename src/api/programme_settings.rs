@@ -31,7 +31,10 @@ pub struct ProgrammeSettingsPatch {
     #[schema(minimum = 1, maximum = 52)]
     pub follow_up_after_absences: Option<i32>,
     /// Replaces the list of outcome questionnaires. Scores already recorded keep their names.
-    #[validate(length(max = 20), custom(function = "measure_names"))]
+    #[validate(
+        length(max = 20, message = "must list at most 20 measures"),
+        custom(function = "measure_names")
+    )]
     #[schema(max_items = 20)]
     pub outcome_measures: Option<Vec<String>>,
 }

@@ -126,7 +126,10 @@ pub struct NewProgrammeBody {
     #[serde(default = "two")]
     pub follow_up_after_absences: i32,
     /// The outcome questionnaires the programme uses.
-    #[validate(length(max = 20), custom(function = "measure_names"))]
+    #[validate(
+        length(max = 20, message = "must list at most 20 measures"),
+        custom(function = "measure_names")
+    )]
     #[schema(max_items = 20)]
     #[serde(default)]
     pub outcome_measures: Vec<String>,

@@ -40,6 +40,8 @@ db_test! {
         for field in ["carers", "phone", "postcode", "ward", "referral_source"] {
             assert!(p["errors"][field].is_array(), "{field}: {p}");
         }
+        // A list's length is counted in names, not characters.
+        assert_eq!(p["errors"]["carers"], json!(["must name one or two carers"]));
         assert_eq!(ok_json(app.get("/api/v1/me/family", token), 200)["postcode"], "SW9 8LF", "nothing changed");
     }
 }
