@@ -5,11 +5,13 @@ use crate::app::AppState;
 use crate::auth::tokens::TokenSubject;
 use crate::domain::role::Role;
 use crate::error::ApiError;
+use crate::store;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use std::future::{ready, Ready};
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
 
 /// A set of roles allowed through.
 pub trait RoleSet {
@@ -56,10 +58,12 @@ pub struct Require<R: RoleSet> {
 
 impl<R: RoleSet> FromRequest for Require<R> {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|user| {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(&req).await?;
             if R::ROLES.contains(&user.role) {
                 Ok(Require {
                     user,
@@ -75,14 +79,38 @@ impl<R: RoleSet> FromRequest for Require<R> {
                         .join(" or ")
                 )))
             }
-        }))
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<TokenSubject, ApiError> {
+/// The token's user, as the database knows them now. A signed, unexpired token is not enough:
+/// an account erased or disabled since the token was issued must lose access at once, not when
+/// the token expires (up to 15 minutes later); and the role is the stored one.
+async fn authenticate(req: &HttpRequest) -> Result<TokenSubject, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    let id = verified_token(req, state)?.user_id;
+    let user = state.db(move |c| Ok(store::users::find(c, id)?)).await?;
+    match user {
+        Some(u) if !u.disabled => Ok(TokenSubject {
+            user_id: u.id,
+            role: u.role(),
+        }),
+        _ => {
+            tracing::info!(
+                user_id = id,
+                "access token of a gone or disabled account refused"
+            );
+            Err(ApiError::Unauthorized(
+                "this account is no longer active; sign in again".into(),
+            ))
+        }
+    }
+}
+
+/// The subject of a valid access token in the Authorization header.
+fn verified_token(req: &HttpRequest, state: &AppState) -> Result<TokenSubject, ApiError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         ApiError::Unauthorized("send an access token: Authorization: Bearer <token>".into())
     })?;

@@ -77,7 +77,7 @@ pub enum E400 {
 pub enum E401 {
     #[response(
         status = 401,
-        description = "No valid access token",
+        description = "No valid access token, or its account has been erased or disabled since",
         content_type = "application/problem+json"
     )]
     Unauthorized(Problem),

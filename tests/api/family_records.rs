@@ -221,17 +221,21 @@ db_test! {
         let admin_id = app.user_id(&admin);
         assert_eq!((erased["detail"].as_str(), erased["actor_id"].as_i64()), (Some("subject_request"), Some(admin_id)));
 
-        // The parent can no longer sign in, refresh, or reach anything with a token still valid.
+        // The parent can no longer sign in, refresh, or use an access token that has not yet
+        // expired: it is refused at once (401), not left to reach empty answers for 15 minutes.
         assert_eq!(login_status(&app, seed::EMAIL), 401);
         let refresh = json!({"refresh_token": s.refresh_token});
         problem(app.post("/api/v1/auth/refresh", None, &refresh), 401);
         let t = app.token_as(s.user, Role::Parent);
         problem(app.get("/api/v1/me", Some(&t)), 401);
         for path in ["/api/v1/me/family", "/api/v1/me/bookings", "/api/v1/me/notifications", "/api/v1/me/calendar.ics"] {
-            problem(app.get(path, Some(&t)), 404);
+            let p = problem(app.get(path, Some(&t)), 401);
+            assert_eq!(p["detail"], "this account is no longer active; sign in again", "{path}");
         }
         let child = json!({"first_name": "Again", "date_of_birth": "2025-01-01"});
-        problem(app.post("/api/v1/me/children", Some(&t), &child), 404);
+        problem(app.post("/api/v1/me/children", Some(&t), &child), 401);
+        // Control: the same kind of token for a live account still works.
+        assert_eq!(app.get("/api/v1/me/family", Some(&w)).status(), 200);
     }
 }
 
@@ -264,7 +268,7 @@ db_test! {
         assert_eq!(erase_mine(&app, &t, PASSWORD).status(), 204);
 
         assert_eq!(login_status(&app, "family0@example.org"), 401);
-        problem(app.get("/api/v1/me/family", Some(&t)), 404);
+        problem(app.get("/api/v1/me/family", Some(&t)), 401);
         problem(erase_mine(&app, &t, PASSWORD), 401);
         let admin = admin(&app);
         problem(erase(&app, family, &admin, "other"), 409);
