@@ -9,6 +9,10 @@
 //! `cargo test --test faults -- --ignored --test-threads=1`.
 
 // A test crate's root looks for modules beside it, so the submodules are named by path.
+#[path = "common/serve_child.rs"]
+#[allow(dead_code)]
+mod serve_child;
+
 #[path = "faults/seed.rs"]
 mod seed;
 #[path = "faults/server.rs"]

@@ -1,6 +1,8 @@
 //! Shared by the scenarios: the server (in-process or a child process), the reference server,
-//! the load generator, seeding through the API, latency figures, the report.
+//! the load generator, seeding through the API or straight into the database (`bulk`), latency
+//! figures, the report.
 
+pub mod bulk;
 pub mod child;
 pub mod load;
 pub mod reference;

@@ -70,16 +70,22 @@ pub fn print_table(rows: &[&Measurement]) {
             r
         })
         .collect();
+    print_grid(&head, &body);
+}
+
+/// A Markdown-style table: the first column left-aligned, the others right-aligned, each as wide
+/// as its widest cell (counted in characters, so "×" takes one).
+pub fn print_grid(head: &[impl AsRef<str>], rows: &[Vec<String>]) {
     let widths: Vec<usize> = (0..head.len())
         .map(|i| {
-            body.iter()
-                .map(|r| r[i].len())
-                .chain([head[i].len()])
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([head[i].as_ref().chars().count()])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let line = |cells: &[String]| {
+    let line = |cells: &[&str]| {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
@@ -94,11 +100,11 @@ pub fn print_table(rows: &[&Measurement]) {
             .collect();
         println!("| {} |", padded.join(" | "));
     };
-    line(&head);
+    line(&head.iter().map(AsRef::as_ref).collect::<Vec<_>>());
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     println!("|-{}-|", rule.join("-|-"));
-    for r in &body {
-        line(r);
+    for r in rows {
+        line(&r.iter().map(String::as_str).collect::<Vec<_>>());
     }
 }
 

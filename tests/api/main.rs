@@ -1,6 +1,10 @@
 //! Integration tests: the real app on a loopback port, against SQLite and PostgreSQL.
 
 mod helpers;
+// Shared with tests/faults.rs (which uses all of it).
+#[path = "../common/serve_child.rs"]
+#[allow(dead_code)]
+mod serve_child;
 
 mod audit;
 mod auth;

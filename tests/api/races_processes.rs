@@ -7,12 +7,10 @@ use crate::helpers::{self, Backend, TestApp, JWT_SECRET};
 use crate::races::{
     assert_last_place_held, confirmed, group_on, parents, stampede_across, stored, Answers,
 };
+use crate::serve_child::ServeChild;
 use chrono::{Datelike, Days, Utc, Weekday};
 use groupwork::auth::tokens::JwtKeys;
-use std::fs::File;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const PARENTS: usize = 50;
 /// The unguarded window is 150 ms wide, so one round nearly always overbooks; a few more rounds
@@ -20,105 +18,20 @@ const PARENTS: usize = 50;
 const CONTROL_ROUNDS: usize = 3;
 const WARNING: &str = "capacity guard is OFF";
 
-/// A real `groupwork serve` child process; killed (and its log removed) when dropped, so a
-/// failing assertion does not leave servers behind.
-struct Server {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
+/// A real `groupwork serve` child process (`tests/common/serve_child.rs`) on `database_url`,
+/// with the pool sized for the race, optionally with the capacity guard off.
+fn start(database_url: &str, unguarded: bool, name: &str) -> ServeChild {
+    let mut env = vec![
+        // About half the crowd at once per process, with room to wait for the rest, so a 503
+        // could only mean the database was stuck.
+        ("GROUPWORK_POOL_SIZE", "13"),
+        ("GROUPWORK_DB_TIMEOUT_SECS", "15"),
+    ];
+    if unguarded {
+        env.push(("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS", "1"));
     }
-}
-
-impl Server {
-    /// Starts `groupwork serve` on a free loopback port and waits (30 s at most) until
-    /// `/health` answers. A port taken between probing and binding is retried on another.
-    fn start(database_url: &str, unguarded: bool, name: &str) -> Server {
-        for _ in 0..3 {
-            let mut server = Self::spawn(database_url, unguarded, name);
-            if server.ready() {
-                return server;
-            }
-            if !server.log_text().contains("cannot listen") {
-                panic!("server {name} did not start:\n{}", server.log_text());
-            }
-        }
-        panic!("server {name}: no free port in three tries");
-    }
-
-    fn spawn(database_url: &str, unguarded: bool, name: &str) -> Server {
-        // Port 0 finds a free port; the listener is dropped so the child can bind it.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free loopback port")
-            .port();
-        let log = std::env::temp_dir().join(format!(
-            "groupwork-race-{}-{name}-{port}.log",
-            std::process::id()
-        ));
-        let out = File::create(&log).expect("server log file");
-        let err = out.try_clone().expect("server log file");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_groupwork"));
-        // The developer's own GROUPWORK_* settings must not leak into the children.
-        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("GROUPWORK_")) {
-            cmd.env_remove(key);
-        }
-        cmd.arg("serve")
-            .env("GROUPWORK_DATABASE_URL", database_url)
-            .env("GROUPWORK_BIND", format!("127.0.0.1:{port}"))
-            .env("GROUPWORK_JWT_SECRET", JWT_SECRET)
-            .env("GROUPWORK_LOG", "warn")
-            .env("GROUPWORK_WORKERS", "2")
-            // About half the crowd at once per process, with room to wait for the rest, so a
-            // 503 could only mean the database was stuck.
-            .env("GROUPWORK_POOL_SIZE", "13")
-            .env("GROUPWORK_DB_TIMEOUT_SECS", "15")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err);
-        if unguarded {
-            cmd.env("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS", "1");
-        }
-        Server {
-            child: cmd.spawn().expect("start groupwork serve"),
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        }
-    }
-
-    /// Whether `/health` answered 200 within 30 s; false as soon as the process has exited.
-    fn ready(&mut self) -> bool {
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .build()
-            .expect("client");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if self.child.try_wait().ok().flatten().is_some() {
-                return false;
-            }
-            let health = client.get(format!("{}/health", self.base)).send();
-            if health.is_ok_and(|r| r.status() == 200) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!(
-            "{} did not answer /health within 30 s:\n{}",
-            self.base,
-            self.log_text()
-        );
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
+    let log_prefix = format!("groupwork-race-{}", std::process::id());
+    ServeChild::start(database_url, JWT_SECRET, &env, &log_prefix, name)
 }
 
 /// A Tuesday about eight weeks after today by the real clock. The in-process app (manual clock,
@@ -164,10 +77,7 @@ fn race(unguarded: bool) -> Option<Round> {
     let cohort = group_on(&app, 1, &first_session_date());
     let who = real_clock_tokens(&app, parents(&app, PARENTS, "p"));
     let url = app.state.config.database_url.clone();
-    let servers = [
-        Server::start(&url, unguarded, "a"),
-        Server::start(&url, unguarded, "b"),
-    ];
+    let servers = [start(&url, unguarded, "a"), start(&url, unguarded, "b")];
     let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
     let setup = setup.elapsed();
     let raced = Instant::now();
@@ -180,7 +90,7 @@ fn race(unguarded: bool) -> Option<Round> {
     );
     Some(Round {
         counts: stored(&app, cohort),
-        logs: servers.iter().map(Server::log_text).collect(),
+        logs: servers.iter().map(ServeChild::log_text).collect(),
         answers,
     })
 }

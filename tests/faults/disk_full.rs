@@ -4,7 +4,7 @@
 //! with the file intact. Needs root (mount); without it the test says NOT TESTED.
 
 use crate::seed::{self, Seeded};
-use crate::server::{client, not_tested, Answer, Server};
+use crate::server::{client, not_tested, start_server, Answer, Server};
 use diesel::prelude::*;
 use groupwork::db::schema::{bookings, venues};
 use serde_json::json;
@@ -154,7 +154,7 @@ fn sqlite_on_a_full_disk() {
         ("GROUPWORK_POOL_SIZE", "3"),
         ("GROUPWORK_DB_TIMEOUT_SECS", "5"),
     ];
-    let server = Server::start(&db, &env, "disk-full");
+    let server = start_server(&db, &env, "disk-full");
     // More parents than writes: each books once (a refused booking leaves nothing behind).
     let seeded = seed::group(&server, &db, 100, 120);
     let mut writes = Writes {

@@ -5,7 +5,7 @@
 //! landed) or 409 (it had), never a 5xx.
 
 use crate::seed::{self, Seeded};
-use crate::server::{client, Server, TestDb};
+use crate::server::{client, start_server, Server, TestDb};
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -95,7 +95,7 @@ fn storm(server: &mut Server, seeded: &Seeded, label: &str) -> Vec<Outcome> {
 fn crash_and_restart(db: TestDb, label: &str) {
     let started = Instant::now();
     let url = db.url().to_string();
-    let mut first = Server::start(&url, &env(), &format!("{label}-a"));
+    let mut first = start_server(&url, &env(), &format!("{label}-a"));
     let seeded = seed::group(&first, &url, PLACES, PARENTS);
     eprintln!(
         "kill -9 storm ({label}): seeded in {:.1?}",
@@ -116,7 +116,7 @@ fn crash_and_restart(db: TestDb, label: &str) {
         })
         .collect();
 
-    let second = Server::start(&url, &env(), &format!("{label}-b"));
+    let second = start_server(&url, &env(), &format!("{label}-b"));
     eprintln!("  {label}: restarted on the same database");
     let rows = seed::assert_invariants(&url, seeded.cohort);
     for (family, id, told) in &promised {

@@ -4,7 +4,7 @@
 //! restart: its pool must drop the dead connections rather than hand them out.
 
 use crate::seed;
-use crate::server::{client, not_tested, Answer, Server, TestDb};
+use crate::server::{client, not_tested, start_server, Answer, TestDb};
 use serde_json::json;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -140,7 +140,7 @@ fn postgres_restarted_during_load() {
         ("GROUPWORK_DB_TIMEOUT_SECS", "2"),
         ("GROUPWORK_POOL_SIZE", "4"),
     ];
-    let server = Server::start(db.url(), &env, "pg-restart");
+    let server = start_server(db.url(), &env, "pg-restart");
     let seeded = seed::group(&server, db.url(), 10, 200);
     // Declared after the server and the database, so it is dropped (PostgreSQL started) first.
     let Some(mut cluster) = Cluster::find() else {

@@ -3,10 +3,8 @@
 //! and the NOT TESTED rule (say so loudly; fail when CI=true).
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
-use std::fs::File;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const JWT_SECRET: &str = "fault-secret-0123456789abcdef0123456789abcdef";
 
@@ -99,102 +97,14 @@ impl Drop for TestDb {
 }
 
 /// A real `groupwork serve` child; SIGKILLed (and its log removed) when dropped.
-pub struct Server {
-    child: Child,
-    pub base: String,
-    log: PathBuf,
-}
+pub use crate::serve_child::ServeChild as Server;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
-    }
-}
-
-impl Server {
-    /// Starts `groupwork serve` on a free loopback port with `env` on top of the defaults below,
-    /// and waits (30 s at most) until `/health` answers. A port taken between probing and
-    /// binding is retried on another.
-    pub fn start(database_url: &str, env: &[(&str, &str)], name: &str) -> Server {
-        for _ in 0..3 {
-            let mut server = Self::spawn(database_url, env, name);
-            if server.ready() {
-                return server;
-            }
-            if !server.log_text().contains("cannot listen") {
-                panic!("server {name} did not start:\n{}", server.log_text());
-            }
-        }
-        panic!("server {name}: no free port in three tries");
-    }
-
-    fn spawn(database_url: &str, env: &[(&str, &str)], name: &str) -> Server {
-        // Port 0 finds a free port; the listener is dropped so the child can bind it.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free loopback port")
-            .port();
-        let log = std::env::temp_dir().join(format!("{}-{name}-{port}.log", unique("log")));
-        let out = File::create(&log).expect("server log file");
-        let err = out.try_clone().expect("server log file");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_groupwork"));
-        // The developer's own GROUPWORK_* settings must not leak into the children.
-        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("GROUPWORK_")) {
-            cmd.env_remove(key);
-        }
-        cmd.arg("serve")
-            .env("GROUPWORK_DATABASE_URL", database_url)
-            .env("GROUPWORK_BIND", format!("127.0.0.1:{port}"))
-            .env("GROUPWORK_JWT_SECRET", JWT_SECRET)
-            .env("GROUPWORK_LOG", "warn")
-            .env("GROUPWORK_WORKERS", "2")
-            .env("GROUPWORK_RETENTION_DAILY", "false");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.stdin(Stdio::null()).stdout(out).stderr(err);
-        Server {
-            child: cmd.spawn().expect("start groupwork serve"),
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        }
-    }
-
-    /// Whether `/health` answered 200 within 30 s; false as soon as the process has exited.
-    fn ready(&mut self) -> bool {
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .build()
-            .expect("client");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if self.child.try_wait().ok().flatten().is_some() {
-                return false;
-            }
-            let health = client.get(format!("{}/health", self.base)).send();
-            if health.is_ok_and(|r| r.status() == 200) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!(
-            "{} did not answer /health within 30 s:\n{}",
-            self.base,
-            self.log_text()
-        );
-    }
-
-    /// SIGKILL (what `Child::kill` sends on Unix): no shutdown hook, no flush, no goodbye.
-    pub fn kill9(&mut self) {
-        self.child.kill().expect("SIGKILL the server");
-        self.child.wait().expect("reap the server");
-    }
-
-    pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
+/// Starts `groupwork serve` with the fault tests' secret, the daily retention job off and `env`
+/// on top; see [`Server::start`].
+pub fn start_server(database_url: &str, env: &[(&str, &str)], name: &str) -> Server {
+    let mut all = vec![("GROUPWORK_RETENTION_DAILY", "false")];
+    all.extend_from_slice(env);
+    Server::start(database_url, JWT_SECRET, &all, &unique("log"), name)
 }
 
 /// One answer, read whole so its body can be checked after the fact.

@@ -4,6 +4,7 @@
 //! bookings, and the logins the scenarios use. Group 1 started two weeks ago, so its first
 //! session has a register to mark. Deterministic apart from "today".
 
+use crate::support::bulk::{self, insert_rows};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::London;
 use diesel::prelude::*;
@@ -21,7 +22,6 @@ pub const COORDINATOR: &str = "coordinator@bench.example";
 pub const PARENT: &str = "parent@bench.example";
 pub const PASSWORD: &str = "a long memorable phrase";
 const VENUES: usize = 10;
-const BATCH: usize = 1000;
 const WARDS: [&str; 4] = [
     "lambeth-2014:Coldharbour",
     "lambeth-2014:Stockwell",
@@ -33,17 +33,6 @@ const WARDS: [&str; 4] = [
 pub struct Seeded {
     pub session: i32,
     pub bookings: Vec<i32>,
-}
-
-macro_rules! insert {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        for chunk in $rows.chunks(BATCH) {
-            match $conn {
-                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c),
-                DbConnection::Postgres(c) => diesel::insert_into($table).values(chunk).execute(c),
-            }?;
-        }
-    };
 }
 
 pub fn borough(conn: &mut DbConnection) -> Result<Seeded, String> {
@@ -92,7 +81,7 @@ fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
             )
         })
         .collect();
-    insert!(c, ve::table, venues);
+    insert_rows!(c, ve::table, venues);
     let families: Vec<_> = (1..=FAMILIES as i32)
         .map(|f| {
             (
@@ -103,7 +92,7 @@ fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
             )
         })
         .collect();
-    insert!(c, fa::table, families);
+    insert_rows!(c, fa::table, families);
     let born = now.date() - Duration::days(300);
     let children: Vec<_> = (1..=FAMILIES as i32)
         .map(|f| {
@@ -117,7 +106,7 @@ fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
             )
         })
         .collect();
-    insert!(c, ch::table, children);
+    insert_rows!(c, ch::table, children);
 
     let today = now.date();
     let (mut cohorts, mut sessions, mut bookings) = (Vec::new(), Vec::new(), Vec::new());
@@ -188,20 +177,11 @@ fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
             ));
         }
     }
-    insert!(c, co::table, cohorts);
-    insert!(c, se::table, sessions);
-    insert!(c, bo::table, bookings);
-    if let DbConnection::Postgres(pg) = c {
-        // Explicit ids leave the sequences behind; the app must still be able to insert.
-        for t in [
-            "venues", "families", "children", "cohorts", "sessions", "bookings",
-        ] {
-            diesel::sql_query(format!(
-                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"
-            ))
-            .execute(pg)?;
-        }
-    }
+    insert_rows!(c, co::table, cohorts);
+    insert_rows!(c, se::table, sessions);
+    insert_rows!(c, bo::table, bookings);
+    // Explicit ids leave the sequences behind; the app must still be able to insert.
+    bulk::reset_sequences(c, &bulk::BOROUGH_IDS)?;
     Ok(Seeded {
         session: 1,
         bookings: first_bookings,

@@ -1,6 +1,7 @@
 //! The served scenario's tables: throughput against the reference, then the other endpoints.
 
 use super::{Served, Throughput};
+use crate::support::report::print_grid;
 use crate::support::stats::ms;
 
 /// Prints both tables; returns whether every request was answered (200).
@@ -22,7 +23,7 @@ pub fn print(s: &Served) -> bool {
     };
     let mut rows: Vec<Vec<String>> = s.reference.iter().map(row).collect();
     rows.extend(s.backends.iter().flat_map(|b| b.listings.iter().map(row)));
-    table(
+    print_grid(
         &[
             "target",
             "bytes",
@@ -52,7 +53,7 @@ pub fn print(s: &Served) -> bool {
         })
         .collect();
     println!();
-    table(
+    print_grid(
         &[
             "backend",
             "logins/s",
@@ -92,43 +93,4 @@ pub fn print(s: &Served) -> bool {
         eprintln!("  {errors} requests were not answered 200");
     }
     errors == 0
-}
-
-fn table(head: &[&str], rows: &[Vec<String>]) {
-    let widths: Vec<usize> = (0..head.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([head[i].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (c, w))| {
-                if i == 0 {
-                    format!("{c:<w$}")
-                } else {
-                    format!("{c:>w$}")
-                }
-            })
-            .collect();
-        println!("| {} |", padded.join(" | "));
-    };
-    line(head.iter().map(|h| h.to_string()).collect());
-    println!(
-        "|-{}-|",
-        widths
-            .iter()
-            .map(|w| "-".repeat(*w))
-            .collect::<Vec<_>>()
-            .join("-|-")
-    );
-    for r in rows {
-        line(r.clone());
-    }
 }

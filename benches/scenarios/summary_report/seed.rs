@@ -2,6 +2,7 @@
 //! explicit ids, one transaction): seeding 35,000 rows through HTTP would take minutes and is not
 //! what is measured. Deterministic, so every run reports the same figures.
 
+use crate::support::bulk::{self, insert_rows};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use groupwork::db::schema::{
@@ -15,7 +16,6 @@ use std::collections::BTreeSet;
 pub const COHORTS: usize = 200;
 pub const FAMILIES: usize = 2000;
 const VENUES: usize = 10;
-const BATCH: usize = 1000;
 const WARDS: [&str; 9] = [
     "lambeth-2014:Coldharbour",
     "lambeth-2014:Stockwell",
@@ -54,28 +54,6 @@ pub struct Seeded {
     pub never_offered: usize,
 }
 
-/// The same diesel code on either backend: batch inserts are not offered through the
-/// MultiConnection enum itself.
-macro_rules! on_backend {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            DbConnection::Sqlite($c) => $body,
-            DbConnection::Postgres($c) => $body,
-        }
-    };
-}
-
-/// Inserts `rows` into `table` in batches.
-macro_rules! insert {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        for chunk in $rows.chunks(BATCH) {
-            on_backend!($conn, |c| diesel::insert_into($table)
-                .values(chunk)
-                .execute(c))?;
-        }
-    };
-}
-
 fn tuesday(week: usize) -> NaiveDate {
     // 3 January 2023 was a Tuesday; the last cohort ends in early 2025, well before now.
     NaiveDate::from_ymd_opt(2023, 1, 3).unwrap_or_default() + Duration::weeks(week as i64)
@@ -106,7 +84,7 @@ fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
             )
         })
         .collect();
-    insert!(c, ve::table, venues);
+    insert_rows!(c, ve::table, venues);
     let families: Vec<_> = (1..=FAMILIES as i32)
         .map(|f| {
             let i = f as usize;
@@ -119,7 +97,7 @@ fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
             )
         })
         .collect();
-    insert!(c, fa::table, families);
+    insert_rows!(c, fa::table, families);
     let born = NaiveDate::from_ymd_opt(2022, 6, 1).unwrap_or_default();
     let children: Vec<_> = (1..=FAMILIES as i32)
         .map(|f| {
@@ -133,7 +111,7 @@ fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
             )
         })
         .collect();
-    insert!(c, ch::table, children);
+    insert_rows!(c, ch::table, children);
 
     let (mut cohorts, mut sessions, mut bookings) = (Vec::new(), Vec::new(), Vec::new());
     let (mut marks, mut creche, mut follow_ups, mut scores) =
@@ -268,24 +246,15 @@ fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
             }
         }
     }
-    insert!(c, co::table, cohorts);
-    insert!(c, se::table, sessions);
-    insert!(c, bo::table, bookings);
-    insert!(c, am::table, marks);
-    insert!(c, ca::table, creche);
-    insert!(c, fu::table, follow_ups);
-    insert!(c, om::table, scores);
-    if let DbConnection::Postgres(pg) = c {
-        // Explicit ids leave the sequences behind; the app must still be able to insert.
-        for t in [
-            "venues", "families", "children", "cohorts", "sessions", "bookings",
-        ] {
-            diesel::sql_query(format!(
-                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"
-            ))
-            .execute(pg)?;
-        }
-    }
+    insert_rows!(c, co::table, cohorts);
+    insert_rows!(c, se::table, sessions);
+    insert_rows!(c, bo::table, bookings);
+    insert_rows!(c, am::table, marks);
+    insert_rows!(c, ca::table, creche);
+    insert_rows!(c, fu::table, follow_ups);
+    insert_rows!(c, om::table, scores);
+    // Explicit ids leave the sequences behind; the app must still be able to insert.
+    bulk::reset_sequences(c, &bulk::BOROUGH_IDS)?;
     // A family waiting for one group may hold a place on another: "never offered" is per group.
     Ok(Seeded {
         sessions: session_id as usize,
