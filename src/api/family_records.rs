@@ -104,7 +104,7 @@ pub fn erase_family(
     }
     let at = now.naive_utc().trunc_subsecs(6);
     // Places first, while the children still have their real dates: no crèche-ratio check run
-    // by a promotion ever sees the placeholder date.
+    // by a promotion ever sees a child without one.
     for b in store::bookings::of_family(c, family_id)? {
         if !b.is_active() {
             continue;

@@ -216,6 +216,7 @@ diesel::table! {
         due_date -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

@@ -12,12 +12,6 @@ use crate::db::DbConnection;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-/// Stands in for an erased child's date of birth until the `children` CHECK allows NULL for both.
-pub const ERASED_DATE_OF_BIRTH: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
-    Some(d) => d,
-    None => panic!("a valid date"),
-};
-
 /// Not a PHC string, so no password ever verifies against it.
 pub const UNUSABLE_PASSWORD_HASH: &str = "!erased";
 
@@ -61,10 +55,8 @@ pub fn blank_family(
     Ok(())
 }
 
-/// Children keep their ids (crèche places and sign-ins point at them) but lose name and dates.
-/// Both dates cannot be NULL: the `children` CHECK demands exactly one of them, so the date of
-/// birth becomes `ERASED_DATE_OF_BIRTH`, a placeholder that carries nothing about the child.
-/// Their bookings in groups still running are ended first, so no capacity check counts it.
+/// Children keep their ids (crèche places and sign-ins point at them) but lose name and dates
+/// (the `children` CHECK allows no dates only once `erased_at` is set). Their bookings in groups still running are ended first, so no capacity check counts it.
 pub fn blank_children(
     conn: &mut DbConnection,
     family_id: i32,
@@ -73,8 +65,9 @@ pub fn blank_children(
     diesel::update(ch::table.filter(ch::family_id.eq(family_id)))
         .set((
             ch::first_name.eq(""),
-            ch::date_of_birth.eq(Some(ERASED_DATE_OF_BIRTH)),
+            ch::date_of_birth.eq(None::<NaiveDate>),
             ch::due_date.eq(None::<NaiveDate>),
+            ch::erased_at.eq(Some(now)),
             ch::updated_at.eq(now),
         ))
         .execute(conn)

@@ -36,6 +36,8 @@ pub struct Child {
     pub due_date: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set when the family was erased: the child then has no name and no dates.
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 /// The editable profile, validated.

@@ -205,7 +205,9 @@ db_test! {
         assert_eq!((f["interpreter_needed"].as_bool(), f["consent_to_contact"].as_bool()), (Some(false), Some(false)));
         let child = &doc["children"][0];
         assert_eq!((child["id"].as_i64(), child["first_name"].as_str()), (Some(s.child), Some("")));
-        assert_ne!(child["date_of_birth"], seed::DATE_OF_BIRTH);
+        // No name and no dates: not even a placeholder.
+        assert_eq!((child["date_of_birth"].clone(), child["due_date"].clone()), (json!(null), json!(null)), "{child}");
+        assert!(child["erased_at"].is_string(), "{child}");
         assert!(doc["user"].is_null() && doc["notifications"].as_array().unwrap().is_empty(), "{doc}");
         let status = |id: i64| doc["bookings"].as_array().unwrap().iter().find(|b| b["id"] == id).unwrap()["status"].clone();
         // The finished group's booking stays; the future place is freed and passed on.

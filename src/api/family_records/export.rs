@@ -131,6 +131,7 @@ pub fn build(
                 due_date: ch.due_date,
                 created_at: utc(ch.created_at),
                 updated_at: utc(ch.updated_at),
+                erased_at: ch.erased_at.map(utc),
             })
             .collect(),
         bookings,

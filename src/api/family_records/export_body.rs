@@ -53,6 +53,8 @@ pub struct ExportChild {
     pub due_date: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the family was erased: the child then has no name and no dates.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,0 +1,102 @@
+//! Migrations that change data, checked on a database that holds the data they change.
+
+use super::*;
+use diesel::sql_types::{Integer, Nullable, Text};
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct ChildRow {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    date_of_birth: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    erased_at: Option<String>,
+}
+
+#[test]
+fn erased_children_lose_the_placeholder_date_and_the_rebuilt_table_keeps_its_rules() {
+    let dir = std::env::temp_dir().join(format!("gw_migrate_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = dir.join("m.db").to_string_lossy().into_owned();
+    let mut conn = DbManager::new(&url)
+        .unwrap()
+        .open()
+        .map_err(|e| e.0)
+        .unwrap();
+    let DbConnection::Sqlite(c) = &mut conn else {
+        panic!("a SQLite connection")
+    };
+    // The database as it was before the rebuild, with one erased family and one live one.
+    let (rebuild, before): (Vec<_>, Vec<_>) = c
+        .pending_migrations(SQLITE_MIGRATIONS)
+        .unwrap()
+        .into_iter()
+        .partition(|m| m.name().to_string().ends_with("_erased_children"));
+    for m in &before {
+        c.run_migration(m).unwrap();
+    }
+    c.batch_execute(
+        "INSERT INTO families (id, created_at, updated_at, erased_at) VALUES
+             (1, '2026-01-01 10:00:00', '2026-01-01 10:00:00', '2026-06-01 09:00:00'),
+             (2, '2026-01-01 10:00:00', '2026-01-01 10:00:00', NULL);
+         INSERT INTO children (id, family_id, first_name, date_of_birth, due_date, created_at, updated_at) VALUES
+             (10, 1, '', '1900-01-01', NULL, '2026-01-01 10:00:00', '2026-06-01 09:00:00'),
+             (20, 2, 'Isla', '2025-03-04', NULL, '2026-01-01 10:00:00', '2026-01-01 10:00:00');",
+    )
+    .unwrap();
+    assert_eq!(rebuild.len(), 1);
+    c.run_migration(&rebuild[0]).unwrap();
+
+    let rows: Vec<ChildRow> = diesel::sql_query(
+        "SELECT id, CAST(date_of_birth AS TEXT) AS date_of_birth,
+                CAST(erased_at AS TEXT) AS erased_at FROM children ORDER BY id",
+    )
+    .load(c)
+    .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ChildRow {
+                id: 10,
+                date_of_birth: None,
+                erased_at: Some("2026-06-01 09:00:00".into())
+            },
+            ChildRow {
+                id: 20,
+                date_of_birth: Some("2025-03-04".into()),
+                erased_at: None
+            },
+        ]
+    );
+    // Foreign keys are back on and nothing points at a missing row.
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = Integer)]
+        n: i32,
+    }
+    let broken: Count = diesel::sql_query("SELECT COUNT(*) AS n FROM pragma_foreign_key_check")
+        .get_result(c)
+        .unwrap();
+    assert_eq!(broken.n, 0);
+    assert!(c
+        .batch_execute(
+            "INSERT INTO children (family_id, first_name, date_of_birth, created_at, updated_at)
+             VALUES (99, 'Nobody', '2025-01-01', '2026-01-01', '2026-01-01')"
+        )
+        .is_err());
+    // A live child still needs exactly one date; an erased one has none and no name.
+    for bad in [
+        "(2, 'Ada', NULL, NULL, NULL)",
+        "(2, 'Ada', '2025-01-01', '2026-01-01', NULL)",
+        "(1, '', '2025-01-01', NULL, '2026-06-01')",
+        "(1, 'Ada', NULL, NULL, '2026-06-01')",
+    ] {
+        let sql = format!(
+            "INSERT INTO children (family_id, first_name, date_of_birth, due_date, erased_at,
+                 created_at, updated_at) VALUES {}",
+            bad.replace(')', ", '2026-01-01', '2026-01-01')")
+        );
+        assert!(c.batch_execute(&sql).is_err(), "{bad} was accepted");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
