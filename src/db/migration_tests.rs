@@ -15,14 +15,7 @@ struct ChildRow {
 
 #[test]
 fn erased_children_lose_the_placeholder_date_and_the_rebuilt_table_keeps_its_rules() {
-    let dir = std::env::temp_dir().join(format!("gw_migrate_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = dir.join("m.db").to_string_lossy().into_owned();
-    let mut conn = DbManager::new(&url)
-        .unwrap()
-        .open()
-        .map_err(|e| e.0)
-        .unwrap();
+    let (dir, mut conn) = super::tests::temp_sqlite("migrate");
     let DbConnection::Sqlite(c) = &mut conn else {
         panic!("a SQLite connection")
     };

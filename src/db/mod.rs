@@ -198,16 +198,22 @@ mod migration_tests;
 mod tests {
     use super::*;
 
-    #[test]
-    fn write_transactions_nest_and_an_inner_failure_rolls_back_only_itself() {
-        let dir = std::env::temp_dir().join(format!("gw_nest_{}", std::process::id()));
+    /// A connection to a new SQLite file in its own temporary folder (removed by the caller).
+    pub(super) fn temp_sqlite(name: &str) -> (std::path::PathBuf, DbConnection) {
+        let dir = std::env::temp_dir().join(format!("gw_{name}_{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let url = dir.join("nest.db").to_string_lossy().into_owned();
-        let mut c = DbManager::new(&url)
+        let url = dir.join("test.db").to_string_lossy().into_owned();
+        let c = DbManager::new(&url)
             .unwrap()
             .open()
             .map_err(|e| e.0)
             .unwrap();
+        (dir, c)
+    }
+
+    #[test]
+    fn write_transactions_nest_and_an_inner_failure_rolls_back_only_itself() {
+        let (dir, mut c) = temp_sqlite("nest");
         c.batch_execute("CREATE TABLE t (n INTEGER NOT NULL)")
             .unwrap();
         let out: Result<(), diesel::result::Error> = write_transaction(&mut c, |c| {
