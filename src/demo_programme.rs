@@ -279,7 +279,7 @@ pub fn load(
         team.extend(co.iter().map(|i| (staff_ids[*i], "co_facilitator")));
         team.extend(creche.iter().map(|i| (staff_ids[*i], "creche_worker")));
         team.extend(sup.map(|i| (staff_ids[i], "supervisor")));
-        store::cohorts::replace_team(c, cohort.id, &team)?;
+        store::teams::replace_team(c, cohort.id, &team)?;
         if plan.publish {
             store::cohorts::publish(c, cohort.id, now)?;
         }

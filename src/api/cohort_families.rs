@@ -41,7 +41,7 @@ pub fn team_access(
     if who.role != Role::Facilitator {
         return Err(ApiError::not_found("cohort"));
     }
-    let roles = store::cohorts::team_roles_of_user(c, cohort_id, who.user_id)?;
+    let roles = store::teams::team_roles_of_user(c, cohort_id, who.user_id)?;
     if roles.iter().any(|r| r == "lead" || r == "co_facilitator") {
         Ok(TeamAccess::Facilitator)
     } else if roles.iter().any(|r| r == "creche_worker") {

@@ -6,6 +6,7 @@ pub mod audit;
 mod auth;
 mod bookings;
 mod closures;
+mod cohort_changes;
 mod cohort_families;
 mod cohort_summary;
 mod cohort_views;
@@ -21,6 +22,7 @@ pub mod json;
 pub mod listing_cache;
 mod listings;
 mod me;
+mod my_bookings;
 mod outcomes;
 mod programme_settings;
 mod programmes;
@@ -73,9 +75,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(cohorts::create_cohort)
             .service(cohorts::list_cohorts)
             .service(cohorts::get_cohort)
-            .service(cohorts::update_cohort)
-            .service(cohorts::publish_cohort)
-            .service(cohorts::cancel_cohort)
+            .service(cohort_changes::update_cohort)
+            .service(cohort_changes::publish_cohort)
+            .service(cohort_changes::cancel_cohort)
             .service(team::set_team)
             .service(team::my_cohorts)
             .service(sessions::update_session)
@@ -97,8 +99,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(family_calendar::family_feed)
             .service(bookings::get_booking)
             .service(bookings::cancel_booking)
-            .service(bookings::my_bookings)
-            .service(bookings::my_notifications)
+            .service(my_bookings::my_bookings)
+            .service(my_bookings::my_notifications)
             .service(register::get_register)
             .service(register::put_register)
             .service(follow_ups::list_follow_ups)

@@ -84,7 +84,7 @@ fn staff_names(c: &mut DbConnection, ids: &[i32]) -> Result<BTreeMap<i32, String
 }
 
 pub fn team_out(c: &mut DbConnection, cohort_id: i32) -> Result<TeamOut, ApiError> {
-    let pairs = store::cohorts::team_of(c, cohort_id)?;
+    let pairs = store::teams::team_of(c, cohort_id)?;
     let ids: Vec<i32> = pairs.iter().map(|(id, _)| *id).collect();
     Ok(build_team_out(&pairs, &staff_names(c, &ids)?))
 }
@@ -98,7 +98,7 @@ pub fn views_of(
     let rows = store::cohorts::list_full(c, None, ids)?;
     let cohort_ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
     let mut sessions = store::cohorts::sessions_of_many(c, &cohort_ids)?;
-    let teams = store::cohorts::teams_of_many(c, &cohort_ids)?;
+    let teams = store::teams::teams_of_many(c, &cohort_ids)?;
     let staff_ids: Vec<i32> = teams.values().flatten().map(|(id, _)| *id).collect();
     let names = staff_names(c, &staff_ids)?;
     let booked = store::bookings::confirmed_creche_births_many(c, &cohort_ids)?;
@@ -175,11 +175,11 @@ fn problems(
     let programme = store::programmes::find(c, cohort.programme_id)?
         .ok_or_else(|| ApiError::Internal("cohort without programme".into()))?;
     let ids: Vec<i32> = pairs.iter().map(|(id, _)| *id).collect();
-    store::cohorts::lock_staff(c, &ids)?;
+    store::teams::lock_staff(c, &ids)?;
     let members = store::staff::find_many(c, &ids)?;
     let team = team_of_pairs(pairs, &members);
     let slots = slots(c, cohort)?;
-    let commitments = store::cohorts::commitments(c, &ids, cohort.id)?;
+    let commitments = store::teams::commitments(c, &ids, cohort.id)?;
     let needs = needs(&programme, cohort);
     let mut found = if for_publishing {
         team::ready_to_publish(&needs, &team, &slots, &commitments)
@@ -193,7 +193,7 @@ fn problems(
         let mut terms: Vec<String> = slots.iter().map(|s| term_of(s.date).to_string()).collect();
         terms.dedup();
         let others: Vec<(i32, String, Vec<String>)> =
-            store::cohorts::supervised_by(c, sup.id, cohort.id)?
+            store::teams::supervised_by(c, sup.id, cohort.id)?
                 .into_iter()
                 .map(|(id, title, starts)| {
                     let mut t: Vec<String> = starts
@@ -238,7 +238,7 @@ fn refuse(found: Vec<Problem>, as_conflict: bool) -> ApiError {
 pub fn recheck_team(c: &mut DbConnection, cohort_id: i32, limit: usize) -> Result<(), ApiError> {
     let cohort =
         store::cohorts::find(c, cohort_id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
-    let pairs = store::cohorts::team_of(c, cohort_id)?;
+    let pairs = store::teams::team_of(c, cohort_id)?;
     let found = problems(c, &cohort, &pairs, cohort.status == "published", limit)?;
     if found.is_empty() {
         Ok(())
@@ -251,7 +251,7 @@ pub fn recheck_team(c: &mut DbConnection, cohort_id: i32, limit: usize) -> Resul
 pub fn check_ready(c: &mut DbConnection, cohort_id: i32, limit: usize) -> Result<(), ApiError> {
     let cohort =
         store::cohorts::find(c, cohort_id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
-    let pairs = store::cohorts::team_of(c, cohort_id)?;
+    let pairs = store::teams::team_of(c, cohort_id)?;
     let found = problems(c, &cohort, &pairs, true, limit)?;
     if found.is_empty() {
         Ok(())
@@ -312,7 +312,7 @@ pub async fn set_team(
                 }
                 let rows: Vec<(i32, &str)> =
                     pairs.iter().map(|(id, r)| (*id, r.as_str())).collect();
-                store::cohorts::replace_team(c, id, &rows).map_err(|e| {
+                store::teams::replace_team(c, id, &rows).map_err(|e| {
                     if store::is_unique_violation(&e) {
                         ApiError::field("team", "the same person is listed twice in one role")
                     } else {
@@ -384,7 +384,7 @@ pub async fn my_cohorts(
             let Some(staff) = store::staff::find_by_user(c, user)? else {
                 return Ok(Vec::new());
             };
-            let roles = store::cohorts::roles_of_staff(c, staff.id)?;
+            let roles = store::teams::roles_of_staff(c, staff.id)?;
             let ids: Vec<i32> = roles.iter().map(|(id, _)| *id).collect();
             let views = views_of(c, Some(&ids), now)?;
             Ok(views

@@ -19,6 +19,7 @@ pub mod retention;
 pub mod settings;
 pub mod staff;
 pub mod summaries;
+pub mod teams;
 pub mod users;
 pub mod venues;
 

@@ -2,7 +2,7 @@
 //! id, so the table-walk test can check nothing was left out. Secrets (password hash, token
 //! hashes, the calendar link's hash) are not data about the family and stay out.
 
-use super::super::bookings::NotificationOut;
+use super::super::my_bookings::NotificationOut;
 use super::super::utc;
 pub use super::export_body::*;
 use crate::db::DbConnection;

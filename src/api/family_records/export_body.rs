@@ -1,6 +1,6 @@
 //! The body of the subject access export: every row held about a family, each with its id.
 
-use super::super::bookings::NotificationOut;
+use super::super::my_bookings::NotificationOut;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
