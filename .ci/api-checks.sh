@@ -114,21 +114,25 @@ st() {
   fi
   took
 }
-# Erasing a family (admin) ends its parent's login for good, so the main run leaves it out and
-# the last run exercises it, when no other run needs the two parents' logins any more.
+# Erasing a family (admin) ends its parent's login for good, and disabling an account (admin)
+# ends any login but the admin's own, so the main run leaves both out and the last run
+# exercises them, when no other run needs the parents' and staff logins any more.
 # Each run has a time budget (--max-time): the phases run once, then fuzzing and stateful
 # sequences repeat until it is spent, so the whole takes about four minutes.
 erase="DELETE /api/v1/families/{id}"
-st "every operation but the erasure, identity picked per operation (admin first), parents as peers" \
-  --max-time 120 --exclude-name "$erase"
+disable="PATCH /api/v1/users/{id}"
+st "every operation but erasing and disabling, identity picked per operation (admin first), parents as peers" \
+  --max-time 120 --exclude-name "$erase" --exclude-name "$disable"
 for user in parent facilitator coordinator; do
-  # For these roles the erasure is a 403: it stays in.
+  # For these roles erasing and disabling are a 403: they stay in.
   st "every operation as $user" --max-time 40 --auth-wfc-user "$user"
 done
 # The cohorts' booking lists give it the ids of real families to erase and export.
-st "family erasure and export, as admin" --max-time 20 --auth-wfc-user admin \
+# The users list gives it accounts to change.
+st "family erasure and export, and changes to accounts, as admin" --max-time 30 --auth-wfc-user admin \
   --include-name "$erase" --include-name "GET /api/v1/families/{id}/export" \
-  --include-name "GET /api/v1/cohorts" --include-name "GET /api/v1/cohorts/{id}/bookings"
+  --include-name "GET /api/v1/cohorts" --include-name "GET /api/v1/cohorts/{id}/bookings" \
+  --include-name "$disable" --include-name "GET /api/v1/users" --include-name "GET /api/v1/users/{id}"
 
 if ! kill -0 "$server_pid" 2>/dev/null; then
   echo "!! the server died during the checks" >&2

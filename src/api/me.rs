@@ -18,6 +18,8 @@ pub struct UserOut {
     pub display_name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// A disabled account cannot sign in, and its tokens are refused.
+    pub disabled: bool,
 }
 
 impl From<store::users::User> for UserOut {
@@ -28,6 +30,7 @@ impl From<store::users::User> for UserOut {
             email: u.email,
             display_name: u.display_name,
             created_at: super::utc(u.created_at),
+            disabled: u.disabled,
         }
     }
 }

@@ -56,6 +56,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(users::create_user)
             .service(users::list_users)
             .service(users::get_user)
+            .service(users::update_user)
             .service(programmes::list_programmes)
             .service(programmes::get_programme)
             .service(programmes::create_programme)

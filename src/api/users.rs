@@ -12,7 +12,7 @@ use crate::domain::role::Role;
 use crate::error::ApiError;
 use crate::store;
 use actix_web::http::header;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -31,6 +31,18 @@ pub struct NewUserBody {
     pub display_name: String,
     /// `admin`, `coordinator` or `facilitator`.
     pub role: Role,
+}
+
+/// What an admin can change on an account; fields left out stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// `true` turns the login off at once (e.g. someone has left): it cannot sign in, its
+    /// sessions end and its tokens are refused from the next request. `false` turns it on again.
+    pub disabled: Option<bool>,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(example = "Sam Okafor", min_length = 1, max_length = 100)]
+    pub display_name: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -144,5 +156,66 @@ pub async fn get_user(
         .db(move |c| Ok(store::users::find(c, id)?))
         .await?
         .ok_or_else(|| ApiError::not_found("user"))?;
+    Ok(web::Json(user.into()))
+}
+
+/// Change an account (admin): turn a login off or on again, or correct its name. An admin
+/// cannot disable their own account, so there is always an admin left. Audited.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = i32, Path, description = "User id")),
+    request_body = UserPatch,
+    responses((status = 200, description = "The account after the change", body = UserOut),
+              E400, E401, E403, E404, E409, E413, E415, E422, E503)
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    admin: Require<Admin>,
+    id: web::Path<i32>,
+    body: ApiJson<UserPatch>,
+) -> Result<web::Json<UserOut>, ApiError> {
+    let (id, actor, now) = (id.into_inner(), admin.user.user_id, state.now_naive());
+    let body = body.into_inner();
+    validate(&body)?;
+    if let Some(name) = &body.display_name {
+        if name.trim().is_empty() {
+            return Err(ApiError::field("display_name", "must not be blank"));
+        }
+    }
+    if body.disabled == Some(true) && id == actor {
+        return Err(ApiError::Conflict(
+            "you cannot disable your own account; another admin can".into(),
+        ));
+    }
+    let user = state
+        .write(move |c| {
+            let before = store::users::find(c, id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            if let Some(name) = &body.display_name {
+                store::users::set_display_name(c, id, name)?;
+            }
+            if let Some(disabled) = body.disabled.filter(|d| *d != before.disabled) {
+                store::users::set_disabled(c, id, disabled, now)?;
+                store::audit::record(
+                    c,
+                    store::audit::Event {
+                        at: now,
+                        actor_user_id: Some(actor),
+                        action: if disabled {
+                            "account_disabled"
+                        } else {
+                            "account_enabled"
+                        },
+                        entity: "user",
+                        entity_id: Some(id),
+                        family_id: None,
+                        detail: String::new(),
+                    },
+                )?;
+            }
+            store::users::find(c, id)?.ok_or_else(|| ApiError::not_found("user"))
+        })
+        .await?;
     Ok(web::Json(user.into()))
 }

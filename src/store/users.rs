@@ -86,6 +86,29 @@ pub fn set_password(conn: &mut DbConnection, id: i32, password_hash: &str) -> Qu
         .execute(conn)
 }
 
+/// Turns a login off (or on again). Turning it off also ends its sessions (refresh tokens);
+/// access tokens stop at the next request, which checks the account.
+pub fn set_disabled(
+    conn: &mut DbConnection,
+    id: i32,
+    disabled: bool,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let n = diesel::update(users::table.find(id))
+        .set(users::disabled.eq(disabled))
+        .execute(conn)?;
+    if disabled {
+        super::logins::revoke_all_for_user(conn, id, now)?;
+    }
+    Ok(n)
+}
+
+pub fn set_display_name(conn: &mut DbConnection, id: i32, name: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::display_name.eq(name.trim()))
+        .execute(conn)
+}
+
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }

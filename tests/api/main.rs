@@ -13,6 +13,7 @@ mod fixtures;
 mod openapi;
 mod schema_check;
 
+mod accounts;
 mod bookings;
 mod calendar_roles;
 mod cli;

@@ -232,6 +232,12 @@ fn table() -> Vec<Row> {
         row(M::GET, "/api/v1/users/{id}", Admin, 200, |s, _| {
             call(format!("/api/v1/users/{}", s.parent_id), None)
         }),
+        row(M::PATCH, "/api/v1/users/{id}", Admin, 200, |s, _| {
+            call(
+                format!("/api/v1/users/{}", s.parent_id),
+                Some(json!({"display_name": "Parent"})),
+            )
+        }),
         row(M::GET, "/api/v1/programmes", Public, 200, |_, _| {
             call("/api/v1/programmes", None)
         }),
