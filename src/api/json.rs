@@ -79,6 +79,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ));
         }
     }
+    // Every body is an object: serde would also read a struct from an array of its fields in
+    // order (`[null, null]`), which no client means and the OpenAPI document does not allow.
+    let starts_as_object = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
+    if !starts_as_object && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return Err(ApiError::field("body", "must be a JSON object"));
+    }
     let first = deserialize(bytes);
     // JSON has one kind of number: `2.0` is the integer 2 to JSON Schema (and to the OpenAPI
     // document's `type: integer`), though serde refuses it for an `i32`. Only then is the body
@@ -266,6 +275,32 @@ mod tests {
         assert!(matches!(e, Err(ApiError::Validation { .. })), "{e:?}");
         let e = parse::<Numbers>(br#"{"places": 3e10, "ids": [], "score": 1, "note": ""}"#);
         assert!(matches!(e, Err(ApiError::Validation { .. })), "{e:?}");
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_a_422() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct AllOptional {
+            a: Option<bool>,
+            b: Option<String>,
+        }
+        for body in [
+            "[null, null]",
+            "[]",
+            "null",
+            "7",
+            "\"text\"",
+            " [true, \"x\"]",
+        ] {
+            match parse::<AllOptional>(body.as_bytes()) {
+                Err(ApiError::Validation { errors, .. }) => {
+                    assert_eq!(errors["body"], ["must be a JSON object"], "{body}")
+                }
+                other => panic!("{body}: expected 422, got {other:?}"),
+            }
+        }
+        assert!(parse::<AllOptional>(b" {}").is_ok());
     }
 
     #[test]

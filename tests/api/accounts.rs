@@ -68,7 +68,8 @@ db_test! {
 
         let parent = app.register_parent("still.here@example.org");
         let url = format!("/api/v1/users/{}", parent["user"]["id"]);
-        for bad in [json!({"role": "admin"}), json!({"display_name": "  "}), json!({"disabled": "yes"})] {
+        // (An array of the fields in order is not an object: serde alone would take it.)
+        for bad in [json!({"role": "admin"}), json!({"display_name": "  "}), json!({"disabled": "yes"}), json!([true, "Renamed"])] {
             problem(app.patch(&url, Some(&other), &bad), 422);
         }
         problem(app.patch("/api/v1/users/424242", Some(&other), &json!({"disabled": true})), 404);
