@@ -1,12 +1,9 @@
 //! Changing a cohort after it is planned (coordinators): editing its details or schedule,
-//! publishing a draft and cancelling it. Bodies and the cohort view live in `cohorts`.
+//! publishing a draft and cancelling it, with their bodies. The cohort view is in `cohort_views`.
 
 use super::access::{Coordinator, Require};
-use super::cohort_views::zone;
-use super::cohorts::{
-    check_booking_window, check_creche, load_view, plan_sessions, CancelBody, CohortOut,
-    CohortPatch,
-};
+use super::cohort_views::{load_view, zone, CohortOut};
+use super::cohorts::{check_booking_window, check_creche, plan_sessions};
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use super::field_errors;
 use super::json::ApiJson;
@@ -17,7 +14,52 @@ use crate::error::ApiError;
 use crate::store::cohorts::{Cohort, CohortFields, NewSession};
 use crate::store::{self, audit, programmes::Programme};
 use actix_web::{patch, post, web};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// Any subset; schedule fields regenerate the sessions (only before the first session is held).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CohortPatch {
+    #[validate(length(min = 1, max = 120))]
+    #[schema(min_length = 1, max_length = 120)]
+    pub title: Option<String>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub description: Option<String>,
+    #[validate(range(min = 1, max = 200))]
+    #[schema(minimum = 1, maximum = 200)]
+    pub places: Option<i32>,
+    #[validate(range(min = 0, max = 20))]
+    #[schema(minimum = 0, maximum = 20)]
+    pub creche_workers: Option<i32>,
+    pub creche_offered: Option<bool>,
+    pub booking_opens_on: Option<NaiveDate>,
+    pub booking_closes_on: Option<NaiveDate>,
+    pub first_session_date: Option<NaiveDate>,
+    #[schema(
+        example = "10:00",
+        pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+    )]
+    pub start_time: Option<String>,
+    #[validate(range(min = 15, max = 480))]
+    #[schema(minimum = 15, maximum = 480)]
+    pub session_minutes: Option<i32>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    #[validate(length(min = 1, max = 500))]
+    #[schema(
+        example = "Facilitator unavailable; families offered the next group",
+        min_length = 1,
+        max_length = 500
+    )]
+    pub reason: String,
+}
 
 /// Change a cohort (coordinator). Changing the schedule regenerates its sessions while none has
 /// been held; on a published cohort the change is recorded in the audit trail.

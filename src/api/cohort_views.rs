@@ -1,9 +1,13 @@
 //! Response bodies for cohorts and sessions, shared by the cohort, session, team and listing
-//! handlers: times in UTC and in the cohort's own zone.
+//! handlers: times in UTC and in the cohort's own zone. Also the whole cohort view.
 
+use super::team::{team_out, TeamOut};
+use crate::db::DbConnection;
 use crate::domain::{cohort as rules, creche};
+use crate::error::ApiError;
 use crate::store::cohorts::{Cohort, Session};
 use crate::store::venues::Venue;
+use crate::store::{self, programmes::Programme};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -162,5 +166,95 @@ pub fn standing(c: &Cohort, sessions: &[Session], now: DateTime<Utc>) -> Standin
             c.first_session_date,
             today,
         ),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CohortOut {
+    pub id: i32,
+    /// `draft`, `published`, `completed` (after its last session) or `cancelled`.
+    #[schema(example = "draft")]
+    pub status: String,
+    /// Programme code.
+    #[schema(example = "cosp")]
+    pub programme: String,
+    pub programme_name: String,
+    pub venue: VenueSummary,
+    pub title: String,
+    pub description: String,
+    pub first_session_date: NaiveDate,
+    /// Weekday of the sessions, e.g. `Tuesday`.
+    pub weekday: String,
+    /// Local start, `HH:MM`.
+    #[schema(example = "10:00")]
+    pub start_time: String,
+    pub session_minutes: i32,
+    #[schema(example = "Europe/London")]
+    pub timezone: String,
+    pub places: i32,
+    pub places_left: i32,
+    pub creche: CrecheOut,
+    pub booking_opens_on: Option<NaiveDate>,
+    pub booking_closes_on: Option<NaiveDate>,
+    pub booking_open: bool,
+    pub sessions: Vec<SessionOut>,
+    pub team: TeamOut,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// Loads everything a cohort view shows.
+pub fn load_view(c: &mut DbConnection, id: i32, now: DateTime<Utc>) -> Result<CohortOut, ApiError> {
+    let (cohort, programme, venue) =
+        store::cohorts::find_full(c, id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
+    let sessions = store::cohorts::sessions_of(c, id)?;
+    let team = team_out(c, id)?;
+    let booked: Vec<NaiveDate> = store::bookings::confirmed_creche_births(c, id)?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(view(
+        cohort, &programme, &venue, &sessions, &booked, team, now,
+    ))
+}
+
+pub fn view(
+    c: Cohort,
+    p: &Programme,
+    v: &Venue,
+    sessions: &[store::cohorts::Session],
+    booked: &[NaiveDate],
+    team: TeamOut,
+    now: DateTime<Utc>,
+) -> CohortOut {
+    let tz = zone(&c);
+    let st = standing(&c, sessions, now);
+    CohortOut {
+        id: c.id,
+        status: st.status.to_string(),
+        programme: p.code.clone(),
+        programme_name: p.name.clone(),
+        venue: venue_summary(v),
+        creche: creche_out(&c, v, sessions, booked),
+        weekday: c.first_session_date.format("%A").to_string(),
+        start_time: c.start_time.format("%H:%M").to_string(),
+        sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
+        booking_open: st.booking_open,
+        places_left: c.places - c.confirmed_count,
+        team,
+        title: c.title,
+        description: c.description,
+        first_session_date: c.first_session_date,
+        session_minutes: c.session_minutes,
+        timezone: c.timezone,
+        places: c.places,
+        booking_opens_on: c.booking_opens_on,
+        booking_closes_on: c.booking_closes_on,
+        cancel_reason: c.cancel_reason,
+        created_at: super::utc(c.created_at),
+        updated_at: super::utc(c.updated_at),
+        published_at: c.published_at.map(super::utc),
     }
 }

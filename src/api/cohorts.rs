@@ -1,24 +1,22 @@
 //! Cohorts: one run of a programme at a venue. Coordinators plan them (sessions are generated
 //! weekly at the same local time, skipping closures), staff them, publish and cancel them.
-//! This file holds the bodies, the cohort view and planning; changes are in `cohort_changes`.
+//! This file holds planning and its bodies, and reading cohorts; changes are in
+//! `cohort_changes`, the cohort view (`CohortOut`) in `cohort_views`.
 
 use super::access::{Coordinator, Require, Staff};
-use super::cohort_views::{
-    creche_out, session_out, standing, venue_summary, zone, CrecheOut, SessionOut, VenueSummary,
-};
+use super::cohort_views::{load_view, CohortOut};
 use super::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
 use super::field_errors;
 use super::json::ApiJson;
-use super::team::{team_out, TeamOut};
 use crate::app::AppState;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::{calendar, cohort as rules};
 use crate::error::{ApiError, FieldErrors};
-use crate::store::cohorts::{Cohort, CohortFields, NewSession};
+use crate::store::cohorts::{CohortFields, NewSession};
 use crate::store::{self, programmes::Programme, venues::Venue};
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -90,84 +88,6 @@ pub struct CohortBody {
     pub description: Option<String>,
 }
 
-/// Any subset; schedule fields regenerate the sessions (only before the first session is held).
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CohortPatch {
-    #[validate(length(min = 1, max = 120))]
-    #[schema(min_length = 1, max_length = 120)]
-    pub title: Option<String>,
-    #[validate(length(max = 4000))]
-    #[schema(max_length = 4000)]
-    pub description: Option<String>,
-    #[validate(range(min = 1, max = 200))]
-    #[schema(minimum = 1, maximum = 200)]
-    pub places: Option<i32>,
-    #[validate(range(min = 0, max = 20))]
-    #[schema(minimum = 0, maximum = 20)]
-    pub creche_workers: Option<i32>,
-    pub creche_offered: Option<bool>,
-    pub booking_opens_on: Option<NaiveDate>,
-    pub booking_closes_on: Option<NaiveDate>,
-    pub first_session_date: Option<NaiveDate>,
-    #[schema(
-        example = "10:00",
-        pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
-    )]
-    pub start_time: Option<String>,
-    #[validate(range(min = 15, max = 480))]
-    #[schema(minimum = 15, maximum = 480)]
-    pub session_minutes: Option<i32>,
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CancelBody {
-    #[validate(length(min = 1, max = 500))]
-    #[schema(
-        example = "Facilitator unavailable; families offered the next group",
-        min_length = 1,
-        max_length = 500
-    )]
-    pub reason: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CohortOut {
-    pub id: i32,
-    /// `draft`, `published`, `completed` (after its last session) or `cancelled`.
-    #[schema(example = "draft")]
-    pub status: String,
-    /// Programme code.
-    #[schema(example = "cosp")]
-    pub programme: String,
-    pub programme_name: String,
-    pub venue: VenueSummary,
-    pub title: String,
-    pub description: String,
-    pub first_session_date: NaiveDate,
-    /// Weekday of the sessions, e.g. `Tuesday`.
-    pub weekday: String,
-    /// Local start, `HH:MM`.
-    #[schema(example = "10:00")]
-    pub start_time: String,
-    pub session_minutes: i32,
-    #[schema(example = "Europe/London")]
-    pub timezone: String,
-    pub places: i32,
-    pub places_left: i32,
-    pub creche: CrecheOut,
-    pub booking_opens_on: Option<NaiveDate>,
-    pub booking_closes_on: Option<NaiveDate>,
-    pub booking_open: bool,
-    pub sessions: Vec<SessionOut>,
-    pub team: TeamOut,
-    pub cancel_reason: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub published_at: Option<DateTime<Utc>>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CohortList {
     pub items: Vec<CohortOut>,
@@ -185,60 +105,6 @@ pub struct CohortFilter {
     pub venue_id: Option<i32>,
     /// Programme code.
     pub programme: Option<String>,
-}
-
-/// Loads everything a cohort view shows.
-pub fn load_view(c: &mut DbConnection, id: i32, now: DateTime<Utc>) -> Result<CohortOut, ApiError> {
-    let (cohort, programme, venue) =
-        store::cohorts::find_full(c, id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
-    let sessions = store::cohorts::sessions_of(c, id)?;
-    let team = team_out(c, id)?;
-    let booked: Vec<NaiveDate> = store::bookings::confirmed_creche_births(c, id)?
-        .into_iter()
-        .flatten()
-        .collect();
-    Ok(view(
-        cohort, &programme, &venue, &sessions, &booked, team, now,
-    ))
-}
-
-pub fn view(
-    c: Cohort,
-    p: &Programme,
-    v: &Venue,
-    sessions: &[store::cohorts::Session],
-    booked: &[NaiveDate],
-    team: TeamOut,
-    now: DateTime<Utc>,
-) -> CohortOut {
-    let tz = zone(&c);
-    let st = standing(&c, sessions, now);
-    CohortOut {
-        id: c.id,
-        status: st.status.to_string(),
-        programme: p.code.clone(),
-        programme_name: p.name.clone(),
-        venue: venue_summary(v),
-        creche: creche_out(&c, v, sessions, booked),
-        weekday: c.first_session_date.format("%A").to_string(),
-        start_time: c.start_time.format("%H:%M").to_string(),
-        sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
-        booking_open: st.booking_open,
-        places_left: c.places - c.confirmed_count,
-        team,
-        title: c.title,
-        description: c.description,
-        first_session_date: c.first_session_date,
-        session_minutes: c.session_minutes,
-        timezone: c.timezone,
-        places: c.places,
-        booking_opens_on: c.booking_opens_on,
-        booking_closes_on: c.booking_closes_on,
-        cancel_reason: c.cancel_reason,
-        created_at: super::utc(c.created_at),
-        updated_at: super::utc(c.updated_at),
-        published_at: c.published_at.map(super::utc),
-    }
 }
 
 /// The weekly sessions (and meetings) of a cohort, or 422 naming the field and date.

@@ -2,7 +2,8 @@
 //! at the end of the course). Group sessions are renumbered so numbering stays in time order.
 
 use super::access::{Coordinator, Require};
-use super::cohorts::{load_view, schedule_error, CohortOut};
+use super::cohort_views::{load_view, CohortOut};
+use super::cohorts::schedule_error;
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use super::json::ApiJson;
 use crate::app::AppState;

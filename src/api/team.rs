@@ -2,7 +2,7 @@
 //! programme and everyone's other sessions; and each facilitator's own cohorts.
 
 use super::access::{AnyUser, Coordinator, Require};
-use super::cohorts::{load_view, view, CohortOut};
+use super::cohort_views::{load_view, view, CohortOut};
 use super::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use super::json::ApiJson;
 use crate::app::AppState;
