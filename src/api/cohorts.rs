@@ -79,7 +79,7 @@ pub struct CohortBody {
     /// Optional meeting after the group (post-group outcome measures).
     #[validate(nested)]
     pub post_group_meeting: Option<MeetingBody>,
-    /// Default: "<programme> at <venue>".
+    /// Default: "`<programme>` at `<venue>`", e.g. "Circle of Security Parenting at Stockwell Children's Centre".
     #[validate(length(min = 1, max = 120))]
     #[schema(min_length = 1, max_length = 120)]
     pub title: Option<String>,
