@@ -30,8 +30,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-/// The longest an entry is served (real time): the staleness bound for writes made elsewhere.
-pub const TTL: Duration = Duration::from_secs(2);
+/// The longest an entry is served (real time): the staleness bound for writes made elsewhere,
+/// which the design puts at about a second. (Hot entries are re-rendered every half TTL.)
+pub const TTL: Duration = Duration::from_secs(1);
 /// The query string is the client's to choose; this bounds the memory it can make us hold.
 pub const MAX_ENTRIES: usize = 256;
 
