@@ -254,6 +254,18 @@ pub async fn book(
                         e.into()
                     }
                 })?;
+                store::audit::record(
+                    c,
+                    store::audit::Event {
+                        at: now.naive_utc(),
+                        actor_user_id: Some(user),
+                        action: "booking_made",
+                        entity: "booking",
+                        entity_id: Some(booking.id),
+                        family_id: Some(family_id),
+                        detail: format!("{}, cohort {cohort_id}", booking.status),
+                    },
+                )?;
                 let out = booking_out(c, booking)?;
                 let answer = store::idempotency::Stored {
                     request_hash: request_hash.clone(),
@@ -325,7 +337,7 @@ fn visible_booking(
     }
 }
 
-/// One booking (its family's parent, or a coordinator).
+/// One booking (its family's parent, or a coordinator). A staff member's read is audited.
 #[utoipa::path(
     tag = "bookings",
     security(("bearer" = [])),
@@ -338,10 +350,30 @@ pub async fn get_booking(
     who: Require<AnyUser>,
     id: web::Path<i32>,
 ) -> Result<web::Json<BookingOut>, ApiError> {
-    let (role, user, id) = (who.user.role, who.user.user_id, id.into_inner());
+    let (role, user, id, now) = (
+        who.user.role,
+        who.user.user_id,
+        id.into_inner(),
+        state.now_naive(),
+    );
     let out = state
         .db(move |c| {
             let b = visible_booking(c, role, user, id)?;
+            if role != Role::Parent {
+                // Staff reading a family's booking: recorded, as every staff read of a family is.
+                store::audit::record(
+                    c,
+                    store::audit::Event {
+                        at: now,
+                        actor_user_id: Some(user),
+                        action: "family_read",
+                        entity: "booking",
+                        entity_id: Some(b.id),
+                        family_id: Some(b.family_id),
+                        detail: "booking".into(),
+                    },
+                )?;
+            }
             booking_out(c, b)
         })
         .await?;
@@ -373,7 +405,7 @@ pub async fn cancel_booking(
         .db(move |c| {
             write_transaction(c, |c| {
                 let seen = visible_booking(c, role, user, id)?;
-                end_booking(c, seen.id, now).map(|_| ())
+                end_booking(c, seen.id, Some(user), now).map(|_| ())
             })
         })
         .await?;
@@ -383,9 +415,12 @@ pub async fn cancel_booking(
 
 /// Ends an active booking inside the caller's transaction: `cancelled` before the group starts,
 /// `withdrawn` once it has started; a freed place goes to the waiting list. Returns the status.
+/// Recorded in the audit trail as `booking_cancelled` (and any promotion as `booking_promoted`)
+/// with `actor` (`None` for the system).
 pub fn end_booking(
     c: &mut DbConnection,
     booking_id: i32,
+    actor: Option<i32>,
     now: DateTime<Utc>,
 ) -> Result<&'static str, ApiError> {
     let seen =
@@ -412,21 +447,43 @@ pub fn end_booking(
         .any(|s| s.starts_at.and_utc() <= now);
     let status = if started { "withdrawn" } else { "cancelled" };
     store::bookings::set_status(c, b.id, status, now.naive_utc())?;
+    store::audit::record(
+        c,
+        store::audit::Event {
+            at: now.naive_utc(),
+            actor_user_id: actor,
+            action: "booking_cancelled",
+            entity: "booking",
+            entity_id: Some(b.id),
+            family_id: Some(b.family_id),
+            detail: format!("{status} (was {}), cohort {}", b.status, cohort.id),
+        },
+    )?;
     if b.status == "confirmed" {
         store::bookings::release_place(c, cohort.id)?;
-        promote(c, &cohort, &sessions, venue.creche_room_capacity, now)?;
+        promote(
+            c,
+            &cohort,
+            &sessions,
+            venue.creche_room_capacity,
+            actor,
+            now,
+        )?;
     }
     Ok(status)
 }
 
 /// Confirms waitlisted families, earliest first, while places are left and each one's crèche
 /// children fit; a family that does not fit is skipped, not a blocker. Stops once the second
-/// session has started (late joiners are for staff to arrange).
+/// session has started (late joiners are for staff to arrange). Each promotion is recorded in
+/// the audit trail as `booking_promoted`, with `actor` (whoever freed the place, `None` for the
+/// system).
 pub fn promote(
     c: &mut DbConnection,
     cohort: &Cohort,
     sessions: &[store::cohorts::Session],
     room: i32,
+    actor: Option<i32>,
     now: DateTime<Utc>,
 ) -> Result<Vec<i32>, ApiError> {
     let mut starts: Vec<DateTime<Utc>> = sessions
@@ -456,6 +513,18 @@ pub fn promote(
         }
         let at: NaiveDateTime = now.naive_utc();
         store::bookings::set_status(c, b.id, "confirmed", at)?;
+        store::audit::record(
+            c,
+            store::audit::Event {
+                at,
+                actor_user_id: actor,
+                action: "booking_promoted",
+                entity: "booking",
+                entity_id: Some(b.id),
+                family_id: Some(b.family_id),
+                detail: format!("confirmed from the waiting list, cohort {}", cohort.id),
+            },
+        )?;
         store::bookings::notify(
             c,
             b.family_id,

@@ -171,6 +171,7 @@ pub async fn update_cohort(
                         &updated,
                         &sessions,
                         venue.creche_room_capacity,
+                        Some(actor),
                         now,
                     )?;
                 }

@@ -13,7 +13,7 @@ use crate::error::{ApiError, FieldErrors};
 use crate::store::{self, families::Child, families::Family, families::Profile};
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -150,6 +150,68 @@ fn own_family(c: &mut DbConnection, user_id: i32) -> Result<Family, ApiError> {
         .ok_or_else(|| ApiError::not_found("family"))
 }
 
+/// Records a change the parent made to their family's record. The detail names fields, never
+/// their values: the audit trail holds no personal data.
+pub(super) fn audit_change(
+    c: &mut DbConnection,
+    user: i32,
+    at: NaiveDateTime,
+    family_id: i32,
+    action: &str,
+    (entity, entity_id): (&str, i32),
+    detail: String,
+) -> Result<(), ApiError> {
+    store::audit::record(
+        c,
+        store::audit::Event {
+            at,
+            actor_user_id: Some(user),
+            action,
+            entity,
+            entity_id: Some(entity_id),
+            family_id: Some(family_id),
+            detail,
+        },
+    )?;
+    Ok(())
+}
+
+/// The names of the profile fields that differ, for the audit trail.
+fn changed_fields(f: &Family, p: &Profile) -> String {
+    let changed: Vec<&str> = [
+        (
+            "carers",
+            f.carer_one != p.carer_one || f.carer_two != p.carer_two,
+        ),
+        ("phone", f.phone != p.phone),
+        ("email", f.email != p.email),
+        ("postcode", f.postcode != p.postcode),
+        ("ward", f.ward != p.ward),
+        (
+            "preferred_language",
+            f.preferred_language != p.preferred_language,
+        ),
+        (
+            "interpreter_needed",
+            f.interpreter_needed != p.interpreter_needed,
+        ),
+        ("access_needs", f.access_needs != p.access_needs),
+        ("referral_source", f.referral_source != p.referral_source),
+        (
+            "consent_to_contact",
+            f.consent_to_contact != p.consent_to_contact,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect();
+    if changed.is_empty() {
+        "no change".into()
+    } else {
+        format!("changed: {}", changed.join(", "))
+    }
+}
+
 fn add_problems(errors: &mut FieldErrors, problems: Vec<(&'static str, String)>) {
     for (field, msg) in problems {
         errors.entry(field.to_string()).or_default().push(msg);
@@ -240,7 +302,17 @@ pub async fn update_family(
     let out = state
         .write(move |c| {
             let f = own_family(c, user)?;
+            let detail = changed_fields(&f, &profile);
             let f = store::families::update_profile(c, f.id, &profile, now)?;
+            audit_change(
+                c,
+                user,
+                now,
+                f.id,
+                "family_updated",
+                ("family", f.id),
+                detail,
+            )?;
             let children = store::families::children_of(c, f.id)?;
             Ok(family_out(f, children))
         })
@@ -276,14 +348,29 @@ pub async fn add_child(
     let child = state
         .write(move |c| {
             let f = own_family(c, user)?;
-            Ok(store::families::add_child(
+            let child = store::families::add_child(
                 c,
                 f.id,
                 b.first_name.trim(),
                 b.date_of_birth,
                 b.due_date,
                 now,
-            )?)
+            )?;
+            let detail = if child.date_of_birth.is_some() {
+                "born"
+            } else {
+                "expected"
+            };
+            audit_change(
+                c,
+                user,
+                now,
+                f.id,
+                "child_added",
+                ("child", child.id),
+                detail.into(),
+            )?;
+            Ok(child)
         })
         .await?;
     Ok(HttpResponse::Created()
@@ -357,7 +444,22 @@ pub async fn update_child(
                 .map(str::trim)
                 .unwrap_or(&child.first_name)
                 .to_string();
-            Ok(store::families::update_child(c, id, &name, dob, due, now)?)
+            let changed: Vec<&str> = [
+                ("first_name", name != child.first_name),
+                ("date_of_birth", dob != child.date_of_birth),
+                ("due_date", due != child.due_date),
+            ]
+            .into_iter()
+            .filter_map(|(field, differs)| differs.then_some(field))
+            .collect();
+            let detail = if changed.is_empty() {
+                "no change".to_string()
+            } else {
+                format!("changed: {}", changed.join(", "))
+            };
+            let updated = store::families::update_child(c, id, &name, dob, due, now)?;
+            audit_change(c, user, now, f.id, "child_updated", ("child", id), detail)?;
+            Ok(updated)
         })
         .await?;
     state.listing_cache.invalidate();
@@ -378,7 +480,7 @@ pub async fn delete_child(
     who: Require<Parent>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user, id) = (who.user.user_id, id.into_inner());
+    let (user, id, now) = (who.user.user_id, id.into_inner(), state.now_naive());
     state
         .write(move |c| {
             let f = own_family(c, user)?;
@@ -394,7 +496,15 @@ pub async fn delete_child(
                 e => e.into(),
             })?;
             if deleted {
-                Ok(())
+                audit_change(
+                    c,
+                    user,
+                    now,
+                    f.id,
+                    "child_removed",
+                    ("child", id),
+                    String::new(),
+                )
             } else {
                 Err(ApiError::not_found("child"))
             }

@@ -3,6 +3,7 @@
 
 use super::access::{Parent, Require};
 use super::docs::{E400, E401, E403, E404, E503};
+use super::family::audit_change;
 use super::listings::session_events;
 use crate::app::AppState;
 use crate::auth::tokens::{hash_opaque, random_secret};
@@ -43,13 +44,27 @@ pub async fn make_link(
     state: web::Data<AppState>,
     who: Require<Parent>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user, secret) = (who.user.user_id, random_secret());
+    let (user, secret, now) = (who.user.user_id, random_secret(), state.now_naive());
     let hash = hash_opaque(&secret);
     state
         .write(move |c| {
             let f =
                 store::families::of_user(c, user)?.ok_or_else(|| ApiError::not_found("family"))?;
-            Ok(store::families::set_calendar_token(c, f.id, Some(&hash))?)
+            store::families::set_calendar_token(c, f.id, Some(&hash))?;
+            let detail = if f.calendar_token_hash.is_some() {
+                "replaced the previous link"
+            } else {
+                "new link"
+            };
+            audit_change(
+                c,
+                user,
+                now,
+                f.id,
+                "calendar_link_made",
+                ("family", f.id),
+                detail.into(),
+            )
         })
         .await?;
     let url = format!("/api/v1/me/calendar.ics?token={secret}");
@@ -69,12 +84,26 @@ pub async fn revoke_link(
     state: web::Data<AppState>,
     who: Require<Parent>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = who.user.user_id;
+    let (user, now) = (who.user.user_id, state.now_naive());
     state
         .write(move |c| {
             let f =
                 store::families::of_user(c, user)?.ok_or_else(|| ApiError::not_found("family"))?;
-            Ok(store::families::set_calendar_token(c, f.id, None)?)
+            store::families::set_calendar_token(c, f.id, None)?;
+            let detail = if f.calendar_token_hash.is_some() {
+                "revoked"
+            } else {
+                "there was no link"
+            };
+            audit_change(
+                c,
+                user,
+                now,
+                f.id,
+                "calendar_link_revoked",
+                ("family", f.id),
+                detail.into(),
+            )
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -283,7 +283,7 @@ pub async fn update_follow_up(
                 }
                 if let Some(outcome) = &b.outcome {
                     if outcome == "withdrew" {
-                        withdraw(c, &f, now)?;
+                        withdraw(c, &f, user.user_id, now)?;
                     }
                     store::follow_ups::close(c, f.id, outcome, &note, Some(user.user_id), at)?;
                     audit(c, user.user_id, at, &f, "follow_up_closed", outcome.clone())?;
@@ -331,8 +331,13 @@ fn check_patch(b: &FollowUpPatch, now: DateTime<Utc>) -> Result<(), ApiError> {
 
 /// The family said they are leaving: give up the place (the waiting list may be promoted). A
 /// booking already ended, or a group already finished, is left as it is.
-fn withdraw(c: &mut DbConnection, f: &FollowUp, now: DateTime<Utc>) -> Result<(), ApiError> {
-    match super::bookings::end_booking(c, f.booking_id, now) {
+fn withdraw(
+    c: &mut DbConnection,
+    f: &FollowUp,
+    actor: i32,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    match super::bookings::end_booking(c, f.booking_id, Some(actor), now) {
         Ok(_) | Err(ApiError::Conflict(_)) => Ok(()),
         Err(e) => Err(e),
     }
