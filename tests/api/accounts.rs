@@ -2,16 +2,9 @@
 //! once, its sessions end, and an admin can never lock the last admin out.
 
 use crate::db_test;
-use crate::helpers::{ok_json, problem, TestApp, PASSWORD};
+use crate::helpers::{ok_json, problem, PASSWORD};
 use groupwork::domain::role::Role;
 use serde_json::json;
-
-fn login_status(app: &TestApp, email: &str) -> u16 {
-    let body = json!({"email": email, "password": PASSWORD});
-    app.post("/api/v1/auth/login", None, &body)
-        .status()
-        .as_u16()
-}
 
 db_test! {
     fn a_disabled_login_loses_access_at_once_and_can_be_turned_on_again(app) {
@@ -33,13 +26,13 @@ db_test! {
         let p = problem(app.get("/api/v1/follow-ups", Some(&token)), 401);
         assert_eq!(p["detail"], "this account is no longer active; sign in again");
         problem(app.post("/api/v1/auth/refresh", None, &refresh), 401);
-        assert_eq!(login_status(&app, "leaver@staff.example"), 401);
+        assert_eq!(app.login_status("leaver@staff.example"), 401);
         // Disabling again changes nothing and records nothing new.
         ok_json(app.patch(&url, Some(&admin), &json!({"disabled": true})), 200);
 
         let on = ok_json(app.patch(&url, Some(&admin), &json!({"disabled": false, "display_name": "Returner"})), 200);
         assert_eq!((on["disabled"].as_bool(), on["display_name"].as_str()), (Some(false), Some("Returner")));
-        assert_eq!(login_status(&app, "leaver@staff.example"), 200);
+        assert_eq!(app.login_status("leaver@staff.example"), 200);
         // Sessions ended by disabling stay ended.
         problem(app.post("/api/v1/auth/refresh", None, &refresh), 401);
 

@@ -104,13 +104,6 @@ fn report(app: &TestApp, token: &str) -> Vec<Value> {
     .collect()
 }
 
-fn login_status(app: &TestApp, email: &str) -> u16 {
-    let body = json!({"email": email, "password": PASSWORD});
-    app.post("/api/v1/auth/login", None, &body)
-        .status()
-        .as_u16()
-}
-
 db_test! {
     fn the_export_holds_every_row_of_every_table_that_reaches_the_family(app) {
         let s = seed::family(&app);
@@ -225,7 +218,7 @@ db_test! {
 
         // The parent can no longer sign in, refresh, or use an access token that has not yet
         // expired: it is refused at once (401), not left to reach empty answers for 15 minutes.
-        assert_eq!(login_status(&app, seed::EMAIL), 401);
+        assert_eq!(app.login_status(seed::EMAIL), 401);
         let refresh = json!({"refresh_token": s.refresh_token});
         problem(app.post("/api/v1/auth/refresh", None, &refresh), 401);
         let t = app.token_as(s.user, Role::Parent);
@@ -269,7 +262,7 @@ db_test! {
         let (t, co) = (app.token_as(a.user, Role::Parent), coordinator(&app, &g));
         assert_eq!(erase_mine(&app, &t, PASSWORD).status(), 204);
 
-        assert_eq!(login_status(&app, "family0@example.org"), 401);
+        assert_eq!(app.login_status("family0@example.org"), 401);
         problem(app.get("/api/v1/me/family", Some(&t)), 401);
         problem(erase_mine(&app, &t, PASSWORD), 401);
         let admin = admin(&app);

@@ -272,6 +272,14 @@ impl TestApp {
             .user_id as i64
     }
 
+    /// The status a login with the test password gets (200, or 401 for a gone or disabled one).
+    pub fn login_status(&self, email: &str) -> u16 {
+        let body = json!({"email": email, "password": PASSWORD});
+        self.post("/api/v1/auth/login", None, &body)
+            .status()
+            .as_u16()
+    }
+
     pub fn login(&self, email: &str, password: &str) -> Value {
         let res = self.post(
             "/api/v1/auth/login",
