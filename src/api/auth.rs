@@ -166,12 +166,21 @@ pub async fn register(
                     ),
                     e => e.into(),
                 })?;
-                store::families::create_for_user(
+                let family = store::families::create_for_user(
                     c,
                     user.id,
                     user.display_name.as_str(),
                     user.email.as_str(),
                     now,
+                )?;
+                super::family::audit_change(
+                    c,
+                    user.id,
+                    now,
+                    family.id,
+                    "family_created",
+                    ("family", family.id),
+                    "registered".into(),
                 )?;
                 Ok(user)
             })
