@@ -166,7 +166,7 @@ pub async fn update_cohort(
                     // More room: the waiting list moves up.
                     store::bookings::lock_cohort(c, id)?;
                     let sessions = store::cohorts::sessions_of(c, id)?;
-                    super::bookings::promote(
+                    super::waiting_list::promote(
                         c,
                         &updated,
                         &sessions,

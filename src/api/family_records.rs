@@ -117,7 +117,7 @@ pub fn erase_family(
         if super::cohort_views::standing(&cohort, &sessions, now).status != "published" {
             continue;
         }
-        let status = super::bookings::end_booking(c, b.id, actor, now)?;
+        let status = super::waiting_list::end_booking(c, b.id, actor, now)?;
         store::erasure::close_open_follow_ups(c, b.id, actor, at)?;
         summary.bookings_ended.push((b.id, status));
     }

@@ -337,7 +337,7 @@ fn withdraw(
     actor: i32,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    match super::bookings::end_booking(c, f.booking_id, Some(actor), now) {
+    match super::waiting_list::end_booking(c, f.booking_id, Some(actor), now) {
         Ok(_) | Err(ApiError::Conflict(_)) => Ok(()),
         Err(e) => Err(e),
     }

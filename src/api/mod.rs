@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 mod auth;
 mod bookings;
+mod children;
 mod closures;
 mod cohort_changes;
 mod cohort_families;
@@ -35,6 +36,7 @@ mod staff;
 mod team;
 mod users;
 mod venues;
+mod waiting_list;
 
 use crate::error::ApiError;
 use serde::Deserialize;
@@ -86,10 +88,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(listings::listings_ics)
             .service(family::my_family)
             .service(family::update_family)
-            .service(family::add_child)
-            .service(family::get_child)
-            .service(family::update_child)
-            .service(family::delete_child)
+            .service(children::add_child)
+            .service(children::get_child)
+            .service(children::update_child)
+            .service(children::delete_child)
             .service(family::erase_my_family)
             .service(family_records::export_family)
             .service(family_records::erase)
