@@ -66,6 +66,20 @@ pub async fn update_session(
             ))
         }
     };
+    // Checked whatever else the request does: an invalid value is never passed over in silence.
+    let new_time = match &p.start_time {
+        Some(t) => Some(
+            rules::parse_local_time(t)
+                .ok_or_else(|| ApiError::field("start_time", "must be a local time HH:MM"))?,
+        ),
+        None => None,
+    };
+    if cancelling && (p.date.is_some() || new_time.is_some()) {
+        return Err(ApiError::field(
+            "status",
+            "cancel the session or move it, not both in one change",
+        ));
+    }
     if p.date.is_some_and(|d| !rules::plausible_date(d)) {
         return Err(ApiError::field(
             "date",
@@ -111,12 +125,7 @@ pub async fn update_session(
                 } else {
                     let old_local = session.starts_at.and_utc().with_timezone(&tz);
                     let date = p.date.unwrap_or(old_local.date_naive());
-                    let time = match &p.start_time {
-                        Some(t) => rules::parse_local_time(t).ok_or_else(|| {
-                            ApiError::field("start_time", "must be a local time HH:MM")
-                        })?,
-                        None => old_local.time(),
-                    };
+                    let time = new_time.unwrap_or(old_local.time());
                     let closed = store::closures::closed_dates(c, cohort.venue_id, date, date)?;
                     if closed.contains(&date) {
                         return Err(ApiError::field(

@@ -123,6 +123,14 @@ db_test! {
         let p = problem(app.patch(&format!("/api/v1/sessions/{}", ids[6]), co.t(), &json!({"date": "2026-03-29", "start_time": "01:15"})), 422);
         assert!(p["detail"].as_str().unwrap().contains("2026-03-29"), "{p}");
         problem(app.patch("/api/v1/sessions/999999", co.t(), &json!({"date": "2026-05-05"})), 404);
+        // A bad time is refused even beside a cancellation, and cancelling does not also move
+        // (found by Schemathesis: the time was passed over and the session cancelled).
+        let before = ok_json(app.get(&format!("/api/v1/cohorts/{}", c["id"]), co.t()), 200);
+        let p = problem(app.patch(&format!("/api/v1/sessions/{}", ids[6]), co.t(), &json!({"status": "cancelled", "start_time": "21:28*"})), 422);
+        assert!(p["errors"]["start_time"].is_array(), "{p}");
+        let p = problem(app.patch(&format!("/api/v1/sessions/{}", ids[6]), co.t(), &json!({"status": "cancelled", "date": "2026-05-05"})), 422);
+        assert!(p["errors"]["status"].is_array(), "{p}");
+        assert_eq!(ok_json(app.get(&format!("/api/v1/cohorts/{}", c["id"]), co.t()), 200)["sessions"], before["sessions"], "nothing changed");
     }
 }
 
