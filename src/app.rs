@@ -2,12 +2,14 @@
 //! integration tests (which start the real server on port 0).
 
 use crate::api;
+use crate::api::catalogue::listing_cache::ListingCache;
 use crate::auth::rate_limit::RateLimiter;
 use crate::auth::tokens::{random_secret, JwtKeys};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, DbConnection, DbKind, Pool};
 use crate::error::ApiError;
+use crate::service::Services;
 use crate::store;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Condition, ErrorHandlers};
@@ -21,6 +23,8 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub struct AppState {
+    /// The use cases' view of the service: every write goes through it.
+    pub services: Services,
     pub pool: Pool,
     pub db_kind: DbKind,
     pub clock: Arc<dyn Clock>,
@@ -31,8 +35,8 @@ pub struct AppState {
     /// Booking attempts per parent account per minute (`api::security::check_booking_rate`).
     pub bookings_by_user: RateLimiter,
     pub routes: api::errors::RouteTable,
-    /// Rendered public listings; writes that change one call `listing_cache.invalidate()`.
-    pub listing_cache: api::listing_cache::ListingCache,
+    /// Rendered public listings; stale once a use case signals that a listing changed.
+    pub listing_cache: api::catalogue::listing_cache::ListingCache,
 }
 
 impl AppState {
@@ -92,7 +96,11 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
                 .map_err(|e| format!("cannot keep the token secret in the database: {e}"))?
         }
     };
+    let mut services = Services::new(pool.clone(), db_kind, clock.clone());
+    services.capacity_guard = config.capacity_guard;
     Ok(web::Data::new(AppState {
+        listing_cache: ListingCache::new(services.signals.clone()),
+        services,
         pool,
         db_kind,
         clock,
@@ -107,7 +115,6 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
         ),
         bookings_by_user: RateLimiter::new(config.bookings_per_minute, 60),
         routes: api::errors::RouteTable::from_spec(&api::openapi()),
-        listing_cache: Default::default(),
         config,
     }))
 }
@@ -130,7 +137,9 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", spec.clone()))
             .service(web::resource("/docs").route(web::get().to(api::errors::docs_redirect)))
             .default_service(web::to(api::errors::no_route))
-            .wrap(actix_web::middleware::from_fn(api::audit::audit_refusals))
+            .wrap(actix_web::middleware::from_fn(
+                api::monitoring::audit::audit_refusals,
+            ))
             // Inside the problem rewriter, so a refused preflight is problem+json too.
             .wrap(Condition::new(cors_on, api::security::cors(&state.config)))
             .wrap(ErrorHandlers::new().default_handler(api::errors::as_problem))

@@ -92,12 +92,10 @@ impl ApiError {
         if errors.is_empty() {
             return Ok(());
         }
-        let detail = errors
-            .iter()
-            .map(|(f, m)| format!("{f}: {}", m.join("; ")))
-            .collect::<Vec<_>>()
-            .join(", ");
-        Err(ApiError::Validation { detail, errors })
+        Err(ApiError::Validation {
+            detail: describe_fields(&errors),
+            errors,
+        })
     }
 
     fn parts(&self) -> (&'static str, &'static str) {
@@ -273,6 +271,15 @@ impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         ApiError::Internal(e.to_string())
     }
+}
+
+/// Field errors in one line: `field: message; message, field: message`.
+pub fn describe_fields(errors: &FieldErrors) -> String {
+    errors
+        .iter()
+        .map(|(f, m)| format!("{f}: {}", m.join("; ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// validator's failures as field → messages (nested fields as `a.b`, list items as `a[0]`).

@@ -17,6 +17,7 @@ mod demo_registers;
 pub mod domain;
 pub mod error;
 pub mod retention;
+pub mod service;
 pub mod store;
 
 pub use app::{build_state, run_server, AppState};

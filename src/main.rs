@@ -212,7 +212,7 @@ fn create_admin(config: Config, email: &str, name: &str) -> Result<(), String> {
             println!("admin {} created (id {})", u.email, u.id);
             Ok(())
         }
-        Err(e) if store::is_unique_violation(&e) => {
+        Err(e) if groupwork::db::unique_violated(&e) == Some(groupwork::db::Unique::UserEmail) => {
             Err(format!("an account with email {email} already exists"))
         }
         Err(e) => Err(format!("cannot create the admin: {e}")),

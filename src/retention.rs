@@ -114,7 +114,7 @@ fn sweep(
     )?;
     let due = store::retention::families_due(c, months_before(now, config.retention_months))?;
     for family in &due {
-        crate::api::family_records::erase_family(c, *family, "retention", None, now)?;
+        crate::api::families::records::erase_family(c, *family, "retention", None, now)?;
     }
     Ok(RetentionReport {
         dry_run,

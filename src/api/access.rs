@@ -5,6 +5,7 @@ use crate::app::AppState;
 use crate::auth::tokens::TokenSubject;
 use crate::domain::role::Role;
 use crate::error::ApiError;
+use crate::service::Actor;
 use crate::store;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -54,6 +55,16 @@ impl RoleSet for AnyUser {
 pub struct Require<R: RoleSet> {
     pub user: TokenSubject,
     _roles: PhantomData<R>,
+}
+
+impl<R: RoleSet> Require<R> {
+    /// The signed-in user as the use cases see them.
+    pub fn actor(&self) -> Actor {
+        Actor::User {
+            id: self.user.user_id,
+            role: self.user.role,
+        }
+    }
 }
 
 impl<R: RoleSet> FromRequest for Require<R> {

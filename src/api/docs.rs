@@ -304,7 +304,7 @@ mod tests {
 
     #[test]
     fn documented_values_are_the_checked_ones() {
-        assert_eq!(values::<StaffRole>(), crate::api::staff::STAFF_ROLES);
+        assert_eq!(values::<StaffRole>(), crate::api::admin::staff::STAFF_ROLES);
         assert_eq!(
             values::<QualificationKind>(),
             crate::domain::programme::QUALIFICATIONS

@@ -3,6 +3,7 @@
 
 use crate::app::AppState;
 use crate::error::{ApiError, PROBLEM_JSON};
+use crate::service::ServiceError;
 use actix_web::body::BoxBody;
 use actix_web::dev::{ResourceDef, ServiceResponse};
 use actix_web::error::{PathError, QueryPayloadError};
@@ -118,4 +119,35 @@ pub fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
     let (req, _) = res.into_parts();
     let res = ServiceResponse::new(req, response).map_into_right_body::<B>();
     Ok(ErrorHandlerResponse::Response(res))
+}
+
+/// The one place a use case's failure becomes an HTTP answer.
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        use ServiceError as S;
+        match e {
+            S::NotFound(what) => ApiError::NotFound(what),
+            S::Invalid { detail, errors } => ApiError::Validation { detail, errors },
+            S::Conflict(why) => ApiError::Conflict(why),
+            S::RuleConflict { detail, errors } => ApiError::RuleConflict { detail, errors },
+            S::Forbidden(why) => ApiError::Forbidden(why),
+            S::Stale(why) => ApiError::PreconditionFailed(why),
+            S::VersionRequired(why) => ApiError::PreconditionRequired(why),
+            e @ (S::NotOpenForBooking | S::BookingClosed | S::NotEligible { .. }) => {
+                ApiError::field("cohort", e.to_string())
+            }
+            S::AlreadyBooked {
+                booking_id: Some(id),
+            } => ApiError::Conflict(format!(
+                "this family already has a booking for this group: /api/v1/bookings/{id}"
+            )),
+            e @ (S::AlreadyBooked { booking_id: None }
+            | S::BookingEnded { .. }
+            | S::GroupFinished) => ApiError::Conflict(e.to_string()),
+            e @ S::IdempotencyKeyReused => ApiError::field("Idempotency-Key", e.to_string()),
+            S::Database(e) => e.into(),
+            S::Unavailable(why) => ApiError::Unavailable(why),
+            S::Internal(why) => ApiError::Internal(why),
+        }
+    }
 }

@@ -2,41 +2,19 @@
 //! Handlers call `store` inside `AppState::db` and `domain` for rules; no diesel models here.
 
 pub mod access;
-pub mod audit;
-mod auth;
-mod bookings;
-mod children;
-mod closures;
-mod cohort_changes;
-mod cohort_families;
-mod cohort_summary;
-mod cohort_views;
-mod cohorts;
+pub mod accounts;
+pub mod admin;
+pub mod booking;
+pub mod catalogue;
+pub mod cohorts;
 pub mod docs;
 pub mod errors;
-mod family;
-mod family_calendar;
-pub mod family_records;
-mod follow_ups;
+pub mod families;
 mod health;
 pub mod json;
-pub mod listing_cache;
-mod listings;
-mod me;
-mod my_bookings;
-mod outcomes;
-mod programme_settings;
-mod programmes;
-mod register;
-mod register_view;
-mod reports;
+pub mod monitoring;
+pub mod registers;
 pub mod security;
-mod sessions;
-mod staff;
-mod team;
-mod users;
-mod venues;
-mod waiting_list;
 
 use crate::error::ApiError;
 use serde::Deserialize;
@@ -50,71 +28,71 @@ pub use docs::openapi;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::health).service(
         scope("/api/v1")
-            .service(auth::register)
-            .service(auth::login)
-            .service(auth::refresh)
-            .service(auth::logout)
-            .service(me::me)
-            .service(users::create_user)
-            .service(users::list_users)
-            .service(users::get_user)
-            .service(users::update_user)
-            .service(programmes::list_programmes)
-            .service(programmes::get_programme)
-            .service(programmes::create_programme)
-            .service(programme_settings::update_programme)
-            .service(venues::list_venues)
-            .service(venues::get_venue)
-            .service(venues::create_venue)
-            .service(venues::update_venue)
-            .service(closures::list_closures)
-            .service(closures::create_closure)
-            .service(closures::add_bank_holiday_change)
-            .service(closures::delete_closure)
-            .service(staff::create_staff)
-            .service(staff::list_staff)
-            .service(staff::get_staff)
-            .service(staff::update_staff)
+            .service(accounts::auth::register)
+            .service(accounts::auth::login)
+            .service(accounts::auth::refresh)
+            .service(accounts::auth::logout)
+            .service(accounts::me::me)
+            .service(admin::users::create_user)
+            .service(admin::users::list_users)
+            .service(admin::users::get_user)
+            .service(admin::users::update_user)
+            .service(catalogue::programmes::list_programmes)
+            .service(catalogue::programmes::get_programme)
+            .service(catalogue::programmes::create_programme)
+            .service(catalogue::programme_settings::update_programme)
+            .service(catalogue::venues::list_venues)
+            .service(catalogue::venues::get_venue)
+            .service(catalogue::venues::create_venue)
+            .service(catalogue::venues::update_venue)
+            .service(catalogue::closures::list_closures)
+            .service(catalogue::closures::create_closure)
+            .service(catalogue::closures::add_bank_holiday_change)
+            .service(catalogue::closures::delete_closure)
+            .service(admin::staff::create_staff)
+            .service(admin::staff::list_staff)
+            .service(admin::staff::get_staff)
+            .service(admin::staff::update_staff)
             .service(cohorts::create_cohort)
             .service(cohorts::list_cohorts)
             .service(cohorts::get_cohort)
-            .service(cohort_changes::update_cohort)
-            .service(cohort_changes::publish_cohort)
-            .service(cohort_changes::cancel_cohort)
-            .service(team::set_team)
-            .service(team::my_cohorts)
-            .service(sessions::update_session)
-            .service(listings::listings)
-            .service(listings::listings_ics)
-            .service(family::my_family)
-            .service(family::update_family)
-            .service(children::add_child)
-            .service(children::get_child)
-            .service(children::update_child)
-            .service(children::delete_child)
-            .service(family::erase_my_family)
-            .service(family_records::export_family)
-            .service(family_records::erase)
-            .service(bookings::book)
-            .service(cohort_families::cohort_bookings)
-            .service(family_calendar::make_link)
-            .service(family_calendar::revoke_link)
-            .service(family_calendar::family_feed)
-            .service(bookings::get_booking)
-            .service(bookings::cancel_booking)
-            .service(my_bookings::my_bookings)
-            .service(my_bookings::my_notifications)
-            .service(register::get_register)
-            .service(register::put_register)
-            .service(follow_ups::list_follow_ups)
-            .service(follow_ups::update_follow_up)
-            .service(cohort_summary::cohort_summary)
-            .service(audit::list_audit)
-            .service(outcomes::record_outcome)
-            .service(outcomes::booking_outcomes)
-            .service(outcomes::get_outcome)
-            .service(outcomes::correct_outcome)
-            .service(reports::summary_report),
+            .service(cohorts::changes::update_cohort)
+            .service(cohorts::changes::publish_cohort)
+            .service(cohorts::changes::cancel_cohort)
+            .service(cohorts::team::set_team)
+            .service(cohorts::team::my_cohorts)
+            .service(cohorts::sessions::update_session)
+            .service(catalogue::listings::listings)
+            .service(catalogue::listings::listings_ics)
+            .service(families::my_family)
+            .service(families::update_family)
+            .service(families::children::add_child)
+            .service(families::children::get_child)
+            .service(families::children::update_child)
+            .service(families::children::delete_child)
+            .service(families::erase_my_family)
+            .service(families::records::export_family)
+            .service(families::records::erase)
+            .service(booking::book)
+            .service(cohorts::families::cohort_bookings)
+            .service(families::calendar::make_link)
+            .service(families::calendar::revoke_link)
+            .service(families::calendar::family_feed)
+            .service(booking::get_booking)
+            .service(booking::cancel_booking)
+            .service(booking::mine::my_bookings)
+            .service(booking::mine::my_notifications)
+            .service(registers::get_register)
+            .service(registers::put_register)
+            .service(registers::follow_ups::list_follow_ups)
+            .service(registers::follow_ups::update_follow_up)
+            .service(cohorts::summary::cohort_summary)
+            .service(monitoring::audit::list_audit)
+            .service(registers::outcomes::record_outcome)
+            .service(registers::outcomes::booking_outcomes)
+            .service(registers::outcomes::get_outcome)
+            .service(registers::outcomes::correct_outcome)
+            .service(monitoring::reports::summary_report),
     );
 }
 

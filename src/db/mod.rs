@@ -4,6 +4,9 @@
 //! lock up front (`BEGIN IMMEDIATE`).
 
 pub mod schema;
+mod unique;
+
+pub use unique::{unique_violated, Unique};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;

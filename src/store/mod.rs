@@ -23,16 +23,6 @@ pub mod teams;
 pub mod users;
 pub mod venues;
 
-use diesel::result::{DatabaseErrorKind, Error};
-
-/// True when `e` is a UNIQUE constraint failure (duplicate email, code, …).
-pub fn is_unique_violation(e: &Error) -> bool {
-    matches!(
-        e,
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
-    )
-}
-
 /// Offset/limit page of rows with the total before paging.
 #[derive(Debug, Clone)]
 pub struct Page<T> {

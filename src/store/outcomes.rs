@@ -59,7 +59,7 @@ pub fn insert(
     });
     match attempt {
         Ok(o) => Ok(Recorded::New(o)),
-        Err(e) if super::is_unique_violation(&e) => {
+        Err(e) if crate::db::unique_violated(&e) == Some(crate::db::Unique::OutcomeMeasure) => {
             let existing = om::table
                 .filter(om::booking_id.eq(new.booking_id))
                 .filter(om::measure.eq(new.measure))

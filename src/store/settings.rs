@@ -23,7 +23,9 @@ pub fn get_or_insert(conn: &mut DbConnection, key: &str, value: &str) -> QueryRe
         .execute(conn);
     match inserted {
         Ok(_) => Ok(value.to_string()),
-        Err(e) if super::is_unique_violation(&e) => get(conn, key)?.ok_or(e),
+        Err(e) if crate::db::unique_violated(&e) == Some(crate::db::Unique::Setting) => {
+            get(conn, key)?.ok_or(e)
+        }
         Err(e) => Err(e),
     }
 }

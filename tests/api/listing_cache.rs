@@ -7,7 +7,7 @@ use crate::db_test;
 use crate::fixtures::Coordinator;
 use crate::helpers::{ok_json, TestApp};
 use diesel::prelude::*;
-use groupwork::api::listing_cache::TTL;
+use groupwork::api::catalogue::listing_cache::TTL;
 use groupwork::db::schema::cohorts;
 use reqwest::Method;
 use serde_json::{json, Value};

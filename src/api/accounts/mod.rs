@@ -1,0 +1,4 @@
+//! Accounts: registering, signing in and out, and who am I.
+
+pub mod auth;
+pub mod me;

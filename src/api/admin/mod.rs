@@ -1,0 +1,4 @@
+//! Administration: logins and staff records.
+
+pub mod staff;
+pub mod users;

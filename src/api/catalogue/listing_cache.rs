@@ -1,0 +1,335 @@
+//! Rendered public listings (`GET /listings`, `/listings.ics`) kept in memory, so the endpoint
+//! parents' apps hit most does not go to the database on every request.
+//!
+//! Correctness rules, in order of strength:
+//! - **Writes in this process**: every use case whose write can change a listing says so on
+//!   its transaction (`Tx::listing_changed`), and `Services::write` bumps the shared generation
+//!   counter (`service::Signals`) after COMMIT; an entry is served only if it was built at the current generation, and a render
+//!   reads the generation *before* it reads the database, so a write racing with a render leaves
+//!   an entry that is never served. Places left are therefore exact for the next request.
+//! - **The clock**: what a listing shows changes by itself when a group's last session ends
+//!   (it leaves the listing) and at local midnight (booking windows move). Each entry carries
+//!   the app-clock window in which it stays true, worked out from the data it was built from;
+//!   outside it (or if the clock went back, as in tests) it is rebuilt.
+//! - **Other processes** (a second groupwork on the same PostgreSQL, the CLI, the retention
+//!   job) cannot bump our counter: an entry is never served more than [`TTL`] after it was
+//!   built, which bounds their staleness. A DB-side generation check per request would cost
+//!   the round trip the cache exists to save.
+//!
+//! Load: one render per key at a time (single flight: the others wait for it, not the
+//! database), and an entry past half its TTL is re-rendered in the background while it is
+//! still served, so expiry never stalls readers.
+
+use crate::service::Signals;
+use actix_web::web::Bytes;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// The longest an entry is served (real time): the staleness bound for writes made elsewhere,
+/// which the design puts at about a second. (Hot entries are re-rendered every half TTL.)
+pub const TTL: Duration = Duration::from_secs(1);
+/// The query string is the client's to choose; this bounds the memory it can make us hold.
+pub const MAX_ENTRIES: usize = 256;
+
+pub struct ListingCache {
+    /// Shared with the use cases, which bump it after a COMMIT that changed a listing.
+    signals: Arc<Signals>,
+    entries: RwLock<HashMap<String, Entry>>,
+    flights: Mutex<HashMap<String, Arc<Flight>>>,
+}
+
+struct Entry {
+    generation: u64,
+    built: Instant,
+    /// The app-clock window in which the clock-derived parts stay as rendered.
+    valid_from: DateTime<Utc>,
+    valid_until: DateTime<Utc>,
+    body: Bytes,
+}
+
+impl Entry {
+    fn serves(&self, generation: u64, now: DateTime<Utc>) -> bool {
+        self.generation == generation
+            && self.built.elapsed() < TTL
+            && self.valid_from <= now
+            && now < self.valid_until
+    }
+}
+
+/// What to do for a request.
+pub enum Lookup {
+    Hit(Bytes),
+    /// A hit on an ageing entry: answer it, and re-render with the ticket in the background.
+    HitRefresh(Bytes, Ticket),
+    /// Someone is rendering this key at the current generation: wait for it.
+    Wait(Wait),
+    /// Render, then [`Ticket::finish`].
+    Render(Ticket),
+}
+
+/// The right (and duty) to render one key; dropping it unfinished releases the waiters.
+pub struct Ticket {
+    key: String,
+    generation: u64,
+    flight: Arc<Flight>,
+}
+
+#[derive(Default)]
+struct Flight {
+    generation: u64,
+    /// `Some(result)` once over: the body, or `None` if the render failed.
+    state: Mutex<(Option<Option<Bytes>>, Vec<Waker>)>,
+}
+
+impl Flight {
+    fn over(&self) -> bool {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .is_some()
+    }
+
+    fn complete(&self, body: Option<Bytes>) {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if s.0.is_none() {
+            s.0 = Some(body);
+            s.1.drain(..).for_each(Waker::wake);
+        }
+    }
+}
+
+/// The body another request rendered, or `None` if its render failed (render it yourself).
+pub struct Wait(Arc<Flight>);
+
+impl Future for Wait {
+    type Output = Option<Bytes>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        let mut s = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
+        match &s.0 {
+            Some(body) => Poll::Ready(body.clone()),
+            None => {
+                s.1.push(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Ticket {
+    /// Keeps `body`, rendered from data read at the ticket's generation and true for the
+    /// app-clock window `valid_from..valid_until`, and hands it to the waiters.
+    pub fn finish(
+        self,
+        cache: &ListingCache,
+        valid_from: DateTime<Utc>,
+        valid_until: DateTime<Utc>,
+        body: Bytes,
+    ) {
+        cache.put(
+            &self.key,
+            self.generation,
+            valid_from,
+            valid_until,
+            body.clone(),
+        );
+        self.flight.complete(Some(body));
+        let mut flights = cache.flights.lock().unwrap_or_else(|p| p.into_inner());
+        if flights
+            .get(&self.key)
+            .is_some_and(|f| Arc::ptr_eq(f, &self.flight))
+        {
+            flights.remove(&self.key);
+        }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.flight.complete(None); // No-op after finish.
+    }
+}
+
+impl ListingCache {
+    /// A cache whose entries go stale when `signals` says a listing changed.
+    pub fn new(signals: Arc<Signals>) -> Self {
+        ListingCache {
+            signals,
+            entries: Default::default(),
+            flights: Default::default(),
+        }
+    }
+
+    /// Marks every entry stale. Call it after the write has committed, not before: a render
+    /// between an early bump and the commit would cache the old figures at the new generation.
+    pub fn invalidate(&self) {
+        self.signals.listing_changed();
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.signals.listing_generation()
+    }
+
+    /// What to do for `key` at `now` (the app clock).
+    pub fn lookup(&self, key: &str, now: DateTime<Utc>) -> Lookup {
+        // Read before anything else: a ticket's render must not predate its generation.
+        let generation = self.generation();
+        let (body, ageing) = {
+            let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+            match entries.get(key).filter(|e| e.serves(generation, now)) {
+                Some(e) => (Some(e.body.clone()), e.built.elapsed() > TTL / 2),
+                None => (None, false),
+            }
+        };
+        if body.is_some() && !ageing {
+            return Lookup::Hit(body.unwrap_or_default());
+        }
+        let mut flights = self.flights.lock().unwrap_or_else(|p| p.into_inner());
+        let running = flights
+            .get(key)
+            .filter(|f| f.generation == generation && !f.over());
+        match (body, running) {
+            (Some(body), Some(_)) => Lookup::Hit(body),
+            (None, Some(f)) => Lookup::Wait(Wait(f.clone())),
+            (body, None) => {
+                let flight = Arc::new(Flight {
+                    generation,
+                    ..Default::default()
+                });
+                if flights.len() >= MAX_ENTRIES {
+                    flights.retain(|_, f| !f.over()); // Renders that failed leave theirs.
+                }
+                flights.insert(key.to_string(), flight.clone());
+                let ticket = Ticket {
+                    key: key.to_string(),
+                    generation,
+                    flight,
+                };
+                match body {
+                    Some(body) => Lookup::HitRefresh(body, ticket),
+                    None => Lookup::Render(ticket),
+                }
+            }
+        }
+    }
+
+    fn put(
+        &self,
+        key: &str,
+        generation: u64,
+        valid_from: DateTime<Utc>,
+        valid_until: DateTime<Utc>,
+        body: Bytes,
+    ) {
+        if generation != self.generation() {
+            return; // Already stale: a write committed while this was rendered.
+        }
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= MAX_ENTRIES && !entries.contains_key(key) {
+            entries.retain(|_, e| e.serves(generation, valid_from));
+            if entries.len() >= MAX_ENTRIES {
+                // Arbitrary eviction: cheap, and enough for a bound against odd query strings.
+                if let Some(k) = entries.keys().next().cloned() {
+                    entries.remove(&k);
+                }
+            }
+        }
+        let built = Instant::now();
+        let entry = Entry {
+            generation,
+            built,
+            valid_from,
+            valid_until,
+            body,
+        };
+        entries.insert(key.to_string(), entry);
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration as Span;
+
+    fn render(c: &ListingCache, key: &str, now: DateTime<Utc>, body: &'static str) {
+        let Lookup::Render(t) = c.lookup(key, now) else {
+            panic!("expected to render {key}")
+        };
+        t.finish(
+            c,
+            now,
+            now + Span::hours(1),
+            Bytes::from_static(body.as_bytes()),
+        );
+    }
+
+    #[test]
+    fn one_render_at_a_time_then_hits_until_a_write_or_the_clock() {
+        let (c, now) = (ListingCache::new(Default::default()), Utc::now());
+        let Lookup::Render(ticket) = c.lookup("a", now) else {
+            panic!("a miss renders")
+        };
+        assert!(
+            matches!(c.lookup("a", now), Lookup::Wait(_)),
+            "single flight"
+        );
+        ticket.finish(&c, now, now + Span::hours(1), Bytes::from_static(b"x"));
+        assert!(matches!(c.lookup("a", now), Lookup::Hit(b) if b == "x"));
+        assert!(
+            matches!(c.lookup("a", now - Span::seconds(1)), Lookup::Render(_)),
+            "clock went back"
+        );
+        assert!(
+            matches!(c.lookup("a", now + Span::hours(1)), Lookup::Render(_)),
+            "window over"
+        );
+        c.invalidate();
+        assert!(
+            matches!(c.lookup("a", now), Lookup::Render(_)),
+            "a write happened"
+        );
+    }
+
+    #[test]
+    fn a_render_that_read_before_a_write_is_not_kept_and_a_failed_one_frees_the_waiters() {
+        let (c, now) = (ListingCache::new(Default::default()), Utc::now());
+        let Lookup::Render(ticket) = c.lookup("a", now) else {
+            panic!("a miss renders")
+        };
+        c.invalidate();
+        ticket.finish(&c, now, now + Span::hours(1), Bytes::from_static(b"old"));
+        assert!(c.is_empty(), "rendered from data read before the write");
+        let Lookup::Render(ticket) = c.lookup("b", now) else {
+            panic!("a miss renders")
+        };
+        let Lookup::Wait(wait) = c.lookup("b", now) else {
+            panic!("single flight")
+        };
+        drop(ticket);
+        assert!(wait.0.over());
+        assert!(matches!(c.lookup("b", now), Lookup::Render(_)));
+    }
+
+    #[test]
+    fn holds_at_most_max_entries() {
+        let (c, now) = (ListingCache::new(Default::default()), Utc::now());
+        for i in 0..MAX_ENTRIES * 2 {
+            render(&c, &format!("k{i}"), now, "x");
+        }
+        assert_eq!(c.len(), MAX_ENTRIES);
+    }
+}

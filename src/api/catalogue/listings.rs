@@ -1,0 +1,353 @@
+//! The public listing of published cohorts (what centre websites show) and the same as an
+//! iCalendar feed. Nothing personal is in either.
+
+use crate::api::catalogue::listing_cache::{Lookup, Ticket};
+use crate::api::cohorts::view::{
+    creche_out, last_end, session_out, standing, venue_summary, zone, CrecheOut, SessionOut,
+    VenueSummary,
+};
+use crate::api::docs::{E400, E422, E503};
+use crate::api::PageQuery;
+use crate::app::AppState;
+use crate::db::DbConnection;
+use crate::domain::ics;
+use crate::domain::ward::Ward;
+use crate::error::ApiError;
+use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema, Clone)]
+pub struct ListingItem {
+    pub cohort_id: i32,
+    /// Programme code.
+    #[schema(example = "cosp")]
+    pub programme: String,
+    pub programme_name: String,
+    pub title: String,
+    pub description: String,
+    pub venue: VenueSummary,
+    pub first_session_date: NaiveDate,
+    pub weekday: String,
+    #[schema(example = "10:00")]
+    pub start_time: String,
+    pub timezone: String,
+    pub sessions: Vec<SessionOut>,
+    pub places: i32,
+    pub places_left: i32,
+    pub creche: CrecheOut,
+    pub booking_open: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Listing {
+    pub items: Vec<ListingItem>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+// Debug: its rendering, after parsing, is the normalised cache key (order and unknown
+// parameters in the query string do not matter).
+#[derive(Debug, Deserialize, IntoParams, Clone)]
+#[into_params(parameter_in = Query)]
+pub struct ListingFilter {
+    /// Ward with its boundary set, e.g. `lambeth-2014:Stockwell`.
+    #[param(
+        example = "lambeth-2014:Stockwell",
+        pattern = r"^([a-z0-9-]{0,35}-)?[0-9]{4}:[^:\s\x00-\x1f\x7f-\x9f]([^:\x00-\x1f\x7f-\x9f]{0,78}[^:\s\x00-\x1f\x7f-\x9f])?$"
+    )]
+    pub ward: Option<String>,
+    pub venue_id: Option<i32>,
+    /// Programme code, e.g. `cosp`.
+    pub programme: Option<String>,
+    /// Only cohorts with a session on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Only cohorts starting on or before this date.
+    pub to: Option<NaiveDate>,
+    /// Only cohorts with parent places left.
+    pub has_places: Option<bool>,
+    /// Only cohorts offering a crèche with places left.
+    pub has_creche: Option<bool>,
+}
+
+/// A listed cohort: with its programme, venue, sessions and the crèche children booked.
+type Listed = (Cohort, Programme, Venue, Vec<Session>, Vec<NaiveDate>);
+
+/// Published cohorts that have not finished, matching the filter, by first session; and the
+/// instant until which, clock-wise, that answer stays true (see `settled_until`).
+/// Runs on the blocking pool with the rendering: it is CPU work for every published group,
+/// which on an async worker would stall every connection that worker holds.
+fn matching(
+    c: &mut DbConnection,
+    f: &ListingFilter,
+    ward: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Listed>, DateTime<Utc>), ApiError> {
+    let rows = store::cohorts::list_full(c, Some(&["published"]), None)?;
+    let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
+    let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
+    let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;
+    let rows: Vec<Listed> = rows
+        .into_iter()
+        .map(|(co, p, v)| {
+            let s = sessions.remove(&co.id).unwrap_or_default();
+            let b = booked.remove(&co.id).unwrap_or_default();
+            (co, p, v, s, b)
+        })
+        .collect();
+    let until = settled_until(&rows, now);
+    let mut out: Vec<_> = rows
+        .into_iter()
+        .filter(|(c, _, _, s, _)| standing(c, s, now).status == "published")
+        .filter(|(_, _, v, _, _)| ward.as_ref().is_none_or(|w| &v.ward == w))
+        .filter(|(c, _, _, _, _)| f.venue_id.is_none_or(|id| c.venue_id == id))
+        .filter(|(_, p, _, _, _)| f.programme.as_ref().is_none_or(|code| &p.code == code))
+        .filter(|(c, _, _, s, _)| {
+            let tz = zone(c);
+            let dates: Vec<NaiveDate> = s
+                .iter()
+                .filter(|s| !s.is_cancelled())
+                .map(|s| s.starts_at.and_utc().with_timezone(&tz).date_naive())
+                .collect();
+            let (first, last) = (dates.iter().min().copied(), dates.iter().max().copied());
+            f.from.is_none_or(|from| last.is_some_and(|l| l >= from))
+                && f.to.is_none_or(|to| first.is_some_and(|d| d <= to))
+        })
+        .filter(|(c, _, _, _, _)| !f.has_places.unwrap_or(false) || c.places > c.confirmed_count)
+        .filter(|(c, _, v, s, b)| {
+            !f.has_creche.unwrap_or(false) || creche_out(c, v, s, b).places_left > 0
+        })
+        .collect();
+    out.sort_by_key(|(c, _, _, s, _)| (first_start(s), c.id));
+    Ok((out, until))
+}
+
+/// The filter's ward as stored, or a 422 (checked before the cache: a bad query is not kept).
+fn checked(f: &ListingFilter) -> Result<Option<String>, ApiError> {
+    if let (Some(from), Some(to)) = (f.from, f.to) {
+        if to < from {
+            return Err(ApiError::field("to", "must not be before from"));
+        }
+    }
+    match &f.ward {
+        Some(w) => Ok(Some(
+            Ward::parse(w)
+                .map_err(|m| ApiError::field("ward", m))?
+                .key(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The first instant after `now` at which the clock alone changes a listing of these published
+/// cohorts: a group's last session ending (it is then completed) or a local midnight in a
+/// group's time zone (booking windows are by date). Filters only drop rows, so this bounds
+/// every filtered listing too.
+fn settled_until(rows: &[Listed], now: DateTime<Utc>) -> DateTime<Utc> {
+    rows.iter()
+        .fold(now + Duration::days(1), |until, (c, _, _, s, _)| {
+            let ends = last_end(s).filter(|end| *end > now).unwrap_or(until);
+            until.min(ends).min(next_midnight(zone(c), now))
+        })
+}
+
+fn next_midnight(tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
+    let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
+    tz.from_local_datetime(&tomorrow.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        // Midnight skipped by a clock change: check again soon rather than work it out.
+        .unwrap_or(now + Duration::minutes(1))
+}
+
+/// Answers from the listing cache, or renders with `draw` (see `listing_cache` for the rules).
+/// Errors (a bad filter, the database down) are not kept.
+async fn cached(
+    state: web::Data<AppState>,
+    key: String,
+    filter: ListingFilter,
+    content_type: &'static str,
+    draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let ward = checked(&filter)?;
+    let now = state.now();
+    let body = match state.listing_cache.lookup(&key, now) {
+        Lookup::Hit(body) => body,
+        Lookup::HitRefresh(body, ticket) => {
+            // Still valid: answer it now, and re-render before it expires.
+            let state = state.clone();
+            actix_web::rt::spawn(async move {
+                let now = state.now();
+                let _ = render(&state, filter, ward, now, Some(ticket), draw).await;
+            });
+            body
+        }
+        Lookup::Render(ticket) => render(&state, filter, ward, now, Some(ticket), draw).await?,
+        Lookup::Wait(wait) => match wait.await {
+            Some(body) => body,
+            None => render(&state, filter, ward, now, None, draw).await?,
+        },
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .body(body))
+}
+
+/// Renders from the database; with a ticket, keeps the result and hands it to the waiters.
+async fn render(
+    state: &AppState,
+    filter: ListingFilter,
+    ward: Option<String>,
+    now: DateTime<Utc>,
+    ticket: Option<Ticket>,
+    draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
+) -> Result<Bytes, ApiError> {
+    let (body, until) = state
+        .db(move |c| {
+            let (rows, until) = matching(c, &filter, ward, now)?;
+            Ok((draw(&rows, now)?, until))
+        })
+        .await?;
+    let body = Bytes::from(body);
+    if let Some(ticket) = ticket {
+        ticket.finish(&state.listing_cache, now, until, body.clone());
+    }
+    Ok(body)
+}
+
+fn first_start(sessions: &[Session]) -> Option<DateTime<Utc>> {
+    sessions
+        .iter()
+        .filter(|s| !s.is_cancelled())
+        .map(|s| s.starts_at.and_utc())
+        .min()
+}
+
+fn item(
+    c: &Cohort,
+    p: &Programme,
+    v: &Venue,
+    sessions: &[Session],
+    booked: &[NaiveDate],
+    now: DateTime<Utc>,
+) -> ListingItem {
+    let tz = zone(c);
+    ListingItem {
+        cohort_id: c.id,
+        programme: p.code.clone(),
+        programme_name: p.name.clone(),
+        title: c.title.clone(),
+        description: c.description.clone(),
+        venue: venue_summary(v),
+        first_session_date: c.first_session_date,
+        weekday: c.first_session_date.format("%A").to_string(),
+        start_time: c.start_time.format("%H:%M").to_string(),
+        timezone: c.timezone.clone(),
+        sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
+        places: c.places,
+        places_left: c.places - c.confirmed_count,
+        creche: creche_out(c, v, sessions, booked),
+        booking_open: standing(c, sessions, now).booking_open,
+    }
+}
+
+/// Groups open to families (public): published cohorts that have not finished, with their
+/// sessions in UTC and local time, places and crèche places left.
+#[utoipa::path(
+    tag = "listings",
+    params(PageQuery, ListingFilter),
+    responses((status = 200, description = "Published groups, by first session", body = Listing), E400, E422, E503)
+)]
+#[get("/listings")]
+pub async fn listings(
+    state: web::Data<AppState>,
+    page: web::Query<PageQuery>,
+    filter: web::Query<ListingFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let (limit, offset) = page.checked()?;
+    let key = format!("json {limit} {offset} {:?}", *filter);
+    let filter = filter.into_inner();
+    cached(state, key, filter, "application/json", move |rows, now| {
+        let items = rows
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|(c, p, v, s, b)| item(c, p, v, s, b, now))
+            .collect();
+        let listing = Listing {
+            items,
+            total: rows.len() as i64,
+            limit,
+            offset,
+        };
+        serde_json::to_vec(&listing).map_err(|e| ApiError::Internal(e.to_string()))
+    })
+    .await
+}
+
+/// The same groups as an iCalendar feed (public): one event per session, in the group's local
+/// time zone; cancelled sessions stay in the feed marked cancelled so calendars drop them.
+#[utoipa::path(
+    tag = "listings",
+    params(ListingFilter),
+    responses(
+        (status = 200, description = "iCalendar (RFC 5545)", content_type = "text/calendar", body = String),
+        E400, E422, E503,
+    )
+)]
+#[get("/listings.ics")]
+pub async fn listings_ics(
+    state: web::Data<AppState>,
+    filter: web::Query<ListingFilter>,
+) -> Result<HttpResponse, ApiError> {
+    // The feed's DTSTAMP is when it was rendered, at most the cache's TTL ago.
+    let key = format!("ics {:?}", *filter);
+    let ics = "text/calendar; charset=utf-8";
+    cached(state, key, filter.into_inner(), ics, |rows, now| {
+        let events: Vec<ics::Event> = rows
+            .iter()
+            .flat_map(|(c, p, v, s, _)| session_events(c, p, v, s))
+            .collect();
+        Ok(ics::calendar("Parent–infant groups", &events, now).into_bytes())
+    })
+    .await
+}
+
+/// Calendar events for a cohort's sessions, with stable UIDs.
+pub fn session_events(
+    c: &Cohort,
+    p: &Programme,
+    v: &Venue,
+    sessions: &[Session],
+) -> Vec<ics::Event> {
+    let tz = zone(c);
+    sessions
+        .iter()
+        .map(|s| {
+            let what = match (s.kind.as_str(), s.number) {
+                ("pre_group", _) => "pre-group meeting".to_string(),
+                ("post_group", _) => "post-group meeting".to_string(),
+                (_, Some(n)) => format!("session {n}"),
+                _ => "session (cancelled)".to_string(),
+            };
+            ics::Event {
+                uid: format!("session-{}@groupwork", s.id),
+                summary: format!("{} — {what}", c.title),
+                description: format!("{}. {}", p.name, c.description),
+                location: format!("{}, {}, {}", v.name, v.address, v.postcode),
+                starts_at: s.starts_at.and_utc(),
+                ends_at: s.ends_at.and_utc(),
+                tz,
+                cancelled: s.is_cancelled(),
+                sequence: s.sequence.max(0) as u32,
+                last_modified: s.updated_at.and_utc(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,96 @@
+//! `PATCH /programmes/{code}` (admin): the settings a centre tunes on any programme, built-in
+//! ones included — completion threshold, when absences open a follow-up, the outcome
+//! questionnaires used. The programme's shape (sessions, ages, team rules) stays as defined.
+
+use crate::api::access::{Admin, Require};
+use crate::api::catalogue::programmes::{measure_names, ProgrammeOut};
+use crate::api::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
+use crate::api::json::ApiJson;
+use crate::api::validate;
+use crate::app::AppState;
+use crate::db::write_transaction;
+use crate::error::ApiError;
+use crate::store::{self, programmes::Settings};
+use actix_web::{patch, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeSettingsPatch {
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub description: Option<String>,
+    /// Sessions attended to complete; at most the programme's session count.
+    #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
+    pub completion_threshold: Option<i32>,
+    /// Unexplained absences in a row that open a follow-up.
+    #[validate(range(min = 1, max = 52))]
+    #[schema(minimum = 1, maximum = 52)]
+    pub follow_up_after_absences: Option<i32>,
+    /// Replaces the list of outcome questionnaires. Scores already recorded keep their names.
+    #[validate(
+        length(max = 20, message = "must list at most 20 measures"),
+        custom(function = "measure_names")
+    )]
+    #[schema(max_items = 20)]
+    pub outcome_measures: Option<Vec<String>>,
+}
+
+/// Tune a programme's settings (admin).
+#[utoipa::path(
+    tag = "programmes",
+    security(("bearer" = [])),
+    params(("code" = String, Path, description = "Programme code, e.g. cosp")),
+    request_body = ProgrammeSettingsPatch,
+    responses((status = 200, description = "The programme", body = ProgrammeOut),
+              E400, E401, E403, E404, E413, E415, E422, E503)
+)]
+#[patch("/programmes/{code}")]
+pub async fn update_programme(
+    state: web::Data<AppState>,
+    _admin: Require<Admin>,
+    code: web::Path<String>,
+    body: ApiJson<ProgrammeSettingsPatch>,
+) -> Result<web::Json<ProgrammeOut>, ApiError> {
+    let b = body.into_inner();
+    validate(&b)?;
+    let code = code.into_inner();
+    let p = state
+        .db(move |c| {
+            write_transaction(c, |c| {
+                let p = store::programmes::find_by_code(c, &code)?
+                    .ok_or_else(|| ApiError::not_found("programme"))?;
+                let completion = b.completion_threshold.unwrap_or(p.completion_threshold);
+                if completion > p.session_count {
+                    return Err(ApiError::field(
+                        "completion_threshold",
+                        format!("must be at most the {} sessions", p.session_count),
+                    ));
+                }
+                let measures = match &b.outcome_measures {
+                    Some(m) => m.iter().map(|m| m.trim()).collect::<Vec<_>>().join("\n"),
+                    None => p.outcome_measures.clone(),
+                };
+                let settings = Settings {
+                    description: b
+                        .description
+                        .as_deref()
+                        .map(str::trim)
+                        .unwrap_or(&p.description)
+                        .to_string(),
+                    completion_threshold: completion,
+                    follow_up_after_absences: b
+                        .follow_up_after_absences
+                        .unwrap_or(p.follow_up_after_absences),
+                    outcome_measures: measures,
+                };
+                Ok(store::programmes::update_settings(c, p.id, &settings)?)
+            })
+        })
+        .await?;
+    state.listing_cache.invalidate();
+    Ok(web::Json(p.into()))
+}

@@ -1,0 +1,230 @@
+//! Response bodies for cohorts and sessions, shared by the cohort, session, team and listing
+//! handlers: times in UTC and in the cohort's own zone. Also the whole cohort view.
+
+use crate::api::cohorts::team::{team_out, TeamOut};
+use crate::db::DbConnection;
+use crate::domain::creche;
+use crate::error::ApiError;
+pub use crate::service::schedule::{last_end, standing, zone, Standing};
+use crate::store::cohorts::{Cohort, Session};
+use crate::store::venues::Venue;
+use crate::store::{self, programmes::Programme};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema, Clone)]
+pub struct SessionOut {
+    pub id: i32,
+    /// 1..N among the scheduled group sessions, in time order; null for cancelled sessions and
+    /// for pre/post-group meetings.
+    pub number: Option<i32>,
+    /// `group`, `pre_group` or `post_group`.
+    #[schema(example = "group")]
+    pub kind: String,
+    #[schema(example = "2026-03-31T09:00:00Z")]
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The start in the cohort's zone, with its offset (`+00:00` in winter, never `Z`).
+    #[schema(example = "2026-03-31T10:00:00+01:00")]
+    pub local_start: String,
+    #[schema(example = "2026-03-31T12:00:00+01:00")]
+    pub local_end: String,
+    /// `scheduled` or `cancelled`.
+    #[schema(example = "scheduled")]
+    pub status: String,
+    pub cancel_reason: Option<String>,
+}
+
+pub fn session_out(s: &Session, tz: Tz) -> SessionOut {
+    let starts_at = s.starts_at.and_utc();
+    let ends_at = s.ends_at.and_utc();
+    SessionOut {
+        id: s.id,
+        number: s.number,
+        kind: s.kind.clone(),
+        starts_at,
+        ends_at,
+        local_start: starts_at.with_timezone(&tz).to_rfc3339(),
+        local_end: ends_at.with_timezone(&tz).to_rfc3339(),
+        status: s.status.clone(),
+        cancel_reason: s.cancel_reason.clone(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema, Clone)]
+pub struct VenueSummary {
+    pub id: i32,
+    pub name: String,
+    #[schema(example = "lambeth-2014:Stockwell")]
+    pub ward: String,
+    pub address: String,
+    pub postcode: String,
+}
+
+pub fn venue_summary(v: &Venue) -> VenueSummary {
+    VenueSummary {
+        id: v.id,
+        name: v.name.clone(),
+        ward: v.ward.clone(),
+        address: v.address.clone(),
+        postcode: v.postcode.clone(),
+    }
+}
+
+/// Crèche places left for one more child of each age band (on the first session date), under
+/// the EYFS ratios in force on each session date.
+#[derive(Debug, Serialize, ToSchema, Clone)]
+pub struct PlacesByAge {
+    pub under_2: i32,
+    pub age_2: i32,
+    pub age_3_plus: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema, Clone)]
+pub struct CrecheOut {
+    pub offered: bool,
+    /// Crèche workers planned.
+    pub workers: i32,
+    /// Children the venue's crèche room holds.
+    pub room_capacity: i32,
+    /// Places the crèche can promise whatever the children's ages.
+    pub places: i32,
+    /// Places left whatever the child's age (the tightest band).
+    pub places_left: i32,
+    pub places_left_by_age: PlacesByAge,
+}
+
+/// `booked` are the dates of birth of children already holding crèche places.
+pub fn creche_out(c: &Cohort, v: &Venue, sessions: &[Session], booked: &[NaiveDate]) -> CrecheOut {
+    let places = crate::domain::cohort::guaranteed_creche_places(
+        c.creche_offered,
+        c.creche_workers,
+        v.creche_room_capacity,
+    );
+    let by_age = if c.creche_offered {
+        let tz = zone(c);
+        let dates: Vec<NaiveDate> = sessions
+            .iter()
+            .filter(|s| !s.is_cancelled())
+            .map(|s| s.starts_at.and_utc().with_timezone(&tz).date_naive())
+            .collect();
+        let left = creche::places_left(
+            &creche::eyfs_ratios(),
+            &dates,
+            booked,
+            v.creche_room_capacity.max(0) as u32,
+            c.creche_workers.max(0) as u32,
+        );
+        PlacesByAge {
+            under_2: left.under_2 as i32,
+            age_2: left.age_2 as i32,
+            age_3_plus: left.age_3_plus as i32,
+        }
+    } else {
+        PlacesByAge {
+            under_2: 0,
+            age_2: 0,
+            age_3_plus: 0,
+        }
+    };
+    CrecheOut {
+        offered: c.creche_offered,
+        workers: c.creche_workers,
+        room_capacity: v.creche_room_capacity,
+        places,
+        places_left: by_age.under_2.min((places - booked.len() as i32).max(0)),
+        places_left_by_age: by_age,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CohortOut {
+    pub id: i32,
+    /// `draft`, `published`, `completed` (after its last session) or `cancelled`.
+    #[schema(example = "draft")]
+    pub status: String,
+    /// Programme code.
+    #[schema(example = "cosp")]
+    pub programme: String,
+    pub programme_name: String,
+    pub venue: VenueSummary,
+    pub title: String,
+    pub description: String,
+    pub first_session_date: NaiveDate,
+    /// Weekday of the sessions, e.g. `Tuesday`.
+    pub weekday: String,
+    /// Local start, `HH:MM`.
+    #[schema(example = "10:00")]
+    pub start_time: String,
+    pub session_minutes: i32,
+    #[schema(example = "Europe/London")]
+    pub timezone: String,
+    pub places: i32,
+    pub places_left: i32,
+    pub creche: CrecheOut,
+    pub booking_opens_on: Option<NaiveDate>,
+    pub booking_closes_on: Option<NaiveDate>,
+    pub booking_open: bool,
+    pub sessions: Vec<SessionOut>,
+    pub team: TeamOut,
+    pub cancel_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// Loads everything a cohort view shows.
+pub fn load_view(c: &mut DbConnection, id: i32, now: DateTime<Utc>) -> Result<CohortOut, ApiError> {
+    let (cohort, programme, venue) =
+        store::cohorts::find_full(c, id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
+    let sessions = store::cohorts::sessions_of(c, id)?;
+    let team = team_out(c, id)?;
+    let booked: Vec<NaiveDate> = store::bookings::confirmed_creche_births(c, id)?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(view(
+        cohort, &programme, &venue, &sessions, &booked, team, now,
+    ))
+}
+
+pub fn view(
+    c: Cohort,
+    p: &Programme,
+    v: &Venue,
+    sessions: &[store::cohorts::Session],
+    booked: &[NaiveDate],
+    team: TeamOut,
+    now: DateTime<Utc>,
+) -> CohortOut {
+    let tz = zone(&c);
+    let st = standing(&c, sessions, now);
+    CohortOut {
+        id: c.id,
+        status: st.status.to_string(),
+        programme: p.code.clone(),
+        programme_name: p.name.clone(),
+        venue: venue_summary(v),
+        creche: creche_out(&c, v, sessions, booked),
+        weekday: c.first_session_date.format("%A").to_string(),
+        start_time: c.start_time.format("%H:%M").to_string(),
+        sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
+        booking_open: st.booking_open,
+        places_left: c.places - c.confirmed_count,
+        team,
+        title: c.title,
+        description: c.description,
+        first_session_date: c.first_session_date,
+        session_minutes: c.session_minutes,
+        timezone: c.timezone,
+        places: c.places,
+        booking_opens_on: c.booking_opens_on,
+        booking_closes_on: c.booking_closes_on,
+        cancel_reason: c.cancel_reason,
+        created_at: crate::api::utc(c.created_at),
+        updated_at: crate::api::utc(c.updated_at),
+        published_at: c.published_at.map(crate::api::utc),
+    }
+}

@@ -1,0 +1,335 @@
+//! A parent's own family profile and children. Every parent account has exactly one family; any
+//! id that is not theirs answers 404. The children's own endpoints are in `children`.
+
+pub mod calendar;
+pub mod children;
+pub mod records;
+
+use crate::api::access::{Parent, Require};
+use crate::api::docs::{E400, E401, E403, E404, E413, E415, E422, E429, E503};
+use crate::api::families::children::ChildOut;
+use crate::api::field_errors;
+use crate::api::json::ApiJson;
+use crate::app::AppState;
+use crate::db::DbConnection;
+use crate::domain::family::{phone_ok, REFERRAL_SOURCES};
+use crate::domain::{postcode, ward::Ward};
+use crate::error::ApiError;
+use crate::store::{self, families::Child, families::Family, families::Profile};
+use actix_web::{delete, get, put, web, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyOut {
+    pub id: i32,
+    /// One or two carers' names.
+    pub carers: Vec<String>,
+    pub phone: String,
+    pub email: String,
+    pub postcode: String,
+    /// Ward with its boundary set, if known.
+    pub ward: String,
+    pub preferred_language: String,
+    pub interpreter_needed: bool,
+    pub access_needs: String,
+    /// self, health_visitor, gp, midwife, childrens_centre, social_care or other.
+    pub referral_source: String,
+    pub consent_to_contact: bool,
+    pub children: Vec<ChildOut>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn family_out(f: Family, children: Vec<Child>) -> FamilyOut {
+    FamilyOut {
+        id: f.id,
+        carers: [f.carer_one, f.carer_two]
+            .into_iter()
+            .filter(|c| !c.is_empty())
+            .collect(),
+        phone: f.phone,
+        email: f.email,
+        postcode: f.postcode,
+        ward: f.ward,
+        preferred_language: f.preferred_language,
+        interpreter_needed: f.interpreter_needed,
+        access_needs: f.access_needs,
+        referral_source: f.referral_source,
+        consent_to_contact: f.consent_to_contact,
+        children: children.into_iter().map(ChildOut::from).collect(),
+        updated_at: crate::api::utc(f.updated_at),
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyBody {
+    /// One or two carers' names.
+    #[validate(length(min = 1, max = 2, message = "must name one or two carers"))]
+    #[schema(min_items = 1, max_items = 2)]
+    pub carers: Vec<String>,
+    #[serde(default)]
+    #[schema(example = "07700 900123")]
+    pub phone: String,
+    #[validate(email, length(max = 254))]
+    #[schema(max_length = 254, format = Email)]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[schema(
+        example = "SW9 8LF",
+        pattern = r"^(?:(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}|[Gg][Ii][Rr] ?0[Aa][Aa]))?$"
+    )]
+    pub postcode: String,
+    /// `boundary-set:Ward name`, if known.
+    #[serde(default)]
+    #[schema(
+        pattern = r"^(?:(?:[a-z0-9-]{0,35}-)?[0-9]{4}:[^\s:\x00-\x1F\x7F-\x9F](?:[^:\x00-\x1F\x7F-\x9F]{0,78}[^\s:\x00-\x1F\x7F-\x9F])?)?$"
+    )]
+    pub ward: String,
+    #[validate(length(min = 1, max = 60))]
+    #[schema(example = "English", min_length = 1, max_length = 60)]
+    pub preferred_language: String,
+    #[serde(default)]
+    pub interpreter_needed: bool,
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    #[serde(default)]
+    pub access_needs: String,
+    /// self, health_visitor, gp, midwife, childrens_centre, social_care or other.
+    #[schema(example = "self", value_type = crate::api::docs::ReferralSource)]
+    pub referral_source: String,
+    #[serde(default)]
+    pub consent_to_contact: bool,
+}
+
+/// The parent's family; an erased family is gone for them (erasure also unlinks it from the
+/// login, so this only matters for data erased some other way).
+pub(super) fn own_family(c: &mut DbConnection, user_id: i32) -> Result<Family, ApiError> {
+    store::families::of_user(c, user_id)?
+        .filter(|f| f.erased_at.is_none())
+        .ok_or_else(|| ApiError::not_found("family"))
+}
+
+/// Records a change the parent made to their family's record. The detail names fields, never
+/// their values: the audit trail holds no personal data.
+pub(super) fn audit_change(
+    c: &mut DbConnection,
+    user: i32,
+    at: NaiveDateTime,
+    family_id: i32,
+    action: &str,
+    (entity, entity_id): (&str, i32),
+    detail: String,
+) -> Result<(), ApiError> {
+    store::audit::record(
+        c,
+        store::audit::Event {
+            at,
+            actor_user_id: Some(user),
+            action,
+            entity,
+            entity_id: Some(entity_id),
+            family_id: Some(family_id),
+            detail,
+        },
+    )?;
+    Ok(())
+}
+
+/// The names of the profile fields that differ, for the audit trail.
+fn changed_fields(f: &Family, p: &Profile) -> String {
+    let changed: Vec<&str> = [
+        (
+            "carers",
+            f.carer_one != p.carer_one || f.carer_two != p.carer_two,
+        ),
+        ("phone", f.phone != p.phone),
+        ("email", f.email != p.email),
+        ("postcode", f.postcode != p.postcode),
+        ("ward", f.ward != p.ward),
+        (
+            "preferred_language",
+            f.preferred_language != p.preferred_language,
+        ),
+        (
+            "interpreter_needed",
+            f.interpreter_needed != p.interpreter_needed,
+        ),
+        ("access_needs", f.access_needs != p.access_needs),
+        ("referral_source", f.referral_source != p.referral_source),
+        (
+            "consent_to_contact",
+            f.consent_to_contact != p.consent_to_contact,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, differs)| differs.then_some(name))
+    .collect();
+    if changed.is_empty() {
+        "no change".into()
+    } else {
+        format!("changed: {}", changed.join(", "))
+    }
+}
+
+/// My family, with its children (parent).
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    responses((status = 200, description = "My family", body = FamilyOut), E401, E403, E404, E503)
+)]
+#[get("/me/family")]
+pub async fn my_family(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+) -> Result<web::Json<FamilyOut>, ApiError> {
+    let user = who.user.user_id;
+    let out = state
+        .db(move |c| {
+            let f = own_family(c, user)?;
+            let children = store::families::children_of(c, f.id)?;
+            Ok(family_out(f, children))
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+/// Update my family's profile (parent): the whole profile is replaced.
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    request_body = FamilyBody,
+    responses((status = 200, description = "Updated", body = FamilyOut), E400, E401, E403, E404, E413, E415, E422, E503)
+)]
+#[put("/me/family")]
+pub async fn update_family(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+    body: ApiJson<FamilyBody>,
+) -> Result<web::Json<FamilyOut>, ApiError> {
+    let b = body.into_inner();
+    let mut errors = field_errors(&b);
+    let mut add = |f: &str, m: &str| errors.entry(f.to_string()).or_default().push(m.to_string());
+    let carers: Vec<String> = b.carers.iter().map(|c| c.trim().to_string()).collect();
+    if carers
+        .iter()
+        .any(|c| c.is_empty() || c.chars().count() > 100)
+    {
+        add("carers", "each name must be 1 to 100 characters");
+    }
+    let phone = b.phone.trim().to_string();
+    if !phone.is_empty() && !phone_ok(&phone) {
+        add("phone", "is not a phone number");
+    }
+    let postcode = match b.postcode.trim() {
+        "" => String::new(),
+        p => postcode::normalise(p).unwrap_or_else(|| {
+            add("postcode", "is not a UK postcode");
+            String::new()
+        }),
+    };
+    let ward = match b.ward.trim() {
+        "" => String::new(),
+        w => Ward::parse(w).map(|w| w.key()).unwrap_or_else(|m| {
+            add("ward", m);
+            String::new()
+        }),
+    };
+    if !REFERRAL_SOURCES.contains(&b.referral_source.as_str()) {
+        add("referral_source", "must be one of self, health_visitor, gp, midwife, childrens_centre, social_care, other");
+    }
+    ApiError::check_fields(errors)?;
+    let profile = Profile {
+        carer_one: carers.first().cloned().unwrap_or_default(),
+        carer_two: carers.get(1).cloned().unwrap_or_default(),
+        phone,
+        email: b.email.map(|e| e.trim().to_lowercase()).unwrap_or_default(),
+        postcode,
+        ward,
+        preferred_language: b.preferred_language.trim().to_string(),
+        interpreter_needed: b.interpreter_needed,
+        access_needs: b.access_needs.trim().to_string(),
+        referral_source: b.referral_source,
+        consent_to_contact: b.consent_to_contact,
+    };
+    let (user, now) = (who.user.user_id, state.now_naive());
+    let out = state
+        .write(move |c| {
+            let f = own_family(c, user)?;
+            let detail = changed_fields(&f, &profile);
+            let f = store::families::update_profile(c, f.id, &profile, now)?;
+            audit_change(
+                c,
+                user,
+                now,
+                f.id,
+                "family_updated",
+                ("family", f.id),
+                detail,
+            )?;
+            let children = store::families::children_of(c, f.id)?;
+            Ok(family_out(f, children))
+        })
+        .await?;
+    Ok(web::Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseMyFamilyBody {
+    /// The account's password, to confirm.
+    pub password: String,
+}
+
+/// Erase my family's data (parent): names, contacts, children's names and dates and notes are
+/// removed, places in groups not yet finished are given up, and this login stops working for
+/// good. Anonymous attendance figures are kept. The password must be confirmed: a wrong one is
+/// 422 (`errors.password`) and changes nothing; repeated failures count against the account's
+/// login limit (429).
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    request_body = EraseMyFamilyBody,
+    responses((status = 204, description = "Erased; the tokens no longer work"), E400, E401, E403, E404, E413, E415, E422, E429, E503)
+)]
+#[delete("/me/family")]
+pub async fn erase_my_family(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+    body: ApiJson<EraseMyFamilyBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (user_id, now) = (who.user.user_id, state.now());
+    let user = state
+        .db(move |c| Ok(store::users::find(c, user_id)?))
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
+    // Same counter as /auth/login: a stolen access token must not become a password oracle.
+    let account = format!("acct:{}", user.email);
+    if let Some(retry_after_secs) = state.login_by_account.blocked_for(&account, now) {
+        return Err(ApiError::TooManyRequests { retry_after_secs });
+    }
+    let (password, hash) = (body.into_inner().password, user.password_hash);
+    if !web::block(move || crate::auth::password::verify(&password, &hash)).await? {
+        state.login_by_account.record(&account, now);
+        return Err(ApiError::field(
+            "password",
+            "is not this account's password",
+        ));
+    }
+    state.login_by_account.clear(&account);
+    state
+        .db(move |c| {
+            crate::db::write_transaction(c, |c| {
+                let f = own_family(c, user_id)?;
+                let reason = crate::api::families::records::ErasureReason::SubjectRequest.code();
+                crate::api::families::records::erase_family(c, f.id, reason, Some(user_id), now)?;
+                Ok(())
+            })
+        })
+        .await?;
+    state.listing_cache.invalidate();
+    Ok(HttpResponse::NoContent().finish())
+}

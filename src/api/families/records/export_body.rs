@@ -1,0 +1,184 @@
+//! The body of the subject access export: every row held about a family, each with its id.
+
+use crate::api::booking::mine::NotificationOut;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Everything held about one family.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyExport {
+    pub exported_at: DateTime<Utc>,
+    pub family: ExportFamily,
+    pub children: Vec<ExportChild>,
+    /// The parent's login, if the family has one.
+    pub user: Option<ExportUser>,
+    /// Every booking, also cancelled and withdrawn ones, with its crèche places.
+    pub bookings: Vec<ExportBooking>,
+    pub attendance_marks: Vec<ExportMark>,
+    pub creche_sign_ins: Vec<ExportSignIn>,
+    pub follow_ups: Vec<ExportFollowUp>,
+    pub outcome_measures: Vec<ExportOutcome>,
+    pub notifications: Vec<NotificationOut>,
+    /// Who read or changed the family's record, and when (this export included).
+    pub audit_events: Vec<ExportAuditEvent>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportFamily {
+    pub id: i32,
+    pub carer_one: String,
+    pub carer_two: String,
+    pub phone: String,
+    pub email: String,
+    pub postcode: String,
+    pub ward: String,
+    pub preferred_language: String,
+    pub interpreter_needed: bool,
+    pub access_needs: String,
+    pub referral_source: String,
+    pub consent_to_contact: bool,
+    /// Whether a private calendar link is active (the link itself is a secret).
+    pub calendar_link_active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportChild {
+    pub id: i32,
+    pub first_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub due_date: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When the family was erased: the child then has no name and no dates.
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportUser {
+    pub id: i32,
+    pub email: String,
+    pub display_name: String,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    /// Sign-ins (refresh tokens, without the token): when made, used, revoked.
+    pub logins: Vec<ExportLogin>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportLogin {
+    pub id: i32,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportBooking {
+    pub id: i32,
+    pub cohort_id: i32,
+    pub cohort_title: String,
+    pub programme: String,
+    pub venue_name: String,
+    /// `confirmed`, `waitlisted`, `cancelled` or `withdrawn`.
+    pub status: String,
+    /// Place on the waiting list (1 = next), when waitlisted.
+    pub waitlist_position: Option<i64>,
+    pub carers: i32,
+    /// The user who made the booking (the parent, or a coordinator).
+    pub booked_by: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub creche_places: Vec<ExportCrechePlace>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportCrechePlace {
+    pub id: i32,
+    pub child_id: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportMark {
+    pub id: i32,
+    pub booking_id: i32,
+    pub session_id: i32,
+    pub session_starts_at: Option<DateTime<Utc>>,
+    /// `present`, `late`, `apologies` or `absent`.
+    pub status: String,
+    pub marked_by: Option<i32>,
+    pub marked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportSignIn {
+    pub id: i32,
+    pub booking_id: i32,
+    pub child_id: i32,
+    pub session_id: i32,
+    pub session_starts_at: Option<DateTime<Utc>>,
+    pub signed_in_at: DateTime<Utc>,
+    pub signed_out_at: Option<DateTime<Utc>>,
+    pub collected_by: String,
+    pub marked_by: Option<i32>,
+    pub marked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportFollowUp {
+    pub id: i32,
+    pub booking_id: i32,
+    pub cohort_id: i32,
+    pub trigger_session_id: i32,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub note: String,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_by: Option<i32>,
+    /// Attempts to contact the family.
+    pub contacts: Vec<ExportContact>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportContact {
+    pub id: i32,
+    pub at: DateTime<Utc>,
+    pub method: String,
+    pub reached: bool,
+    pub note: String,
+    pub recorded_by: Option<i32>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportOutcome {
+    pub id: i32,
+    pub booking_id: i32,
+    pub measure: String,
+    /// `pre` or `post`.
+    pub phase: String,
+    pub score: f64,
+    pub recorded_on: NaiveDate,
+    pub recorded_by: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportAuditEvent {
+    pub id: i32,
+    pub at: DateTime<Utc>,
+    /// The user who acted; null for the system.
+    pub actor_id: Option<i32>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i32>,
+    pub detail: String,
+}

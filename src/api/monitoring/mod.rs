@@ -1,0 +1,4 @@
+//! Monitoring: the figures funders ask for, and the audit trail.
+
+pub mod audit;
+pub mod reports;

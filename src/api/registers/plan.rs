@@ -1,0 +1,275 @@
+//! Planning and applying a register change (`PUT /sessions/{id}/register`): the marks and
+//! crèche sign-ins asked for are checked against the session, the marking window and the
+//! caller's part in the team, then written with their audit events and follow-ups.
+
+use super::{Context, CrecheIn, RegisterBody};
+use crate::api::cohorts::families::TeamAccess;
+use crate::api::registers::view;
+use crate::db::DbConnection;
+use crate::domain::register::{may_mark, may_sign_in, Mark, MarkRefusal};
+use crate::error::{ApiError, FieldErrors};
+use crate::store::{self, registers::SignIn};
+use chrono::{Duration, NaiveDateTime};
+use std::collections::BTreeMap;
+
+/// The changes a PUT asks for, checked: marks by booking id, sign-ins by child id.
+#[derive(Default)]
+pub(super) struct Plan {
+    marks: Vec<(store::bookings::Booking, Mark)>,
+    signins: Vec<(i32, i32, Option<SignIn>)>,
+}
+
+impl Plan {
+    pub(super) fn is_empty(&self) -> bool {
+        self.marks.is_empty() && self.signins.is_empty()
+    }
+}
+
+pub(super) fn plan(
+    c: &mut DbConnection,
+    x: &Context,
+    body: &RegisterBody,
+    now: NaiveDateTime,
+    window: i64,
+) -> Result<Plan, ApiError> {
+    if x.session.is_cancelled() || x.cohort.status == "cancelled" {
+        return Err(ApiError::Conflict(
+            "this session was cancelled, so it has no register to mark".into(),
+        ));
+    }
+    if !body.marks.is_empty() && !view::may_mark_attendance(x.access) {
+        return Err(ApiError::Forbidden(
+            "crèche workers sign children in and out; the facilitators mark attendance".into(),
+        ));
+    }
+    let coordinator = x.access == TeamAccess::Coordinator;
+    let (starts, ends) = (x.session.starts_at, x.session.ends_at);
+    let closed = |r: MarkRefusal| match r {
+        MarkRefusal::WindowClosed { closed_at } => Err(ApiError::Forbidden(format!(
+            "marking for this session closed on {}; a coordinator can still correct it",
+            closed_at.and_utc().to_rfc3339()
+        ))),
+        MarkRefusal::NotStartedYet => {
+            Ok("only apologies can be recorded before the session starts")
+        }
+    };
+    let mut errors = FieldErrors::new();
+    let mut err = |k: String, m: &str| errors.entry(k).or_default().push(m.to_string());
+    let current: BTreeMap<i32, String> = store::registers::marks_of_session(c, x.session.id)?
+        .into_iter()
+        .map(|m| (m.booking_id, m.status))
+        .collect();
+    let mut out = Plan::default();
+    let mut seen = Vec::new();
+    for (i, m) in body.marks.iter().enumerate() {
+        let b = store::bookings::find(c, m.booking_id)?.filter(|b| {
+            b.cohort_id == x.cohort.id && (b.status == "confirmed" || current.contains_key(&b.id))
+        });
+        let Some(b) = b else {
+            err(
+                format!("marks[{i}].booking_id"),
+                "is not a family booked on this group",
+            );
+            continue;
+        };
+        if seen.contains(&b.id) {
+            err(format!("marks[{i}].booking_id"), "is named twice");
+            continue;
+        }
+        seen.push(b.id);
+        let Some(mark) = Mark::parse(&m.status) else {
+            err(
+                format!("marks[{i}].status"),
+                "must be present, late, apologies or absent",
+            );
+            continue;
+        };
+        if let Err(r) = may_mark(mark, starts, ends, now, window, coordinator) {
+            err(format!("marks[{i}].status"), closed(r)?);
+            continue;
+        }
+        if current.get(&b.id).map(String::as_str) != Some(mark.as_str()) {
+            out.marks.push((b, mark));
+        }
+    }
+    let confirmed: Vec<i32> = store::bookings::of_cohort(c, x.cohort.id, "confirmed")?
+        .iter()
+        .map(|b| b.id)
+        .collect();
+    let places = store::bookings::creche_children(c, &confirmed)?;
+    let signed: BTreeMap<i32, SignIn> = store::registers::creche_of_session(c, x.session.id)?
+        .into_iter()
+        .map(|r| {
+            (
+                r.child_id,
+                SignIn {
+                    signed_in_at: r.signed_in_at,
+                    signed_out_at: r.signed_out_at,
+                    collected_by: r.collected_by,
+                },
+            )
+        })
+        .collect();
+    let mut seen_children = Vec::new();
+    for (i, e) in body.creche.iter().enumerate() {
+        let key = |f: &str| format!("creche[{i}].{f}");
+        let Some((booking_id, _, _)) = places.iter().find(|(_, child, _)| *child == e.child_id)
+        else {
+            err(
+                key("child_id"),
+                "has no crèche place in this group, so cannot be signed in",
+            );
+            continue;
+        };
+        if seen_children.contains(&e.child_id) {
+            err(key("child_id"), "is named twice");
+            continue;
+        }
+        seen_children.push(e.child_id);
+        let wanted = match sign_in(e, starts, ends, now) {
+            Ok(w) => w,
+            Err((field, msg)) => {
+                err(key(field), msg);
+                continue;
+            }
+        };
+        if wanted.is_some() {
+            if let Err(r) = may_sign_in(starts, ends, now, window, coordinator) {
+                err(key("signed_in_at"), closed(r)?);
+                continue;
+            }
+        }
+        if signed.get(&e.child_id) != wanted.as_ref() {
+            out.signins.push((*booking_id, e.child_id, wanted));
+        }
+    }
+    if body
+        .creche_staff_present
+        .is_some_and(|n| !(0..=50).contains(&n))
+    {
+        err("creche_staff_present".into(), "must be from 0 to 50");
+    }
+    ApiError::check_fields(errors)?;
+    Ok(out)
+}
+
+/// A crèche entry as a sign-in to store, or (field, reason) when it does not make sense.
+fn sign_in(
+    e: &CrecheIn,
+    starts: NaiveDateTime,
+    ends: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<Option<SignIn>, (&'static str, &'static str)> {
+    let collected_by = e.collected_by.as_deref().unwrap_or("").trim().to_string();
+    let Some(signed_in) = e.signed_in_at.map(|t| t.naive_utc()) else {
+        return match e.signed_out_at {
+            Some(_) => Err((
+                "signed_out_at",
+                "a child must be signed in before signed out",
+            )),
+            None => Ok(None),
+        };
+    };
+    let out = e.signed_out_at.map(|t| t.naive_utc());
+    // Instants must fall around the session (arrival a little early, collection a little late)
+    // and not in the future: a tablet with a wrong clock or zone should be noticed.
+    let (earliest, latest) = (starts - Duration::hours(1), ends + Duration::hours(4));
+    let plausible =
+        |t: NaiveDateTime| t >= earliest && t <= latest && t <= now + Duration::minutes(5);
+    if !plausible(signed_in) {
+        return Err((
+            "signed_in_at",
+            "must be during the session, and not in the future",
+        ));
+    }
+    if let Some(o) = out {
+        if o < signed_in {
+            return Err(("signed_out_at", "must be after the sign-in"));
+        }
+        if !plausible(o) {
+            return Err((
+                "signed_out_at",
+                "must be during the session, and not in the future",
+            ));
+        }
+        if collected_by.is_empty() {
+            return Err(("collected_by", "say who collected the child"));
+        }
+    }
+    if collected_by.chars().count() > 120 {
+        return Err(("collected_by", "must be at most 120 characters"));
+    }
+    Ok(Some(SignIn {
+        signed_in_at: signed_in,
+        signed_out_at: out,
+        collected_by,
+    }))
+}
+
+pub(super) fn apply(
+    c: &mut DbConnection,
+    x: &Context,
+    body: &RegisterBody,
+    plan: Plan,
+    actor: i32,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let session = x.session.id;
+    let event = |action, b: &store::bookings::Booking, detail: String| store::audit::Event {
+        at: now,
+        actor_user_id: Some(actor),
+        action,
+        entity: "booking",
+        entity_id: Some(b.id),
+        family_id: Some(b.family_id),
+        detail,
+    };
+    let mut marked = Vec::new();
+    for (b, mark) in &plan.marks {
+        let before = store::registers::set_mark(c, session, b.id, mark.as_str(), actor, now)?;
+        if let Some(before) = before {
+            let was = before.unwrap_or_else(|| "unmarked".into());
+            let detail = format!("session {session}: {was} → {}", mark.as_str());
+            store::audit::record(c, event("attendance_marked", b, detail))?;
+            marked.push(b.clone());
+        }
+    }
+    for (booking_id, child, wanted) in &plan.signins {
+        store::registers::set_sign_in(
+            c,
+            session,
+            *booking_id,
+            *child,
+            wanted.as_ref(),
+            actor,
+            now,
+        )?;
+        let b =
+            store::bookings::find(c, *booking_id)?.ok_or_else(|| ApiError::not_found("booking"))?;
+        let what = match wanted {
+            None => "sign-in removed".to_string(),
+            Some(s) if s.signed_out_at.is_some() => "signed in and out".to_string(),
+            Some(_) => "signed in".to_string(),
+        };
+        store::audit::record(
+            c,
+            event(
+                "creche_signed",
+                &b,
+                format!("session {session}: child {child} {what}"),
+            ),
+        )?;
+    }
+    if let Some(n) = body.creche_staff_present {
+        store::registers::set_creche_staff_present(c, session, Some(n))?;
+    }
+    store::registers::bump_version(c, session)?;
+    Ok(store::follow_ups::after_marks(
+        c,
+        &x.cohort,
+        &x.programme,
+        &marked,
+        actor,
+        now.and_utc(),
+    )?)
+}

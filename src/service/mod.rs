@@ -1,0 +1,61 @@
+//! Use cases: one public function per thing a person does with the service, grouped by area.
+//!
+//! A use case takes who is acting ([`Actor`]), a typed command and the [`Services`]; it runs in
+//! one write transaction opened by [`Services::write`] (the only place that opens one), reads
+//! through `store`, asks `domain` what the rules say, writes through `store`, and records on the
+//! [`Tx`] what happened: the audit events (written just before COMMIT) and which public views
+//! changed (signalled just after it). It returns a typed outcome or a [`ServiceError`].
+
+pub mod booking;
+mod error;
+pub mod schedule;
+mod tx;
+
+pub use error::ServiceError;
+pub use tx::{Actor, Audit, Tx};
+
+use crate::clock::Clock;
+use crate::db::{DbKind, Pool};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// What a use case needs from the running service: the database, the clock and the signals.
+#[derive(Clone)]
+pub struct Services {
+    pub pool: Pool,
+    pub db_kind: DbKind,
+    pub clock: Arc<dyn Clock>,
+    pub signals: Arc<Signals>,
+    /// Off only in the race tests' control, to show the races the guard prevents
+    /// (`GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS`, debug builds only).
+    pub capacity_guard: bool,
+}
+
+impl Services {
+    pub fn new(pool: Pool, db_kind: DbKind, clock: Arc<dyn Clock>) -> Self {
+        Services {
+            pool,
+            db_kind,
+            clock,
+            signals: Arc::default(),
+            capacity_guard: true,
+        }
+    }
+}
+
+/// Changes other parts of the process watch for. Bumped after COMMIT by [`Services::write`].
+#[derive(Debug, Default)]
+pub struct Signals {
+    listing: AtomicU64,
+}
+
+impl Signals {
+    /// Goes up whenever a committed change touched what the public listing shows.
+    pub fn listing_generation(&self) -> u64 {
+        self.listing.load(Ordering::Acquire)
+    }
+
+    pub fn listing_changed(&self) {
+        self.listing.fetch_add(1, Ordering::AcqRel);
+    }
+}
