@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 /// A published COSP group (Tuesdays from 3 March 2026) with `places` parent places and
 /// `workers` crèche workers in a room for `room`.
-fn cosp_group(app: &TestApp, places: i32, workers: i64, room: i32) -> i64 {
+pub(crate) fn cosp_group(app: &TestApp, places: i32, workers: i64, room: i32) -> i64 {
     let co = Coordinator::new(app);
     let venue = co.venue(
         "Stockwell Children's Centre",
@@ -46,7 +46,7 @@ fn cosp_group(app: &TestApp, places: i32, workers: i64, room: i32) -> i64 {
 }
 
 /// A parent with one child born on `born`; returns (token, child id).
-fn parent(app: &TestApp, email: &str, born: &str) -> (String, i64) {
+pub(crate) fn parent(app: &TestApp, email: &str, born: &str) -> (String, i64) {
     let token = app.register_parent(email)["access_token"]
         .as_str()
         .unwrap()
