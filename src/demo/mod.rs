@@ -7,6 +7,10 @@ use crate::domain::role::Role;
 use crate::store::{self, venues::VenueFields};
 use chrono::NaiveDateTime;
 
+mod families;
+mod programme;
+mod registers;
+
 const MARKER: &str = "demo_loaded";
 
 /// A demo login and the password generated for it.
@@ -146,8 +150,7 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
             .find(|(e, _)| e.starts_with("coordinator"))
             .map(|(_, id)| *id)
             .unwrap_or(0);
-        let (cohorts, under_way) =
-            crate::demo_programme::load(c, now, &venue_ids, &users, coordinator)?;
+        let (cohorts, under_way) = programme::load(c, now, &venue_ids, &users, coordinator)?;
         let parent = users
             .iter()
             .find(|(e, _)| e.starts_with("parent"))
@@ -162,14 +165,14 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
             )?;
         }
         if let Some(first_cosp) = cohorts.first() {
-            crate::demo_families::load(c, now, *first_cosp, parent, coordinator)?;
+            families::load(c, now, *first_cosp, parent, coordinator)?;
         }
         if let Some(running) = under_way {
             let lead = users
                 .iter()
                 .find(|(e, _)| e.starts_with("cosp@"))
                 .map(|(_, id)| *id);
-            crate::demo_registers::load(c, now, running, lead.unwrap_or(coordinator))?;
+            registers::load(c, now, running, lead.unwrap_or(coordinator))?;
         }
         store::settings::set(c, MARKER, &now.to_string())?;
         Ok(Some(()))
