@@ -1,17 +1,24 @@
-//! Demo data for `serve --demo`: a realistic Lambeth set-up in the four LEAP wards. Idempotent: it
-//! loads once into an empty database and prints the demo passwords that one time only.
+//! Demo data for `serve --demo`: a realistic Lambeth set-up in the four LEAP wards. It loads once,
+//! in one transaction, and its passwords are printed that one time only; the `demo_loaded` setting
+//! alone says it was loaded. It is never mixed into a centre's own records: a database that holds
+//! families, cohorts, venues or staff of its own, or an account under a demo login's email, is
+//! refused and left as it was. Accounts alone (e.g. from `create-admin`) do not stop it.
 
 use crate::auth::{password, tokens};
-use crate::db::{write_transaction, DbConnection};
+use crate::db::{schema, write_transaction, DbConnection};
 use crate::domain::role::Role;
 use crate::store::{self, venues::VenueFields};
 use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use std::fmt;
 
 mod families;
 mod programme;
 mod registers;
 
 const MARKER: &str = "demo_loaded";
+/// PostgreSQL advisory lock held while loading, so two `serve --demo` starting together agree.
+const LOAD_LOCK_KEY: i64 = 0x6777_6465_6d6f; // "gwdemo"
 
 /// A demo login and the password generated for it.
 pub struct DemoLogin {
@@ -98,9 +105,119 @@ const LOGINS: &[(Role, &str, &str)] = &[
     ),
 ];
 
-/// Loads the demo into an empty database; returns the logins made, or `None` if the demo (or
-/// other data) was already there.
-pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<DemoLogin>>, String> {
+/// What [`load`] did.
+pub enum Outcome {
+    /// Loaded now: the demo logins with their passwords, which are not kept anywhere else.
+    Loaded(Vec<DemoLogin>),
+    /// Loaded earlier (`at`, UTC, as recorded then); nothing was changed.
+    AlreadyLoaded { at: String },
+    /// Not loaded, and nothing was changed.
+    Refused(Refusal),
+}
+
+/// Why the demo was not loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The database holds records of its own the demo would be mixed into: (count, what) for each
+    /// kind present, e.g. `(3, "families")`.
+    RecordsPresent(Vec<(i64, &'static str)>),
+    /// Accounts already use these demo login emails.
+    EmailsTaken(Vec<&'static str>),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the demo was not loaded, and nothing was changed: ")?;
+        match self {
+            Refusal::RecordsPresent(records) => {
+                let total: i64 = records.iter().map(|(n, _)| n).sum();
+                let named: Vec<String> = records.iter().map(|(n, w)| format!("{n} {w}")).collect();
+                write!(
+                    f,
+                    "this database holds {} that {} not the demo's, and the demo is only loaded \
+                     into a new database (accounts alone, such as an admin from create-admin, are \
+                     fine)",
+                    join_and(&named),
+                    if total == 1 { "is" } else { "are" },
+                )
+            }
+            Refusal::EmailsTaken(emails) => write!(
+                f,
+                "{} {} already {} in this database, and the demo does not take over accounts",
+                join_and(emails),
+                if emails.len() == 1 { "is" } else { "are" },
+                if emails.len() == 1 {
+                    "an account"
+                } else {
+                    "accounts"
+                },
+            ),
+        }
+    }
+}
+
+fn join_and<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
+/// Whether the demo may be loaded: `Ok(None)` if so, else the outcome that stops it.
+fn check(c: &mut DbConnection) -> QueryResult<Option<Outcome>> {
+    use schema::{cohorts, families, staff, venues};
+    if let Some(at) = store::settings::get(c, MARKER)? {
+        return Ok(Some(Outcome::AlreadyLoaded { at: when(&at) }));
+    }
+    let plural =
+        |n: i64, one: &'static str, many: &'static str| (n, if n == 1 { one } else { many });
+    let records: Vec<(i64, &'static str)> = [
+        plural(families::table.count().get_result(c)?, "family", "families"),
+        plural(cohorts::table.count().get_result(c)?, "cohort", "cohorts"),
+        plural(venues::table.count().get_result(c)?, "venue", "venues"),
+        plural(
+            staff::table.count().get_result(c)?,
+            "staff member",
+            "staff members",
+        ),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .collect();
+    if !records.is_empty() {
+        return Ok(Some(Outcome::Refused(Refusal::RecordsPresent(records))));
+    }
+    let mut taken = Vec::new();
+    for (_, email, _) in LOGINS {
+        if store::users::find_by_email(c, email)?.is_some() {
+            taken.push(*email);
+        }
+    }
+    if !taken.is_empty() {
+        return Ok(Some(Outcome::Refused(Refusal::EmailsTaken(taken))));
+    }
+    Ok(None)
+}
+
+/// The marker's time (`NaiveDateTime`'s text, UTC) to the minute.
+fn when(marker: &str) -> String {
+    NaiveDateTime::parse_from_str(marker, "%Y-%m-%d %H:%M:%S%.f")
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|_| marker.to_string())
+}
+
+/// Loads the demo unless it was loaded before or the database holds records of its own (see
+/// [`Refusal`]); all of it in one transaction, so a failure leaves nothing behind.
+pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Outcome, String> {
+    let failed = |e: diesel::result::Error| format!("loading demo data failed: {e}");
+    // Checked before hashing the passwords (slow on purpose), and again under the write lock.
+    if let Some(stop) = check(conn).map_err(failed)? {
+        return Ok(stop);
+    }
     let logins: Vec<DemoLogin> = LOGINS
         .iter()
         .map(|(role, email, name)| DemoLogin {
@@ -114,12 +231,13 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
         .iter()
         .map(|l| password::hash(&l.password))
         .collect::<Result<Vec<_>, _>>()?;
-    write_transaction(conn, |c| {
-        if store::settings::get(c, MARKER)?.is_some()
-            || store::users::count(c)? > 0
-            || store::venues::count(c)? > 0
-        {
-            return Ok(None);
+    let stopped = write_transaction(conn, |c| {
+        if let DbConnection::Postgres(pg) = c {
+            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({LOAD_LOCK_KEY})"))
+                .execute(pg)?;
+        }
+        if let Some(stop) = check(c)? {
+            return Ok(Some(stop));
         }
         let mut users = Vec::new();
         for (login, hash) in logins.iter().zip(&hashes) {
@@ -175,10 +293,10 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<Vec<De
             registers::load(c, now, running, lead.unwrap_or(coordinator))?;
         }
         store::settings::set(c, MARKER, &now.to_string())?;
-        Ok(Some(()))
+        Ok(None)
     })
-    .map_err(|e: diesel::result::Error| format!("loading demo data failed: {e}"))
-    .map(|loaded| loaded.map(|()| logins))
+    .map_err(failed)?;
+    Ok(stopped.unwrap_or(Outcome::Loaded(logins)))
 }
 
 #[cfg(test)]
@@ -195,5 +313,27 @@ mod tests {
         }
         let wards: std::collections::BTreeSet<_> = VENUES.iter().map(|v| v.3).collect();
         assert_eq!(wards.len(), 4, "the four LEAP wards");
+    }
+
+    #[test]
+    fn refusals_and_the_load_time_read_as_sentences() {
+        assert_eq!(when("2026-03-02 09:00:00"), "2026-03-02 09:00 UTC");
+        assert_eq!(
+            when("2026-03-02 09:00:59.123456789"),
+            "2026-03-02 09:00 UTC"
+        );
+        assert_eq!(when("not a time"), "not a time");
+        let one = Refusal::RecordsPresent(vec![(1, "venue")]);
+        assert!(one
+            .to_string()
+            .contains("holds 1 venue that is not the demo's"));
+        let two = Refusal::RecordsPresent(vec![(3, "families"), (2, "venues")]);
+        assert!(two
+            .to_string()
+            .contains("holds 3 families and 2 venues that are not"));
+        let emails = Refusal::EmailsTaken(vec!["a@x", "b@x", "c@x"]);
+        assert!(emails
+            .to_string()
+            .contains("a@x, b@x and c@x are already accounts"));
     }
 }
