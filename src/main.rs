@@ -22,7 +22,8 @@ struct Cli {
 enum Command {
     /// Run the HTTP service (migrations run first).
     Serve {
-        /// Fill an empty database with demo data and print the demo logins once.
+        /// Load the demo data and print its logins, once per database; a database holding
+        /// families, cohorts, venues or staff of its own is refused (and not served).
         #[arg(long)]
         demo: bool,
         /// Address to listen on (overrides GROUPWORK_BIND).
@@ -123,15 +124,22 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
             .get()
             .map_err(|e| format!("database unavailable: {e}"))?;
         match demo::load(&mut conn, state.now_naive())? {
-            Some(logins) => {
+            demo::Outcome::Loaded(logins) => {
                 println!("Demo data loaded. These passwords are shown once only:");
                 for l in logins {
                     println!("  {:<12} {:<38} {}", l.role.as_str(), l.email, l.password);
                 }
             }
-            None => println!(
-                "Demo data already present (its passwords were printed when it was loaded)."
+            demo::Outcome::AlreadyLoaded { at } => println!(
+                "Demo data already loaded into this database on {at}: nothing added. Its \
+                 passwords were printed then and are not shown again."
             ),
+            // Serving a centre's own database as if it were the demo would mislead: stop here.
+            demo::Outcome::Refused(why) => {
+                return Err(format!(
+                    "{why}; to serve this database as it is, run serve without --demo"
+                ))
+            }
         }
     }
     if state.config.retention_daily {

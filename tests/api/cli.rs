@@ -1,13 +1,19 @@
 //! The command line, run as the built binary against a temporary SQLite file: create-admin's
 //! password rules and duplicate check, migrate, openapi, and a bad bind address — each failure a
-//! single clear line on stderr, never a panic.
+//! single clear line on stderr, never a panic. `serve --demo` runs on both databases: after
+//! create-admin it loads the demo, a second run loads nothing, and a database holding real
+//! records is refused and left as it was.
 
+use crate::db_test;
+use crate::fixtures::Coordinator;
+use crate::helpers::{ok_json, JWT_SECRET, PASSWORD};
 use groupwork::db::DbManager;
 use groupwork::domain::role::Role;
 use groupwork::store;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// A temporary directory with a SQLite file in it, removed on drop.
@@ -40,21 +46,7 @@ impl Drop for TempDb {
 /// Runs the binary with only the GROUPWORK_* variables given (none inherited), no stdin, and a
 /// time limit so a command that should exit cannot hang the test run.
 fn groupwork(args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_groupwork"));
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, _) in std::env::vars() {
-        if name.starts_with("GROUPWORK_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.env("GROUPWORK_LOG", "warn");
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("start groupwork");
+    let mut child = command(args, vars).spawn().expect("start groupwork");
     // Drain both pipes while waiting: a large output must not block the child.
     let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
         std::thread::spawn(move || {
@@ -87,6 +79,25 @@ fn groupwork(args: &[&str], vars: &[(&str, &str)]) -> Output {
         stdout: stdout.join().expect("stdout reader"),
         stderr: stderr.join().expect("stderr reader"),
     }
+}
+
+/// `groupwork args…` with piped output, no stdin, and only the GROUPWORK_* variables given.
+fn command(args: &[&str], vars: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_groupwork"));
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("GROUPWORK_") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.env("GROUPWORK_LOG", "warn");
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -303,4 +314,265 @@ fn retention_runs_and_dry_runs_from_the_command_line() {
         out.status.success() && stdout.starts_with("anonymise 0 families"),
         "{stdout}"
     );
+}
+
+/// What one `groupwork serve --demo` printed: up to the moment it started serving (it is then
+/// stopped), or everything, if it exited instead (`exit`).
+struct ServeDemo {
+    stdout: String,
+    stderr: String,
+    exit: Option<ExitStatus>,
+}
+
+impl ServeDemo {
+    fn served(&self) -> bool {
+        self.exit.is_none()
+    }
+
+    /// The (role, email, password) lines printed under "Demo data loaded".
+    fn logins(&self) -> Vec<(String, String, String)> {
+        self.stdout
+            .lines()
+            .skip_while(|l| !l.starts_with("Demo data loaded"))
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .map(|l| {
+                let w: Vec<&str> = l.split_whitespace().collect();
+                assert_eq!(w.len(), 3, "a login line is role, email, password: {l:?}");
+                (w[0].to_string(), w[1].to_string(), w[2].to_string())
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Display for ServeDemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {:?}; stdout: {}; stderr: {}",
+            self.exit, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `groupwork serve --demo` on `url` until it says it is serving (then stops it) or exits.
+fn serve_demo(url: &str) -> ServeDemo {
+    let vars = [
+        ("GROUPWORK_DATABASE_URL", url),
+        ("GROUPWORK_JWT_SECRET", JWT_SECRET),
+        ("GROUPWORK_WORKERS", "1"),
+        ("GROUPWORK_POOL_SIZE", "2"),
+        ("GROUPWORK_RETENTION_DAILY", "false"),
+    ];
+    let args = ["serve", "--demo", "--bind", "127.0.0.1:0"];
+    let mut child = command(&args, &vars)
+        .spawn()
+        .expect("start groupwork serve");
+    let (tx, lines) = mpsc::channel();
+    let out = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut err = child.stderr.take().expect("stderr");
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = String::new();
+        let _ = err.read_to_string(&mut buf);
+        buf
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut stdout = String::new();
+    let exit = loop {
+        match lines.recv_timeout(Duration::from_millis(50)) {
+            Ok(line) => {
+                let serving = line.starts_with("groupwork on ");
+                stdout.push_str(&line);
+                stdout.push('\n');
+                if serving {
+                    break None;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                break Some(child.wait().expect("wait"));
+            }
+        }
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "serve --demo neither served nor exited within 120 s: {stdout}"
+        );
+    };
+    if exit.is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    reader.join().expect("stdout reader");
+    for line in lines.try_iter() {
+        stdout.push_str(&line);
+        stdout.push('\n');
+    }
+    ServeDemo {
+        stdout,
+        stderr: err_reader.join().expect("stderr reader"),
+        exit,
+    }
+}
+
+/// Rows in the tables the demo writes to, and whether the demo marker is set.
+fn counts(url: &str) -> Vec<(&'static str, i64)> {
+    use diesel::prelude::*;
+    use groupwork::db::schema::*;
+    let mut c = DbManager::new(url)
+        .unwrap()
+        .open()
+        .map_err(|e| e.0)
+        .unwrap();
+    let marker: i64 = settings::table
+        .filter(settings::key.eq("demo_loaded"))
+        .count()
+        .get_result(&mut c)
+        .unwrap();
+    vec![
+        ("users", users::table.count().get_result(&mut c).unwrap()),
+        ("venues", venues::table.count().get_result(&mut c).unwrap()),
+        ("staff", staff::table.count().get_result(&mut c).unwrap()),
+        (
+            "cohorts",
+            cohorts::table.count().get_result(&mut c).unwrap(),
+        ),
+        (
+            "sessions",
+            sessions::table.count().get_result(&mut c).unwrap(),
+        ),
+        (
+            "families",
+            families::table.count().get_result(&mut c).unwrap(),
+        ),
+        (
+            "children",
+            children::table.count().get_result(&mut c).unwrap(),
+        ),
+        (
+            "bookings",
+            bookings::table.count().get_result(&mut c).unwrap(),
+        ),
+        (
+            "attendance_marks",
+            attendance_marks::table.count().get_result(&mut c).unwrap(),
+        ),
+        (
+            "follow_ups",
+            follow_ups::table.count().get_result(&mut c).unwrap(),
+        ),
+        (
+            "audit_events",
+            audit_events::table.count().get_result(&mut c).unwrap(),
+        ),
+        ("demo_loaded marker", marker),
+    ]
+}
+
+fn create_admin(url: &str) {
+    let out = groupwork(
+        &[
+            "create-admin",
+            "--email",
+            "centre.admin@example.org",
+            "--name",
+            "Centre Admin",
+        ],
+        &[
+            ("GROUPWORK_DATABASE_URL", url),
+            ("GROUPWORK_ADMIN_PASSWORD", PASSWORD),
+        ],
+    );
+    assert!(out.status.success(), "create-admin: {}", text(&out.stderr));
+}
+
+db_test! {
+    fn create_admin_then_serve_demo_loads_the_demo(app) {
+        let url = app.state.config.database_url.clone();
+        create_admin(&url);
+        let run = serve_demo(&url);
+        assert!(run.served(), "{run}");
+        assert!(run.stdout.contains("Demo data loaded"), "{run}");
+        let logins = run.logins();
+        assert_eq!(logins.len(), 6, "{run}");
+        for (role, email, password) in &logins {
+            assert!(email.ends_with("@demo.groupwork.example"), "{email}");
+            let t = app.login(email, password);
+            assert_eq!(t["user"]["role"], role.as_str(), "{email}");
+        }
+        // The centre's own admin still logs in and sees the demo's venues and accounts.
+        let t = app.login("centre.admin@example.org", PASSWORD);
+        assert_eq!(t["user"]["role"], "admin");
+        let admin = t["access_token"].as_str().unwrap();
+        let venues = ok_json(app.get("/api/v1/venues", None), 200);
+        assert_eq!(venues["total"], 5, "{venues}");
+        let users = ok_json(app.get("/api/v1/users?limit=100", Some(admin)), 200);
+        assert_eq!(users["total"], 7, "the six demo logins and the centre's admin: {users}");
+    }
+}
+
+db_test! {
+    fn serve_demo_a_second_time_loads_nothing_and_says_so(app) {
+        let url = app.state.config.database_url.clone();
+        create_admin(&url);
+        let first = serve_demo(&url);
+        assert!(first.served() && first.stdout.contains("Demo data loaded"), "{first}");
+        let logins = first.logins();
+        assert!(!logins.is_empty(), "{first}");
+        let before = counts(&url);
+        assert!(before.contains(&("demo_loaded marker", 1)), "{before:?}");
+
+        let second = serve_demo(&url);
+        assert!(second.served(), "the server still starts: {second}");
+        assert!(second.stdout.contains("already loaded"), "{second}");
+        assert!(second.stdout.contains("printed"), "says where the passwords went: {second}");
+        assert!(!second.stdout.contains("Demo data loaded"), "{second}");
+        assert!(second.logins().is_empty(), "no new passwords: {second}");
+        for (_, _, password) in &logins {
+            assert!(!second.stdout.contains(password.as_str()), "{second}");
+        }
+        assert_eq!(counts(&url), before, "the second run changed nothing");
+        // The passwords printed the first time still work: nothing was replaced.
+        for (_, email, password) in &logins {
+            app.login(email, password);
+        }
+    }
+}
+
+db_test! {
+    fn serve_demo_refuses_a_database_with_real_records_and_leaves_it_alone(app) {
+        let url = app.state.config.database_url.clone();
+        Coordinator::new(&app).venue("Our Centre", "lambeth-2014:Stockwell", 0);
+        let before = counts(&url);
+        let run = serve_demo(&url);
+        assert!(!run.served(), "a refused demo does not start the server: {run}");
+        assert_eq!(run.exit.and_then(|s| s.code()), Some(1), "{run}");
+        let lines: Vec<&str> = run.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "one line on stderr: {run}");
+        let line = lines[0];
+        assert!(line.starts_with("groupwork: "), "{line}");
+        assert!(line.contains("1 venue that is not the demo's"), "{line}");
+        assert!(line.contains("only loaded into a new database"), "{line}");
+        assert!(!run.stdout.contains("Demo data"), "{run}");
+        assert_eq!(counts(&url), before, "the refused load changed nothing");
+
+        // A family registers as well: both are named.
+        app.register_parent("real.parent@example.org");
+        let before = counts(&url);
+        let run = serve_demo(&url);
+        assert!(!run.served(), "{run}");
+        assert!(run.stderr.contains("1 family and 1 venue that are not the demo's"), "{run}");
+        assert_eq!(counts(&url), before, "the refused load changed nothing");
+        assert_eq!(app.login_status("admin@demo.groupwork.example"), 401);
+        assert_eq!(ok_json(app.get("/api/v1/venues", None), 200)["total"], 1);
+    }
 }

@@ -1,11 +1,37 @@
-//! The demo data set: loads once into an empty database with working logins and venues in the
-//! four LEAP wards; a second load, or a load into a database already in use, changes nothing.
+//! The demo data set: loads once, with working logins and venues in the four LEAP wards, into a
+//! new database or one holding only accounts; a second load changes nothing, and a database with
+//! records of its own (families, cohorts, venues, staff) or a demo login's email is refused and
+//! left as it was.
 
 use crate::db_test;
+use crate::fixtures::Coordinator;
 use crate::helpers::{ok_json, TestApp};
+use groupwork::demo::{DemoLogin, Outcome, Refusal};
 use groupwork::domain::role::Role;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+
+fn load(app: &TestApp) -> Outcome {
+    let mut conn = app.state.pool.get().expect("connection");
+    groupwork::demo::load(&mut conn, app.state.now_naive()).expect("demo load runs")
+}
+
+/// The logins of a load that happened; panics on any other outcome.
+fn loaded(app: &TestApp) -> Vec<DemoLogin> {
+    match load(app) {
+        Outcome::Loaded(logins) => logins,
+        Outcome::AlreadyLoaded { at } => panic!("demo already loaded at {at}"),
+        Outcome::Refused(why) => panic!("demo refused: {why}"),
+    }
+}
+
+fn refusal(app: &TestApp) -> Refusal {
+    match load(app) {
+        Outcome::Refused(why) => why,
+        Outcome::Loaded(_) => panic!("the demo was loaded"),
+        Outcome::AlreadyLoaded { at } => panic!("demo already loaded at {at}"),
+    }
+}
 
 /// Everything the API shows, to compare before and after.
 fn snapshot(app: &TestApp, admin: &str) -> Value {
@@ -25,11 +51,7 @@ fn snapshot(app: &TestApp, admin: &str) -> Value {
 
 db_test! {
     fn demo_loads_once_with_working_logins(app) {
-        let mut conn = app.state.pool.get().expect("connection");
-        let logins = groupwork::demo::load(&mut conn, app.state.now_naive())
-            .expect("demo loads")
-            .expect("an empty database gets the demo");
-        drop(conn);
+        let logins = loaded(&app);
 
         assert!(!logins.is_empty());
         let emails: BTreeSet<&str> = logins.iter().map(|l| l.email).collect();
@@ -68,10 +90,10 @@ db_test! {
         }
 
         let before = snapshot(&app, &admin);
-        let mut conn = app.state.pool.get().expect("connection");
-        let again = groupwork::demo::load(&mut conn, app.state.now_naive()).expect("second load runs");
-        assert!(again.is_none(), "the demo loads only once");
-        drop(conn);
+        match load(&app) {
+            Outcome::AlreadyLoaded { at } => assert_eq!(at, "2026-03-02 09:00 UTC"),
+            _ => panic!("the demo loads only once"),
+        }
         assert_eq!(snapshot(&app, &admin), before, "the second load changed nothing");
         // The first passwords still work: nothing was replaced.
         for l in &logins {
@@ -81,24 +103,67 @@ db_test! {
 }
 
 db_test! {
-    fn demo_does_not_load_into_a_database_in_use(app) {
-        let co = app.user_token(Role::Coordinator);
-        let mut conn = app.state.pool.get().expect("connection");
-        let loaded = groupwork::demo::load(&mut conn, app.state.now_naive()).expect("load runs");
+    fn demo_loads_beside_staff_accounts(app) {
+        // Accounts alone (create-admin, staff logins) are not records the demo could mix with.
+        app.user_token(Role::Coordinator);
+        let admin = app.user_token(Role::Admin);
+        let logins = loaded(&app);
+        let users = ok_json(app.get("/api/v1/users?limit=100", Some(&admin)), 200);
+        assert_eq!(users["total"].as_u64(), Some(logins.len() as u64 + 2), "{users}");
+        assert!(ok_json(app.get("/api/v1/venues", None), 200)["total"].as_i64().unwrap() > 0);
+    }
+}
+
+db_test! {
+    fn demo_is_refused_beside_records_of_the_centres_own(app) {
+        let co = Coordinator::new(&app);
+        co.staff("Real Person", &[]);
+        assert_eq!(refusal(&app), Refusal::RecordsPresent(vec![(1, "staff member")]));
+        co.venue("Our Centre", "lambeth-2014:Vassall", 0);
+        co.venue("Our Hall", "lambeth-2014:Vassall", 0);
+        app.register_parent("one@parents.example");
+        let why = refusal(&app);
+        assert_eq!(why, Refusal::RecordsPresent(vec![(1, "family"), (2, "venues"), (1, "staff member")]));
+        assert_eq!(
+            why.to_string(),
+            "the demo was not loaded, and nothing was changed: this database holds 1 family, 2 venues \
+             and 1 staff member that are not the demo's, and the demo is only loaded into a new \
+             database (accounts alone, such as an admin from create-admin, are fine)"
+        );
+        assert_eq!(ok_json(app.get("/api/v1/venues", None), 200)["total"], 2);
+        assert_eq!(ok_json(app.get("/api/v1/staff", co.t()), 200)["total"], 1);
+        assert_eq!(ok_json(app.get("/api/v1/cohorts", co.t()), 200)["total"], 0);
+        assert_eq!(app.login_status("admin@demo.groupwork.example"), 401);
+    }
+}
+
+db_test! {
+    fn demo_is_refused_when_a_demo_login_is_taken(app) {
+        let hash = groupwork::auth::password::hash(crate::helpers::PASSWORD).unwrap();
+        let mut conn = app.state.pool.get().unwrap();
+        let new = groupwork::store::users::NewUser {
+            email: "Coordinator@Demo.Groupwork.Example",
+            password_hash: &hash,
+            display_name: "Someone",
+            role: Role::Admin,
+            now: app.state.now_naive(),
+        };
+        groupwork::store::users::insert(&mut conn, new).unwrap();
         drop(conn);
-        assert!(loaded.is_none(), "a database with accounts is left alone");
+        let why = refusal(&app);
+        assert_eq!(why, Refusal::EmailsTaken(vec!["coordinator@demo.groupwork.example"]));
+        assert!(why.to_string().contains("coordinator@demo.groupwork.example is already an account"), "{why}");
+        let admin = app.user_token(Role::Admin);
+        let users = ok_json(app.get("/api/v1/users?limit=100", Some(&admin)), 200);
+        assert_eq!(users["total"], 2, "{users}");
         assert_eq!(ok_json(app.get("/api/v1/venues", None), 200)["total"], 0);
-        assert_eq!(ok_json(app.get("/api/v1/staff", Some(&co)), 200)["total"], 0);
-        assert_eq!(ok_json(app.get("/api/v1/cohorts", Some(&co)), 200)["total"], 0);
     }
 }
 
 db_test! {
     fn demo_term_programme_is_listed_with_valid_teams(app) {
         app.clock.set("2026-11-23T09:00:00Z".parse().unwrap());
-        let mut conn = app.state.pool.get().expect("connection");
-        let logins = groupwork::demo::load(&mut conn, app.state.now_naive()).unwrap().unwrap();
-        drop(conn);
+        let logins = loaded(&app);
         let coordinator = logins.iter().find(|l| l.role == Role::Coordinator).unwrap();
         let token = app.login(coordinator.email, &coordinator.password)["access_token"].as_str().unwrap().to_string();
 
@@ -143,9 +208,7 @@ db_test! {
 db_test! {
     fn demo_families_fill_one_cosp_creche_and_wait_for_places(app) {
         app.clock.set("2026-11-23T09:00:00Z".parse().unwrap());
-        let mut conn = app.state.pool.get().expect("connection");
-        let logins = groupwork::demo::load(&mut conn, app.state.now_naive()).unwrap().unwrap();
-        drop(conn);
+        let logins = loaded(&app);
         let parent = logins.iter().find(|l| l.role == Role::Parent).expect("a demo parent");
         let t = app.login(parent.email, &parent.password)["access_token"].as_str().unwrap().to_string();
         let family = ok_json(app.get("/api/v1/me/family", Some(&t)), 200);
@@ -171,9 +234,7 @@ db_test! {
 db_test! {
     fn demo_has_a_group_under_way_with_registers_and_follow_ups(app) {
         app.clock.set("2026-11-23T09:00:00Z".parse().unwrap());
-        let mut conn = app.state.pool.get().expect("connection");
-        let logins = groupwork::demo::load(&mut conn, app.state.now_naive()).unwrap().unwrap();
-        drop(conn);
+        let logins = loaded(&app);
         let lead = logins.iter().find(|l| l.email.starts_with("cosp@")).expect("the COSP facilitator's login");
         let t = app.login(lead.email, &lead.password)["access_token"].as_str().unwrap().to_string();
         let mine = ok_json(app.get("/api/v1/me/cohorts", Some(&t)), 200);
