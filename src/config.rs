@@ -1,53 +1,121 @@
-//! Configuration from `GROUPWORK_*` environment variables, with defaults that work on a fresh
-//! machine. A bad value stops start-up with one clear line (`Err(String)`), never a panic.
+//! Configuration: every setting is a `GROUPWORK_*` environment variable and also a command-line
+//! flag of the subcommands that read it (`groupwork serve --pool-size 20`, a flag winning over its
+//! variable), parsed by clap, with defaults that work on a fresh machine. A bad value stops
+//! start-up with one clear line of our own (`Err(String)`, or [`bad_setting`] on a clap error),
+//! never a panic. A blank variable counts as unset.
 
+use clap::builder::TypedValueParser;
+use clap::{Arg, ArgAction, Args, Command, FromArgMatches};
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-#[derive(Debug, Clone)]
+/// The settings, flattened into each `groupwork` subcommand that reads them: every field is a flag
+/// with its `GROUPWORK_*` variable, its default and our own value parser (see `Setting`).
+#[derive(Debug, Clone, PartialEq, Args)]
+#[command(
+    next_help_heading = "Configuration (each a flag or its [env: …] variable; the flag wins)"
+)]
 pub struct Config {
-    /// `postgres://…` selects PostgreSQL; anything else is a SQLite file path (`sqlite://` optional).
+    /// A SQLite file path (`sqlite://` optional), or `postgres://…` for PostgreSQL.
+    #[arg(long, env = "GROUPWORK_DATABASE_URL", value_name = "URL",
+          default_value = DEFAULT_DATABASE_URL, hide_env_values = true,
+          value_parser = setting(database_url))]
     pub database_url: String,
+    /// The address to listen on.
+    #[arg(long, env = "GROUPWORK_BIND", value_name = "HOST:PORT",
+          default_value = DEFAULT_BIND, value_parser = setting(|_, v| parse_bind(v)))]
     pub bind: SocketAddr,
-    /// When unset, a random secret is generated once and kept in the database.
-    pub jwt_secret: Option<String>,
+    /// The token signing secret, at least 32 characters. When unset, a random secret is generated
+    /// once and kept in the database. Prefer the variable: a command line is visible to others.
+    #[arg(long, env = "GROUPWORK_JWT_SECRET", value_name = "SECRET",
+          default_value = "", hide_default_value = true, hide_env_values = true,
+          value_parser = setting(jwt_secret))]
+    pub jwt_secret: ::std::option::Option<String>,
+    /// The log filter (`tracing` env-filter syntax).
+    #[arg(long, env = "GROUPWORK_LOG", value_name = "FILTER", default_value = "info",
+          value_parser = setting(|_, v| Ok(v.to_string())))]
     pub log: String,
+    /// Database connections per process.
+    #[arg(long, env = "GROUPWORK_POOL_SIZE", value_name = "N", default_value_t = 10,
+          value_parser = number::<u32>(1, 200))]
     pub pool_size: u32,
     /// HTTP worker threads; default one per core.
+    #[arg(long, env = "GROUPWORK_WORKERS", value_name = "N", default_value_t = one_per_core(),
+          hide_default_value = true, value_parser = number::<usize>(1, 256))]
     pub workers: usize,
     /// Seconds to wait for a database connection before answering 503.
+    #[arg(long, env = "GROUPWORK_DB_TIMEOUT_SECS", value_name = "SECS", default_value_t = 3,
+          value_parser = number::<u64>(1, 60))]
     pub db_timeout_secs: u64,
+    /// Access token lifetime in minutes.
+    #[arg(long, env = "GROUPWORK_ACCESS_TOKEN_MINUTES", value_name = "MINUTES",
+          default_value_t = 15, value_parser = number::<i64>(1, 60))]
     pub access_token_minutes: i64,
+    /// Refresh token lifetime in days.
+    #[arg(long, env = "GROUPWORK_REFRESH_TOKEN_DAYS", value_name = "DAYS",
+          default_value_t = 30, value_parser = number::<i64>(1, 365))]
     pub refresh_token_days: i64,
     /// Largest request body accepted, in bytes (413 beyond).
+    #[arg(long, env = "GROUPWORK_BODY_LIMIT", value_name = "BYTES", default_value_t = 64 * 1024,
+          value_parser = number::<usize>(1024, 16 * 1024 * 1024))]
     pub body_limit: usize,
-    /// Failed logins allowed per account within `login_window_secs` before 429.
+    /// Failed logins allowed per account within the login window before 429.
+    #[arg(long, env = "GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT", value_name = "N",
+          default_value_t = 5, value_parser = number::<u32>(1, 1000))]
     pub login_failures_per_account: u32,
-    /// Login attempts allowed per client address within `login_window_secs` before 429.
+    /// Login attempts allowed per client address within the login window before 429.
+    #[arg(long, env = "GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS", value_name = "N",
+          default_value_t = 30, value_parser = number::<u32>(1, 100_000))]
     pub login_attempts_per_address: u32,
+    /// The login rate-limit window in seconds.
+    #[arg(long, env = "GROUPWORK_LOGIN_WINDOW_SECS", value_name = "SECS",
+          default_value_t = 15 * 60, value_parser = number::<u64>(1, 86_400))]
     pub login_window_secs: u64,
     /// Booking attempts one parent account may make per minute before 429.
+    #[arg(long, env = "GROUPWORK_BOOKINGS_PER_MINUTE", value_name = "N", default_value_t = 20,
+          value_parser = number::<u32>(1, 10_000))]
     pub bookings_per_minute: u32,
-    /// Browser origins allowed to call the API cross-origin (CORS); empty = CORS off.
-    pub cors_origins: Vec<String>,
+    /// Browser origins allowed to call the API cross-origin (CORS), comma-separated, e.g.
+    /// `https://parents.example.org`; empty = CORS off.
+    #[arg(long, env = "GROUPWORK_CORS_ORIGINS", value_name = "ORIGINS",
+          default_value = "", hide_default_value = true, value_parser = setting(parse_origins))]
+    pub cors_origins: ::std::vec::Vec<String>,
     /// Cohorts one supervisor may supervise in the same term.
+    #[arg(long, env = "GROUPWORK_SUPERVISOR_COHORT_LIMIT", value_name = "N",
+          default_value_t = 4, value_parser = number::<usize>(1, 50))]
     pub supervisor_cohort_limit: usize,
     /// Days after a session during which its facilitators may still mark the register;
     /// coordinators can correct it later.
+    #[arg(long, env = "GROUPWORK_MARKING_WINDOW_DAYS", value_name = "DAYS",
+          default_value_t = 7, value_parser = number::<i64>(0, 365))]
     pub marking_window_days: i64,
     /// Months after a family's last activity (normally the end of their last group) before the
     /// retention job anonymises them.
+    #[arg(long, env = "GROUPWORK_RETENTION_MONTHS", value_name = "MONTHS",
+          default_value_t = 24, value_parser = number::<u32>(1, 1200))]
     pub retention_months: u32,
     /// Months audit events are kept.
+    #[arg(long, env = "GROUPWORK_AUDIT_RETENTION_MONTHS", value_name = "MONTHS",
+          default_value_t = 84, value_parser = number::<u32>(1, 1200))]
     pub audit_retention_months: u32,
     /// Months notifications are kept.
+    #[arg(long, env = "GROUPWORK_NOTIFICATION_RETENTION_MONTHS", value_name = "MONTHS",
+          default_value_t = 12, value_parser = number::<u32>(1, 1200))]
     pub notification_retention_months: u32,
     /// Whether `serve` runs the retention job once a day.
+    #[arg(long, env = "GROUPWORK_RETENTION_DAILY", value_name = "true|false",
+          default_value_t = true, action = ArgAction::Set, value_parser = setting(retention_daily))]
     pub retention_daily: bool,
     /// Test-only: `false` switches off the booking capacity guard so the race tests' control can
     /// show the overbooking they guard against. Set by `GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS=1`
-    /// in debug builds only (the cross-process race test's control runs real `groupwork`
-    /// processes, which only read the environment); a release build refuses that setting.
+    /// (or the hidden flag `--unguarded-capacity-for-tests 1`) in debug builds only (the
+    /// cross-process race test's control runs real `groupwork` processes); a release build
+    /// refuses that setting.
+    #[arg(long = "unguarded-capacity-for-tests", env = "GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS",
+          value_name = "1|0", default_value = "0", hide = true, action = ArgAction::Set,
+          value_parser = setting(|name, v| Ok(!unguarded_capacity(name, v, cfg!(debug_assertions))?)))]
     pub capacity_guard: bool,
 }
 
@@ -55,180 +123,160 @@ pub const DEFAULT_DATABASE_URL: &str = "groupwork.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 impl Default for Config {
+    /// Every setting's default (its `default_value` above), whatever the environment says.
     fn default() -> Self {
-        Self {
-            database_url: DEFAULT_DATABASE_URL.to_string(),
-            bind: DEFAULT_BIND.parse().expect("default bind address is valid"),
-            jwt_secret: None,
-            log: "info".to_string(),
-            pool_size: 10,
-            workers: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
-            db_timeout_secs: 3,
-            access_token_minutes: 15,
-            refresh_token_days: 30,
-            body_limit: 64 * 1024,
-            login_failures_per_account: 5,
-            login_attempts_per_address: 30,
-            login_window_secs: 15 * 60,
-            bookings_per_minute: 20,
-            cors_origins: Vec::new(),
-            supervisor_cohort_limit: 4,
-            marking_window_days: 7,
-            retention_months: 24,
-            audit_retention_months: 84,
-            notification_retention_months: 12,
-            retention_daily: true,
-            capacity_guard: true,
-        }
+        parse(without_env(command()), Vec::new()).expect("the defaults are valid settings")
     }
 }
 
 impl Config {
+    /// The settings from the `GROUPWORK_*` environment variables alone, for a caller with no
+    /// command line of its own (the benchmarks). `groupwork` itself flattens `Config` into its
+    /// subcommands, so there each setting is also a flag.
     pub fn from_env() -> Result<Self, String> {
-        Self::from_vars(&std::env::vars().collect())
+        parse(command(), Vec::new())
     }
 
-    /// Reads the settings from a map of variables (the environment, or a test's own map).
+    /// Reads the settings from a map of variables as if it were the environment (and nothing
+    /// else were): each variable's value goes to its flag, so through the same parser and
+    /// default as the variable itself.
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, String> {
-        let mut c = Config::default();
-        let get = |name: &str| vars.get(name).filter(|v| !v.trim().is_empty()).cloned();
-        if let Some(url) = get("GROUPWORK_DATABASE_URL") {
-            crate::db::DbKind::from_url(&url)?;
-            c.database_url = url;
-        }
-        if let Some(bind) = get("GROUPWORK_BIND") {
-            c.bind = parse_bind(&bind)?;
-        }
-        if let Some(secret) = get("GROUPWORK_JWT_SECRET") {
-            if secret.len() < 32 {
-                return Err("GROUPWORK_JWT_SECRET must be at least 32 characters (256 bits); leave it unset to have one generated".into());
-            }
-            c.jwt_secret = Some(secret);
-        }
-        if let Some(log) = get("GROUPWORK_LOG") {
-            c.log = log;
-        }
-        c.pool_size = number(&get, "GROUPWORK_POOL_SIZE", c.pool_size, 1, 200)?;
-        c.workers = number(&get, "GROUPWORK_WORKERS", c.workers, 1, 256)?;
-        c.db_timeout_secs = number(&get, "GROUPWORK_DB_TIMEOUT_SECS", c.db_timeout_secs, 1, 60)?;
-        c.access_token_minutes = number(
-            &get,
-            "GROUPWORK_ACCESS_TOKEN_MINUTES",
-            c.access_token_minutes,
-            1,
-            60,
-        )?;
-        c.refresh_token_days = number(
-            &get,
-            "GROUPWORK_REFRESH_TOKEN_DAYS",
-            c.refresh_token_days,
-            1,
-            365,
-        )?;
-        c.body_limit = number(
-            &get,
-            "GROUPWORK_BODY_LIMIT",
-            c.body_limit,
-            1024,
-            16 * 1024 * 1024,
-        )?;
-        c.login_failures_per_account = number(
-            &get,
-            "GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT",
-            c.login_failures_per_account,
-            1,
-            1000,
-        )?;
-        c.login_attempts_per_address = number(
-            &get,
-            "GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS",
-            c.login_attempts_per_address,
-            1,
-            100_000,
-        )?;
-        c.login_window_secs = number(
-            &get,
-            "GROUPWORK_LOGIN_WINDOW_SECS",
-            c.login_window_secs,
-            1,
-            86_400,
-        )?;
-        c.bookings_per_minute = number(
-            &get,
-            "GROUPWORK_BOOKINGS_PER_MINUTE",
-            c.bookings_per_minute,
-            1,
-            10_000,
-        )?;
-        if let Some(raw) = get("GROUPWORK_CORS_ORIGINS") {
-            c.cors_origins = parse_origins(&raw)?;
-        }
-        c.retention_months = number(
-            &get,
-            "GROUPWORK_RETENTION_MONTHS",
-            c.retention_months,
-            1,
-            1200,
-        )?;
-        c.audit_retention_months = number(
-            &get,
-            "GROUPWORK_AUDIT_RETENTION_MONTHS",
-            c.audit_retention_months,
-            1,
-            1200,
-        )?;
-        c.notification_retention_months = number(
-            &get,
-            "GROUPWORK_NOTIFICATION_RETENTION_MONTHS",
-            c.notification_retention_months,
-            1,
-            1200,
-        )?;
-        if let Some(v) = get("GROUPWORK_RETENTION_DAILY") {
-            c.retention_daily = match v.trim() {
-                "true" | "1" => true,
-                "false" | "0" => false,
-                _ => return Err("GROUPWORK_RETENTION_DAILY must be true or false".into()),
-            };
-        }
-        c.marking_window_days = number(
-            &get,
-            "GROUPWORK_MARKING_WINDOW_DAYS",
-            c.marking_window_days,
-            0,
-            365,
-        )?;
-        c.supervisor_cohort_limit = number(
-            &get,
-            "GROUPWORK_SUPERVISOR_COHORT_LIMIT",
-            c.supervisor_cohort_limit,
-            1,
-            50,
-        )?;
-        c.capacity_guard = !unguarded_capacity(
-            get("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS"),
-            cfg!(debug_assertions),
-        )?;
-        Ok(c)
+        let cmd = command();
+        let flags = cmd
+            .get_arguments()
+            .filter_map(|arg| {
+                let value = vars.get(arg.get_env()?.to_str()?)?;
+                Some(format!("--{}={value}", arg.get_long()?))
+            })
+            .collect();
+        parse(without_env(cmd), flags)
     }
 }
 
-/// Whether `GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS` asks to switch the capacity guard off. Only a
-/// debug build may: a production service that could overbook by a stray variable is worse than
-/// one that refuses to start.
-fn unguarded_capacity(raw: Option<String>, debug_build: bool) -> Result<bool, String> {
-    const NAME: &str = "GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS";
-    let Some(raw) = raw else { return Ok(false) };
+/// Our own one-line message when a command line failed on a setting's bad value (from a flag or
+/// its variable); `None` for clap's usual errors (an unknown flag, `--help`, …), which clap
+/// reports itself.
+pub fn bad_setting(error: &clap::Error) -> Option<String> {
+    if error.kind() != clap::error::ErrorKind::ValueValidation {
+        return None;
+    }
+    std::error::Error::source(error).map(|e| e.to_string())
+}
+
+/// The settings alone, as a command (its variables read now, when the arguments are built).
+fn command() -> Command {
+    Config::augment_args(Command::new("groupwork"))
+}
+
+fn without_env(cmd: Command) -> Command {
+    cmd.mut_args(|arg| arg.env(None::<&'static str>))
+}
+
+fn parse(cmd: Command, flags: Vec<String>) -> Result<Config, String> {
+    let one_line = |e: clap::Error| {
+        bad_setting(&e).unwrap_or_else(|| {
+            let text = e.to_string();
+            let line = text.lines().next().unwrap_or_default();
+            line.trim_start_matches("error: ").to_string()
+        })
+    };
+    let args = std::iter::once("groupwork".to_string()).chain(flags);
+    let matches = cmd.try_get_matches_from(args).map_err(one_line)?;
+    Config::from_arg_matches(&matches).map_err(one_line)
+}
+
+/// The value parser of every setting: `parse` gets the setting's variable name (for its message)
+/// and the raw value, and gives our own one-line message for a bad one, which [`bad_setting`]
+/// finds again. A blank value (an empty `GROUPWORK_…=` line in a compose file, say) counts as
+/// unset, that is as the setting's default.
+#[derive(Clone)]
+struct Setting<T>(Arc<Parse<T>>);
+
+/// (the variable's name, the raw value) → the value, or our message.
+type Parse<T> = dyn Fn(&str, &str) -> Result<T, String> + Send + Sync;
+
+fn setting<T>(
+    parse: impl Fn(&str, &str) -> Result<T, String> + Send + Sync + 'static,
+) -> Setting<T> {
+    Setting(Arc::new(parse))
+}
+
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for Setting<T> {
+    type Value = T;
+
+    fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<T, clap::Error> {
+        let default = arg.and_then(|a| a.get_default_values().first());
+        let value = match (value.to_str(), default) {
+            (Some(v), Some(default)) if v.trim().is_empty() => default.as_os_str(),
+            _ => value,
+        };
+        // The setting's variable, named after its flag (a test holds every `env` to that): the
+        // variable itself is left out when `Config::from_vars` or `Default` parse.
+        let name = arg
+            .and_then(Arg::get_long)
+            .map(|long| format!("GROUPWORK_{}", long.to_uppercase().replace('-', "_")))
+            .unwrap_or_default();
+        let parse = Arc::clone(&self.0);
+        // clap's own parser for a closure wraps our message as the error's source.
+        (move |v: &str| parse(&name, v)).parse_ref(cmd, arg, value)
+    }
+}
+
+/// A whole number from `min` to `max`.
+fn number<T>(min: T, max: T) -> Setting<T>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy + Send + Sync + 'static,
+{
+    setting(move |name, raw| match raw.trim().parse::<T>() {
+        Ok(v) if v >= min && v <= max => Ok(v),
+        _ => Err(format!(
+            "{name}={raw:?} must be a whole number from {min} to {max}"
+        )),
+    })
+}
+
+fn one_per_core() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+fn database_url(_: &str, url: &str) -> Result<String, String> {
+    crate::db::DbKind::from_url(url)?;
+    Ok(url.to_string())
+}
+
+/// `None` (blank) has a random secret generated once and kept in the database.
+fn jwt_secret(name: &str, secret: &str) -> Result<Option<String>, String> {
+    if secret.trim().is_empty() {
+        return Ok(None);
+    }
+    if secret.len() < 32 {
+        return Err(format!("{name} must be at least 32 characters (256 bits); leave it unset to have one generated"));
+    }
+    Ok(Some(secret.to_string()))
+}
+
+fn retention_daily(name: &str, raw: &str) -> Result<bool, String> {
+    match raw.trim() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(format!("{name} must be true or false")),
+    }
+}
+
+/// Whether `GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS` asks to switch the capacity guard off (blank
+/// does not). Only a debug build may: a production service that could overbook by a stray
+/// variable is worse than one that refuses to start.
+fn unguarded_capacity(name: &str, raw: &str, debug_build: bool) -> Result<bool, String> {
     let off = match raw.trim() {
+        "" | "0" | "false" => false,
         "1" | "true" => true,
-        "0" | "false" => false,
-        _ => return Err(format!("{NAME}={raw:?} must be 1 or 0")),
+        _ => return Err(format!("{name}={raw:?} must be 1 or 0")),
     };
     if off && !debug_build {
         return Err(format!(
-            "{NAME} switches off the booking capacity guard and is refused in a release build; unset it"
+            "{name} switches off the booking capacity guard and is refused in a release build; unset it"
         ));
     }
     Ok(off)
@@ -237,7 +285,7 @@ fn unguarded_capacity(raw: Option<String>, debug_build: bool) -> Result<bool, St
 /// `GROUPWORK_CORS_ORIGINS`: comma-separated origins such as `https://a.example`. Each must be
 /// exactly what a browser sends in `Origin` (scheme, host, optional port; no path, no `*`), since
 /// origins are compared as exact strings and a near miss would silently allow nothing.
-fn parse_origins(raw: &str) -> Result<Vec<String>, String> {
+fn parse_origins(name: &str, raw: &str) -> Result<Vec<String>, String> {
     let shape =
         regex::Regex::new(r"^https?://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?$")
             .map_err(|e| e.to_string())?;
@@ -246,7 +294,7 @@ fn parse_origins(raw: &str) -> Result<Vec<String>, String> {
         let lower = origin.to_ascii_lowercase();
         if !shape.is_match(&lower) {
             return Err(format!(
-                "GROUPWORK_CORS_ORIGINS: {origin:?} is not an origin; write scheme://host[:port] with no path or wildcard, e.g. https://parents.example.org"
+                "{name}: {origin:?} is not an origin; write scheme://host[:port] with no path or wildcard, e.g. https://parents.example.org"
             ));
         }
         if !origins.contains(&lower) {
@@ -262,27 +310,6 @@ pub fn parse_bind(value: &str) -> Result<SocketAddr, String> {
     })
 }
 
-fn number<T>(
-    get: &impl Fn(&str) -> Option<String>,
-    name: &str,
-    default: T,
-    min: T,
-    max: T,
-) -> Result<T, String>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
-{
-    let Some(raw) = get(name) else {
-        return Ok(default);
-    };
-    match raw.trim().parse::<T>() {
-        Ok(v) if v >= min && v <= max => Ok(v),
-        _ => Err(format!(
-            "{name}={raw:?} must be a whole number from {min} to {max}"
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,12 +321,82 @@ mod tests {
             .collect()
     }
 
+    /// The settings from these flags alone (the test's own environment left out).
+    fn flags(args: &[&str]) -> Result<Config, String> {
+        parse(
+            without_env(command()),
+            args.iter().map(|a| a.to_string()).collect(),
+        )
+    }
+
+    /// The variables in the README's configuration table; their names and defaults are a promise
+    /// to every deployment.
+    const DOCUMENTED: [&str; 21] = [
+        "GROUPWORK_DATABASE_URL",
+        "GROUPWORK_BIND",
+        "GROUPWORK_JWT_SECRET",
+        "GROUPWORK_LOG",
+        "GROUPWORK_POOL_SIZE",
+        "GROUPWORK_WORKERS",
+        "GROUPWORK_DB_TIMEOUT_SECS",
+        "GROUPWORK_ACCESS_TOKEN_MINUTES",
+        "GROUPWORK_REFRESH_TOKEN_DAYS",
+        "GROUPWORK_BODY_LIMIT",
+        "GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT",
+        "GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS",
+        "GROUPWORK_LOGIN_WINDOW_SECS",
+        "GROUPWORK_BOOKINGS_PER_MINUTE",
+        "GROUPWORK_CORS_ORIGINS",
+        "GROUPWORK_SUPERVISOR_COHORT_LIMIT",
+        "GROUPWORK_MARKING_WINDOW_DAYS",
+        "GROUPWORK_RETENTION_MONTHS",
+        "GROUPWORK_AUDIT_RETENTION_MONTHS",
+        "GROUPWORK_NOTIFICATION_RETENTION_MONTHS",
+        "GROUPWORK_RETENTION_DAILY",
+    ];
+
     #[test]
     fn defaults_work_on_a_fresh_machine() {
         let c = Config::from_vars(&HashMap::new()).unwrap();
+        assert_eq!(c, Config::default());
         assert_eq!(c.database_url, "groupwork.db");
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert!(c.jwt_secret.is_none());
+        assert_eq!(c.log, "info");
+        assert_eq!(c.pool_size, 10);
+        assert_eq!(c.workers, one_per_core());
+        assert_eq!(c.db_timeout_secs, 3);
+        assert_eq!(c.access_token_minutes, 15);
+        assert_eq!(c.refresh_token_days, 30);
+        assert_eq!(c.body_limit, 65536);
+        assert_eq!(c.login_failures_per_account, 5);
+        assert_eq!(c.login_attempts_per_address, 30);
+        assert_eq!(c.login_window_secs, 900);
+        assert_eq!(c.bookings_per_minute, 20);
+        assert!(c.cors_origins.is_empty());
+        assert_eq!(c.supervisor_cohort_limit, 4);
+        assert_eq!(c.marking_window_days, 7);
+        assert_eq!(c.retention_months, 24);
+        assert_eq!(c.audit_retention_months, 84);
+        assert_eq!(c.notification_retention_months, 12);
+        assert!(c.retention_daily);
+        assert!(c.capacity_guard);
+    }
+
+    #[test]
+    fn a_blank_variable_counts_as_unset() {
+        for name in DOCUMENTED
+            .iter()
+            .chain(&["GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS"])
+        {
+            for blank in ["", "  "] {
+                assert_eq!(
+                    Config::from_vars(&vars(&[(name, blank)])),
+                    Ok(Config::default()),
+                    "{name}={blank:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -315,26 +412,236 @@ mod tests {
         assert!(!e.contains('\n'));
     }
 
+    /// Each whole-number setting: its flag, its variable, its range, and the message naming the
+    /// variable whichever way the value came.
+    #[test]
+    fn every_number_setting_has_its_range_and_message() {
+        type Get = fn(&Config) -> String;
+        let numbers: [(&str, &str, i64, i64, Get); 15] = [
+            ("GROUPWORK_POOL_SIZE", "--pool-size", 1, 200, |c| {
+                c.pool_size.to_string()
+            }),
+            ("GROUPWORK_WORKERS", "--workers", 1, 256, |c| {
+                c.workers.to_string()
+            }),
+            (
+                "GROUPWORK_DB_TIMEOUT_SECS",
+                "--db-timeout-secs",
+                1,
+                60,
+                |c| c.db_timeout_secs.to_string(),
+            ),
+            (
+                "GROUPWORK_ACCESS_TOKEN_MINUTES",
+                "--access-token-minutes",
+                1,
+                60,
+                |c| c.access_token_minutes.to_string(),
+            ),
+            (
+                "GROUPWORK_REFRESH_TOKEN_DAYS",
+                "--refresh-token-days",
+                1,
+                365,
+                |c| c.refresh_token_days.to_string(),
+            ),
+            (
+                "GROUPWORK_BODY_LIMIT",
+                "--body-limit",
+                1024,
+                16 * 1024 * 1024,
+                |c| c.body_limit.to_string(),
+            ),
+            (
+                "GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT",
+                "--login-failures-per-account",
+                1,
+                1000,
+                |c| c.login_failures_per_account.to_string(),
+            ),
+            (
+                "GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS",
+                "--login-attempts-per-address",
+                1,
+                100_000,
+                |c| c.login_attempts_per_address.to_string(),
+            ),
+            (
+                "GROUPWORK_LOGIN_WINDOW_SECS",
+                "--login-window-secs",
+                1,
+                86_400,
+                |c| c.login_window_secs.to_string(),
+            ),
+            (
+                "GROUPWORK_BOOKINGS_PER_MINUTE",
+                "--bookings-per-minute",
+                1,
+                10_000,
+                |c| c.bookings_per_minute.to_string(),
+            ),
+            (
+                "GROUPWORK_SUPERVISOR_COHORT_LIMIT",
+                "--supervisor-cohort-limit",
+                1,
+                50,
+                |c| c.supervisor_cohort_limit.to_string(),
+            ),
+            (
+                "GROUPWORK_MARKING_WINDOW_DAYS",
+                "--marking-window-days",
+                0,
+                365,
+                |c| c.marking_window_days.to_string(),
+            ),
+            (
+                "GROUPWORK_RETENTION_MONTHS",
+                "--retention-months",
+                1,
+                1200,
+                |c| c.retention_months.to_string(),
+            ),
+            (
+                "GROUPWORK_AUDIT_RETENTION_MONTHS",
+                "--audit-retention-months",
+                1,
+                1200,
+                |c| c.audit_retention_months.to_string(),
+            ),
+            (
+                "GROUPWORK_NOTIFICATION_RETENTION_MONTHS",
+                "--notification-retention-months",
+                1,
+                1200,
+                |c| c.notification_retention_months.to_string(),
+            ),
+        ];
+        for (name, flag, min, max, get) in numbers {
+            for good in [min, max] {
+                let c = Config::from_vars(&vars(&[(name, &format!(" {good} "))])).unwrap();
+                assert_eq!(get(&c), good.to_string(), "{name}");
+                let c = flags(&[flag, &good.to_string()]).unwrap();
+                assert_eq!(get(&c), good.to_string(), "{flag}");
+            }
+            for bad in [
+                (min - 1).to_string(),
+                (max + 1).to_string(),
+                "lots".into(),
+                "2.5".into(),
+            ] {
+                let message = format!("{name}={bad:?} must be a whole number from {min} to {max}");
+                assert_eq!(
+                    Config::from_vars(&vars(&[(name, &bad)])),
+                    Err(message.clone())
+                );
+                assert_eq!(flags(&[&format!("{flag}={bad}")]), Err(message), "{flag}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_other_settings_and_their_messages() {
+        let c = flags(&[
+            "--database-url",
+            "postgres://u@h/db",
+            "--bind",
+            "0.0.0.0:9000",
+            "--jwt-secret",
+            "0123456789abcdef0123456789abcdef",
+            "--log",
+            "debug,diesel=warn",
+            "--cors-origins",
+            "https://a.example",
+            "--retention-daily",
+            "false",
+        ])
+        .unwrap();
+        assert_eq!(c.database_url, "postgres://u@h/db");
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(
+            c.jwt_secret.as_deref(),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+        assert_eq!(c.log, "debug,diesel=warn");
+        assert_eq!(c.cors_origins, ["https://a.example"]);
+        assert!(!c.retention_daily);
+
+        let bad: [(&str, &str, &str, &str); 6] = [
+            (
+                "GROUPWORK_DATABASE_URL",
+                "--database-url",
+                "mysql://x/y",
+                r#"database URL "mysql://x/y" is neither postgres://… nor a SQLite file path"#,
+            ),
+            (
+                "GROUPWORK_BIND",
+                "--bind",
+                "localhost",
+                r#"bind address "localhost" is not of the form HOST:PORT, e.g. 127.0.0.1:8080"#,
+            ),
+            (
+                "GROUPWORK_JWT_SECRET",
+                "--jwt-secret",
+                "short",
+                "GROUPWORK_JWT_SECRET must be at least 32 characters (256 bits); leave it unset to have one generated",
+            ),
+            (
+                "GROUPWORK_CORS_ORIGINS",
+                "--cors-origins",
+                "https://a.example/",
+                r#"GROUPWORK_CORS_ORIGINS: "https://a.example/" is not an origin; write scheme://host[:port] with no path or wildcard, e.g. https://parents.example.org"#,
+            ),
+            (
+                "GROUPWORK_RETENTION_DAILY",
+                "--retention-daily",
+                "yes",
+                "GROUPWORK_RETENTION_DAILY must be true or false",
+            ),
+            (
+                "GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS",
+                "--unguarded-capacity-for-tests",
+                "yes please",
+                r#"GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS="yes please" must be 1 or 0"#,
+            ),
+        ];
+        for (name, flag, value, message) in bad {
+            assert_eq!(
+                Config::from_vars(&vars(&[(name, value)])),
+                Err(message.to_string())
+            );
+            assert_eq!(
+                flags(&[&format!("{flag}={value}")]),
+                Err(message.to_string())
+            );
+        }
+        for (value, daily) in [("true", true), ("1", true), ("false", false), ("0", false)] {
+            let c = Config::from_vars(&vars(&[("GROUPWORK_RETENTION_DAILY", value)])).unwrap();
+            assert_eq!(c.retention_daily, daily, "{value}");
+        }
+    }
+
     #[test]
     fn the_capacity_guard_is_off_only_when_asked_in_a_debug_build() {
+        const NAME: &str = "GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS";
         let c = Config::from_vars(&HashMap::new()).unwrap();
         assert!(c.capacity_guard, "on by default");
-        let unset = |v: &str| {
-            Config::from_vars(&vars(&[("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS", v)]))
-                .map(|c| c.capacity_guard)
-        };
+        let unset = |v: &str| Config::from_vars(&vars(&[(NAME, v)])).map(|c| c.capacity_guard);
         // `cargo test` builds with debug assertions, so the variable works here.
         assert_eq!(unset("1"), Ok(false));
         assert_eq!(unset("true"), Ok(false));
         assert_eq!(unset("0"), Ok(true));
         assert_eq!(unset(""), Ok(true), "empty counts as unset");
         let e = unset("yes please").unwrap_err();
-        assert!(e.contains("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS"), "{e}");
+        assert!(e.contains(NAME), "{e}");
+        assert_eq!(
+            flags(&["--unguarded-capacity-for-tests", "1"]).map(|c| c.capacity_guard),
+            Ok(false)
+        );
         // A release build refuses to switch the guard off, with one line saying why.
-        let e = unguarded_capacity(Some("1".into()), false).unwrap_err();
+        let e = unguarded_capacity(NAME, "1", false).unwrap_err();
         assert!(e.contains("release build") && !e.contains('\n'), "{e}");
-        assert_eq!(unguarded_capacity(Some("0".into()), false), Ok(false));
-        assert_eq!(unguarded_capacity(None, false), Ok(false));
+        assert_eq!(unguarded_capacity(NAME, "0", false), Ok(false));
+        assert_eq!(unguarded_capacity(NAME, "", false), Ok(false));
     }
 
     #[test]
@@ -378,5 +685,27 @@ mod tests {
         let c =
             Config::from_vars(&vars(&[("GROUPWORK_DATABASE_URL", "postgres://u@h/db")])).unwrap();
         assert_eq!(c.database_url, "postgres://u@h/db");
+    }
+
+    /// Every documented variable is a setting, and only those (besides the hidden test-only one),
+    /// and `--help` names each beside its flag.
+    #[test]
+    fn help_lists_every_variable() {
+        for arg in command().get_arguments() {
+            let long = arg.get_long().unwrap().to_uppercase().replace('-', "_");
+            assert_eq!(arg.get_env().unwrap(), format!("GROUPWORK_{long}").as_str());
+        }
+        let mut cmd = command();
+        let shown: Vec<&str> = cmd
+            .get_arguments()
+            .filter(|a| !a.is_hide_set())
+            .filter_map(|a| a.get_env()?.to_str())
+            .collect();
+        assert_eq!(shown, DOCUMENTED);
+        let help = cmd.render_long_help().to_string();
+        for name in DOCUMENTED {
+            assert!(help.contains(&format!("[env: {name}")), "{name}: {help}");
+        }
+        assert!(!help.contains("UNGUARDED"), "{help}");
     }
 }

@@ -26,12 +26,14 @@ enum Command {
         /// families, cohorts, venues or staff of its own is refused (and not served).
         #[arg(long)]
         demo: bool,
-        /// Address to listen on (overrides GROUPWORK_BIND).
-        #[arg(long)]
-        bind: Option<String>,
+        #[command(flatten)]
+        config: Config,
     },
     /// Run pending database migrations and exit.
-    Migrate,
+    Migrate {
+        #[command(flatten)]
+        config: Config,
+    },
     /// Print the OpenAPI document (JSON).
     Openapi,
     /// Create an admin account; the password comes from GROUPWORK_ADMIN_PASSWORD or a prompt.
@@ -40,6 +42,8 @@ enum Command {
         email: String,
         #[arg(long, default_value = "Administrator")]
         name: String,
+        #[command(flatten)]
+        config: Config,
     },
     /// Anonymise families past their retention period and delete expired tokens, keys,
     /// notifications and audit events (also run daily by `serve`).
@@ -47,11 +51,24 @@ enum Command {
         /// Print what would be done, change nothing.
         #[arg(long)]
         dry_run: bool,
+        #[command(flatten)]
+        config: Config,
     },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // A bad setting (flag or variable) is one line of ours, like every other failure; clap
+    // reports the rest (an unknown flag, `--help`, …) itself.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match groupwork::config::bad_setting(&e) {
+            Some(message) => {
+                eprintln!("groupwork: {message}");
+                return ExitCode::FAILURE;
+            }
+            None => e.exit(),
+        },
+    };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -62,29 +79,29 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    if let Command::Openapi = cli.command {
-        let spec = api::openapi().to_pretty_json().map_err(|e| e.to_string())?;
-        println!("{spec}");
-        return Ok(());
-    }
-    let mut config = Config::from_env()?;
+    let config = match &cli.command {
+        Command::Openapi => {
+            let spec = api::openapi().to_pretty_json().map_err(|e| e.to_string())?;
+            println!("{spec}");
+            return Ok(());
+        }
+        Command::Serve { config, .. }
+        | Command::Migrate { config }
+        | Command::CreateAdmin { config, .. }
+        | Command::Retention { config, .. } => config.clone(),
+    };
     init_logging(&config.log)?;
     match cli.command {
-        Command::Serve { demo, bind } => {
-            if let Some(b) = bind {
-                config.bind = groupwork::config::parse_bind(&b)?;
-            }
-            serve(config, demo)
-        }
-        Command::Migrate => {
+        Command::Serve { demo, .. } => serve(config, demo),
+        Command::Migrate { .. } => {
             let manager = db::DbManager::new(&config.database_url)?;
             let mut conn = manager.open().map_err(|e| e.0)?;
             db::run_migrations(&mut conn)?;
             println!("migrations are up to date ({})", manager.kind().as_str());
             Ok(())
         }
-        Command::CreateAdmin { email, name } => create_admin(config, &email, &name),
-        Command::Retention { dry_run } => {
+        Command::CreateAdmin { email, name, .. } => create_admin(config, &email, &name),
+        Command::Retention { dry_run, .. } => {
             let manager = db::DbManager::new(&config.database_url)?;
             let mut conn = manager.open().map_err(|e| e.0)?;
             db::run_migrations(&mut conn)?;

@@ -1,6 +1,7 @@
 //! The command line, run as the built binary against a temporary SQLite file: create-admin's
-//! password rules and duplicate check, migrate, openapi, and a bad bind address — each failure a
-//! single clear line on stderr, never a panic. `serve --demo` runs on both databases: after
+//! password rules and duplicate check, migrate, openapi, a bad bind address, and the settings as
+//! flags or variables (`--help` naming the variables, never a secret) — each failure a single
+//! clear line on stderr, never a panic. `serve --demo` runs on both databases: after
 //! create-admin it loads the demo, a second run loads nothing, and a database holding real
 //! records is refused and left as it was.
 
@@ -575,4 +576,136 @@ db_test! {
         assert_eq!(app.login_status("admin@demo.groupwork.example"), 401);
         assert_eq!(ok_json(app.get("/api/v1/venues", None), 200)["total"], 1);
     }
+}
+
+/// The variables in the README's configuration table.
+const SETTINGS: [&str; 21] = [
+    "GROUPWORK_DATABASE_URL",
+    "GROUPWORK_BIND",
+    "GROUPWORK_JWT_SECRET",
+    "GROUPWORK_LOG",
+    "GROUPWORK_POOL_SIZE",
+    "GROUPWORK_WORKERS",
+    "GROUPWORK_DB_TIMEOUT_SECS",
+    "GROUPWORK_ACCESS_TOKEN_MINUTES",
+    "GROUPWORK_REFRESH_TOKEN_DAYS",
+    "GROUPWORK_BODY_LIMIT",
+    "GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT",
+    "GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS",
+    "GROUPWORK_LOGIN_WINDOW_SECS",
+    "GROUPWORK_BOOKINGS_PER_MINUTE",
+    "GROUPWORK_CORS_ORIGINS",
+    "GROUPWORK_SUPERVISOR_COHORT_LIMIT",
+    "GROUPWORK_MARKING_WINDOW_DAYS",
+    "GROUPWORK_RETENTION_MONTHS",
+    "GROUPWORK_AUDIT_RETENTION_MONTHS",
+    "GROUPWORK_NOTIFICATION_RETENTION_MONTHS",
+    "GROUPWORK_RETENTION_DAILY",
+];
+
+#[test]
+fn help_names_every_variable_and_shows_no_secret() {
+    let secret = "a-jwt-secret-nobody-may-read-0123456789";
+    let url = "postgres://groupwork:db-password-nobody-may-read@127.0.0.1/groupwork";
+    let vars = [
+        ("GROUPWORK_JWT_SECRET", secret),
+        ("GROUPWORK_DATABASE_URL", url),
+        ("GROUPWORK_POOL_SIZE", "12"),
+    ];
+    for command in ["serve", "migrate", "create-admin", "retention"] {
+        let out = groupwork(&[command, "--help"], &vars);
+        let help = text(&out.stdout);
+        assert!(out.status.success(), "{command}: {}", text(&out.stderr));
+        for name in SETTINGS {
+            assert!(help.contains(&format!("[env: {name}")), "{command}: {name}");
+            let flag = name["GROUPWORK_".len()..]
+                .to_ascii_lowercase()
+                .replace('_', "-");
+            assert!(help.contains(&format!("--{flag} ")), "{command}: --{flag}");
+        }
+        assert!(help.contains("[env: GROUPWORK_POOL_SIZE=12]"), "{help}");
+        assert!(
+            !help.contains("nobody-may-read"),
+            "{command}: a secret in --help: {help}"
+        );
+        assert!(!help.contains("UNGUARDED"), "test-only, not advertised");
+    }
+}
+
+#[test]
+fn every_setting_is_also_a_flag_and_the_flag_wins() {
+    let db = TempDb::new("flags");
+    let url = db.url();
+    // The variable alone would be refused; the flag takes its place.
+    let out = groupwork(
+        &["migrate", "--database-url", &url, "--pool-size", "2"],
+        &[("GROUPWORK_DATABASE_URL", "mysql://localhost/groupwork")],
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stdout: {stdout}; stderr: {stderr}");
+    assert!(db.dir.join("groupwork.db").exists());
+    // `openapi` reads no settings, so a bad one does not stop it (as before).
+    let out = groupwork(&["openapi"], &[("GROUPWORK_BIND", "nonsense")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_bad_setting_is_our_one_line_from_a_flag_or_a_variable() {
+    let db = TempDb::new("badsetting");
+    let url = db.url();
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "--pool-size",
+            "0",
+            r#"GROUPWORK_POOL_SIZE="0" must be a whole number from 1 to 200"#,
+        ),
+        (
+            "--retention-daily",
+            "maybe",
+            "GROUPWORK_RETENTION_DAILY must be true or false",
+        ),
+        (
+            "--jwt-secret",
+            "short",
+            "GROUPWORK_JWT_SECRET must be at least 32 characters (256 bits); leave it unset to have one generated",
+        ),
+        (
+            "--database-url",
+            "mysql://x/y",
+            r#"database URL "mysql://x/y" is neither postgres://… nor a SQLite file path"#,
+        ),
+    ];
+    for (flag, value, message) in cases {
+        let name = format!(
+            "GROUPWORK_{}",
+            flag[2..].to_ascii_uppercase().replace('-', "_")
+        );
+        let by_flag = groupwork(
+            &["retention", "--dry-run", flag, value],
+            &[("GROUPWORK_DATABASE_URL", &url)],
+        );
+        let line = one_line_failure(&by_flag, &format!("{flag} {value}"));
+        assert_eq!(line, format!("groupwork: {message}"));
+        let mut vars = vec![(name.as_str(), value)];
+        if name != "GROUPWORK_DATABASE_URL" {
+            vars.push(("GROUPWORK_DATABASE_URL", &url));
+        }
+        let by_variable = groupwork(&["retention", "--dry-run"], &vars);
+        let line = one_line_failure(&by_variable, &format!("{name}={value}"));
+        assert_eq!(line, format!("groupwork: {message}"));
+    }
+}
+
+#[test]
+fn a_blank_variable_counts_as_unset() {
+    let db = TempDb::new("blank");
+    let url = db.url();
+    let mut vars = vec![("GROUPWORK_DATABASE_URL", url.as_str())];
+    for name in SETTINGS.iter().filter(|n| **n != "GROUPWORK_DATABASE_URL") {
+        vars.push((name, " "));
+    }
+    vars.push(("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS", ""));
+    let out = groupwork(&["migrate"], &vars);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "stdout: {stdout}; stderr: {stderr}");
 }
