@@ -4,6 +4,9 @@
 //! the same to `$CARGO_TARGET_DIR/bench/api.json`. A broken invariant exits non-zero.
 //! `api reference-server ADDR SIZE WORKERS` runs the reference server (started as a child).
 
+// Test code: a failed unwrap is a failed test (the service itself denies these lints).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod scenarios;
 mod support;
 

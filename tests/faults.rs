@@ -8,6 +8,9 @@
 //! are `#[ignore]`d and `.ci/run` runs them alone:
 //! `cargo test --test faults -- --ignored --test-threads=1`.
 
+// Test code: a failed unwrap is a failed test (the service itself denies these lints).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 // A test crate's root looks for modules beside it, so the submodules are named by path.
 #[path = "common/serve_child.rs"]
 #[allow(dead_code)]

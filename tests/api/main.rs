@@ -1,5 +1,8 @@
 //! Integration tests: the real app on a loopback port, against SQLite and PostgreSQL.
 
+// Test code: a failed unwrap is a failed test (the service itself denies these lints).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod helpers;
 // Shared with tests/faults.rs (which uses all of it).
 #[path = "../common/serve_child.rs"]
