@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use groupwork::auth::password;
 use groupwork::domain::role::Role;
-use groupwork::{api, build_state, db, demo, retention, run_server, store, Config, SystemClock};
+use groupwork::{api, build_state, db, demo, retention, run_server, service, Config, SystemClock};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -221,23 +221,22 @@ fn create_admin(config: Config, email: &str, name: &str) -> Result<(), String> {
         return Err(format!("{email:?} is not an email address"));
     }
     let hash = password::hash(&pw)?;
-    let manager = db::DbManager::new(&config.database_url)?;
-    let mut conn = manager.open().map_err(|e| e.0)?;
-    db::run_migrations(&mut conn)?;
-    let now = chrono::Utc::now().naive_utc();
-    let new = store::users::NewUser {
-        email,
-        password_hash: &hash,
-        display_name: name,
+    let timeout = std::time::Duration::from_secs(config.db_timeout_secs);
+    let (pool, kind) = db::connect(&config.database_url, 1, timeout)?;
+    let services = service::Services::new(pool, kind, Arc::new(SystemClock));
+    let cmd = service::accounts::users::NewLogin {
+        email: email.to_string(),
+        password_hash: hash,
+        display_name: name.to_string(),
         role: Role::Admin,
-        now,
     };
-    match store::users::insert(&mut conn, new) {
+    let create = service::accounts::users::create_login(&services, service::Actor::System, cmd);
+    match actix_web::rt::System::new().block_on(create) {
         Ok(u) => {
             println!("admin {} created (id {})", u.email, u.id);
             Ok(())
         }
-        Err(e) if groupwork::db::unique_violated(&e) == Some(groupwork::db::Unique::UserEmail) => {
+        Err(service::ServiceError::Conflict(_)) => {
             Err(format!("an account with email {email} already exists"))
         }
         Err(e) => Err(format!("cannot create the admin: {e}")),

@@ -6,9 +6,12 @@
 //! [`Tx`] what happened: the audit events (written just before COMMIT) and which public views
 //! changed (signalled just after it). It returns a typed outcome or a [`ServiceError`].
 
+pub mod accounts;
 pub mod booking;
+pub mod catalogue;
 mod error;
 pub mod schedule;
+pub mod staff;
 mod tx;
 
 pub use error::ServiceError;

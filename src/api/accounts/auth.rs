@@ -1,4 +1,6 @@
 //! Accounts and tokens: parents register themselves; everyone logs in, refreshes and logs out.
+//! The use cases are `service::accounts`'s; access tokens (JWTs) and login rate limits are made
+//! here.
 
 use crate::api::docs::{E400, E401, E409, E413, E415, E422, E429, E503};
 use crate::api::json::ApiJson;
@@ -7,10 +9,14 @@ use crate::app::AppState;
 use crate::auth::{password, tokens};
 use crate::domain::role::Role;
 use crate::error::ApiError;
-use crate::store::{self, users::User};
+use crate::service::{
+    self,
+    accounts::registration::RegisterParent,
+    accounts::sessions::{Refresh, SignIn, SignedIn},
+};
+use crate::store;
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -65,28 +71,13 @@ pub struct TokenResponse {
     pub user: TokenUser,
 }
 
-/// Makes an access token and a new refresh-token family for `user`.
-async fn start_session(state: &web::Data<AppState>, user: User) -> Result<TokenResponse, ApiError> {
-    let refresh_token = tokens::random_secret();
-    let (hash, family) = (tokens::hash_opaque(&refresh_token), tokens::random_secret());
-    let now = state.now_naive();
-    let expires = now + Duration::days(state.config.refresh_token_days);
-    let user_id = user.id;
-    state
-        .write(move |c| {
-            Ok(store::logins::insert(
-                c, user_id, &hash, &family, now, expires,
-            )?)
-        })
-        .await?;
-    token_response(state, &user, refresh_token)
-}
-
-fn token_response(
-    state: &AppState,
-    user: &User,
-    refresh_token: String,
-) -> Result<TokenResponse, ApiError> {
+/// The answer to a sign-in: an access token for the person signed in, and their new refresh
+/// token.
+fn token_response(state: &AppState, signed_in: SignedIn) -> Result<TokenResponse, ApiError> {
+    let SignedIn {
+        user,
+        refresh_token,
+    } = signed_in;
     let subject = tokens::TokenSubject {
         user_id: user.id,
         role: user.role(),
@@ -102,8 +93,8 @@ fn token_response(
         expires_in: minutes * 60,
         user: TokenUser {
             id: user.id,
-            email: user.email.clone(),
             role: user.role(),
+            email: user.email,
         },
     })
 }
@@ -147,48 +138,14 @@ pub async fn register(
     let body = body.into_inner();
     validate(&body)?;
     check_password(&body.password, &body.email)?;
-    let hash = hash_password(body.password).await?;
-    let now = state.now_naive();
-    let user = state
-        .db(move |c| {
-            // The account and its family are made together: every parent has exactly one.
-            crate::db::write_transaction(c, |c| {
-                let new = store::users::NewUser {
-                    email: &body.email,
-                    password_hash: &hash,
-                    display_name: &body.display_name,
-                    role: Role::Parent,
-                    now,
-                };
-                let user = store::users::insert(c, new).map_err(|e| match e {
-                    e if crate::db::unique_violated(&e) == Some(crate::db::Unique::UserEmail) => {
-                        ApiError::Conflict(
-                            "an account with this email already exists; log in instead".into(),
-                        )
-                    }
-                    e => e.into(),
-                })?;
-                let family = store::families::create_for_user(
-                    c,
-                    user.id,
-                    user.display_name.as_str(),
-                    user.email.as_str(),
-                    now,
-                )?;
-                crate::api::families::audit_change(
-                    c,
-                    user.id,
-                    now,
-                    family.id,
-                    "family_created",
-                    ("family", family.id),
-                    "registered".into(),
-                )?;
-                Ok(user)
-            })
-        })
-        .await?;
-    let tokens = start_session(&state, user).await?;
+    let cmd = RegisterParent {
+        email: body.email,
+        password_hash: hash_password(body.password).await?,
+        display_name: body.display_name,
+        session_days: state.config.refresh_token_days,
+    };
+    let signed_in = service::accounts::registration::register_parent(&state.services, cmd).await?;
+    let tokens = token_response(&state, signed_in)?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, "/api/v1/me"))
         .json(tokens))
@@ -230,28 +187,19 @@ pub async fn login(
         }
     }
     state.login_by_address.record(&address, now);
-    let email = body.email.clone();
-    let user = state
-        .db(move |c| Ok(store::users::find_by_email(c, &email)?))
-        .await?;
-    let pw = body.password;
-    let verified = web::block(move || match user {
-        Some(u) if password::verify(&pw, &u.password_hash) && !u.disabled => Some(u),
-        Some(_) => None,
-        None => {
-            password::verify_dummy(&pw);
-            None
-        }
-    })
-    .await?;
-    let Some(user) = verified else {
+    let cmd = SignIn {
+        email: body.email,
+        password: body.password,
+        session_days: state.config.refresh_token_days,
+    };
+    let Some(signed_in) = service::accounts::sessions::sign_in(&state.services, cmd).await? else {
         state.login_by_account.record(&account, now);
         return Err(ApiError::Unauthorized(
             "email or password is incorrect".into(),
         ));
     };
     state.login_by_account.clear(&account);
-    Ok(HttpResponse::Ok().json(start_session(&state, user).await?))
+    Ok(HttpResponse::Ok().json(token_response(&state, signed_in)?))
 }
 
 /// Swap a refresh token for a new pair.
@@ -271,32 +219,18 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: ApiJson<RefreshBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = tokens::hash_opaque(body.refresh_token.trim());
-    let next = tokens::random_secret();
-    let next_hash = tokens::hash_opaque(&next);
-    let now = state.now_naive();
-    let expires = now + Duration::days(state.config.refresh_token_days);
-    let user = state
-        .db(move |c| {
-            use store::logins::Rotation;
-            match store::logins::rotate(c, &presented, &next_hash, now, expires)? {
-                Rotation::Rotated { user_id } => {
-                    Ok(store::users::find(c, user_id)?.filter(|u| !u.disabled))
-                }
-                Rotation::Reused => {
-                    tracing::warn!("refresh token reused: its login family is revoked");
-                    Ok(None)
-                }
-                Rotation::Invalid => Ok(None),
-            }
-        })
+    let cmd = Refresh {
+        refresh_token: body.into_inner().refresh_token,
+        session_days: state.config.refresh_token_days,
+    };
+    let signed_in = service::accounts::sessions::refresh(&state.services, cmd)
         .await?
         .ok_or_else(|| {
             ApiError::Unauthorized(
                 "the refresh token is invalid, used or expired; log in again".into(),
             )
         })?;
-    Ok(HttpResponse::Ok().json(token_response(&state, &user, next)?))
+    Ok(HttpResponse::Ok().json(token_response(&state, signed_in)?))
 }
 
 /// Log out: the refresh token and every token rotated from it stop working.
@@ -310,10 +244,6 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: ApiJson<RefreshBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let hash = tokens::hash_opaque(body.refresh_token.trim());
-    let now = state.now_naive();
-    state
-        .write(move |c| Ok(store::logins::revoke_by_token(c, &hash, now)?))
-        .await?;
+    service::accounts::sessions::sign_out(&state.services, &body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,5 +1,6 @@
 //! Staff records: facilitators, crèche workers and supervisors with dated qualifications
-//! (admins and coordinators). Contact details never leave this staff-only API.
+//! (admins and coordinators). Contact details never leave this staff-only API. The rules and
+//! the writes are `service::staff`'s.
 
 use crate::api::access::{Coordinator, Require};
 use crate::api::accounts::auth::hash_password;
@@ -9,8 +10,8 @@ use crate::api::{field_errors, PageQuery};
 use crate::app::AppState;
 use crate::auth::tokens::random_secret;
 use crate::domain::programme::QUALIFICATIONS;
-use crate::domain::role::Role;
-use crate::error::{ApiError, FieldErrors};
+use crate::error::ApiError;
+use crate::service::{self, staff::NewStaff, staff::StaffChange};
 use crate::store::{self, staff::StaffFields, staff::StaffMember};
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -20,15 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 /// The kinds of work staff do in the groups.
-pub const STAFF_ROLES: &[&str] = &[
-    "clinician",
-    "cosp_facilitator",
-    "better_start_worker",
-    "parenting_worker",
-    "trainee",
-    "creche_worker",
-    "supervisor",
-];
+pub use crate::service::staff::STAFF_ROLES;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema, Clone)]
 #[serde(deny_unknown_fields)]
@@ -153,49 +146,6 @@ pub struct StaffFilter {
     pub active: Option<bool>,
 }
 
-fn checked(mut f: StaffFields, mut errors: FieldErrors) -> Result<StaffFields, ApiError> {
-    let mut add = |field: &str, msg: String| errors.entry(field.to_string()).or_default().push(msg);
-    for r in &f.roles {
-        if !STAFF_ROLES.contains(&r.as_str()) {
-            add(
-                "roles",
-                format!("{r:?} is not one of {}", STAFF_ROLES.join(", ")),
-            );
-        }
-    }
-    let mut seen = Vec::new();
-    for (kind, _) in &f.qualifications {
-        if !QUALIFICATIONS.contains(&kind.as_str()) {
-            add(
-                "qualifications",
-                format!("{kind:?} is not one of {}", QUALIFICATIONS.join(", ")),
-            );
-        } else if seen.contains(kind) {
-            add("qualifications", format!("{kind} is listed twice"));
-        }
-        seen.push(kind.clone());
-    }
-    ApiError::check_fields(errors)?;
-    f.roles.sort();
-    f.roles.dedup();
-    f.name = f.name.trim().to_string();
-    f.email = store::users::normalise_email(&f.email);
-    f.organisation = f.organisation.trim().to_string();
-    Ok(f)
-}
-
-fn duplicate_email(e: diesel::result::Error) -> ApiError {
-    use crate::db::{unique_violated, Unique};
-    if matches!(
-        unique_violated(&e),
-        Some(Unique::StaffEmail | Unique::UserEmail | Unique::StaffLogin)
-    ) {
-        ApiError::Conflict("a staff member or login with this email already exists".into())
-    } else {
-        e.into()
-    }
-}
-
 /// Add a staff member (admin, coordinator), optionally with a facilitator login.
 #[utoipa::path(
     tag = "staff",
@@ -211,12 +161,13 @@ fn duplicate_email(e: diesel::result::Error) -> ApiError {
 #[post("/staff")]
 pub async fn create_staff(
     state: web::Data<AppState>,
-    _who: Require<Coordinator>,
+    who: Require<Coordinator>,
     body: ApiJson<StaffBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let errors = field_errors(&b);
-    let fields = checked(
+    // Checked before any password is hashed: a refused request costs no hashing.
+    let staff = service::staff::check(
         StaffFields {
             name: b.name,
             email: b.email,
@@ -239,33 +190,17 @@ pub async fn create_staff(
         }
         false => None,
     };
-    let now = state.now_naive();
-    let hash = login.as_ref().map(|(h, _)| h.clone());
-    let member = state
-        .db(move |c| {
-            crate::db::write_transaction(c, |c| {
-                let user_id = match &hash {
-                    Some(h) => {
-                        let new = store::users::NewUser {
-                            email: &fields.email,
-                            password_hash: h,
-                            display_name: &fields.name,
-                            role: Role::Facilitator,
-                            now,
-                        };
-                        Some(store::users::insert(c, new).map_err(duplicate_email)?.id)
-                    }
-                    None => None,
-                };
-                store::staff::insert(c, &fields, user_id, now).map_err(duplicate_email)
-            })
-        })
-        .await?;
+    let (login_password_hash, initial_password) = login.unzip();
+    let cmd = NewStaff {
+        staff,
+        login_password_hash,
+    };
+    let member = service::staff::add_staff(&state.services, who.actor(), cmd).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/staff/{}", member.row.id)))
         .json(StaffCreated {
             staff: member.into(),
-            initial_password: login.map(|(_, pw)| pw),
+            initial_password,
         }))
 }
 
@@ -348,39 +283,24 @@ pub async fn get_staff(
 #[patch("/staff/{id}")]
 pub async fn update_staff(
     state: web::Data<AppState>,
-    _who: Require<Coordinator>,
+    who: Require<Coordinator>,
     id: web::Path<i32>,
     body: ApiJson<StaffPatch>,
 ) -> Result<web::Json<StaffOut>, ApiError> {
     let id = id.into_inner();
     let p = body.into_inner();
-    let errors = field_errors(&p);
-    let now = state.now_naive();
-    let m = state
-        .db(move |c| {
-            let m =
-                store::staff::find(c, id)?.ok_or_else(|| ApiError::not_found("staff member"))?;
-            let roles = m.roles();
-            let fields = checked(
-                StaffFields {
-                    name: p.name.unwrap_or(m.row.name),
-                    email: p.email.unwrap_or(m.row.email),
-                    phone: p.phone.map(|s| s.trim().to_string()).unwrap_or(m.row.phone),
-                    organisation: p.organisation.unwrap_or(m.row.organisation),
-                    roles: p.roles.unwrap_or(roles),
-                    active: p.active.unwrap_or(m.row.active),
-                    qualifications: p
-                        .qualifications
-                        .map(|q| q.into_iter().map(|q| (q.kind, q.expires_on)).collect())
-                        .unwrap_or(m.qualifications),
-                },
-                errors,
-            )?;
-            crate::db::write_transaction(c, |c| {
-                store::staff::update(c, id, &fields, now).map_err(duplicate_email)
-            })?
-            .ok_or_else(|| ApiError::not_found("staff member"))
-        })
-        .await?;
+    let change = StaffChange {
+        problems: field_errors(&p),
+        name: p.name,
+        email: p.email,
+        phone: p.phone,
+        organisation: p.organisation,
+        roles: p.roles,
+        qualifications: p
+            .qualifications
+            .map(|q| q.into_iter().map(|q| (q.kind, q.expires_on)).collect()),
+        active: p.active,
+    };
+    let m = service::staff::change_staff(&state.services, who.actor(), id, change).await?;
     Ok(web::Json(m.into()))
 }

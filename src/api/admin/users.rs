@@ -1,5 +1,6 @@
 //! Staff accounts, made by an admin (parents register themselves). Staff records with
-//! qualifications come with `/api/v1/staff`; these are the logins.
+//! qualifications come with `/api/v1/staff`; these are the logins. The use cases are
+//! `service::accounts::users`'s.
 
 use crate::api::access::{Admin, Require};
 use crate::api::accounts::auth::{check_password, hash_password};
@@ -10,6 +11,7 @@ use crate::api::{validate, PageQuery};
 use crate::app::AppState;
 use crate::domain::role::Role;
 use crate::error::ApiError;
+use crate::service::{self, accounts::users::NewLogin, accounts::users::UserChange};
 use crate::store;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -75,37 +77,20 @@ pub struct UserFilter {
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    _admin: Require<Admin>,
+    admin: Require<Admin>,
     body: ApiJson<NewUserBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     validate(&body)?;
-    if !body.role.is_staff() {
-        return Err(ApiError::field(
-            "role",
-            "parents register themselves; choose admin, coordinator or facilitator",
-        ));
-    }
+    service::accounts::users::check_staff_role(body.role)?;
     check_password(&body.password, &body.email)?;
-    let hash = hash_password(body.password).await?;
-    let now = state.now_naive();
-    let user = state
-        .write(move |c| {
-            let new = store::users::NewUser {
-                email: &body.email,
-                password_hash: &hash,
-                display_name: &body.display_name,
-                role: body.role,
-                now,
-            };
-            store::users::insert(c, new).map_err(|e| match e {
-                e if crate::db::unique_violated(&e) == Some(crate::db::Unique::UserEmail) => {
-                    ApiError::Conflict("an account with this email already exists".into())
-                }
-                e => e.into(),
-            })
-        })
-        .await?;
+    let cmd = NewLogin {
+        email: body.email,
+        password_hash: hash_password(body.password).await?,
+        display_name: body.display_name,
+        role: body.role,
+    };
+    let user = service::accounts::users::create_login(&state.services, admin.actor(), cmd).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(UserOut::from(user)))
@@ -176,7 +161,6 @@ pub async fn update_user(
     id: web::Path<i32>,
     body: ApiJson<UserPatch>,
 ) -> Result<web::Json<UserOut>, ApiError> {
-    let (id, actor, now) = (id.into_inner(), admin.user.user_id, state.now_naive());
     let body = body.into_inner();
     validate(&body)?;
     if let Some(name) = &body.display_name {
@@ -184,38 +168,16 @@ pub async fn update_user(
             return Err(ApiError::field("display_name", "must not be blank"));
         }
     }
-    if body.disabled == Some(true) && id == actor {
-        return Err(ApiError::Conflict(
-            "you cannot disable your own account; another admin can".into(),
-        ));
-    }
-    let user = state
-        .write(move |c| {
-            let before = store::users::find(c, id)?.ok_or_else(|| ApiError::not_found("user"))?;
-            if let Some(name) = &body.display_name {
-                store::users::set_display_name(c, id, name)?;
-            }
-            if let Some(disabled) = body.disabled.filter(|d| *d != before.disabled) {
-                store::users::set_disabled(c, id, disabled, now)?;
-                store::audit::record(
-                    c,
-                    store::audit::Event {
-                        at: now,
-                        actor_user_id: Some(actor),
-                        action: if disabled {
-                            "account_disabled"
-                        } else {
-                            "account_enabled"
-                        },
-                        entity: "user",
-                        entity_id: Some(id),
-                        family_id: None,
-                        detail: String::new(),
-                    },
-                )?;
-            }
-            store::users::find(c, id)?.ok_or_else(|| ApiError::not_found("user"))
-        })
-        .await?;
+    let change = UserChange {
+        disabled: body.disabled,
+        display_name: body.display_name,
+    };
+    let user = service::accounts::users::change_user(
+        &state.services,
+        admin.actor(),
+        id.into_inner(),
+        change,
+    )
+    .await?;
     Ok(web::Json(user.into()))
 }

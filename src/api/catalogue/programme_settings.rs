@@ -8,9 +8,8 @@ use crate::api::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
 use crate::api::validate;
 use crate::app::AppState;
-use crate::db::write_transaction;
 use crate::error::ApiError;
-use crate::store::{self, programmes::Settings};
+use crate::service::{self, catalogue::programmes::SettingsChange};
 use actix_web::{patch, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -51,46 +50,24 @@ pub struct ProgrammeSettingsPatch {
 #[patch("/programmes/{code}")]
 pub async fn update_programme(
     state: web::Data<AppState>,
-    _admin: Require<Admin>,
+    admin: Require<Admin>,
     code: web::Path<String>,
     body: ApiJson<ProgrammeSettingsPatch>,
 ) -> Result<web::Json<ProgrammeOut>, ApiError> {
     let b = body.into_inner();
     validate(&b)?;
-    let code = code.into_inner();
-    let p = state
-        .db(move |c| {
-            write_transaction(c, |c| {
-                let p = store::programmes::find_by_code(c, &code)?
-                    .ok_or_else(|| ApiError::not_found("programme"))?;
-                let completion = b.completion_threshold.unwrap_or(p.completion_threshold);
-                if completion > p.session_count {
-                    return Err(ApiError::field(
-                        "completion_threshold",
-                        format!("must be at most the {} sessions", p.session_count),
-                    ));
-                }
-                let measures = match &b.outcome_measures {
-                    Some(m) => m.iter().map(|m| m.trim()).collect::<Vec<_>>().join("\n"),
-                    None => p.outcome_measures.clone(),
-                };
-                let settings = Settings {
-                    description: b
-                        .description
-                        .as_deref()
-                        .map(str::trim)
-                        .unwrap_or(&p.description)
-                        .to_string(),
-                    completion_threshold: completion,
-                    follow_up_after_absences: b
-                        .follow_up_after_absences
-                        .unwrap_or(p.follow_up_after_absences),
-                    outcome_measures: measures,
-                };
-                Ok(store::programmes::update_settings(c, p.id, &settings)?)
-            })
-        })
-        .await?;
-    state.listing_cache.invalidate();
+    let change = SettingsChange {
+        description: b.description,
+        completion_threshold: b.completion_threshold,
+        follow_up_after_absences: b.follow_up_after_absences,
+        outcome_measures: b.outcome_measures,
+    };
+    let p = service::catalogue::programmes::change_settings(
+        &state.services,
+        admin.actor(),
+        code.into_inner(),
+        change,
+    )
+    .await?;
     Ok(web::Json(p.into()))
 }

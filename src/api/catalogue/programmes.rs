@@ -1,12 +1,13 @@
-//! Programmes: the kinds of group. Two are built in; admins add centres' own.
+//! Programmes: the kinds of group. Two are built in; admins add centres' own (the rules are
+//! `service::catalogue::programmes`'s).
 
 use crate::api::access::{Admin, Require};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::field_errors;
 use crate::api::json::ApiJson;
 use crate::app::AppState;
-use crate::domain::programme::{self, ProgrammeShape};
 use crate::error::ApiError;
+use crate::service::{self, catalogue::programmes::AddProgramme};
 use crate::store::{self, programmes::NewProgramme, programmes::Programme};
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpResponse};
@@ -199,31 +200,12 @@ pub async fn get_programme(
 #[post("/programmes")]
 pub async fn create_programme(
     state: web::Data<AppState>,
-    _admin: Require<Admin>,
+    admin: Require<Admin>,
     body: ApiJson<NewProgrammeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let mut errors = field_errors(&b);
-    if !programme::code_ok(&b.code) {
-        errors
-            .entry("code".into())
-            .or_default()
-            .push("must be 2–40 lower-case letters, digits or hyphens".into());
-    }
-    let shape = ProgrammeShape {
-        session_count: b.session_count,
-        min_age_months: b.min_age_months,
-        max_age_months: b.max_age_months,
-        completion_threshold: b.completion_threshold,
-        lead_qualification: b.lead_qualification.clone(),
-        co_facilitator_required: b.co_facilitator_required,
-        co_facilitator_qualification: b.co_facilitator_qualification.clone(),
-    };
-    for (field, msgs) in programme::problems(&shape) {
-        errors.entry(field).or_default().extend(msgs);
-    }
-    ApiError::check_fields(errors)?;
-    let new = NewProgramme {
+    let problems = field_errors(&b);
+    let programme = NewProgramme {
         code: b.code,
         name: b.name.trim().to_string(),
         description: b.description.trim().to_string(),
@@ -245,20 +227,12 @@ pub async fn create_programme(
             .collect::<Vec<_>>()
             .join("\n"),
     };
-    let now = state.now_naive();
-    let p = state
-        .write(move |c| {
-            store::programmes::insert(c, &new, now).map_err(|e| match e {
-                e if crate::db::unique_violated(&e) == Some(crate::db::Unique::ProgrammeCode) => {
-                    ApiError::Conflict(format!(
-                        "a programme with code {:?} already exists",
-                        new.code
-                    ))
-                }
-                e => e.into(),
-            })
-        })
-        .await?;
+    let cmd = AddProgramme {
+        programme,
+        problems,
+    };
+    let p =
+        service::catalogue::programmes::add_programme(&state.services, admin.actor(), cmd).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/programmes/{}", p.code)))
         .json(ProgrammeOut::from(p)))

@@ -1,13 +1,18 @@
 //! Venues: children's centres and community locations, each in a ward (named with its boundary
-//! set) and with a crèche room of some capacity. Public to read; coordinators edit.
+//! set) and with a crèche room of some capacity. Public to read; coordinators edit (the rules
+//! are `service::catalogue::venues`'s).
 
 use crate::api::access::{Coordinator, Require};
 use crate::api::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
 use crate::api::{field_errors, PageQuery};
 use crate::app::AppState;
-use crate::domain::{postcode, ward::Ward};
-use crate::error::{ApiError, FieldErrors};
+use crate::domain::ward::Ward;
+use crate::error::ApiError;
+use crate::service::{
+    self,
+    catalogue::venues::{AddVenue, VenueChange},
+};
 use crate::store::{self, venues::Venue, venues::VenueFields};
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
@@ -143,35 +148,6 @@ pub struct VenueFilter {
     pub ward: Option<String>,
 }
 
-/// Checks the rules between fields and normalises; `errors` gets what is wrong.
-fn checked(mut f: VenueFields, mut errors: FieldErrors) -> Result<VenueFields, ApiError> {
-    let mut add = |field: &str, msg: &str| {
-        errors
-            .entry(field.to_string())
-            .or_default()
-            .push(msg.to_string())
-    };
-    match postcode::normalise(&f.postcode) {
-        Some(p) => f.postcode = p,
-        None => add("postcode", "is not a UK postcode"),
-    }
-    match Ward::parse(&f.ward) {
-        Ok(w) => f.ward = w.key(),
-        Err(msg) => add("ward", msg),
-    }
-    if f.creche_registered && f.creche_room_capacity == 0 {
-        add(
-            "creche_registered",
-            "a registered crèche needs a crèche room (creche_room_capacity above 0)",
-        );
-    }
-    f.name = f.name.trim().to_string();
-    f.address = f.address.trim().to_string();
-    f.accessibility_notes = f.accessibility_notes.trim().to_string();
-    ApiError::check_fields(errors)?;
-    Ok(f)
-}
-
 /// List venues (public).
 #[utoipa::path(
     tag = "venues",
@@ -238,13 +214,13 @@ pub async fn get_venue(
 #[post("/venues")]
 pub async fn create_venue(
     state: web::Data<AppState>,
-    _who: Require<Coordinator>,
+    who: Require<Coordinator>,
     body: ApiJson<VenueBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let errors = field_errors(&b);
-    let fields = checked(
-        VenueFields {
+    let cmd = AddVenue {
+        problems: field_errors(&b),
+        venue: VenueFields {
             name: b.name,
             address: b.address,
             postcode: b.postcode,
@@ -253,12 +229,8 @@ pub async fn create_venue(
             creche_registered: b.creche_registered,
             accessibility_notes: b.accessibility_notes,
         },
-        errors,
-    )?;
-    let now = state.now_naive();
-    let v = state
-        .write(move |c| Ok(store::venues::insert(c, &fields, now)?))
-        .await?;
+    };
+    let v = service::catalogue::venues::add_venue(&state.services, who.actor(), cmd).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/venues/{}", v.id)))
         .json(VenueOut::from(v)))
@@ -275,32 +247,27 @@ pub async fn create_venue(
 #[patch("/venues/{id}")]
 pub async fn update_venue(
     state: web::Data<AppState>,
-    _who: Require<Coordinator>,
+    who: Require<Coordinator>,
     id: web::Path<i32>,
     body: ApiJson<VenuePatch>,
 ) -> Result<web::Json<VenueOut>, ApiError> {
-    let id = id.into_inner();
     let p = body.into_inner();
-    let errors = field_errors(&p);
-    let now = state.now_naive();
-    let v = state
-        .write(move |c| {
-            let v = store::venues::find(c, id)?.ok_or_else(|| ApiError::not_found("venue"))?;
-            let fields = checked(
-                VenueFields {
-                    name: p.name.unwrap_or(v.name),
-                    address: p.address.unwrap_or(v.address),
-                    postcode: p.postcode.unwrap_or(v.postcode),
-                    ward: p.ward.unwrap_or(v.ward),
-                    creche_room_capacity: p.creche_room_capacity.unwrap_or(v.creche_room_capacity),
-                    creche_registered: p.creche_registered.unwrap_or(v.creche_registered),
-                    accessibility_notes: p.accessibility_notes.unwrap_or(v.accessibility_notes),
-                },
-                errors,
-            )?;
-            store::venues::update(c, id, &fields, now)?.ok_or_else(|| ApiError::not_found("venue"))
-        })
-        .await?;
-    state.listing_cache.invalidate();
+    let change = VenueChange {
+        problems: field_errors(&p),
+        name: p.name,
+        address: p.address,
+        postcode: p.postcode,
+        ward: p.ward,
+        creche_room_capacity: p.creche_room_capacity,
+        creche_registered: p.creche_registered,
+        accessibility_notes: p.accessibility_notes,
+    };
+    let v = service::catalogue::venues::change_venue(
+        &state.services,
+        who.actor(),
+        id.into_inner(),
+        change,
+    )
+    .await?;
     Ok(web::Json(v.into()))
 }

@@ -1,0 +1,4 @@
+//! What centres offer: the programmes (kinds of group) and the venues they run at.
+
+pub mod programmes;
+pub mod venues;
