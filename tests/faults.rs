@@ -16,6 +16,10 @@
 #[allow(dead_code)]
 mod serve_child;
 
+// Shared with tests/api and the benches: PostgreSQL databases copied from a migrated template.
+#[path = "common/pg_template.rs"]
+mod pg_template;
+
 #[path = "faults/seed.rs"]
 mod seed;
 #[path = "faults/server.rs"]

@@ -9,7 +9,7 @@ pub mod table;
 use crate::support::child::{self, FreshDb, ServerChild};
 use crate::support::load::{self, Phase};
 use crate::support::seed::client;
-use crate::support::server::Backend;
+use crate::support::server::{Backend, StartError};
 use crate::support::stats::ms;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -78,12 +78,12 @@ pub fn run(workers: usize, pool: u32) -> Result<Served, String> {
     for backend in Backend::ALL {
         let db = match FreshDb::create(backend, "served") {
             Ok(db) => db,
-            Err(Ok(why)) => {
+            Err(StartError::Unavailable(why)) => {
                 println!("  {}: not measured ({why})", backend.title());
                 out.not_measured.push((backend, why));
                 continue;
             }
-            Err(Err(e)) => return Err(e),
+            Err(StartError::Failed(e)) => return Err(e),
         };
         let began = Instant::now();
         let seeded = {

@@ -2,8 +2,8 @@
 //! and the reference server (this bench binary run again with `reference-server`). A child has
 //! its own runtime, so the load generator does not share it, and its peak RSS can be read.
 
-use super::server::{replace_db_name, Backend};
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use super::pg_template::{PgDb, PgError};
+use super::server::{Backend, StartError};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -11,82 +11,47 @@ use std::time::{Duration, Instant};
 
 pub const JWT_SECRET: &str = "bench-secret-0123456789abcdef0123456789abcdef";
 
-/// A fresh database for one backend, removed on drop.
+/// A fresh database for one backend, removed on drop: a SQLite file in a temporary directory, or
+/// a PostgreSQL database copied from the migrated template (`tests/common/pg_template.rs`).
 pub enum FreshDb {
-    Sqlite {
-        dir: PathBuf,
-        url: String,
-    },
-    Postgres {
-        admin_url: String,
-        name: String,
-        url: String,
-    },
+    Sqlite { dir: PathBuf, url: String },
+    Postgres(PgDb),
 }
 
 impl FreshDb {
-    /// `Err(Ok(why))`: PostgreSQL is not there (not measured); `Err(Err(why))`: a failure.
-    pub fn create(backend: Backend, tag: &str) -> Result<FreshDb, Result<String, String>> {
+    /// `StartError::Unavailable`: PostgreSQL is not there (not measured).
+    pub fn create(backend: Backend, tag: &str) -> Result<FreshDb, StartError> {
         let name = format!("groupwork_bench_{tag}_{}", std::process::id());
         match backend {
             Backend::Sqlite => {
                 let dir = std::env::temp_dir().join(&name);
-                std::fs::create_dir_all(&dir)
-                    .map_err(|e| Err(format!("{}: {e}", dir.display())))?;
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    StartError::Failed(format!("cannot create {}: {e}", dir.display()))
+                })?;
                 let url = dir.join("groupwork.db").to_string_lossy().into_owned();
                 Ok(FreshDb::Sqlite { dir, url })
             }
-            Backend::Postgres => {
-                let admin_url = std::env::var("GROUPWORK_TEST_POSTGRES_URL")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-                let mut admin = PgConnection::establish(&admin_url).map_err(|e| {
-                    let why = e
-                        .to_string()
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    Ok(format!("cannot connect to {admin_url}: {why}"))
-                })?;
-                for sql in [
-                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                    format!("CREATE DATABASE {name}"),
-                ] {
-                    diesel::sql_query(sql)
-                        .execute(&mut admin)
-                        .map_err(|e| Err(format!("cannot create {name}: {e}")))?;
-                }
-                let url = replace_db_name(&admin_url, &name);
-                Ok(FreshDb::Postgres {
-                    admin_url,
-                    name,
-                    url,
-                })
-            }
+            Backend::Postgres => match PgDb::create(&name) {
+                Ok(db) => Ok(FreshDb::Postgres(db)),
+                Err(PgError::Unavailable(why)) => Err(StartError::Unavailable(why)),
+                Err(PgError::Failed(e)) => Err(StartError::Failed(e)),
+            },
         }
     }
 
     pub fn url(&self) -> &str {
         match self {
-            FreshDb::Sqlite { url, .. } | FreshDb::Postgres { url, .. } => url,
+            FreshDb::Sqlite { url, .. } => url,
+            FreshDb::Postgres(db) => db.url(),
         }
     }
 }
 
 impl Drop for FreshDb {
     fn drop(&mut self) {
-        match self {
-            FreshDb::Sqlite { dir, .. } => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            FreshDb::Postgres {
-                admin_url, name, ..
-            } => {
-                if let Ok(mut c) = PgConnection::establish(admin_url) {
-                    let _ =
-                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut c);
-                }
-            }
+        // A PgDb drops its database itself (WITH FORCE: a pool may still hold connections).
+        if let FreshDb::Sqlite { dir, .. } = self {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }

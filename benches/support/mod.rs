@@ -5,6 +5,9 @@
 pub mod bulk;
 pub mod child;
 pub mod load;
+// Shared with the tests: PostgreSQL databases copied from one migrated template.
+#[path = "../../tests/common/pg_template.rs"]
+pub mod pg_template;
 pub mod reference;
 pub mod report;
 pub mod seed;

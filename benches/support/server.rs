@@ -1,12 +1,12 @@
-//! Starts groupwork in-process on a loopback port against a fresh database (a SQLite file in a
-//! temporary directory, or a new PostgreSQL database) and removes that database afterwards.
+//! Starts groupwork in-process on a loopback port against a fresh database (a [`FreshDb`]: a
+//! SQLite file in a temporary directory, or a PostgreSQL database copied from the migrated
+//! template) and removes that database afterwards.
 
+use super::child::FreshDb;
 use actix_web::dev::ServerHandle;
 use actix_web::web;
-use diesel::{Connection, PgConnection, RunQueryDsl};
 use groupwork::{build_state, run_server, AppState, Config, SystemClock};
 use std::net::TcpListener;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -46,12 +46,8 @@ pub struct BenchApp {
     pub state: web::Data<AppState>,
     server: ServerHandle,
     thread: Option<JoinHandle<std::io::Result<()>>>,
-    db: Db,
-}
-
-enum Db {
-    Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
+    /// Removed after the server has stopped (fields drop after `Drop::drop`).
+    _db: FreshDb,
 }
 
 /// The settings a deployment would use (`GROUPWORK_POOL_SIZE`, `GROUPWORK_WORKERS`, … are read
@@ -67,41 +63,9 @@ pub fn config() -> Result<Config, String> {
 
 pub fn start(backend: Backend) -> Result<BenchApp, StartError> {
     let mut config = config().map_err(StartError::Failed)?;
-    let db = match backend {
-        Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("groupwork_bench_{}", std::process::id()));
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| StartError::Failed(format!("cannot create {}: {e}", dir.display())))?;
-            config.database_url = dir.join("groupwork.db").to_string_lossy().into_owned();
-            Db::Sqlite(dir)
-        }
-        Backend::Postgres => {
-            let admin_url = std::env::var("GROUPWORK_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            // libpq's message spans lines; one line reads better in the report.
-            let mut admin = PgConnection::establish(&admin_url).map_err(|e| {
-                let why = e
-                    .to_string()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                StartError::Unavailable(format!("cannot connect to {admin_url}: {why}"))
-            })?;
-            let name = format!("groupwork_bench_{}", std::process::id());
-            for sql in [
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                format!("CREATE DATABASE {name}"),
-            ] {
-                diesel::sql_query(sql)
-                    .execute(&mut admin)
-                    .map_err(|e| StartError::Failed(format!("cannot create {name}: {e}")))?;
-            }
-            config.database_url = replace_db_name(&admin_url, &name);
-            Db::Postgres { admin_url, name }
-        }
-    };
-    // From here on, dropping `guard` removes the database if start-up fails.
-    let guard = DbGuard(Some(db));
+    // Removed again when `db` is dropped, also if start-up fails below.
+    let db = FreshDb::create(backend, "inproc")?;
+    config.database_url = db.url().to_string();
     let state = build_state(config, Arc::new(SystemClock)).map_err(StartError::Failed)?;
     let listener = TcpListener::bind("127.0.0.1:0")
         .map_err(|e| StartError::Failed(format!("cannot bind a loopback port: {e}")))?;
@@ -119,17 +83,8 @@ pub fn start(backend: Backend) -> Result<BenchApp, StartError> {
         state,
         server: handle,
         thread: Some(thread),
-        db: guard.take(),
+        _db: db,
     })
-}
-
-pub fn replace_db_name(url: &str, name: &str) -> String {
-    let (head, tail) = url.rsplit_once('/').unwrap_or((url, ""));
-    let query = tail
-        .split_once('?')
-        .map(|(_, q)| format!("?{q}"))
-        .unwrap_or_default();
-    format!("{head}/{name}{query}")
 }
 
 impl Drop for BenchApp {
@@ -139,38 +94,6 @@ impl Drop for BenchApp {
         drop(self.server.stop(false));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
-        }
-        remove(&self.db);
-    }
-}
-
-struct DbGuard(Option<Db>);
-
-impl DbGuard {
-    fn take(mut self) -> Db {
-        self.0.take().expect("taken once")
-    }
-}
-
-impl Drop for DbGuard {
-    fn drop(&mut self) {
-        if let Some(db) = &self.0 {
-            remove(db);
-        }
-    }
-}
-
-fn remove(db: &Db) {
-    match db {
-        Db::Sqlite(dir) => {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        Db::Postgres { admin_url, name } => {
-            // FORCE: the app's pool may still hold connections.
-            if let Ok(mut c) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut c);
-            }
         }
     }
 }

@@ -1,10 +1,11 @@
 //! Starts the real app on a loopback port against a real database: a temporary SQLite file, or a
-//! fresh PostgreSQL database per test (from GROUPWORK_TEST_POSTGRES_URL). Without PostgreSQL the
-//! PostgreSQL variants say loudly that they did not run; with CI=true they fail instead.
+//! PostgreSQL database per test (on GROUPWORK_TEST_POSTGRES_URL), copied from a migrated template
+//! (`tests/common/pg_template.rs`). Without PostgreSQL the PostgreSQL variants say loudly that
+//! they did not run; with CI=true they fail instead.
 
+use crate::pg_template::{PgDb, PgError};
 use actix_web::web;
 use chrono::{DateTime, Utc};
-use diesel::{Connection, PgConnection, RunQueryDsl};
 use groupwork::domain::role::Role;
 use groupwork::{build_state, run_server, store, AppState, Config, ManualClock};
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -34,7 +35,7 @@ pub struct TestApp {
 
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile_dir::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres(PgDb),
 }
 
 /// A directory removed on drop (enough of `tempfile` for one SQLite file and its WAL).
@@ -49,20 +50,12 @@ mod tempfile_dir {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // The database (a PgDb, dropped WITH FORCE) goes after this, with the fields.
         drop(self.server.stop(false));
-        if let TestDb::Postgres { admin_url, name } = &self._db {
-            if let Ok(mut c) = PgConnection::establish(admin_url) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut c);
-            }
-        }
     }
 }
 
-pub fn postgres_admin_url() -> String {
-    std::env::var("GROUPWORK_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
-}
+pub use crate::pg_template::admin_url as postgres_admin_url;
 
 fn unique_name() -> String {
     static N: AtomicU32 = AtomicU32::new(0);
@@ -105,25 +98,20 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
             config.database_url = dir.join("groupwork.db").to_string_lossy().into_owned();
             TestDb::Sqlite(tempfile_dir::TempDir(dir))
         }
-        Backend::Postgres => {
-            let admin_url = postgres_admin_url();
-            let mut admin = match PgConnection::establish(&admin_url) {
-                Ok(c) => c,
-                Err(e) => {
-                    if std::env::var("CI").is_ok_and(|v| v == "true") {
-                        panic!("PostgreSQL tests could not run (CI=true): {e}");
-                    }
-                    eprintln!("\n!!! PostgreSQL NOT TESTED: cannot connect to {admin_url}: {e}\n");
-                    return None;
+        Backend::Postgres => match PgDb::create(&unique_name()) {
+            Ok(db) => {
+                config.database_url = db.url().to_string();
+                TestDb::Postgres(db)
+            }
+            Err(PgError::Unavailable(why)) => {
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("PostgreSQL tests could not run (CI=true): {why}");
                 }
-            };
-            let name = unique_name();
-            diesel::sql_query(format!("CREATE DATABASE {name}"))
-                .execute(&mut admin)
-                .expect("create test database");
-            config.database_url = replace_db_name(&admin_url, &name);
-            TestDb::Postgres { admin_url, name }
-        }
+                eprintln!("\n!!! PostgreSQL NOT TESTED: {why}\n");
+                return None;
+            }
+            Err(PgError::Failed(e)) => panic!("{e}"),
+        },
     };
     tune(&mut config);
     let clock = Arc::new(ManualClock::new(start_instant()));
@@ -144,17 +132,6 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
         server: handle,
         _db: db,
     })
-}
-
-pub fn replace_db_name(url: &str, name: &str) -> String {
-    let (head, tail) = url
-        .rsplit_once('/')
-        .expect("postgres URL has a database name");
-    let query = tail
-        .split_once('?')
-        .map(|(_, q)| format!("?{q}"))
-        .unwrap_or_default();
-    format!("{head}/{name}{query}")
 }
 
 /// Declares a test that runs once on SQLite and once on PostgreSQL.
@@ -181,7 +158,7 @@ impl TestApp {
     /// The PostgreSQL database this app runs on, if it is a PostgreSQL test.
     pub fn postgres_database(&self) -> Option<String> {
         match &self._db {
-            TestDb::Postgres { name, .. } => Some(name.clone()),
+            TestDb::Postgres(db) => Some(db.name().to_string()),
             TestDb::Sqlite(_) => None,
         }
     }

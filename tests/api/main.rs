@@ -4,6 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod helpers;
+// Shared with tests/faults.rs and the benches: PostgreSQL databases copied from a migrated template.
+#[path = "../common/pg_template.rs"]
+mod pg_template;
 // Shared with tests/faults.rs (which uses all of it).
 #[path = "../common/serve_child.rs"]
 #[allow(dead_code)]

@@ -1,8 +1,9 @@
 //! The pieces every fault test needs: a real `groupwork serve` child process, a database of its
-//! own (a temporary SQLite file or a fresh PostgreSQL database), an HTTP client with a timeout,
-//! and the NOT TESTED rule (say so loudly; fail when CI=true).
+//! own (a temporary SQLite file, or a PostgreSQL database copied from the migrated template of
+//! `tests/common/pg_template.rs`), an HTTP client with a timeout, and the NOT TESTED rule (say so
+//! loudly; fail when CI=true).
 
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use crate::pg_template::{PgDb, PgError};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -35,15 +36,8 @@ fn unique(tag: &str) -> String {
 
 /// A database of the test's own, removed on drop.
 pub enum TestDb {
-    Sqlite {
-        dir: PathBuf,
-        url: String,
-    },
-    Postgres {
-        admin: String,
-        name: String,
-        url: String,
-    },
+    Sqlite { dir: PathBuf, url: String },
+    Postgres(PgDb),
 }
 
 impl TestDb {
@@ -54,44 +48,29 @@ impl TestDb {
         TestDb::Sqlite { dir, url }
     }
 
-    /// A fresh database on GROUPWORK_TEST_POSTGRES_URL; `None` (NOT TESTED) without PostgreSQL.
+    /// A migrated database on GROUPWORK_TEST_POSTGRES_URL; `None` (NOT TESTED) without
+    /// PostgreSQL.
     pub fn postgres(tag: &str) -> Option<TestDb> {
-        let admin = std::env::var("GROUPWORK_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
-        let mut conn = match PgConnection::establish(&admin) {
-            Ok(c) => c,
-            Err(e) => return not_tested(&format!("PostgreSQL: cannot connect to {admin}: {e}")),
-        };
-        let name = unique(tag);
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .expect("create test database");
-        let (head, tail) = admin.rsplit_once('/').expect("URL names a database");
-        let query = tail.split_once('?').map(|(_, q)| format!("?{q}"));
-        let url = format!("{head}/{name}{}", query.unwrap_or_default());
-        Some(TestDb::Postgres { admin, name, url })
+        match PgDb::create(&unique(tag)) {
+            Ok(db) => Some(TestDb::Postgres(db)),
+            Err(PgError::Unavailable(why)) => not_tested(&format!("PostgreSQL: {why}")),
+            Err(PgError::Failed(e)) => panic!("{e}"),
+        }
     }
 
     pub fn url(&self) -> &str {
         match self {
-            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+            TestDb::Sqlite { url, .. } => url,
+            TestDb::Postgres(db) => db.url(),
         }
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        match self {
-            TestDb::Sqlite { dir, .. } => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            TestDb::Postgres { admin, name, .. } => {
-                if let Ok(mut c) = PgConnection::establish(admin) {
-                    let _ =
-                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                            .execute(&mut c);
-                }
-            }
+        // A PgDb drops its database itself.
+        if let TestDb::Sqlite { dir, .. } = self {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
