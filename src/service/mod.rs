@@ -8,6 +8,8 @@
 
 pub mod booking;
 mod error;
+pub mod follow_ups;
+pub mod registers;
 pub mod schedule;
 mod tx;
 
