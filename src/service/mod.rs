@@ -9,6 +9,7 @@
 pub mod booking;
 mod error;
 pub mod follow_ups;
+pub mod outcomes;
 pub mod registers;
 pub mod schedule;
 mod tx;
