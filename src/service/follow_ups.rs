@@ -1,15 +1,17 @@
 //! Follow-up, not removal: unexplained absences at consecutive sessions open a follow-up for the
-//! cohort's lead and co-facilitators (see `store::follow_ups::after_marks`); they record contact
+//! cohort's lead and co-facilitators ([`after_marks`], when a register is marked); they record contact
 //! attempts and close it with an outcome. Only an explicit, confirmed `withdrew` ends the
 //! booking, in the same transaction; every family shown to staff is an audited read.
 
 use crate::db::DbConnection;
+use crate::domain::register::{follow_up_trigger, returned_after, Held, Mark};
 use crate::domain::role::Role;
 use crate::service::booking::end_booking;
 use crate::service::registers::{team_access, TeamAccess};
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
 use crate::store::follow_ups::{Contact, FollowUp, NewContact};
-use crate::store::{self};
+use crate::store::programmes::Programme;
+use crate::store::{self, bookings::Booking, cohorts::Cohort, cohorts::Session};
 use chrono::{DateTime, Utc};
 
 /// A follow-up with what the team needs to make contact.
@@ -185,4 +187,58 @@ fn view(c: &mut DbConnection, f: FollowUp) -> Result<FollowUpView, ServiceError>
         phone: fam.phone,
         contacts,
     })
+}
+
+/// After marks change (in the register's transaction): close the follow-ups of families who
+/// came back, open one for a family whose unexplained absences reached the programme's
+/// threshold. Never touches the booking.
+pub(crate) fn after_marks(
+    tx: &mut Tx,
+    cohort: &Cohort,
+    programme: &Programme,
+    marked: &[Booking],
+) -> Result<(), ServiceError> {
+    let now = tx.now_naive().and_utc();
+    let mut held: Vec<Session> = store::cohorts::sessions_of(tx.conn, cohort.id)?
+        .into_iter()
+        .filter(|s| !s.is_cancelled() && s.kind == "group" && s.starts_at.and_utc() <= now)
+        .collect();
+    held.sort_by_key(|s| s.starts_at);
+    let at = tx.now_naive();
+    let actor = tx.actor.user_id();
+    for b in marked.iter().filter(|b| b.status == "confirmed") {
+        let marks = store::registers::marks_of_booking(tx.conn, b.id)?;
+        let history: Vec<Held> = held
+            .iter()
+            .map(|s| Held {
+                session_id: s.id,
+                mark: marks
+                    .iter()
+                    .find(|(sid, _)| *sid == s.id)
+                    .and_then(|(_, m)| Mark::parse(m)),
+            })
+            .collect();
+        let follow_ups = store::follow_ups::of_booking(tx.conn, b.id)?;
+        let mut still_open = false;
+        for f in follow_ups.iter().filter(|f| f.status == "open") {
+            if returned_after(&history, f.trigger_session_id) {
+                let note = "Came back to the group.";
+                store::follow_ups::close(tx.conn, f.id, "reengaged", note, actor, at)?;
+                tx.audit(event(f, "follow_up_closed", "reengaged: came back".into()));
+            } else {
+                still_open = true;
+            }
+        }
+        let triggers: Vec<i32> = follow_ups.iter().map(|f| f.trigger_session_id).collect();
+        let threshold = programme.follow_up_after_absences.max(1) as usize;
+        if let (false, Some(t)) = (
+            still_open,
+            follow_up_trigger(&history, threshold, &triggers),
+        ) {
+            let f = store::follow_ups::open(tx.conn, b, t, at)?;
+            let detail = format!("{threshold} unexplained absences in a row, to session {t}");
+            tx.audit(event(&f, "follow_up_opened", detail));
+        }
+    }
+    Ok(())
 }
