@@ -98,7 +98,8 @@ pub fn etag(session: &Session) -> String {
     format!("\"r{}v{}\"", session.id, session.register_version)
 }
 
-/// Builds the register of `session`. Each family shown is a read of its record: audited.
+/// Builds the register of `session`. Each family shown is a read of its record: the use case
+/// that shows it to staff audits it.
 pub fn build(
     c: &mut DbConnection,
     cohort: &Cohort,
