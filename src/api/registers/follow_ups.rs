@@ -1,19 +1,17 @@
 //! Follow-up, not removal: unexplained absences at consecutive sessions open a follow-up for the
 //! cohort's lead and co-facilitators; they record contact attempts and close it with an outcome.
 //! Only an explicit, confirmed `withdrew` ends the booking; a family who comes back closes theirs.
+//! The rules, the transaction and the audit are `service::follow_ups`'s.
 
 use crate::api::access::{Require, Staff};
-use crate::api::cohorts::families::{team_access, TeamAccess};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
 use crate::api::{utc, validate, PageQuery};
 use crate::app::AppState;
-use crate::db::{write_transaction, DbConnection};
 use crate::error::ApiError;
-use crate::store::follow_ups::NewContact;
-use crate::store::{self, follow_ups::FollowUp};
+use crate::service::follow_ups::{ContactAttempt, FollowUpView, ListFollowUps, UpdateFollowUp};
 use actix_web::{get, patch, web, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -25,29 +23,6 @@ const OUTCOMES: [&str; 4] = [
     "unable_to_contact",
 ];
 const METHODS: [&str; 6] = ["phone", "text", "email", "visit", "letter", "other"];
-
-fn audit(
-    c: &mut DbConnection,
-    actor: i32,
-    at: NaiveDateTime,
-    f: &FollowUp,
-    action: &'static str,
-    detail: String,
-) -> Result<(), ApiError> {
-    store::audit::record(
-        c,
-        store::audit::Event {
-            at,
-            actor_user_id: Some(actor),
-            action,
-            entity: "follow_up",
-            entity_id: Some(f.id),
-            family_id: Some(f.family_id),
-            detail,
-        },
-    )?;
-    Ok(())
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContactOut {
@@ -87,45 +62,35 @@ pub struct FollowUpList {
     pub offset: i64,
 }
 
-fn out(
-    c: &mut DbConnection,
-    f: FollowUp,
-    actor: i32,
-    at: NaiveDateTime,
-) -> Result<FollowUpOut, ApiError> {
-    let fam =
-        store::families::find(c, f.family_id)?.ok_or_else(|| ApiError::not_found("family"))?;
-    let cohort =
-        store::cohorts::find(c, f.cohort_id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
-    let contacts = store::follow_ups::contacts_of(c, &[f.id])?
-        .into_iter()
-        .map(|k| ContactOut {
-            at: utc(k.at),
-            method: k.method,
-            reached: k.reached,
-            note: k.note,
-        })
-        .collect();
-    audit(c, actor, at, &f, "family_read", "follow-up".into())?;
-    Ok(FollowUpOut {
-        id: f.id,
-        booking_id: f.booking_id,
-        cohort_id: f.cohort_id,
-        cohort_title: cohort.title,
-        family_id: f.family_id,
-        carers_names: [fam.carer_one, fam.carer_two]
-            .into_iter()
-            .filter(|n| !n.is_empty())
-            .collect(),
-        phone: fam.phone,
-        status: f.status,
-        outcome: f.outcome,
-        note: f.note,
-        trigger_session_id: f.trigger_session_id,
-        opened_at: utc(f.opened_at),
-        closed_at: f.closed_at.map(utc),
-        contacts,
-    })
+impl From<FollowUpView> for FollowUpOut {
+    fn from(v: FollowUpView) -> Self {
+        let f = v.follow_up;
+        FollowUpOut {
+            id: f.id,
+            booking_id: f.booking_id,
+            cohort_id: f.cohort_id,
+            cohort_title: v.cohort_title,
+            family_id: f.family_id,
+            carers_names: v.carers_names,
+            phone: v.phone,
+            status: f.status,
+            outcome: f.outcome,
+            note: f.note,
+            trigger_session_id: f.trigger_session_id,
+            opened_at: utc(f.opened_at),
+            closed_at: f.closed_at.map(utc),
+            contacts: v
+                .contacts
+                .into_iter()
+                .map(|k| ContactOut {
+                    at: utc(k.at),
+                    method: k.method,
+                    reached: k.reached,
+                    note: k.note,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -160,28 +125,20 @@ pub async fn list_follow_ups(
     {
         return Err(ApiError::field("status", "must be open or closed"));
     }
-    let (user, at) = (who.user, state.now_naive());
-    let filter = store::follow_ups::Filter {
+    let cmd = ListFollowUps {
         status: q.status,
         cohort_id: q.cohort_id,
-        lead_user: (user.role == crate::domain::role::Role::Facilitator).then_some(user.user_id),
+        limit,
+        offset,
     };
-    let out = state
-        .db(move |c| {
-            let (rows, total) = store::follow_ups::list(c, &filter, limit, offset)?;
-            let items = rows
-                .into_iter()
-                .map(|f| out(c, f, user.user_id, at))
-                .collect::<Result<_, _>>()?;
-            Ok(FollowUpList {
-                items,
-                total,
-                limit,
-                offset,
-            })
-        })
-        .await?;
-    Ok(web::Json(out))
+    let (rows, total) =
+        crate::service::follow_ups::follow_ups(&state.services, who.actor(), cmd).await?;
+    Ok(web::Json(FollowUpList {
+        items: rows.into_iter().map(FollowUpOut::from).collect(),
+        total,
+        limit,
+        offset,
+    }))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -240,64 +197,22 @@ pub async fn update_follow_up(
     validate(&b)?;
     let now = state.now();
     check_patch(&b, now)?;
-    let (id, user, at) = (id.into_inner(), who.user, now.naive_utc());
-    let out = state
-        .db(move |c| {
-            write_transaction(c, |c| {
-                let f = store::follow_ups::find(c, id)?
-                    .ok_or_else(|| ApiError::not_found("follow-up"))?;
-                match team_access(c, f.cohort_id, &user) {
-                    Ok(TeamAccess::Coordinator | TeamAccess::Facilitator) => {}
-                    _ => return Err(ApiError::not_found("follow-up")),
-                }
-                if f.status != "open" {
-                    return Err(ApiError::Conflict(
-                        "this follow-up is already closed".into(),
-                    ));
-                }
-                if let Some(k) = &b.contact {
-                    let new = NewContact {
-                        at: k.at.naive_utc(),
-                        method: &k.method,
-                        reached: k.reached,
-                        note: k.note.trim(),
-                    };
-                    store::follow_ups::add_contact(c, f.id, &new, user.user_id, at)?;
-                    audit(
-                        c,
-                        user.user_id,
-                        at,
-                        &f,
-                        "follow_up_contact",
-                        format!("{} attempt", k.method),
-                    )?;
-                }
-                let note = b
-                    .note
-                    .as_deref()
-                    .map(str::trim)
-                    .unwrap_or(&f.note)
-                    .to_string();
-                if b.note.is_some() {
-                    store::follow_ups::set_note(c, f.id, &note)?;
-                }
-                if let Some(outcome) = &b.outcome {
-                    if outcome == "withdrew" {
-                        withdraw(c, &f, user.user_id, now)?;
-                    }
-                    store::follow_ups::close(c, f.id, outcome, &note, Some(user.user_id), at)?;
-                    audit(c, user.user_id, at, &f, "follow_up_closed", outcome.clone())?;
-                }
-                let f = store::follow_ups::find(c, id)?
-                    .ok_or_else(|| ApiError::not_found("follow-up"))?;
-                out(c, f, user.user_id, at)
-            })
-        })
-        .await?;
-    state.listing_cache.invalidate();
+    let cmd = UpdateFollowUp {
+        id: id.into_inner(),
+        contact: b.contact.map(|k| ContactAttempt {
+            at: k.at,
+            method: k.method,
+            reached: k.reached,
+            note: k.note,
+        }),
+        note: b.note,
+        outcome: b.outcome,
+    };
+    let out =
+        crate::service::follow_ups::update_follow_up(&state.services, who.actor(), cmd).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(out))
+        .json(FollowUpOut::from(out)))
 }
 
 fn check_patch(b: &FollowUpPatch, now: DateTime<Utc>) -> Result<(), ApiError> {
@@ -326,26 +241,5 @@ fn check_patch(b: &FollowUpPatch, now: DateTime<Utc>) -> Result<(), ApiError> {
             ApiError::field("body", "send a contact, a note or an outcome"),
         ),
         _ => Ok(()),
-    }
-}
-
-/// The family said they are leaving: give up the place (the waiting list may be promoted). A
-/// booking already ended, or a group already finished, is left as it is.
-fn withdraw(
-    c: &mut DbConnection,
-    f: &FollowUp,
-    actor: i32,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    use crate::service::{Actor, ServiceError as S, Tx};
-    let actor = Actor::User {
-        id: actor,
-        role: crate::domain::role::Role::Facilitator,
-    };
-    match Tx::within(c, actor, now, |tx| {
-        crate::service::booking::end_booking(tx, f.booking_id)
-    }) {
-        Ok(_) | Err(S::BookingEnded { .. } | S::GroupFinished) => Ok(()),
-        Err(e) => Err(e.into()),
     }
 }

@@ -2,25 +2,20 @@
 //! group, kept by the cohort's lead and co-facilitators, or a coordinator. One pre and one post
 //! per measure per booking; a mistake is corrected with PATCH. Crèche workers, supervisors and
 //! other cohorts' facilitators get 404, as for a booking that does not exist. Every read and
-//! every change is audited with the family.
+//! every change is audited with the family. The rules, the transaction and the audit are
+//! `service::outcomes`'s.
 
 use crate::api::access::{Require, Staff};
-use crate::api::cohorts::families::{team_access, TeamAccess};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
 use crate::app::AppState;
-use crate::auth::tokens::TokenSubject;
-use crate::db::{write_transaction, DbConnection};
-use crate::error::{ApiError, FieldErrors};
-use crate::store::outcomes::{NewOutcome, Outcome, Recorded};
-use crate::store::{self, bookings::Booking, programmes::Programme};
+use crate::error::ApiError;
+use crate::service::outcomes::{self as service, CorrectOutcome, Phase, RecordOutcome};
+use crate::store::outcomes::Outcome;
 use actix_web::{get, http::header, patch, post, web, HttpResponse};
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-/// The largest score either side of zero; real questionnaire totals are far smaller.
-const MAX_SCORE: f64 = 1_000_000.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -31,11 +26,11 @@ pub enum OutcomePhase {
     Post,
 }
 
-impl OutcomePhase {
-    fn as_str(self) -> &'static str {
-        match self {
-            OutcomePhase::Pre => "pre",
-            OutcomePhase::Post => "post",
+impl From<OutcomePhase> for Phase {
+    fn from(p: OutcomePhase) -> Self {
+        match p {
+            OutcomePhase::Pre => Phase::Pre,
+            OutcomePhase::Post => Phase::Post,
         }
     }
 }
@@ -114,111 +109,6 @@ fn outcome_out(o: Outcome) -> OutcomeOut {
     }
 }
 
-/// A booking whose outcome measures the caller may keep, with what the checks and the audit
-/// trail need: its programme, today in the group's time zone, who is asking and when.
-struct Reached {
-    booking: Booking,
-    programme: Programme,
-    today: NaiveDate,
-    access: TeamAccess,
-    actor: i32,
-    at: NaiveDateTime,
-}
-
-/// The booking, when the caller is a coordinator or runs its cohort; otherwise 404, as if
-/// there were no such booking.
-fn reach(
-    c: &mut DbConnection,
-    booking_id: i32,
-    who: TokenSubject,
-    now: DateTime<Utc>,
-) -> Result<Reached, ApiError> {
-    let missing = || ApiError::not_found("booking");
-    let booking = store::bookings::find(c, booking_id)?.ok_or_else(missing)?;
-    let access = match team_access(c, booking.cohort_id, &who) {
-        Ok(TeamAccess::CrecheWorker) | Err(ApiError::NotFound(_)) => return Err(missing()),
-        other => other?,
-    };
-    let (cohort, programme, _) =
-        store::cohorts::find_full(c, booking.cohort_id)?.ok_or_else(missing)?;
-    let zone = crate::api::cohorts::view::zone(&cohort);
-    Ok(Reached {
-        booking,
-        programme,
-        today: now.with_timezone(&zone).date_naive(),
-        access,
-        actor: who.user_id,
-        at: now.naive_utc().trunc_subsecs(6),
-    })
-}
-
-impl Reached {
-    /// Checks a score and its date, and (for a new record) the measure; returns the measure in
-    /// the programme's own spelling (matched ignoring case and outer spaces).
-    fn check(&self, measure: Option<&str>, score: f64, on: NaiveDate) -> Result<String, ApiError> {
-        let mut errors = FieldErrors::new();
-        let mut fail = |field: &str, message: String| {
-            errors.entry(field.to_string()).or_default().push(message)
-        };
-        let (measures, name) = (self.programme.measures(), &self.programme.name);
-        let found = measure.and_then(|given| {
-            let given = given.trim();
-            measures
-                .iter()
-                .find(|m| m.eq_ignore_ascii_case(given))
-                .cloned()
-        });
-        if measure.is_some() && found.is_none() {
-            fail(
-                "measure",
-                match measures.is_empty() {
-                    true => format!("{name} has no outcome measures set up yet"),
-                    false => format!(
-                        "must be one of the measures {name} uses: {}",
-                        measures.join("; ")
-                    ),
-                },
-            );
-        }
-        if !score.is_finite() || score.abs() > MAX_SCORE {
-            fail(
-                "score",
-                "must be a number from -1,000,000 to 1,000,000".into(),
-            );
-        }
-        if on > self.today {
-            fail(
-                "recorded_on",
-                format!("must not be in the future (today is {})", self.today),
-            );
-        } else if on.year() < 2000 {
-            fail("recorded_on", "must not be before 2000".into());
-        }
-        ApiError::check_fields(errors)?;
-        Ok(found.unwrap_or_default())
-    }
-
-    /// Writes one audit row about the family: `entity` is what was read or changed.
-    fn audit(
-        &self,
-        c: &mut DbConnection,
-        action: &str,
-        (entity, id): (&str, i32),
-        detail: String,
-    ) -> Result<(), ApiError> {
-        let event = store::audit::Event {
-            at: self.at,
-            actor_user_id: Some(self.actor),
-            action,
-            entity,
-            entity_id: Some(id),
-            family_id: Some(self.booking.family_id),
-            detail: format!("{detail}, as {:?}", self.access),
-        };
-        Ok(store::audit::record(c, event)?)
-    }
-}
-
 /// Record a pre or post score (the cohort's lead or co-facilitators, or a coordinator). The
 /// booking must be confirmed or withdrawn (a family who left keeps its pre score); a waitlisted
 /// or cancelled booking is 409. A second score for the same measure and phase is 409 naming the
@@ -242,15 +132,15 @@ pub async fn record_outcome(
     id: web::Path<i32>,
     body: ApiJson<OutcomeBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (booking_id, b, user, now) = (id.into_inner(), body.into_inner(), who.user, state.now());
-    let out = state
-        .db(move |c| {
-            write_transaction(c, |c| {
-                let r = reach(c, booking_id, user, now)?;
-                record(c, r, b)
-            })
-        })
-        .await?;
+    let b = body.into_inner();
+    let cmd = RecordOutcome {
+        booking_id: id.into_inner(),
+        measure: b.measure,
+        phase: b.phase.into(),
+        score: b.score,
+        recorded_on: b.recorded_on,
+    };
+    let out = outcome_out(service::record_outcome(&state.services, who.actor(), cmd).await?);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location(out.booking_id, out.id)))
         .json(out))
@@ -258,39 +148,6 @@ pub async fn record_outcome(
 
 fn location(booking_id: i32, id: i32) -> String {
     format!("/api/v1/bookings/{booking_id}/outcomes/{id}")
-}
-
-fn record(c: &mut DbConnection, r: Reached, b: OutcomeBody) -> Result<OutcomeOut, ApiError> {
-    let measure = r.check(Some(&b.measure), b.score, b.recorded_on)?;
-    let status = r.booking.status.as_str();
-    if !matches!(status, "confirmed" | "withdrawn") {
-        return Err(ApiError::Conflict(format!(
-            "this booking is {status}: scores are kept for families who have or had a place"
-        )));
-    }
-    let (booking_id, phase) = (r.booking.id, b.phase.as_str());
-    let new = NewOutcome {
-        booking_id,
-        measure: &measure,
-        phase,
-        score: b.score,
-        recorded_on: b.recorded_on,
-        recorded_by: r.actor,
-    };
-    let o = match store::outcomes::insert(c, &new, r.at)? {
-        Recorded::New(o) => outcome_out(o),
-        Recorded::Duplicate(first) => {
-            let url = first.map(|id| format!(" at {}", location(booking_id, id)));
-            return Err(ApiError::Conflict(format!(
-                "a {phase} score for {measure} is already recorded for this booking{}; \
-                 correct it with PATCH",
-                url.unwrap_or_default()
-            )));
-        }
-    };
-    let detail = format!("booking {booking_id}: {measure}, {phase}");
-    r.audit(c, "outcome_recorded", ("outcome_measure", o.id), detail)?;
-    Ok(o)
 }
 
 /// A booking's outcome measures with each measure's change from pre to post (the cohort's lead
@@ -307,20 +164,8 @@ pub async fn booking_outcomes(
     who: Require<Staff>,
     id: web::Path<i32>,
 ) -> Result<web::Json<OutcomeList>, ApiError> {
-    let (booking_id, user, now) = (id.into_inner(), who.user, state.now());
-    let items: Vec<OutcomeOut> = state
-        .db(move |c| {
-            let r = reach(c, booking_id, user, now)?;
-            r.audit(
-                c,
-                "family_read",
-                ("booking", booking_id),
-                "outcome measures".into(),
-            )?;
-            let rows = store::outcomes::of_booking(c, booking_id)?;
-            Ok(rows.into_iter().map(outcome_out).collect())
-        })
-        .await?;
+    let rows = service::outcomes_of_booking(&state.services, who.actor(), id.into_inner()).await?;
+    let items: Vec<OutcomeOut> = rows.into_iter().map(outcome_out).collect();
     Ok(web::Json(OutcomeList {
         total: items.len() as i64,
         pairs: pairs(&items),
@@ -344,18 +189,9 @@ pub async fn get_outcome(
     who: Require<Staff>,
     ids: web::Path<(i32, i32)>,
 ) -> Result<web::Json<OutcomeOut>, ApiError> {
-    let ((booking_id, outcome_id), user, now) = (ids.into_inner(), who.user, state.now());
-    let out = state
-        .db(move |c| {
-            let r = reach(c, booking_id, user, now)?;
-            let o = store::outcomes::find(c, booking_id, outcome_id)?
-                .ok_or_else(|| ApiError::not_found("outcome measure"))?;
-            let detail = format!("outcome measure {outcome_id}");
-            r.audit(c, "family_read", ("booking", booking_id), detail)?;
-            Ok(outcome_out(o))
-        })
-        .await?;
-    Ok(web::Json(out))
+    let (booking_id, outcome_id) = ids.into_inner();
+    let o = service::outcome(&state.services, who.actor(), booking_id, outcome_id).await?;
+    Ok(web::Json(outcome_out(o)))
 }
 
 /// Side by side per measure; `items` come sorted by measure.
@@ -406,38 +242,13 @@ pub async fn correct_outcome(
     ids: web::Path<(i32, i32)>,
     body: ApiJson<OutcomePatch>,
 ) -> Result<web::Json<OutcomeOut>, ApiError> {
-    let ((booking_id, outcome_id), p, user, now) =
-        (ids.into_inner(), body.into_inner(), who.user, state.now());
-    let out = state
-        .db(move |c| {
-            write_transaction(c, |c| {
-                let r = reach(c, booking_id, user, now)?;
-                correct(c, r, outcome_id, p)
-            })
-        })
-        .await?;
-    Ok(web::Json(out))
-}
-
-fn correct(
-    c: &mut DbConnection,
-    r: Reached,
-    outcome_id: i32,
-    p: OutcomePatch,
-) -> Result<OutcomeOut, ApiError> {
-    let o = store::outcomes::find(c, r.booking.id, outcome_id)?
-        .ok_or_else(|| ApiError::not_found("outcome measure"))?;
-    let (score, on, what) = match (p.score, p.recorded_on) {
-        (None, None) => return Err(ApiError::field("body", "send score and/or recorded_on")),
-        (Some(score), None) => (score, o.recorded_on, "score"),
-        (None, Some(on)) => (o.score, on, "recorded_on"),
-        (Some(score), Some(on)) => (score, on, "score and recorded_on"),
+    let ((booking_id, outcome_id), p) = (ids.into_inner(), body.into_inner());
+    let cmd = CorrectOutcome {
+        booking_id,
+        outcome_id,
+        score: p.score,
+        recorded_on: p.recorded_on,
     };
-    r.check(None, score, on)?;
-    let fixed = store::outcomes::correct(c, o.id, score, on, r.at)?;
-    // Which fields changed, not their values: the scores stay in one place only.
-    let (b, m, ph) = (o.booking_id, &o.measure, &o.phase);
-    let detail = format!("booking {b}: {m}, {ph}; corrected {what}");
-    r.audit(c, "outcome_corrected", ("outcome_measure", o.id), detail)?;
-    Ok(outcome_out(fixed))
+    let o = service::correct_outcome(&state.services, who.actor(), cmd).await?;
+    Ok(web::Json(outcome_out(o)))
 }

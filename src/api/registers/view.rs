@@ -1,16 +1,11 @@
 //! The register as a facilitator's tablet shows it: the session, every confirmed family with its
 //! mark so far, and the crèche list with a ratio and room check for the children signed in.
+//! Shaped from `service::registers::Register`.
 
-use crate::api::cohorts::families::TeamAccess;
 use crate::api::cohorts::view::{session_out, venue_summary, zone, SessionOut, VenueSummary};
-use crate::db::DbConnection;
-use crate::domain::creche::{self, AgeBand};
-use crate::domain::register::{self, SignIn};
-use crate::error::ApiError;
-use crate::store::{self, cohorts::Cohort, cohorts::Session, venues::Venue};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use crate::service::registers as service;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -96,185 +91,90 @@ pub struct RegisterOut {
     pub creche: CrecheRegister,
 }
 
-/// The register's ETag: the session and its register version.
-pub fn etag(session: &Session) -> String {
-    format!("\"r{}v{}\"", session.id, session.register_version)
+impl From<service::RegisterChild> for RegisterChild {
+    fn from(c: service::RegisterChild) -> Self {
+        RegisterChild {
+            child_id: c.child_id,
+            first_name: c.first_name,
+            date_of_birth: c.date_of_birth,
+            age_months: c.age_months,
+            age_band: c.age_band,
+        }
+    }
 }
 
-/// Builds the register of `session`. Each family shown is a read of its record: audited.
-pub fn build(
-    c: &mut DbConnection,
-    cohort: &Cohort,
-    programme_code: &str,
-    venue: &Venue,
-    session: &Session,
-    window_days: i64,
-    now: DateTime<Utc>,
-) -> Result<RegisterOut, ApiError> {
-    let tz = zone(cohort);
-    let date = session.starts_at.and_utc().with_timezone(&tz).date_naive();
-    let marks: BTreeMap<i32, store::registers::MarkRow> =
-        store::registers::marks_of_session(c, session.id)?
-            .into_iter()
-            .map(|m| (m.booking_id, m))
-            .collect();
-    let mut bookings = store::bookings::of_cohort(c, cohort.id, "confirmed")?;
-    bookings.extend(
-        store::bookings::of_cohort(c, cohort.id, "withdrawn")?
-            .into_iter()
-            .filter(|b| marks.contains_key(&b.id)),
-    );
-    let ids: Vec<i32> = bookings.iter().map(|b| b.id).collect();
-    let places = store::bookings::creche_children(c, &ids)?;
-    let signins: BTreeMap<i32, store::registers::CrecheRow> =
-        store::registers::creche_of_session(c, session.id)?
-            .into_iter()
-            .map(|r| (r.child_id, r))
-            .collect();
-    let child_view = |ch: &store::families::Child| RegisterChild {
-        child_id: ch.id,
-        first_name: ch.first_name.clone(),
-        date_of_birth: ch.date_of_birth,
-        age_months: ch
-            .date_of_birth
-            .map(|b| crate::domain::calendar::age_in_months(b, date)),
-        age_band: ch
-            .date_of_birth
-            .map(|b| AgeBand::on(b, date).code().to_string()),
-    };
-    let (mut families, mut entries, mut counts) = (Vec::new(), Vec::new(), MarkCounts::default());
-    for b in &bookings {
-        let f =
-            store::families::find(c, b.family_id)?.ok_or_else(|| ApiError::not_found("family"))?;
-        let children = store::families::children_of(c, f.id)?;
-        let mine: Vec<&store::families::Child> = children
-            .iter()
-            .filter(|ch| {
-                places
-                    .iter()
-                    .any(|(bid, cid, _)| *bid == b.id && *cid == ch.id)
-            })
-            .collect();
-        for ch in &mine {
-            let s = signins.get(&ch.id);
-            entries.push(CrecheEntry {
-                child: child_view(ch),
-                booking_id: b.id,
-                signed_in_at: s.map(|s| s.signed_in_at.and_utc()),
-                signed_out_at: s.and_then(|s| s.signed_out_at.map(|t| t.and_utc())),
-                collected_by: s.map(|s| s.collected_by.clone()).filter(|n| !n.is_empty()),
-            });
-        }
-        let mark = marks.get(&b.id);
-        match mark.map(|m| m.status.as_str()) {
-            Some("present") => counts.present += 1,
-            Some("late") => counts.late += 1,
-            Some("apologies") => counts.apologies += 1,
-            Some("absent") => counts.absent += 1,
-            _ => counts.unmarked += 1,
-        }
-        families.push(RegisterFamily {
-            booking_id: b.id,
-            family_id: f.id,
-            booking_status: b.status.clone(),
-            carers_names: [f.carer_one.clone(), f.carer_two.clone()]
-                .into_iter()
-                .filter(|n| !n.is_empty())
-                .collect(),
-            carers: b.carers,
-            mark: mark.map(|m| m.status.clone()),
-            marked_at: mark.map(|m| m.marked_at.and_utc()),
-            creche_children: mine.iter().map(|ch| child_view(ch)).collect(),
+impl From<service::RegisterFamily> for RegisterFamily {
+    fn from(f: service::RegisterFamily) -> Self {
+        RegisterFamily {
+            booking_id: f.booking_id,
+            family_id: f.family_id,
+            booking_status: f.booking_status,
+            carers_names: f.carers_names,
+            carers: f.carers,
+            mark: f.mark,
+            marked_at: f.marked_at,
+            creche_children: f.creche_children.into_iter().map(Into::into).collect(),
             access_needs: f.access_needs,
             interpreter_needed: f.interpreter_needed,
             preferred_language: f.preferred_language,
-        });
-    }
-    let creche = creche_check(cohort, venue, session, date, &entries, now);
-    Ok(RegisterOut {
-        cohort_id: cohort.id,
-        cohort_title: cohort.title.clone(),
-        programme: programme_code.to_string(),
-        venue: venue_summary(venue),
-        session: session_out(session, tz),
-        version: session.register_version,
-        editable_until: session.ends_at.and_utc() + Duration::days(window_days),
-        families,
-        counts,
-        creche: CrecheRegister {
-            children: entries,
-            ..creche
-        },
-    })
-}
-
-fn entries_births(entries: &[CrecheEntry]) -> Vec<SignIn> {
-    entries
-        .iter()
-        .filter_map(|e| {
-            Some(SignIn {
-                born: e.child.date_of_birth?,
-                signed_in_at: e.signed_in_at?.naive_utc(),
-                signed_out_at: e.signed_out_at.map(|t| t.naive_utc()),
-            })
-        })
-        .collect()
-}
-
-fn creche_check(
-    cohort: &Cohort,
-    venue: &Venue,
-    session: &Session,
-    date: NaiveDate,
-    entries: &[CrecheEntry],
-    now: DateTime<Utc>,
-) -> CrecheRegister {
-    let signins = entries_births(entries);
-    let staff_present = session
-        .creche_staff_present
-        .unwrap_or(cohort.creche_workers);
-    let peak = register::creche_peak(&creche::eyfs_ratios(), date, &signins);
-    let within_ratio = peak.staff_needed <= staff_present.max(0) as u32;
-    let within_room_capacity = peak.children <= venue.creche_room_capacity.max(0) as u32;
-    let not_signed_out: Vec<i32> = entries
-        .iter()
-        .filter(|e| e.signed_in_at.is_some() && e.signed_out_at.is_none())
-        .map(|e| e.child.child_id)
-        .collect();
-    let mut warnings = Vec::new();
-    if !within_ratio {
-        warnings.push(format!(
-            "The crèche needed {} staff for the children in at once, but {} present.",
-            peak.staff_needed, staff_present
-        ));
-    }
-    if !within_room_capacity {
-        warnings.push(format!(
-            "{} children were in the crèche room at once; it takes {}.",
-            peak.children, venue.creche_room_capacity
-        ));
-    }
-    if !not_signed_out.is_empty() && session.ends_at.and_utc() < now {
-        warnings.push(format!(
-            "{} signed-in child(ren) not yet signed out.",
-            not_signed_out.len()
-        ));
-    }
-    CrecheRegister {
-        children: Vec::new(),
-        not_signed_out,
-        staff_assigned: cohort.creche_workers,
-        staff_present,
-        room_capacity: venue.creche_room_capacity,
-        peak_children: peak.children,
-        staff_needed_at_peak: peak.staff_needed,
-        within_ratio,
-        within_room_capacity,
-        warnings,
+        }
     }
 }
 
-/// Whether `access` may change attendance marks (crèche workers sign children in and out only).
-pub fn may_mark_attendance(access: TeamAccess) -> bool {
-    access != TeamAccess::CrecheWorker
+impl From<service::CrecheEntry> for CrecheEntry {
+    fn from(e: service::CrecheEntry) -> Self {
+        CrecheEntry {
+            child: e.child.into(),
+            booking_id: e.booking_id,
+            signed_in_at: e.signed_in_at,
+            signed_out_at: e.signed_out_at,
+            collected_by: e.collected_by,
+        }
+    }
+}
+
+impl From<service::CrecheCheck> for CrecheRegister {
+    fn from(c: service::CrecheCheck) -> Self {
+        CrecheRegister {
+            children: c.children.into_iter().map(Into::into).collect(),
+            not_signed_out: c.not_signed_out,
+            staff_assigned: c.staff_assigned,
+            staff_present: c.staff_present,
+            room_capacity: c.room_capacity,
+            peak_children: c.peak_children,
+            staff_needed_at_peak: c.staff_needed_at_peak,
+            within_ratio: c.within_ratio,
+            within_room_capacity: c.within_room_capacity,
+            warnings: c.warnings,
+        }
+    }
+}
+
+impl From<service::MarkCounts> for MarkCounts {
+    fn from(c: service::MarkCounts) -> Self {
+        MarkCounts {
+            present: c.present,
+            late: c.late,
+            apologies: c.apologies,
+            absent: c.absent,
+            unmarked: c.unmarked,
+        }
+    }
+}
+
+impl From<service::Register> for RegisterOut {
+    fn from(r: service::Register) -> Self {
+        RegisterOut {
+            cohort_id: r.cohort.id,
+            cohort_title: r.cohort.title.clone(),
+            programme: r.programme_code,
+            venue: venue_summary(&r.venue),
+            session: session_out(&r.session, zone(&r.cohort)),
+            version: r.session.register_version,
+            editable_until: r.editable_until,
+            families: r.families.into_iter().map(Into::into).collect(),
+            counts: r.counts.into(),
+            creche: r.creche.into(),
+        }
+    }
 }

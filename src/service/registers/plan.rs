@@ -1,13 +1,12 @@
-//! Planning and applying a register change (`PUT /sessions/{id}/register`): the marks and
-//! crèche sign-ins asked for are checked against the session, the marking window and the
-//! caller's part in the team, then written with their audit events and follow-ups.
+//! Planning and applying a register change: the marks and crèche sign-ins asked for are
+//! checked against the session, the marking window and the actor's part in the team, then
+//! written with their audit events and follow-ups.
 
-use super::{Context, CrecheIn, RegisterBody};
-use crate::api::cohorts::families::TeamAccess;
-use crate::api::registers::view;
+use super::{Context, CrecheSignIn, MarkRegister, TeamAccess};
 use crate::db::DbConnection;
 use crate::domain::register::{may_mark, may_sign_in, Mark, MarkRefusal};
-use crate::error::{ApiError, FieldErrors};
+use crate::error::FieldErrors;
+use crate::service::{follow_ups, Audit, ServiceError, Tx};
 use crate::store::{self, registers::SignIn};
 use chrono::{Duration, NaiveDateTime};
 use std::collections::BTreeMap;
@@ -28,24 +27,24 @@ impl Plan {
 pub(super) fn plan(
     c: &mut DbConnection,
     x: &Context,
-    body: &RegisterBody,
+    body: &MarkRegister,
     now: NaiveDateTime,
-    window: i64,
-) -> Result<Plan, ApiError> {
+) -> Result<Plan, ServiceError> {
+    let window = body.window_days;
     if x.session.is_cancelled() || x.cohort.status == "cancelled" {
-        return Err(ApiError::Conflict(
+        return Err(ServiceError::Conflict(
             "this session was cancelled, so it has no register to mark".into(),
         ));
     }
-    if !body.marks.is_empty() && !view::may_mark_attendance(x.access) {
-        return Err(ApiError::Forbidden(
+    if !body.marks.is_empty() && !x.access.may_mark_attendance() {
+        return Err(ServiceError::Forbidden(
             "crèche workers sign children in and out; the facilitators mark attendance".into(),
         ));
     }
     let coordinator = x.access == TeamAccess::Coordinator;
     let (starts, ends) = (x.session.starts_at, x.session.ends_at);
     let closed = |r: MarkRefusal| match r {
-        MarkRefusal::WindowClosed { closed_at } => Err(ApiError::Forbidden(format!(
+        MarkRefusal::WindowClosed { closed_at } => Err(ServiceError::Forbidden(format!(
             "marking for this session closed on {}; a coordinator can still correct it",
             closed_at.and_utc().to_rfc3339()
         ))),
@@ -149,13 +148,13 @@ pub(super) fn plan(
     {
         err("creche_staff_present".into(), "must be from 0 to 50");
     }
-    ApiError::check_fields(errors)?;
+    ServiceError::check_fields(errors)?;
     Ok(out)
 }
 
 /// A crèche entry as a sign-in to store, or (field, reason) when it does not make sense.
 fn sign_in(
-    e: &CrecheIn,
+    e: &CrecheSignIn,
     starts: NaiveDateTime,
     ends: NaiveDateTime,
     now: NaiveDateTime,
@@ -207,17 +206,17 @@ fn sign_in(
 }
 
 pub(super) fn apply(
-    c: &mut DbConnection,
+    tx: &mut Tx,
     x: &Context,
-    body: &RegisterBody,
+    body: &MarkRegister,
     plan: Plan,
-    actor: i32,
-    now: NaiveDateTime,
-) -> Result<(), ApiError> {
-    let session = x.session.id;
-    let event = |action, b: &store::bookings::Booking, detail: String| store::audit::Event {
-        at: now,
-        actor_user_id: Some(actor),
+) -> Result<(), ServiceError> {
+    let (session, now) = (x.session.id, tx.now_naive());
+    let actor = tx
+        .actor
+        .user_id()
+        .ok_or_else(|| ServiceError::Forbidden("only a person can mark a register".into()))?;
+    let event = |action, b: &store::bookings::Booking, detail: String| Audit {
         action,
         entity: "booking",
         entity_id: Some(b.id),
@@ -226,17 +225,17 @@ pub(super) fn apply(
     };
     let mut marked = Vec::new();
     for (b, mark) in &plan.marks {
-        let before = store::registers::set_mark(c, session, b.id, mark.as_str(), actor, now)?;
+        let before = store::registers::set_mark(tx.conn, session, b.id, mark.as_str(), actor, now)?;
         if let Some(before) = before {
             let was = before.unwrap_or_else(|| "unmarked".into());
             let detail = format!("session {session}: {was} → {}", mark.as_str());
-            store::audit::record(c, event("attendance_marked", b, detail))?;
+            tx.audit(event("attendance_marked", b, detail));
             marked.push(b.clone());
         }
     }
     for (booking_id, child, wanted) in &plan.signins {
         store::registers::set_sign_in(
-            c,
+            tx.conn,
             session,
             *booking_id,
             *child,
@@ -244,32 +243,19 @@ pub(super) fn apply(
             actor,
             now,
         )?;
-        let b =
-            store::bookings::find(c, *booking_id)?.ok_or_else(|| ApiError::not_found("booking"))?;
+        let b = store::bookings::find(tx.conn, *booking_id)?
+            .ok_or_else(|| ServiceError::not_found("booking"))?;
         let what = match wanted {
-            None => "sign-in removed".to_string(),
-            Some(s) if s.signed_out_at.is_some() => "signed in and out".to_string(),
-            Some(_) => "signed in".to_string(),
+            None => "sign-in removed",
+            Some(s) if s.signed_out_at.is_some() => "signed in and out",
+            Some(_) => "signed in",
         };
-        store::audit::record(
-            c,
-            event(
-                "creche_signed",
-                &b,
-                format!("session {session}: child {child} {what}"),
-            ),
-        )?;
+        let detail = format!("session {session}: child {child} {what}");
+        tx.audit(event("creche_signed", &b, detail));
     }
     if let Some(n) = body.creche_staff_present {
-        store::registers::set_creche_staff_present(c, session, Some(n))?;
+        store::registers::set_creche_staff_present(tx.conn, session, Some(n))?;
     }
-    store::registers::bump_version(c, session)?;
-    Ok(store::follow_ups::after_marks(
-        c,
-        &x.cohort,
-        &x.programme,
-        &marked,
-        actor,
-        now.and_utc(),
-    )?)
+    store::registers::bump_version(tx.conn, session)?;
+    follow_ups::after_marks(tx, &x.cohort, &x.programme, &marked)
 }

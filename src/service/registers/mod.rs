@@ -1,0 +1,166 @@
+//! Registers: the facilitators mark attendance and crèche workers sign children in and out.
+//! The register carries a version (its ETag); a change must name the version it replaces
+//! (`VersionRequired` without, `Stale` when someone changed the register since), so two tablets
+//! never overwrite each other silently. A change that changes nothing succeeds as it is (a
+//! retried request). Every staff read of the register is a read of each family's record:
+//! audited. Checking and writing a change is in [`plan`]; the register as shown in [`sheet`].
+
+mod access;
+mod plan;
+mod sheet;
+
+pub use access::{team_access, TeamAccess};
+pub use sheet::{CrecheCheck, CrecheEntry, MarkCounts, Register, RegisterChild, RegisterFamily};
+
+use crate::db::DbConnection;
+use crate::service::{Actor, Audit, ServiceError, Services, Tx};
+use crate::store::venues::Venue;
+use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme};
+use chrono::{DateTime, Utc};
+
+/// A family's mark, by booking.
+#[derive(Debug, Clone)]
+pub struct MarkEntry {
+    pub booking_id: i32,
+    /// `present`, `late`, `apologies` or `absent`.
+    pub status: String,
+}
+
+/// A crèche child's sign-in and sign-out; both `None` removes a sign-in made by mistake.
+#[derive(Debug, Clone)]
+pub struct CrecheSignIn {
+    pub child_id: i32,
+    pub signed_in_at: Option<DateTime<Utc>>,
+    pub signed_out_at: Option<DateTime<Utc>>,
+    /// Who collected the child; required with `signed_out_at`.
+    pub collected_by: Option<String>,
+}
+
+/// Mark a session's register: the families and children named change, the others stay.
+#[derive(Debug, Clone)]
+pub struct MarkRegister {
+    pub session_id: i32,
+    /// The ETags the caller read (`If-Match`); `None` when none was sent.
+    pub if_match: Option<String>,
+    pub marks: Vec<MarkEntry>,
+    pub creche: Vec<CrecheSignIn>,
+    /// Crèche staff actually present, when it differs from those assigned.
+    pub creche_staff_present: Option<i32>,
+    /// Days after a session that its facilitators may still mark it.
+    pub window_days: i64,
+}
+
+/// The session, its cohort and the actor's part in its team.
+struct Context {
+    session: Session,
+    cohort: Cohort,
+    programme: Programme,
+    venue: Venue,
+    access: TeamAccess,
+}
+
+/// The session's register (the cohort's lead, co-facilitators and crèche workers;
+/// coordinators). Each family shown is an audited read of its record.
+pub async fn register(
+    services: &Services,
+    actor: Actor,
+    session_id: i32,
+    window_days: i64,
+) -> Result<Register, ServiceError> {
+    services
+        .write(actor, move |tx| {
+            let x = context(tx.conn, session_id, tx.actor)?;
+            let register = sheet(tx, &x, window_days)?;
+            for f in &register.families {
+                tx.audit(Audit {
+                    action: "family_read",
+                    entity: "booking",
+                    entity_id: Some(f.booking_id),
+                    family_id: Some(f.family_id),
+                    detail: format!("register of session {}", register.session.id),
+                });
+            }
+            Ok(register)
+        })
+        .await
+}
+
+/// Marks attendance (lead and co-facilitators; coordinators, also to correct after the marking
+/// window) and signs crèche children in and out (also crèche workers), naming the version read.
+/// Marks can be made from the session's start (apologies before it) until the window closes; a
+/// cancelled session cannot be marked. Two unexplained absences in a row open a follow-up; a
+/// family who comes back closes theirs. Returns the register after the change.
+pub async fn mark_register(
+    services: &Services,
+    actor: Actor,
+    cmd: MarkRegister,
+) -> Result<Register, ServiceError> {
+    services
+        .write(actor, move |tx| {
+            store::registers::lock_session(tx.conn, cmd.session_id)?;
+            let x = context(tx.conn, cmd.session_id, tx.actor)?;
+            let Some(if_match) = &cmd.if_match else {
+                return Err(ServiceError::VersionRequired(
+                    "send If-Match with the register's ETag (from GET), so no one's marks are overwritten".into(),
+                ));
+            };
+            let now = tx.now_naive();
+            let plan = plan::plan(tx.conn, &x, &cmd, now)?;
+            let staff_unchanged = cmd
+                .creche_staff_present
+                .is_none_or(|n| Some(n) == staff_present(&x));
+            if plan.is_empty() && staff_unchanged {
+                return sheet(tx, &x, cmd.window_days);
+            }
+            let current = sheet::etag(&x.session);
+            if !if_match.split(',').any(|t| t.trim() == current) {
+                return Err(ServiceError::Stale(format!(
+                    "the register changed since you read it (now {current}); read it again and redo your marks"
+                )));
+            }
+            plan::apply(tx, &x, &cmd, plan)?;
+            let x = context(tx.conn, cmd.session_id, tx.actor)?;
+            sheet(tx, &x, cmd.window_days)
+        })
+        .await
+}
+
+/// The session, its cohort and what the actor may do there (not found when it is not theirs).
+fn context(c: &mut DbConnection, id: i32, actor: Actor) -> Result<Context, ServiceError> {
+    let missing = || ServiceError::not_found("session");
+    let session = store::cohorts::find_session(c, id)?.ok_or_else(missing)?;
+    let access = team_access(c, session.cohort_id, actor).map_err(|e| match e {
+        ServiceError::NotFound(_) => missing(),
+        e => e,
+    })?;
+    let (cohort, programme, venue) =
+        store::cohorts::find_full(c, session.cohort_id)?.ok_or_else(missing)?;
+    Ok(Context {
+        session,
+        cohort,
+        programme,
+        venue,
+        access,
+    })
+}
+
+fn sheet(tx: &mut Tx, x: &Context, window_days: i64) -> Result<Register, ServiceError> {
+    let (p, now) = (&x.programme.code, tx.now_naive().and_utc());
+    sheet::build(
+        tx.conn,
+        &x.cohort,
+        p,
+        &x.venue,
+        &x.session,
+        window_days,
+        now,
+    )
+}
+
+fn staff_present(x: &Context) -> Option<i32> {
+    Some(
+        x.session
+            .creche_staff_present
+            .unwrap_or(x.cohort.creche_workers),
+    )
+}

@@ -1,0 +1,272 @@
+//! The register as a facilitator's tablet shows it: the session, every confirmed family (and
+//! any who withdrew after being marked here) with its mark so far, and the crèche list with the
+//! EYFS ratio and room check for the children signed in at once.
+
+use crate::db::DbConnection;
+use crate::domain::creche::{self, AgeBand};
+use crate::domain::register::{self, SignIn};
+use crate::service::schedule::zone;
+use crate::service::ServiceError;
+use crate::store::{self, cohorts::Cohort, cohorts::Session, venues::Venue};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+pub struct RegisterChild {
+    pub child_id: i32,
+    pub first_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    /// Whole months on the session date.
+    pub age_months: Option<i32>,
+    /// `under_2`, `age_2` or `age_3_plus` on the session date.
+    pub age_band: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RegisterFamily {
+    pub booking_id: i32,
+    pub family_id: i32,
+    /// `confirmed`, or `withdrawn` for a family who left after being marked here.
+    pub booking_status: String,
+    pub carers_names: Vec<String>,
+    pub carers: i32,
+    /// `present`, `late`, `apologies`, `absent`, or `None` while unmarked.
+    pub mark: Option<String>,
+    pub marked_at: Option<DateTime<Utc>>,
+    pub creche_children: Vec<RegisterChild>,
+    pub access_needs: String,
+    pub interpreter_needed: bool,
+    pub preferred_language: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CrecheEntry {
+    pub child: RegisterChild,
+    pub booking_id: i32,
+    pub signed_in_at: Option<DateTime<Utc>>,
+    pub signed_out_at: Option<DateTime<Utc>>,
+    pub collected_by: Option<String>,
+}
+
+/// The crèche side of the register, checked against the ratios and the room.
+#[derive(Debug, Clone)]
+pub struct CrecheCheck {
+    /// Every child with a crèche place in this group, signed in or not.
+    pub children: Vec<CrecheEntry>,
+    /// Children signed in and not yet signed out: they must be collected.
+    pub not_signed_out: Vec<i32>,
+    pub staff_assigned: i32,
+    /// Crèche staff present (as assigned unless the register says otherwise).
+    pub staff_present: i32,
+    pub room_capacity: i32,
+    /// Most children in the room at once, and the staff the EYFS ratios needed then.
+    pub peak_children: u32,
+    pub staff_needed_at_peak: u32,
+    pub within_ratio: bool,
+    pub within_room_capacity: bool,
+    /// Plain-words warnings for the tablet.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MarkCounts {
+    pub present: i64,
+    pub late: i64,
+    pub apologies: i64,
+    pub absent: i64,
+    pub unmarked: i64,
+}
+
+/// A session's register as read (or as left by a change).
+#[derive(Debug, Clone)]
+pub struct Register {
+    pub cohort: Cohort,
+    pub programme_code: String,
+    pub venue: Venue,
+    pub session: Session,
+    /// The register's version as an ETag: a change must send it back.
+    pub etag: String,
+    /// When the facilitators' marking window closes (coordinators can correct later).
+    pub editable_until: DateTime<Utc>,
+    pub families: Vec<RegisterFamily>,
+    pub counts: MarkCounts,
+    pub creche: CrecheCheck,
+}
+
+/// The register's ETag: the session and its register version.
+pub fn etag(session: &Session) -> String {
+    format!("\"r{}v{}\"", session.id, session.register_version)
+}
+
+/// Builds the register of `session`. Each family shown is a read of its record: the use case
+/// that shows it to staff audits it.
+pub fn build(
+    c: &mut DbConnection,
+    cohort: &Cohort,
+    programme_code: &str,
+    venue: &Venue,
+    session: &Session,
+    window_days: i64,
+    now: DateTime<Utc>,
+) -> Result<Register, ServiceError> {
+    let tz = zone(cohort);
+    let date = session.starts_at.and_utc().with_timezone(&tz).date_naive();
+    let marks: BTreeMap<i32, store::registers::MarkRow> =
+        store::registers::marks_of_session(c, session.id)?
+            .into_iter()
+            .map(|m| (m.booking_id, m))
+            .collect();
+    let mut bookings = store::bookings::of_cohort(c, cohort.id, "confirmed")?;
+    bookings.extend(
+        store::bookings::of_cohort(c, cohort.id, "withdrawn")?
+            .into_iter()
+            .filter(|b| marks.contains_key(&b.id)),
+    );
+    let ids: Vec<i32> = bookings.iter().map(|b| b.id).collect();
+    let places = store::bookings::creche_children(c, &ids)?;
+    let signins: BTreeMap<i32, store::registers::CrecheRow> =
+        store::registers::creche_of_session(c, session.id)?
+            .into_iter()
+            .map(|r| (r.child_id, r))
+            .collect();
+    let child_view = |ch: &store::families::Child| RegisterChild {
+        child_id: ch.id,
+        first_name: ch.first_name.clone(),
+        date_of_birth: ch.date_of_birth,
+        age_months: ch
+            .date_of_birth
+            .map(|b| crate::domain::calendar::age_in_months(b, date)),
+        age_band: ch
+            .date_of_birth
+            .map(|b| AgeBand::on(b, date).code().to_string()),
+    };
+    let (mut families, mut entries, mut counts) = (Vec::new(), Vec::new(), MarkCounts::default());
+    for b in &bookings {
+        let f = store::families::find(c, b.family_id)?
+            .ok_or_else(|| ServiceError::not_found("family"))?;
+        let children = store::families::children_of(c, f.id)?;
+        let mine: Vec<&store::families::Child> = children
+            .iter()
+            .filter(|ch| {
+                places
+                    .iter()
+                    .any(|(bid, cid, _)| *bid == b.id && *cid == ch.id)
+            })
+            .collect();
+        for ch in &mine {
+            let s = signins.get(&ch.id);
+            entries.push(CrecheEntry {
+                child: child_view(ch),
+                booking_id: b.id,
+                signed_in_at: s.map(|s| s.signed_in_at.and_utc()),
+                signed_out_at: s.and_then(|s| s.signed_out_at.map(|t| t.and_utc())),
+                collected_by: s.map(|s| s.collected_by.clone()).filter(|n| !n.is_empty()),
+            });
+        }
+        let mark = marks.get(&b.id);
+        match mark.map(|m| m.status.as_str()) {
+            Some("present") => counts.present += 1,
+            Some("late") => counts.late += 1,
+            Some("apologies") => counts.apologies += 1,
+            Some("absent") => counts.absent += 1,
+            _ => counts.unmarked += 1,
+        }
+        families.push(RegisterFamily {
+            booking_id: b.id,
+            family_id: f.id,
+            booking_status: b.status.clone(),
+            carers_names: [f.carer_one.clone(), f.carer_two.clone()]
+                .into_iter()
+                .filter(|n| !n.is_empty())
+                .collect(),
+            carers: b.carers,
+            mark: mark.map(|m| m.status.clone()),
+            marked_at: mark.map(|m| m.marked_at.and_utc()),
+            creche_children: mine.iter().map(|ch| child_view(ch)).collect(),
+            access_needs: f.access_needs,
+            interpreter_needed: f.interpreter_needed,
+            preferred_language: f.preferred_language,
+        });
+    }
+    let creche = creche_check(cohort, venue, session, date, &entries, now);
+    Ok(Register {
+        cohort: cohort.clone(),
+        programme_code: programme_code.to_string(),
+        venue: venue.clone(),
+        session: session.clone(),
+        etag: etag(session),
+        editable_until: session.ends_at.and_utc() + Duration::days(window_days),
+        families,
+        counts,
+        creche: CrecheCheck {
+            children: entries,
+            ..creche
+        },
+    })
+}
+
+fn entries_births(entries: &[CrecheEntry]) -> Vec<SignIn> {
+    entries
+        .iter()
+        .filter_map(|e| {
+            Some(SignIn {
+                born: e.child.date_of_birth?,
+                signed_in_at: e.signed_in_at?.naive_utc(),
+                signed_out_at: e.signed_out_at.map(|t| t.naive_utc()),
+            })
+        })
+        .collect()
+}
+
+fn creche_check(
+    cohort: &Cohort,
+    venue: &Venue,
+    session: &Session,
+    date: NaiveDate,
+    entries: &[CrecheEntry],
+    now: DateTime<Utc>,
+) -> CrecheCheck {
+    let signins = entries_births(entries);
+    let staff_present = session
+        .creche_staff_present
+        .unwrap_or(cohort.creche_workers);
+    let peak = register::creche_peak(&creche::eyfs_ratios(), date, &signins);
+    let within_ratio = peak.staff_needed <= staff_present.max(0) as u32;
+    let within_room_capacity = peak.children <= venue.creche_room_capacity.max(0) as u32;
+    let not_signed_out: Vec<i32> = entries
+        .iter()
+        .filter(|e| e.signed_in_at.is_some() && e.signed_out_at.is_none())
+        .map(|e| e.child.child_id)
+        .collect();
+    let mut warnings = Vec::new();
+    if !within_ratio {
+        warnings.push(format!(
+            "The crèche needed {} staff for the children in at once, but {} present.",
+            peak.staff_needed, staff_present
+        ));
+    }
+    if !within_room_capacity {
+        warnings.push(format!(
+            "{} children were in the crèche room at once; it takes {}.",
+            peak.children, venue.creche_room_capacity
+        ));
+    }
+    if !not_signed_out.is_empty() && session.ends_at.and_utc() < now {
+        warnings.push(format!(
+            "{} signed-in child(ren) not yet signed out.",
+            not_signed_out.len()
+        ));
+    }
+    CrecheCheck {
+        children: Vec::new(),
+        not_signed_out,
+        staff_assigned: cohort.creche_workers,
+        staff_present,
+        room_capacity: venue.creche_room_capacity,
+        peak_children: peak.children,
+        staff_needed_at_peak: peak.staff_needed,
+        within_ratio,
+        within_room_capacity,
+        warnings,
+    }
+}
