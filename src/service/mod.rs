@@ -7,6 +7,7 @@
 //! changed (signalled just after it). It returns a typed outcome or a [`ServiceError`].
 
 pub mod booking;
+pub mod closures;
 mod error;
 pub mod schedule;
 mod tx;
