@@ -5,8 +5,35 @@
 
 use super::{Actor, ServiceError, Services};
 use crate::db::{unique_violated, Unique};
+use crate::domain::calendar::{self, BankHoliday};
 use crate::store::{self, closures::Closure, closures::NewClosure, cohorts::Session};
 use chrono::NaiveDate;
+
+/// What closes venues in a date range: bank holidays (by rule and the recorded changes) and
+/// closures.
+pub struct Closed {
+    pub bank_holidays: Vec<BankHoliday>,
+    /// Closures overlapping the range (of one venue and all venues, when a venue is named).
+    pub closures: Vec<Closure>,
+}
+
+/// Bank holidays and closures from `from` to `to`, inclusive.
+pub async fn closed_between(
+    services: &Services,
+    from: NaiveDate,
+    to: NaiveDate,
+    venue_id: Option<i32>,
+) -> Result<Closed, ServiceError> {
+    services
+        .read(move |c, _| {
+            let changes = store::closures::holiday_changes(c)?;
+            Ok(Closed {
+                bank_holidays: calendar::bank_holidays_between(from, to, &changes),
+                closures: store::closures::overlapping(c, from, to, venue_id)?,
+            })
+        })
+        .await
+}
 
 /// Close one venue (or all of them) from `from` to `to`, inclusive.
 #[derive(Debug, Clone)]

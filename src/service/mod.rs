@@ -8,6 +8,7 @@
 
 pub mod booking;
 pub mod closures;
+pub mod cohorts;
 mod error;
 pub mod schedule;
 mod tx;

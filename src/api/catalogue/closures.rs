@@ -6,11 +6,9 @@ use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::field_errors;
 use crate::api::json::ApiJson;
 use crate::app::AppState;
-use crate::domain::calendar;
 use crate::error::ApiError;
 use crate::service;
-use crate::service::closures::{ChangeBankHoliday, CloseVenue, ClosureAdded};
-use crate::store;
+use crate::service::closures::{ChangeBankHoliday, CloseVenue, Closed, ClosureAdded};
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{Duration, NaiveDate};
@@ -139,16 +137,10 @@ pub async fn list_closures(
     if to > from + Duration::days(5 * 366) {
         return Err(ApiError::field("to", "the range can be at most five years"));
     }
-    let venue = q.venue_id;
-    let (holidays, closures) = state
-        .db(move |c| {
-            let changes = store::closures::holiday_changes(c)?;
-            Ok((
-                calendar::bank_holidays_between(from, to, &changes),
-                store::closures::overlapping(c, from, to, venue)?,
-            ))
-        })
-        .await?;
+    let Closed {
+        bank_holidays: holidays,
+        closures,
+    } = service::closures::closed_between(&state.services, from, to, q.venue_id).await?;
     let mut items: Vec<ClosureOut> = holidays
         .into_iter()
         .map(|h| ClosureOut {
