@@ -189,3 +189,19 @@ fn summary(p: &ChangeCohort) -> String {
     }
     parts.join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{summary, ChangeCohort};
+
+    #[test]
+    fn the_audit_summary_names_fields_and_never_the_text() {
+        let change = ChangeCohort {
+            start_time: Some("13:30".into()),
+            places: Some(12),
+            title: Some("A private title".into()),
+            ..ChangeCohort::default()
+        };
+        assert_eq!(summary(&change), "start_time=13:30, places=12, text");
+    }
+}

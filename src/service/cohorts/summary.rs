@@ -220,3 +220,23 @@ fn pairs(scores: Vec<(i32, String, String, f64)>) -> Vec<OutcomePairs> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::pairs;
+
+    #[test]
+    fn only_bookings_with_both_scores_make_a_pair() {
+        let scores = vec![
+            (1, "wemwbs".to_string(), "pre".to_string(), 40.0),
+            (1, "wemwbs".to_string(), "post".to_string(), 50.0),
+            (2, "wemwbs".to_string(), "pre".to_string(), 30.0),
+            (3, "other".to_string(), "post".to_string(), 10.0),
+        ];
+        let found = pairs(scores);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].measure, "wemwbs");
+        assert_eq!(found[0].pairs, 1);
+        assert_eq!(found[0].mean_change, 10.0);
+    }
+}
