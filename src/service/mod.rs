@@ -9,6 +9,8 @@
 pub mod accounts;
 pub mod booking;
 pub mod catalogue;
+pub mod closures;
+pub mod cohorts;
 mod error;
 pub mod follow_ups;
 pub mod outcomes;

@@ -6,9 +6,9 @@ use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::field_errors;
 use crate::api::json::ApiJson;
 use crate::app::AppState;
-use crate::domain::calendar;
 use crate::error::ApiError;
-use crate::store::{self, closures::NewClosure};
+use crate::service;
+use crate::service::closures::{ChangeBankHoliday, CloseVenue, Closed, ClosureAdded};
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, HttpResponse};
 use chrono::{Duration, NaiveDate};
@@ -137,16 +137,10 @@ pub async fn list_closures(
     if to > from + Duration::days(5 * 366) {
         return Err(ApiError::field("to", "the range can be at most five years"));
     }
-    let venue = q.venue_id;
-    let (holidays, closures) = state
-        .db(move |c| {
-            let changes = store::closures::holiday_changes(c)?;
-            Ok((
-                calendar::bank_holidays_between(from, to, &changes),
-                store::closures::overlapping(c, from, to, venue)?,
-            ))
-        })
-        .await?;
+    let Closed {
+        bank_holidays: holidays,
+        closures,
+    } = service::closures::closed_between(&state.services, from, to, q.venue_id).await?;
     let mut items: Vec<ClosureOut> = holidays
         .into_iter()
         .map(|h| ClosureOut {
@@ -215,27 +209,16 @@ pub async fn create_closure(
             .push("a closure can last at most a year".into());
     }
     ApiError::check_fields(errors)?;
-    let now = state.now_naive();
-    let new = NewClosure {
+    let cmd = CloseVenue {
         venue_id: b.venue_id,
-        from_date: b.from,
-        to_date: b.to,
-        reason: b.reason.trim().to_string(),
-        created_by: who.user.user_id,
+        from: b.from,
+        to: b.to,
+        reason: b.reason,
     };
-    let (closure, affected) = state
-        .write(move |c| {
-            if let Some(v) = new.venue_id {
-                store::venues::find(c, v)?
-                    .ok_or_else(|| ApiError::field("venue_id", "no such venue"))?;
-            }
-            let closure = store::closures::insert(c, &new, now)?;
-            let affected =
-                store::cohorts::sessions_on_dates(c, new.venue_id, new.from_date, new.to_date)?;
-            Ok((closure, affected))
-        })
-        .await?;
-    state.listing_cache.invalidate();
+    let ClosureAdded {
+        closure,
+        affected_sessions: affected,
+    } = service::closures::add_closure(&state.services, who.actor(), cmd).await?;
     let body = ClosureCreated {
         closure: ClosureOut {
             kind: ClosureKind::Closure,
@@ -269,17 +252,10 @@ pub async fn create_closure(
 #[delete("/closures/{id}")]
 pub async fn delete_closure(
     state: web::Data<AppState>,
-    _who: Require<Coordinator>,
+    who: Require<Coordinator>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let removed = state
-        .write(move |c| Ok(store::closures::delete(c, id)?))
-        .await?;
-    state.listing_cache.invalidate();
-    if !removed {
-        return Err(ApiError::not_found("closure"));
-    }
+    service::closures::remove_closure(&state.services, who.actor(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -294,30 +270,16 @@ pub async fn delete_closure(
 #[post("/closures/bank-holidays")]
 pub async fn add_bank_holiday_change(
     state: web::Data<AppState>,
-    _who: Require<Coordinator>,
+    who: Require<Coordinator>,
     body: ApiJson<HolidayChangeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     crate::api::validate(&b)?;
-    let now = state.now_naive();
-    state
-        .write(move |c| {
-            store::closures::add_holiday_change(
-                c,
-                b.date,
-                b.name.trim(),
-                b.change == HolidayChangeKind::Remove,
-                now,
-            )
-            .map_err(|e| {
-                if crate::db::unique_violated(&e) == Some(crate::db::Unique::BankHolidayChange) {
-                    ApiError::Conflict("that change is already recorded for this date".into())
-                } else {
-                    e.into()
-                }
-            })
-        })
-        .await?;
-    state.listing_cache.invalidate();
+    let cmd = ChangeBankHoliday {
+        date: b.date,
+        name: b.name,
+        remove: b.change == HolidayChangeKind::Remove,
+    };
+    service::closures::change_bank_holiday(&state.services, who.actor(), cmd).await?;
     Ok(HttpResponse::NoContent().finish())
 }

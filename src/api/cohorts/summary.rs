@@ -1,14 +1,12 @@
 //! `GET /cohorts/{id}/summary`: how a group is going, for its facilitators and coordinators —
 //! attendance per session, who has completed, open follow-ups and the outcome pairs recorded.
+//! Worked out (and each family read audited) by `service::cohorts::summary`.
 
 use crate::api::access::{Require, Staff};
-use crate::api::cohorts::families::{team_access, TeamAccess};
-use crate::api::cohorts::view::zone;
 use crate::api::docs::{E401, E403, E404, E503};
 use crate::app::AppState;
-use crate::domain::register::{completed, summarise_pairs, Mark};
 use crate::error::ApiError;
-use crate::store;
+use crate::service::cohorts::summary;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -86,152 +84,74 @@ pub async fn cohort_summary(
     who: Require<Staff>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, user, now) = (id.into_inner(), who.user, state.now());
-    let out = state
-        .db(move |c| {
-            if !matches!(
-                team_access(c, id, &user)?,
-                TeamAccess::Coordinator | TeamAccess::Facilitator
-            ) {
-                return Err(ApiError::not_found("cohort"));
-            }
-            let (cohort, programme, _) =
-                store::cohorts::find_full(c, id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
-            let tz = zone(&cohort);
-            let sessions = store::cohorts::sessions_of(c, id)?;
-            let session_ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
-            let marks = store::registers::marks_of_sessions(c, &session_ids)?;
-            let mut bookings = store::bookings::of_cohort(c, id, "confirmed")?;
-            bookings.extend(
-                store::bookings::of_cohort(c, id, "withdrawn")?
-                    .into_iter()
-                    .filter(|b| marks.iter().any(|m| m.booking_id == b.id)),
-            );
-            let follow_ups = store::summaries::follow_ups(c, id)?;
-            let group_session =
-                |sid: i32| sessions.iter().any(|s| s.id == sid && s.kind == "group");
-            let mut families = Vec::new();
-            for b in &bookings {
-                let f = store::families::find(c, b.family_id)?
-                    .ok_or_else(|| ApiError::not_found("family"))?;
-                let count = |want: &[Mark]| {
-                    marks
-                        .iter()
-                        .filter(|m| m.booking_id == b.id && group_session(m.session_id))
-                        .filter(|m| Mark::parse(&m.status).is_some_and(|k| want.contains(&k)))
-                        .count() as i64
-                };
-                let attended = count(&[Mark::Present, Mark::Late]);
-                store::audit::record(
-                    c,
-                    store::audit::Event {
-                        at: now.naive_utc(),
-                        actor_user_id: Some(user.user_id),
-                        action: "family_read",
-                        entity: "booking",
-                        entity_id: Some(b.id),
-                        family_id: Some(b.family_id),
-                        detail: format!("cohort {id} summary"),
-                    },
-                )?;
-                families.push(FamilyProgress {
-                    booking_id: b.id,
-                    family_id: b.family_id,
-                    carers_names: [f.carer_one, f.carer_two]
-                        .into_iter()
-                        .filter(|n| !n.is_empty())
-                        .collect(),
-                    booking_status: b.status.clone(),
-                    attended,
-                    apologies: count(&[Mark::Apologies]),
-                    absent: count(&[Mark::Absent]),
-                    completed: completed(attended as usize, programme.completion_threshold),
-                    open_follow_up: follow_ups
-                        .iter()
-                        .any(|(bid, s, _)| *bid == b.id && s == "open"),
-                });
-            }
-            let expected = bookings.len() as i64;
-            let per_session = sessions
-                .iter()
-                .map(|s| {
-                    let mut a = SessionAttendance {
-                        session_id: s.id,
-                        number: s.number,
-                        kind: s.kind.clone(),
-                        date: Some(s.starts_at.and_utc().with_timezone(&tz).date_naive()),
-                        status: s.status.clone(),
-                        held: !s.is_cancelled() && s.starts_at.and_utc() <= now,
-                        ..Default::default()
-                    };
-                    for m in marks.iter().filter(|m| m.session_id == s.id) {
-                        match Mark::parse(&m.status) {
-                            Some(Mark::Present) => a.present += 1,
-                            Some(Mark::Late) => a.late += 1,
-                            Some(Mark::Apologies) => a.apologies += 1,
-                            Some(Mark::Absent) => a.absent += 1,
-                            None => {}
-                        }
-                    }
-                    if a.held {
-                        a.unmarked =
-                            (expected - a.present - a.late - a.apologies - a.absent).max(0);
-                    }
-                    a
-                })
-                .collect();
-            let mut outcomes: BTreeMap<String, i64> = BTreeMap::new();
-            for (_, _, o) in &follow_ups {
-                if let Some(o) = o {
-                    *outcomes.entry(o.clone()).or_default() += 1;
-                }
-            }
-            Ok(CohortSummary {
-                cohort_id: id,
-                title: cohort.title,
-                programme: programme.code,
-                completion_threshold: programme.completion_threshold,
-                sessions: per_session,
-                completed: families.iter().filter(|f| f.completed).count() as i64,
-                open_follow_ups: follow_ups.iter().filter(|(_, s, _)| s == "open").count() as i64,
-                families,
-                follow_up_outcomes: outcomes,
-                outcome_pairs: pairs(store::summaries::outcome_scores(c, id)?),
-            })
-        })
-        .await?;
+    let s = summary::cohort_summary(&state.services, who.actor(), id.into_inner()).await?;
+    let out = CohortSummary {
+        cohort_id: s.cohort_id,
+        title: s.title,
+        programme: s.programme,
+        completion_threshold: s.completion_threshold,
+        sessions: s
+            .sessions
+            .into_iter()
+            .map(SessionAttendance::from)
+            .collect(),
+        families: s.families.into_iter().map(FamilyProgress::from).collect(),
+        completed: s.completed,
+        open_follow_ups: s.open_follow_ups,
+        follow_up_outcomes: s.follow_up_outcomes,
+        outcome_pairs: s
+            .outcome_pairs
+            .into_iter()
+            .map(OutcomePairs::from)
+            .collect(),
+    };
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(out))
 }
 
-/// A booking's pre and post score of one measure, as far as recorded.
-type PrePost = (Option<f64>, Option<f64>);
-
-/// Per measure, the bookings with both a pre and a post score, summarised.
-fn pairs(scores: Vec<(i32, String, String, f64)>) -> Vec<OutcomePairs> {
-    let mut by: BTreeMap<String, BTreeMap<i32, PrePost>> = BTreeMap::new();
-    for (booking, measure, phase, score) in scores {
-        let e = by.entry(measure).or_default().entry(booking).or_default();
-        if phase == "pre" {
-            e.0 = Some(score);
-        } else {
-            e.1 = Some(score);
+impl From<summary::SessionAttendance> for SessionAttendance {
+    fn from(a: summary::SessionAttendance) -> Self {
+        SessionAttendance {
+            session_id: a.session_id,
+            number: a.number,
+            kind: a.kind,
+            date: a.date,
+            status: a.status,
+            held: a.held,
+            present: a.present,
+            late: a.late,
+            apologies: a.apologies,
+            absent: a.absent,
+            unmarked: a.unmarked,
         }
     }
-    by.into_iter()
-        .filter_map(|(measure, b)| {
-            let complete: Vec<(f64, f64)> = b
-                .values()
-                .filter_map(|(pre, post)| Some(((*pre)?, (*post)?)))
-                .collect();
-            summarise_pairs(&complete).map(|s| OutcomePairs {
-                measure,
-                pairs: s.pairs,
-                mean_pre: s.mean_pre,
-                mean_post: s.mean_post,
-                mean_change: s.mean_change,
-            })
-        })
-        .collect()
+}
+
+impl From<summary::FamilyProgress> for FamilyProgress {
+    fn from(f: summary::FamilyProgress) -> Self {
+        FamilyProgress {
+            booking_id: f.booking_id,
+            family_id: f.family_id,
+            carers_names: f.carers_names,
+            booking_status: f.booking_status,
+            attended: f.attended,
+            apologies: f.apologies,
+            absent: f.absent,
+            completed: f.completed,
+            open_follow_up: f.open_follow_up,
+        }
+    }
+}
+
+impl From<summary::OutcomePairs> for OutcomePairs {
+    fn from(p: summary::OutcomePairs) -> Self {
+        OutcomePairs {
+            measure: p.measure,
+            pairs: p.pairs,
+            mean_pre: p.mean_pre,
+            mean_post: p.mean_post,
+            mean_change: p.mean_change,
+        }
+    }
 }

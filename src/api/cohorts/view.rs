@@ -1,14 +1,13 @@
 //! Response bodies for cohorts and sessions, shared by the cohort, session, team and listing
-//! handlers: times in UTC and in the cohort's own zone. Also the whole cohort view.
+//! handlers: times in UTC and in the cohort's own zone. Also the whole cohort view, shaped from
+//! the use cases' `CohortRecord`.
 
 use crate::api::cohorts::team::{team_out, TeamOut};
-use crate::db::DbConnection;
 use crate::domain::creche;
-use crate::error::ApiError;
+use crate::service::cohorts::CohortRecord;
 pub use crate::service::schedule::{last_end, standing, zone, Standing};
 use crate::store::cohorts::{Cohort, Session};
 use crate::store::venues::Venue;
-use crate::store::{self, programmes::Programme};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -175,56 +174,44 @@ pub struct CohortOut {
     pub published_at: Option<DateTime<Utc>>,
 }
 
-/// Loads everything a cohort view shows.
-pub fn load_view(c: &mut DbConnection, id: i32, now: DateTime<Utc>) -> Result<CohortOut, ApiError> {
-    let (cohort, programme, venue) =
-        store::cohorts::find_full(c, id)?.ok_or_else(|| ApiError::not_found("cohort"))?;
-    let sessions = store::cohorts::sessions_of(c, id)?;
-    let team = team_out(c, id)?;
-    let booked: Vec<NaiveDate> = store::bookings::confirmed_creche_births(c, id)?
-        .into_iter()
-        .flatten()
-        .collect();
-    Ok(view(
-        cohort, &programme, &venue, &sessions, &booked, team, now,
-    ))
-}
-
-pub fn view(
-    c: Cohort,
-    p: &Programme,
-    v: &Venue,
-    sessions: &[store::cohorts::Session],
-    booked: &[NaiveDate],
-    team: TeamOut,
-    now: DateTime<Utc>,
-) -> CohortOut {
-    let tz = zone(&c);
-    let st = standing(&c, sessions, now);
-    CohortOut {
-        id: c.id,
-        status: st.status.to_string(),
-        programme: p.code.clone(),
-        programme_name: p.name.clone(),
-        venue: venue_summary(v),
-        creche: creche_out(&c, v, sessions, booked),
-        weekday: c.first_session_date.format("%A").to_string(),
-        start_time: c.start_time.format("%H:%M").to_string(),
-        sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
-        booking_open: st.booking_open,
-        places_left: c.places - c.confirmed_count,
-        team,
-        title: c.title,
-        description: c.description,
-        first_session_date: c.first_session_date,
-        session_minutes: c.session_minutes,
-        timezone: c.timezone,
-        places: c.places,
-        booking_opens_on: c.booking_opens_on,
-        booking_closes_on: c.booking_closes_on,
-        cancel_reason: c.cancel_reason,
-        created_at: crate::api::utc(c.created_at),
-        updated_at: crate::api::utc(c.updated_at),
-        published_at: c.published_at.map(crate::api::utc),
+impl From<CohortRecord> for CohortOut {
+    fn from(r: CohortRecord) -> Self {
+        let CohortRecord {
+            cohort: c,
+            programme: p,
+            venue: v,
+            sessions,
+            team,
+            creche_booked,
+            now,
+        } = r;
+        let tz = zone(&c);
+        let st = standing(&c, &sessions, now);
+        CohortOut {
+            id: c.id,
+            status: st.status.to_string(),
+            programme: p.code.clone(),
+            programme_name: p.name.clone(),
+            venue: venue_summary(&v),
+            creche: creche_out(&c, &v, &sessions, &creche_booked),
+            weekday: c.first_session_date.format("%A").to_string(),
+            start_time: c.start_time.format("%H:%M").to_string(),
+            sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
+            booking_open: st.booking_open,
+            places_left: c.places - c.confirmed_count,
+            team: team_out(&team),
+            title: c.title,
+            description: c.description,
+            first_session_date: c.first_session_date,
+            session_minutes: c.session_minutes,
+            timezone: c.timezone,
+            places: c.places,
+            booking_opens_on: c.booking_opens_on,
+            booking_closes_on: c.booking_closes_on,
+            cancel_reason: c.cancel_reason,
+            created_at: crate::api::utc(c.created_at),
+            updated_at: crate::api::utc(c.updated_at),
+            published_at: c.published_at.map(crate::api::utc),
+        }
     }
 }

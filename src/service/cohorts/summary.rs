@@ -1,0 +1,242 @@
+//! How a group is going, for its lead, co-facilitators and coordinators: attendance per
+//! session, who has completed, open follow-ups and the outcome pairs recorded. Each family
+//! listed is an audited read.
+
+use super::families::{team_access, TeamAccess};
+use crate::domain::register::{completed, summarise_pairs, Mark};
+use crate::service::schedule::zone;
+use crate::service::{Actor, Audit, ServiceError, Services};
+use crate::store;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionAttendance {
+    pub session_id: i32,
+    pub number: Option<i32>,
+    pub kind: String,
+    pub date: Option<NaiveDate>,
+    pub status: String,
+    /// Started and not cancelled.
+    pub held: bool,
+    pub present: i64,
+    pub late: i64,
+    pub apologies: i64,
+    pub absent: i64,
+    pub unmarked: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct FamilyProgress {
+    pub booking_id: i32,
+    pub family_id: i32,
+    pub carers_names: Vec<String>,
+    /// `confirmed` or `withdrawn`.
+    pub booking_status: String,
+    /// Group sessions attended (present or late).
+    pub attended: i64,
+    pub apologies: i64,
+    pub absent: i64,
+    pub completed: bool,
+    pub open_follow_up: bool,
+}
+
+/// One measure's bookings with both a pre and a post score, summarised.
+#[derive(Debug, Clone)]
+pub struct OutcomePairs {
+    pub measure: String,
+    pub pairs: usize,
+    pub mean_pre: f64,
+    pub mean_post: f64,
+    pub mean_change: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct CohortSummary {
+    pub cohort_id: i32,
+    pub title: String,
+    /// Programme code.
+    pub programme: String,
+    pub completion_threshold: i32,
+    pub sessions: Vec<SessionAttendance>,
+    pub families: Vec<FamilyProgress>,
+    pub completed: i64,
+    pub open_follow_ups: i64,
+    /// Closed follow-ups by outcome.
+    pub follow_up_outcomes: BTreeMap<String, i64>,
+    pub outcome_pairs: Vec<OutcomePairs>,
+}
+
+/// A cohort's progress (its lead and co-facilitators; coordinators).
+pub async fn cohort_summary(
+    services: &Services,
+    actor: Actor,
+    id: i32,
+) -> Result<CohortSummary, ServiceError> {
+    services
+        .write(actor, move |tx| {
+            let c = &mut *tx.conn;
+            let now = tx.now;
+            if !matches!(
+                team_access(c, id, tx.actor)?,
+                TeamAccess::Coordinator | TeamAccess::Facilitator
+            ) {
+                return Err(ServiceError::not_found("cohort"));
+            }
+            let (cohort, programme, _) = store::cohorts::find_full(c, id)?
+                .ok_or_else(|| ServiceError::not_found("cohort"))?;
+            let tz = zone(&cohort);
+            let sessions = store::cohorts::sessions_of(c, id)?;
+            let session_ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
+            let marks = store::registers::marks_of_sessions(c, &session_ids)?;
+            let mut bookings = store::bookings::of_cohort(c, id, "confirmed")?;
+            bookings.extend(
+                store::bookings::of_cohort(c, id, "withdrawn")?
+                    .into_iter()
+                    .filter(|b| marks.iter().any(|m| m.booking_id == b.id)),
+            );
+            let follow_ups = store::summaries::follow_ups(c, id)?;
+            let group_session =
+                |sid: i32| sessions.iter().any(|s| s.id == sid && s.kind == "group");
+            let mut families = Vec::new();
+            let mut reads = Vec::new();
+            for b in &bookings {
+                let f = store::families::find(c, b.family_id)?
+                    .ok_or_else(|| ServiceError::not_found("family"))?;
+                let count = |want: &[Mark]| {
+                    marks
+                        .iter()
+                        .filter(|m| m.booking_id == b.id && group_session(m.session_id))
+                        .filter(|m| Mark::parse(&m.status).is_some_and(|k| want.contains(&k)))
+                        .count() as i64
+                };
+                let attended = count(&[Mark::Present, Mark::Late]);
+                reads.push(Audit {
+                    action: "family_read",
+                    entity: "booking",
+                    entity_id: Some(b.id),
+                    family_id: Some(b.family_id),
+                    detail: format!("cohort {id} summary"),
+                });
+                families.push(FamilyProgress {
+                    booking_id: b.id,
+                    family_id: b.family_id,
+                    carers_names: [f.carer_one, f.carer_two]
+                        .into_iter()
+                        .filter(|n| !n.is_empty())
+                        .collect(),
+                    booking_status: b.status.clone(),
+                    attended,
+                    apologies: count(&[Mark::Apologies]),
+                    absent: count(&[Mark::Absent]),
+                    completed: completed(attended as usize, programme.completion_threshold),
+                    open_follow_up: follow_ups
+                        .iter()
+                        .any(|(bid, s, _)| *bid == b.id && s == "open"),
+                });
+            }
+            let expected = bookings.len() as i64;
+            let per_session = sessions
+                .iter()
+                .map(|s| {
+                    let mut a = SessionAttendance {
+                        session_id: s.id,
+                        number: s.number,
+                        kind: s.kind.clone(),
+                        date: Some(s.starts_at.and_utc().with_timezone(&tz).date_naive()),
+                        status: s.status.clone(),
+                        held: !s.is_cancelled() && s.starts_at.and_utc() <= now,
+                        ..Default::default()
+                    };
+                    for m in marks.iter().filter(|m| m.session_id == s.id) {
+                        match Mark::parse(&m.status) {
+                            Some(Mark::Present) => a.present += 1,
+                            Some(Mark::Late) => a.late += 1,
+                            Some(Mark::Apologies) => a.apologies += 1,
+                            Some(Mark::Absent) => a.absent += 1,
+                            None => {}
+                        }
+                    }
+                    if a.held {
+                        a.unmarked =
+                            (expected - a.present - a.late - a.apologies - a.absent).max(0);
+                    }
+                    a
+                })
+                .collect();
+            let mut outcomes: BTreeMap<String, i64> = BTreeMap::new();
+            for (_, _, o) in &follow_ups {
+                if let Some(o) = o {
+                    *outcomes.entry(o.clone()).or_default() += 1;
+                }
+            }
+            let outcome_pairs = pairs(store::summaries::outcome_scores(c, id)?);
+            for read in reads {
+                tx.audit(read);
+            }
+            Ok(CohortSummary {
+                cohort_id: id,
+                title: cohort.title,
+                programme: programme.code,
+                completion_threshold: programme.completion_threshold,
+                sessions: per_session,
+                completed: families.iter().filter(|f| f.completed).count() as i64,
+                open_follow_ups: follow_ups.iter().filter(|(_, s, _)| s == "open").count() as i64,
+                families,
+                follow_up_outcomes: outcomes,
+                outcome_pairs,
+            })
+        })
+        .await
+}
+
+/// A booking's pre and post score of one measure, as far as recorded.
+type PrePost = (Option<f64>, Option<f64>);
+
+/// Per measure, the bookings with both a pre and a post score, summarised.
+fn pairs(scores: Vec<(i32, String, String, f64)>) -> Vec<OutcomePairs> {
+    let mut by: BTreeMap<String, BTreeMap<i32, PrePost>> = BTreeMap::new();
+    for (booking, measure, phase, score) in scores {
+        let e = by.entry(measure).or_default().entry(booking).or_default();
+        if phase == "pre" {
+            e.0 = Some(score);
+        } else {
+            e.1 = Some(score);
+        }
+    }
+    by.into_iter()
+        .filter_map(|(measure, b)| {
+            let complete: Vec<(f64, f64)> = b
+                .values()
+                .filter_map(|(pre, post)| Some(((*pre)?, (*post)?)))
+                .collect();
+            summarise_pairs(&complete).map(|s| OutcomePairs {
+                measure,
+                pairs: s.pairs,
+                mean_pre: s.mean_pre,
+                mean_post: s.mean_post,
+                mean_change: s.mean_change,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pairs;
+
+    #[test]
+    fn only_bookings_with_both_scores_make_a_pair() {
+        let scores = vec![
+            (1, "wemwbs".to_string(), "pre".to_string(), 40.0),
+            (1, "wemwbs".to_string(), "post".to_string(), 50.0),
+            (2, "wemwbs".to_string(), "pre".to_string(), 30.0),
+            (3, "other".to_string(), "post".to_string(), 10.0),
+        ];
+        let found = pairs(scores);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].measure, "wemwbs");
+        assert_eq!(found[0].pairs, 1);
+        assert_eq!(found[0].mean_change, 10.0);
+    }
+}
