@@ -6,6 +6,7 @@
 //! [`Tx`] what happened: the audit events (written just before COMMIT) and which public views
 //! changed (signalled just after it). It returns a typed outcome or a [`ServiceError`].
 
+pub mod audit;
 pub mod booking;
 mod error;
 pub mod schedule;
