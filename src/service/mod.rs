@@ -9,6 +9,8 @@
 pub mod audit;
 pub mod booking;
 mod error;
+pub mod families;
+pub mod retention;
 pub mod schedule;
 mod tx;
 
