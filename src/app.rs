@@ -51,8 +51,8 @@ impl AppState {
         self.clock.now().naive_utc().trunc_subsecs(6)
     }
 
-    /// Runs blocking database work on the thread pool; the connection is taken inside the block
-    /// so a slow pool never stalls the async workers.
+    /// Runs a plain read on the blocking thread pool (the connection is taken inside the block,
+    /// so a slow pool never stalls the async workers). Writes go through `service`.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
@@ -64,18 +64,6 @@ impl AppState {
             f(&mut conn)
         })
         .await?
-    }
-
-    /// Like `db`, inside one write transaction (`BEGIN IMMEDIATE` on SQLite). Every write goes
-    /// through a transaction whose COMMIT is checked: on SQLite an `INSERT … RETURNING` outside
-    /// one commits when the statement is reset, and diesel does not report a failure there (a
-    /// full disk answered 201 for a row never stored).
-    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.db(move |c| db::write_transaction(c, f)).await
     }
 }
 

@@ -102,10 +102,13 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::CreateAdmin { email, name, .. } => create_admin(config, &email, &name),
         Command::Retention { dry_run, .. } => {
-            let manager = db::DbManager::new(&config.database_url)?;
-            let mut conn = manager.open().map_err(|e| e.0)?;
-            db::run_migrations(&mut conn)?;
-            let report = retention::run(&mut conn, &config, chrono::Utc::now(), dry_run)?;
+            let (pool, kind) = db::connect(
+                &config.database_url,
+                2,
+                std::time::Duration::from_secs(config.db_timeout_secs),
+            )?;
+            let services = groupwork::service::Services::new(pool, kind, Arc::new(SystemClock));
+            let report = retention::run(&services, &config, dry_run)?;
             println!("{report}");
             Ok(())
         }
@@ -184,14 +187,7 @@ fn daily_retention(state: actix_web::web::Data<groupwork::AppState>) {
         loop {
             std::thread::sleep(wait);
             wait = std::time::Duration::from_secs(24 * 60 * 60);
-            let mut conn = match state.pool.get() {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "retention skipped: database unavailable");
-                    continue;
-                }
-            };
-            match retention::run(&mut conn, &state.config, state.now(), false) {
+            match retention::run(&state.services, &state.config, false) {
                 Ok(report) => tracing::info!(%report, "retention ran"),
                 Err(e) => tracing::warn!(error = %e, "retention failed"),
             }

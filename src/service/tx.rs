@@ -179,7 +179,6 @@ impl Services {
 
     /// Runs a read on a blocking thread, without a transaction. Reads that must leave a trace
     /// (a staff member opening a family's record) go through [`Services::write`] instead.
-    #[allow(dead_code)] // until the first read with a rule in it moves in from `api/`
     pub(crate) async fn read<T, F>(&self, body: F) -> Result<T, ServiceError>
     where
         F: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<T, ServiceError> + Send + 'static,
@@ -192,27 +191,5 @@ impl Services {
         })
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?
-    }
-}
-
-impl Tx<'_> {
-    /// Runs `body` on a connection already inside a transaction that a caller not yet moved
-    /// into `service/` opened; writes its audit events at the end and says whether a listing
-    /// changed. Transitional: it goes with the last such caller.
-    pub(crate) fn within<T>(
-        conn: &mut DbConnection,
-        actor: Actor,
-        now: DateTime<Utc>,
-        body: impl FnOnce(&mut Tx) -> Result<T, ServiceError>,
-    ) -> Result<(T, bool), ServiceError> {
-        let mut tx = Tx {
-            conn,
-            actor,
-            now,
-            audit: Vec::new(),
-            listing_changed: false,
-        };
-        let value = body(&mut tx)?;
-        Ok((value, tx.finish()?))
     }
 }

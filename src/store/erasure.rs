@@ -1,7 +1,7 @@
 //! The diesel side of erasing a family: blanks personal values in place and deletes what only
 //! ever held personal data, keeping the pseudonymous rows (ids, ward, referral source, bookings,
 //! marks, outcomes) that attendance and monitoring figures are counted from. Runs inside the
-//! caller's transaction (`api::family_records::erase_family`).
+//! caller's transaction (`service::families::erasure::erase`).
 
 use crate::db::schema::{
     bookings as bo, children as ch, creche_attendance as ca, families as fa,

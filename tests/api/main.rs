@@ -12,6 +12,7 @@ mod pg_template;
 #[allow(dead_code)]
 mod serve_child;
 
+mod architecture;
 mod audit;
 mod auth;
 mod errors;

@@ -59,9 +59,7 @@ db_test! {
         assert!(before.4.is_empty());
         let mut config = app.state.config.clone();
         config.audit_retention_months = 18;
-        let mut conn = app.state.pool.get().unwrap();
-        let dry = job::run(&mut conn, &config, app.state.now(), true).unwrap();
-        drop(conn);
+        let dry = job::run(&app.state.services, &config, true).unwrap();
         assert!(dry.dry_run);
         assert_eq!(dry.families_anonymised, [fa, fb]);
         assert!(!dry.families_anonymised.contains(&fc));
@@ -71,9 +69,7 @@ db_test! {
         assert_eq!(census(&app), before, "a dry run changes nothing");
         assert!(dry.to_string().contains("would anonymise 2 families"), "{dry}");
 
-        let mut conn = app.state.pool.get().unwrap();
-        let done = job::run(&mut conn, &config, app.state.now(), false).unwrap();
-        drop(conn);
+        let done = job::run(&app.state.services, &config, false).unwrap();
         assert_eq!(done.families_anonymised, dry.families_anonymised);
         assert_eq!(
             (done.refresh_tokens_deleted, done.idempotency_keys_deleted, done.notifications_deleted),
@@ -90,9 +86,10 @@ db_test! {
         let erased = groupwork::store::audit::list(&mut conn, &groupwork::store::audit::Filter { action: Some("family_erased".into()), ..Default::default() }, 10, 0).unwrap();
         assert_eq!(erased.1, 2);
         assert!(erased.0.iter().all(|e| e.actor_user_id.is_none() && e.detail.contains("retention")));
+        drop(conn);
 
         // A second run finds nothing more to do.
-        let twice = job::run(&mut conn, &config, app.state.now(), false).unwrap();
+        let twice = job::run(&app.state.services, &config, false).unwrap();
         assert!(twice.families_anonymised.is_empty());
         assert_eq!((twice.refresh_tokens_deleted, twice.idempotency_keys_deleted, twice.notifications_deleted), (0, 0, 0));
     }

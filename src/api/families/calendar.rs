@@ -1,15 +1,14 @@
 //! A family's own sessions as an iCalendar feed. Calendar apps cannot send a bearer token, so a
-//! parent makes a private link carrying its own secret, and can revoke it at any time.
+//! parent makes a private link carrying its own secret, and can revoke it at any time. The
+//! link and the feed's reads are `service::families::calendar`'s.
 
 use crate::api::access::{Parent, Require};
 use crate::api::catalogue::listings::session_events;
 use crate::api::docs::{E400, E401, E403, E404, E503};
-use crate::api::families::audit_change;
 use crate::app::AppState;
-use crate::auth::tokens::{hash_opaque, random_secret};
 use crate::domain::ics;
 use crate::error::ApiError;
-use crate::store;
+use crate::service::{self, families::calendar::FeedReader};
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, FromRequest, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -44,29 +43,8 @@ pub async fn make_link(
     state: web::Data<AppState>,
     who: Require<Parent>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user, secret, now) = (who.user.user_id, random_secret(), state.now_naive());
-    let hash = hash_opaque(&secret);
-    state
-        .write(move |c| {
-            let f =
-                store::families::of_user(c, user)?.ok_or_else(|| ApiError::not_found("family"))?;
-            store::families::set_calendar_token(c, f.id, Some(&hash))?;
-            let detail = if f.calendar_token_hash.is_some() {
-                "replaced the previous link"
-            } else {
-                "new link"
-            };
-            audit_change(
-                c,
-                user,
-                now,
-                f.id,
-                "calendar_link_made",
-                ("family", f.id),
-                detail.into(),
-            )
-        })
-        .await?;
+    let secret =
+        service::families::calendar::make_calendar_link(&state.services, who.actor()).await?;
     let url = format!("/api/v1/me/calendar.ics?token={secret}");
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, url.clone()))
@@ -84,28 +62,7 @@ pub async fn revoke_link(
     state: web::Data<AppState>,
     who: Require<Parent>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user, now) = (who.user.user_id, state.now_naive());
-    state
-        .write(move |c| {
-            let f =
-                store::families::of_user(c, user)?.ok_or_else(|| ApiError::not_found("family"))?;
-            store::families::set_calendar_token(c, f.id, None)?;
-            let detail = if f.calendar_token_hash.is_some() {
-                "revoked"
-            } else {
-                "there was no link"
-            };
-            audit_change(
-                c,
-                user,
-                now,
-                f.id,
-                "calendar_link_revoked",
-                ("family", f.id),
-                detail.into(),
-            )
-        })
-        .await?;
+    service::families::calendar::revoke_calendar_link(&state.services, who.actor()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -126,34 +83,20 @@ pub async fn family_feed(
     req: HttpRequest,
     q: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    enum Who {
-        Link(String),
-        Parent(i32),
-    }
-    let who = match q.into_inner().token {
-        Some(t) => Who::Link(hash_opaque(t.trim())),
-        None => Who::Parent(Require::<Parent>::extract(&req).await?.user.user_id),
+    let reader = match q.into_inner().token {
+        Some(t) => FeedReader::Link {
+            secret: t.trim().to_string(),
+        },
+        None => FeedReader::Parent {
+            user_id: Require::<Parent>::extract(&req).await?.user.user_id,
+        },
     };
-    let events = state
-        .db(move |c| {
-            let family = match who {
-                Who::Link(hash) => store::families::by_calendar_token(c, &hash)?,
-                Who::Parent(user) => store::families::of_user(c, user)?,
-            }
-            .ok_or_else(|| ApiError::not_found("calendar"))?;
-            let mut events: Vec<ics::Event> = Vec::new();
-            for b in store::bookings::of_family(c, family.id)?
-                .into_iter()
-                .filter(|b| b.status == "confirmed")
-            {
-                let (cohort, programme, venue) = store::cohorts::find_full(c, b.cohort_id)?
-                    .ok_or_else(|| ApiError::not_found("cohort"))?;
-                let sessions = store::cohorts::sessions_of(c, cohort.id)?;
-                events.extend(session_events(&cohort, &programme, &venue, &sessions));
-            }
-            Ok(events)
-        })
-        .await?;
+    let events: Vec<ics::Event> =
+        service::families::calendar::booked_groups(&state.services, reader)
+            .await?
+            .iter()
+            .flat_map(|g| session_events(&g.cohort, &g.programme, &g.venue, &g.sessions))
+            .collect();
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/calendar; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))

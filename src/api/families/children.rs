@@ -1,14 +1,17 @@
 //! A parent's own children: adding, reading, changing and removing them on their family's record.
+//! The rules and the transaction are `service::families::children`'s.
 
 use crate::api::access::{Parent, Require};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
-use crate::api::families::{audit_change, own_family};
 use crate::api::field_errors;
 use crate::api::json::ApiJson;
 use crate::app::AppState;
-use crate::domain::family::child_date_problems;
-use crate::error::{ApiError, FieldErrors};
-use crate::store::{self, families::Child};
+use crate::error::ApiError;
+use crate::service::{
+    self,
+    families::children::{AddChild, UpdateChild},
+};
+use crate::store::families::Child;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
@@ -58,12 +61,6 @@ pub struct ChildPatch {
     pub due_date: Option<NaiveDate>,
 }
 
-fn add_problems(errors: &mut FieldErrors, problems: Vec<(&'static str, String)>) {
-    for (field, msg) in problems {
-        errors.entry(field.to_string()).or_default().push(msg);
-    }
-}
-
 /// Add a child, born or expected (parent).
 #[utoipa::path(
     tag = "families",
@@ -82,41 +79,13 @@ pub async fn add_child(
     body: ApiJson<ChildBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let mut errors = field_errors(&b);
-    add_problems(
-        &mut errors,
-        child_date_problems(b.date_of_birth, b.due_date, state.now().date_naive()),
-    );
-    ApiError::check_fields(errors)?;
-    let (user, now) = (who.user.user_id, state.now_naive());
-    let child = state
-        .write(move |c| {
-            let f = own_family(c, user)?;
-            let child = store::families::add_child(
-                c,
-                f.id,
-                b.first_name.trim(),
-                b.date_of_birth,
-                b.due_date,
-                now,
-            )?;
-            let detail = if child.date_of_birth.is_some() {
-                "born"
-            } else {
-                "expected"
-            };
-            audit_change(
-                c,
-                user,
-                now,
-                f.id,
-                "child_added",
-                ("child", child.id),
-                detail.into(),
-            )?;
-            Ok(child)
-        })
-        .await?;
+    let cmd = AddChild {
+        request_problems: field_errors(&b),
+        first_name: b.first_name,
+        date_of_birth: b.date_of_birth,
+        due_date: b.due_date,
+    };
+    let child = service::families::children::add_child(&state.services, who.actor(), cmd).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -138,13 +107,8 @@ pub async fn get_child(
     who: Require<Parent>,
     id: web::Path<i32>,
 ) -> Result<web::Json<ChildOut>, ApiError> {
-    let (user, id) = (who.user.user_id, id.into_inner());
-    let child = state
-        .db(move |c| {
-            let f = own_family(c, user)?;
-            store::families::child_of(c, f.id, id)?.ok_or_else(|| ApiError::not_found("child"))
-        })
-        .await?;
+    let child =
+        service::families::children::child(&state.services, who.actor(), id.into_inner()).await?;
     Ok(web::Json(child.into()))
 }
 
@@ -164,49 +128,16 @@ pub async fn update_child(
     id: web::Path<i32>,
     body: ApiJson<ChildPatch>,
 ) -> Result<web::Json<ChildOut>, ApiError> {
-    let (user, id, p) = (who.user.user_id, id.into_inner(), body.into_inner());
-    let errors = field_errors(&p);
-    let (today, now) = (state.now().date_naive(), state.now_naive());
-    let child = state
-        .write(move |c| {
-            let f = own_family(c, user)?;
-            let child = store::families::child_of(c, f.id, id)?
-                .ok_or_else(|| ApiError::not_found("child"))?;
-            // A date of birth replaces a due date (the baby has arrived), and vice versa.
-            let (dob, due) = match (p.date_of_birth, p.due_date) {
-                (Some(b), None) => (Some(b), None),
-                (None, Some(d)) => (None, Some(d)),
-                (None, None) => (child.date_of_birth, child.due_date),
-                (b, d) => (b, d),
-            };
-            let mut errors = errors;
-            add_problems(&mut errors, child_date_problems(dob, due, today));
-            ApiError::check_fields(errors)?;
-            let name = p
-                .first_name
-                .as_deref()
-                .map(str::trim)
-                .unwrap_or(&child.first_name)
-                .to_string();
-            let changed: Vec<&str> = [
-                ("first_name", name != child.first_name),
-                ("date_of_birth", dob != child.date_of_birth),
-                ("due_date", due != child.due_date),
-            ]
-            .into_iter()
-            .filter_map(|(field, differs)| differs.then_some(field))
-            .collect();
-            let detail = if changed.is_empty() {
-                "no change".to_string()
-            } else {
-                format!("changed: {}", changed.join(", "))
-            };
-            let updated = store::families::update_child(c, id, &name, dob, due, now)?;
-            audit_change(c, user, now, f.id, "child_updated", ("child", id), detail)?;
-            Ok(updated)
-        })
-        .await?;
-    state.listing_cache.invalidate();
+    let p = body.into_inner();
+    let cmd = UpdateChild {
+        child_id: id.into_inner(),
+        request_problems: field_errors(&p),
+        first_name: p.first_name,
+        date_of_birth: p.date_of_birth,
+        due_date: p.due_date,
+    };
+    let child =
+        service::families::children::update_child(&state.services, who.actor(), cmd).await?;
     Ok(web::Json(child.into()))
 }
 
@@ -224,36 +155,7 @@ pub async fn delete_child(
     who: Require<Parent>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user, id, now) = (who.user.user_id, id.into_inner(), state.now_naive());
-    state
-        .write(move |c| {
-            let f = own_family(c, user)?;
-            // Crèche places and sign-ins refer to the child (foreign keys): refuse, do not fail.
-            let deleted = store::families::delete_child(c, f.id, id).map_err(|e| match e {
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::ForeignKeyViolation,
-                    _,
-                ) => ApiError::Conflict(
-                    "this child has had a crèche place in a group, so stays on the family's record"
-                        .into(),
-                ),
-                e => e.into(),
-            })?;
-            if deleted {
-                audit_change(
-                    c,
-                    user,
-                    now,
-                    f.id,
-                    "child_removed",
-                    ("child", id),
-                    String::new(),
-                )
-            } else {
-                Err(ApiError::not_found("child"))
-            }
-        })
+    service::families::children::remove_child(&state.services, who.actor(), id.into_inner())
         .await?;
-    state.listing_cache.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }

@@ -11,13 +11,13 @@ use crate::api::families::children::ChildOut;
 use crate::api::field_errors;
 use crate::api::json::ApiJson;
 use crate::app::AppState;
-use crate::db::DbConnection;
 use crate::domain::family::{phone_ok, REFERRAL_SOURCES};
 use crate::domain::{postcode, ward::Ward};
 use crate::error::ApiError;
-use crate::store::{self, families::Child, families::Family, families::Profile};
+use crate::service::{self, families::profile::FamilyRecord};
+use crate::store::{self, families::Profile};
 use actix_web::{delete, get, put, web, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -42,7 +42,12 @@ pub struct FamilyOut {
     pub updated_at: DateTime<Utc>,
 }
 
-fn family_out(f: Family, children: Vec<Child>) -> FamilyOut {
+fn family_out(
+    FamilyRecord {
+        family: f,
+        children,
+    }: FamilyRecord,
+) -> FamilyOut {
     FamilyOut {
         id: f.id,
         carers: [f.carer_one, f.carer_two]
@@ -104,76 +109,6 @@ pub struct FamilyBody {
     pub consent_to_contact: bool,
 }
 
-/// The parent's family; an erased family is gone for them (erasure also unlinks it from the
-/// login, so this only matters for data erased some other way).
-pub(super) fn own_family(c: &mut DbConnection, user_id: i32) -> Result<Family, ApiError> {
-    store::families::of_user(c, user_id)?
-        .filter(|f| f.erased_at.is_none())
-        .ok_or_else(|| ApiError::not_found("family"))
-}
-
-/// Records a change the parent made to their family's record. The detail names fields, never
-/// their values: the audit trail holds no personal data.
-pub(super) fn audit_change(
-    c: &mut DbConnection,
-    user: i32,
-    at: NaiveDateTime,
-    family_id: i32,
-    action: &str,
-    (entity, entity_id): (&str, i32),
-    detail: String,
-) -> Result<(), ApiError> {
-    store::audit::record(
-        c,
-        store::audit::Event {
-            at,
-            actor_user_id: Some(user),
-            action,
-            entity,
-            entity_id: Some(entity_id),
-            family_id: Some(family_id),
-            detail,
-        },
-    )?;
-    Ok(())
-}
-
-/// The names of the profile fields that differ, for the audit trail.
-fn changed_fields(f: &Family, p: &Profile) -> String {
-    let changed: Vec<&str> = [
-        (
-            "carers",
-            f.carer_one != p.carer_one || f.carer_two != p.carer_two,
-        ),
-        ("phone", f.phone != p.phone),
-        ("email", f.email != p.email),
-        ("postcode", f.postcode != p.postcode),
-        ("ward", f.ward != p.ward),
-        (
-            "preferred_language",
-            f.preferred_language != p.preferred_language,
-        ),
-        (
-            "interpreter_needed",
-            f.interpreter_needed != p.interpreter_needed,
-        ),
-        ("access_needs", f.access_needs != p.access_needs),
-        ("referral_source", f.referral_source != p.referral_source),
-        (
-            "consent_to_contact",
-            f.consent_to_contact != p.consent_to_contact,
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(name, differs)| differs.then_some(name))
-    .collect();
-    if changed.is_empty() {
-        "no change".into()
-    } else {
-        format!("changed: {}", changed.join(", "))
-    }
-}
-
 /// My family, with its children (parent).
 #[utoipa::path(
     tag = "families",
@@ -185,15 +120,8 @@ pub async fn my_family(
     state: web::Data<AppState>,
     who: Require<Parent>,
 ) -> Result<web::Json<FamilyOut>, ApiError> {
-    let user = who.user.user_id;
-    let out = state
-        .db(move |c| {
-            let f = own_family(c, user)?;
-            let children = store::families::children_of(c, f.id)?;
-            Ok(family_out(f, children))
-        })
-        .await?;
-    Ok(web::Json(out))
+    let family = service::families::profile::my_family(&state.services, who.actor()).await?;
+    Ok(web::Json(family_out(family)))
 }
 
 /// Update my family's profile (parent): the whole profile is replaced.
@@ -254,26 +182,9 @@ pub async fn update_family(
         referral_source: b.referral_source,
         consent_to_contact: b.consent_to_contact,
     };
-    let (user, now) = (who.user.user_id, state.now_naive());
-    let out = state
-        .write(move |c| {
-            let f = own_family(c, user)?;
-            let detail = changed_fields(&f, &profile);
-            let f = store::families::update_profile(c, f.id, &profile, now)?;
-            audit_change(
-                c,
-                user,
-                now,
-                f.id,
-                "family_updated",
-                ("family", f.id),
-                detail,
-            )?;
-            let children = store::families::children_of(c, f.id)?;
-            Ok(family_out(f, children))
-        })
-        .await?;
-    Ok(web::Json(out))
+    let family =
+        service::families::profile::update_profile(&state.services, who.actor(), profile).await?;
+    Ok(web::Json(family_out(family)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -320,16 +231,6 @@ pub async fn erase_my_family(
         ));
     }
     state.login_by_account.clear(&account);
-    state
-        .db(move |c| {
-            crate::db::write_transaction(c, |c| {
-                let f = own_family(c, user_id)?;
-                let reason = crate::api::families::records::ErasureReason::SubjectRequest.code();
-                crate::api::families::records::erase_family(c, f.id, reason, Some(user_id), now)?;
-                Ok(())
-            })
-        })
-        .await?;
-    state.listing_cache.invalidate();
+    service::families::erasure::erase_own_family(&state.services, who.actor()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

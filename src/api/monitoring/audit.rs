@@ -1,6 +1,7 @@
 //! The audit trail for admins: who read or changed what, when. Append-only from the API (there
 //! is no route to change or delete an event). Refused attempts to reach family data are
-//! recorded too, by a middleware that sees the final answer of every request.
+//! recorded too, by a middleware that sees the final answer of every request
+//! (`service::audit::record_refusal` writes them).
 
 use crate::api::access::{Admin, Require};
 use crate::api::docs::{E400, E401, E403, E422, E503};
@@ -8,6 +9,11 @@ use crate::api::{utc, PageQuery};
 use crate::app::AppState;
 use crate::domain::cohort::plausible_date;
 use crate::error::ApiError;
+use crate::service::{
+    self,
+    audit::{Named, Refusal},
+    Actor,
+};
 use crate::store;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -133,18 +139,14 @@ fn is_family_data(path: &str) -> bool {
         || (path.starts_with("/api/v1/sessions/") && path.ends_with("/register"))
 }
 
-/// The family a refused path names, when it names one directly.
-fn family_of(c: &mut crate::db::DbConnection, path: &str) -> Option<i32> {
+/// The family record a refused path names directly, if any.
+fn named_in(path: &str) -> Option<Named> {
     let id = |prefix: &str| -> Option<i32> {
         path.strip_prefix(prefix)?.split('/').next()?.parse().ok()
     };
-    if let Some(b) = id("/api/v1/bookings/") {
-        return store::bookings::find(c, b)
-            .ok()
-            .flatten()
-            .map(|b| b.family_id);
-    }
-    id("/api/v1/families/")
+    id("/api/v1/bookings/")
+        .map(Named::Booking)
+        .or_else(|| id("/api/v1/families/").map(Named::Family))
 }
 
 /// Middleware step: records refused requests for family data (403/404 to a signed-in caller)
@@ -166,26 +168,18 @@ pub async fn record_refusal<B: MessageBody>(res: &ServiceResponse<B>) {
     let Some(user) = token.and_then(|t| state.jwt.verify(t.trim(), state.now()).ok()) else {
         return;
     };
-    let (path, method, at) = (
-        req.path().to_string(),
-        req.method().to_string(),
-        state.now_naive(),
-    );
-    let recorded = state
-        .db(move |c| {
-            let family_id = family_of(c, &path);
-            let event = store::audit::Event {
-                at,
-                actor_user_id: Some(user.user_id),
-                action: "access_refused",
-                entity: "request",
-                entity_id: None,
-                family_id,
-                detail: format!("{method} {path} → {status} (as {})", user.role.as_str()),
-            };
-            Ok(store::audit::record(c, event)?)
-        })
-        .await;
+    let path = req.path().to_string();
+    let refusal = Refusal {
+        method: req.method().to_string(),
+        named: named_in(&path),
+        path,
+        status,
+    };
+    let actor = Actor::User {
+        id: user.user_id,
+        role: user.role,
+    };
+    let recorded = service::audit::record_refusal(&state.services, actor, refusal).await;
     if let Err(e) = recorded {
         tracing::warn!(error = %e, "could not record a refused request in the audit trail");
     }

@@ -6,9 +6,8 @@ use crate::api::cohorts::summary::OutcomePairs;
 use crate::api::docs::{E400, E401, E403, E422, E503};
 use crate::app::AppState;
 use crate::domain::cohort::plausible_date;
-use crate::domain::report::{self, csv, Figures, GroupBy};
+use crate::domain::report::{csv, Figures, GroupBy};
 use crate::error::{ApiError, FieldErrors};
-use crate::store;
 use actix_web::http::header::{self, Accept, Header, Quality};
 use actix_web::{get, mime, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -227,13 +226,7 @@ pub async fn summary_report(
     let (from, to, by, format) = checked(&q)?;
     let as_csv = format.unwrap_or_else(|| accepts_csv(&req));
     let now = state.now();
-    let naive = state.now_naive();
-    let rows = state
-        .db(move |c| {
-            let facts = store::reports::facts(c, from, to, naive)?;
-            Ok(report::build(&facts, by))
-        })
-        .await?;
+    let rows = crate::service::monitoring::summary(&state.services, from, to, by).await?;
     let mut res = HttpResponse::Ok();
     res.insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::VARY, "Accept"));

@@ -1,0 +1,79 @@
+//! A parent's own family record: reading it, and replacing its profile.
+
+use super::{changed, own_family};
+use crate::service::{Actor, Audit, ServiceError, Services};
+use crate::store::{
+    self,
+    families::{Child, Family, Profile},
+};
+
+/// A family with its children.
+#[derive(Debug, Clone)]
+pub struct FamilyRecord {
+    pub family: Family,
+    pub children: Vec<Child>,
+}
+
+/// The acting parent's family, with its children.
+pub async fn my_family(services: &Services, actor: Actor) -> Result<FamilyRecord, ServiceError> {
+    services
+        .read(move |c, _| {
+            let family = own_family(c, actor)?;
+            let children = store::families::children_of(c, family.id)?;
+            Ok(FamilyRecord { family, children })
+        })
+        .await
+}
+
+/// Replaces the acting parent's family profile (already validated); recorded as
+/// `family_updated` naming the fields that changed.
+pub async fn update_profile(
+    services: &Services,
+    actor: Actor,
+    profile: Profile,
+) -> Result<FamilyRecord, ServiceError> {
+    services
+        .write(actor, move |tx| {
+            let f = own_family(tx.conn, tx.actor)?;
+            let detail = changed_fields(&f, &profile);
+            let family = store::families::update_profile(tx.conn, f.id, &profile, tx.now_naive())?;
+            tx.audit(Audit {
+                action: "family_updated",
+                entity: "family",
+                entity_id: Some(family.id),
+                family_id: Some(family.id),
+                detail,
+            });
+            let children = store::families::children_of(tx.conn, family.id)?;
+            Ok(FamilyRecord { family, children })
+        })
+        .await
+}
+
+/// The names of the profile fields that differ, for the audit trail.
+fn changed_fields(f: &Family, p: &Profile) -> String {
+    changed(&[
+        (
+            "carers",
+            f.carer_one != p.carer_one || f.carer_two != p.carer_two,
+        ),
+        ("phone", f.phone != p.phone),
+        ("email", f.email != p.email),
+        ("postcode", f.postcode != p.postcode),
+        ("ward", f.ward != p.ward),
+        (
+            "preferred_language",
+            f.preferred_language != p.preferred_language,
+        ),
+        (
+            "interpreter_needed",
+            f.interpreter_needed != p.interpreter_needed,
+        ),
+        ("access_needs", f.access_needs != p.access_needs),
+        ("referral_source", f.referral_source != p.referral_source),
+        (
+            "consent_to_contact",
+            f.consent_to_contact != p.consent_to_contact,
+        ),
+    ])
+}

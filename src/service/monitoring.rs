@@ -1,0 +1,22 @@
+//! The figures funders ask for: the summary report over a date range, worked out by
+//! `domain::report` from one consistent snapshot of the records (`store::reports::facts`).
+
+use super::{ServiceError, Services};
+use crate::domain::report::{self, GroupBy};
+use crate::store;
+use chrono::{NaiveDate, SubsecRound};
+
+/// The summary report's rows for cohorts starting in `from..=to`, grouped `by`.
+pub async fn summary(
+    services: &Services,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    by: Option<GroupBy>,
+) -> Result<report::Report, ServiceError> {
+    services
+        .read(move |c, now| {
+            let facts = store::reports::facts(c, from, to, now.naive_utc().trunc_subsecs(6))?;
+            Ok(report::build(&facts, by))
+        })
+        .await
+}
