@@ -138,12 +138,10 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
         );
     }
     let state = build_state(config, Arc::new(SystemClock))?;
+    // One actix system: the demo loads on it (through the services), then the server runs on it.
+    let system = actix_web::rt::System::new();
     if load_demo {
-        let mut conn = state
-            .pool
-            .get()
-            .map_err(|e| format!("database unavailable: {e}"))?;
-        match demo::load(&mut conn, state.now_naive())? {
+        match system.block_on(demo::load(&state.services))? {
             demo::Outcome::Loaded(logins) => {
                 println!("Demo data loaded. These passwords are shown once only:");
                 for l in logins {
@@ -171,7 +169,7 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
         "groupwork on {} — API docs at http://{bind}/docs",
         state.db_kind.as_str()
     );
-    actix_web::rt::System::new().block_on(async move {
+    system.block_on(async move {
         run_server(state, listener)
             .map_err(|e| format!("cannot start the server: {e}"))?
             .await

@@ -5,8 +5,9 @@
 //! refused and left as it was. Accounts alone (e.g. from `create-admin`) do not stop it.
 
 use crate::auth::{password, tokens};
-use crate::db::{schema, write_transaction, DbConnection};
+use crate::db::{schema, DbConnection};
 use crate::domain::role::Role;
+use crate::service::{Actor, ServiceError, Services, Tx};
 use crate::store::{self, venues::VenueFields};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -211,11 +212,14 @@ fn when(marker: &str) -> String {
 }
 
 /// Loads the demo unless it was loaded before or the database holds records of its own (see
-/// [`Refusal`]); all of it in one transaction, so a failure leaves nothing behind.
-pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Outcome, String> {
-    let failed = |e: diesel::result::Error| format!("loading demo data failed: {e}");
+/// [`Refusal`]); all of it in one [`Services::write`] transaction, so a failure leaves nothing
+/// behind. The service itself is the actor in the audit trail; the records name the coordinator
+/// and the group's lead as the staff who made them.
+pub async fn load(services: &Services) -> Result<Outcome, String> {
+    let failed = |e: ServiceError| format!("loading demo data failed: {e}");
     // Checked before hashing the passwords (slow on purpose), and again under the write lock.
-    if let Some(stop) = check(conn).map_err(failed)? {
+    let first = services.read(|c, _| Ok(check(c)?)).await.map_err(failed)?;
+    if let Some(stop) = first {
         return Ok(stop);
     }
     let logins: Vec<DemoLogin> = LOGINS
@@ -231,72 +235,77 @@ pub fn load(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Outcome, Stri
         .iter()
         .map(|l| password::hash(&l.password))
         .collect::<Result<Vec<_>, _>>()?;
-    let stopped = write_transaction(conn, |c| {
-        if let DbConnection::Postgres(pg) = c {
-            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({LOAD_LOCK_KEY})"))
-                .execute(pg)?;
-        }
-        if let Some(stop) = check(c)? {
-            return Ok(Some(stop));
-        }
-        let mut users = Vec::new();
-        for (login, hash) in logins.iter().zip(&hashes) {
-            let new = store::users::NewUser {
-                email: login.email,
-                password_hash: hash,
-                display_name: login.name,
-                role: login.role,
-                now,
-            };
-            users.push((login.email.to_string(), store::users::insert(c, new)?.id));
-        }
-        let mut venue_ids = Vec::new();
-        for (name, address, postcode, ward, capacity, registered, notes) in VENUES {
-            let fields = VenueFields {
-                name: name.to_string(),
-                address: address.to_string(),
-                postcode: postcode.to_string(),
-                ward: ward.to_string(),
-                creche_room_capacity: *capacity,
-                creche_registered: *registered,
-                accessibility_notes: notes.to_string(),
-            };
-            venue_ids.push(store::venues::insert(c, &fields, now)?.id);
-        }
-        let coordinator = users
-            .iter()
-            .find(|(e, _)| e.starts_with("coordinator"))
-            .map(|(_, id)| *id)
-            .unwrap_or(0);
-        let (cohorts, under_way) = programme::load(c, now, &venue_ids, &users, coordinator)?;
-        let parent = users
-            .iter()
-            .find(|(e, _)| e.starts_with("parent"))
-            .map(|(_, id)| *id);
-        if let Some(parent) = parent {
-            store::families::create_for_user(
-                c,
-                parent,
-                "Amira Haddad",
-                "parent@demo.groupwork.example",
-                now,
-            )?;
-        }
-        if let Some(first_cosp) = cohorts.first() {
-            families::load(c, now, *first_cosp, parent, coordinator)?;
-        }
-        if let Some(running) = under_way {
-            let lead = users
-                .iter()
-                .find(|(e, _)| e.starts_with("cosp@"))
-                .map(|(_, id)| *id);
-            registers::load(c, now, running, lead.unwrap_or(coordinator))?;
-        }
-        store::settings::set(c, MARKER, &now.to_string())?;
-        Ok(None)
-    })
-    .map_err(failed)?;
+    let stopped = services
+        .write(Actor::System, move |tx| seed(tx, &hashes))
+        .await
+        .map_err(failed)?;
     Ok(stopped.unwrap_or(Outcome::Loaded(logins)))
+}
+
+/// The load itself, inside the transaction: `hashes` are the [`LOGINS`]' password hashes, in
+/// order. `Some` when the re-check under the lock stops it.
+fn seed(tx: &mut Tx, hashes: &[String]) -> Result<Option<Outcome>, ServiceError> {
+    if let DbConnection::Postgres(pg) = &mut *tx.conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({LOAD_LOCK_KEY})")).execute(pg)?;
+    }
+    if let Some(stop) = check(tx.conn)? {
+        return Ok(Some(stop));
+    }
+    let now = tx.now_naive();
+    let c = &mut *tx.conn;
+    let mut users = Vec::new();
+    for ((role, email, name), hash) in LOGINS.iter().zip(hashes) {
+        let new = store::users::NewUser {
+            email,
+            password_hash: hash,
+            display_name: name,
+            role: *role,
+            now,
+        };
+        users.push((email.to_string(), store::users::insert(c, new)?.id));
+    }
+    let mut venue_ids = Vec::new();
+    for (name, address, postcode, ward, capacity, registered, notes) in VENUES {
+        let fields = VenueFields {
+            name: name.to_string(),
+            address: address.to_string(),
+            postcode: postcode.to_string(),
+            ward: ward.to_string(),
+            creche_room_capacity: *capacity,
+            creche_registered: *registered,
+            accessibility_notes: notes.to_string(),
+        };
+        venue_ids.push(store::venues::insert(c, &fields, now)?.id);
+    }
+    let user = |prefix: &str| {
+        users
+            .iter()
+            .find(|(e, _)| e.starts_with(prefix))
+            .map(|(_, id)| *id)
+    };
+    let coordinator = user("coordinator").unwrap_or(0);
+    let (cohorts, under_way) = programme::load(c, now, &venue_ids, &users, coordinator)?;
+    let parent = user("parent");
+    if let Some(parent) = parent {
+        store::families::create_for_user(
+            c,
+            parent,
+            "Amira Haddad",
+            "parent@demo.groupwork.example",
+            now,
+        )?;
+    }
+    if let Some(first_cosp) = cohorts.first() {
+        families::load(c, now, *first_cosp, parent, coordinator)?;
+    }
+    if let Some(running) = under_way {
+        let lead = user("cosp@").unwrap_or(coordinator);
+        registers::load(tx, now, running, lead)?;
+    }
+    store::settings::set(tx.conn, MARKER, &now.to_string())?;
+    // Venues, published groups and their places: what the public listing shows.
+    tx.listing_changed();
+    Ok(None)
 }
 
 #[cfg(test)]

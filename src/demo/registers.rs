@@ -2,10 +2,9 @@
 //! children signed in and out; one family missed two in a row (an open follow-up) and one
 //! missed two and came back (a follow-up closed as re-engaged), through the real follow-up rule.
 
-use crate::db::DbConnection;
+use crate::service::{follow_ups, ServiceError, Tx};
 use crate::store::{self, bookings::NewBooking, families::Profile};
 use chrono::{Duration, NaiveDateTime};
-use diesel::QueryResult;
 
 /// carer, child, age in months, crèche place, marks at sessions 1–4.
 const FAMILIES: &[(&str, &str, i64, bool, [&str; 4])] = &[
@@ -53,12 +52,14 @@ const FAMILIES: &[(&str, &str, i64, bool, [&str; 4])] = &[
     ),
 ];
 
+/// Adds the families and marks the held sessions' registers as `lead`, half an hour into each.
 pub fn load(
-    c: &mut DbConnection,
+    tx: &mut Tx,
     now: NaiveDateTime,
     cohort_id: i32,
     lead: i32,
-) -> QueryResult<()> {
+) -> Result<(), ServiceError> {
+    let c = &mut *tx.conn;
     let (cohort, programme, _) =
         store::cohorts::find_full(c, cohort_id)?.ok_or(diesel::result::Error::NotFound)?;
     let mut held = store::cohorts::sessions_of(c, cohort_id)?;
@@ -107,6 +108,7 @@ pub fn load(
     }
     // Each week's register, marked half an hour in; the follow-up rule runs as it would live.
     for (week, session) in held.iter().enumerate().take(4) {
+        let c = &mut *tx.conn;
         let marked_at = session.starts_at + Duration::minutes(30);
         let mut marked = Vec::new();
         for (i, (b, children, carer)) in bookings.iter().enumerate() {
@@ -133,7 +135,7 @@ pub fn load(
             }
         }
         store::registers::bump_version(c, session.id)?;
-        store::follow_ups::after_marks(c, &cohort, &programme, &marked, lead, marked_at.and_utc())?;
+        follow_ups::after_marks_at(tx, &cohort, &programme, &marked, Some(lead), marked_at)?;
     }
     Ok(())
 }

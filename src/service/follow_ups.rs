@@ -12,7 +12,7 @@ use crate::service::{Actor, Audit, ServiceError, Services, Tx};
 use crate::store::follow_ups::{Contact, FollowUp, NewContact};
 use crate::store::programmes::Programme;
 use crate::store::{self, bookings::Booking, cohorts::Cohort, cohorts::Session};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 /// A follow-up with what the team needs to make contact.
 #[derive(Debug, Clone)]
@@ -198,14 +198,26 @@ pub(crate) fn after_marks(
     programme: &Programme,
     marked: &[Booking],
 ) -> Result<(), ServiceError> {
-    let now = tx.now_naive().and_utc();
+    let (by, at) = (tx.actor.user_id(), tx.now_naive());
+    after_marks_at(tx, cohort, programme, marked, by, at)
+}
+
+/// [`after_marks`] for marks made by `by` at `at` rather than by the transaction's actor now:
+/// the demo's registers, marked in past weeks by the group's lead. The follow-ups carry `at`
+/// (sessions held by then count); their audit events, the transaction's actor and time.
+pub(crate) fn after_marks_at(
+    tx: &mut Tx,
+    cohort: &Cohort,
+    programme: &Programme,
+    marked: &[Booking],
+    by: Option<i32>,
+    at: NaiveDateTime,
+) -> Result<(), ServiceError> {
     let mut held: Vec<Session> = store::cohorts::sessions_of(tx.conn, cohort.id)?
         .into_iter()
-        .filter(|s| !s.is_cancelled() && s.kind == "group" && s.starts_at.and_utc() <= now)
+        .filter(|s| !s.is_cancelled() && s.kind == "group" && s.starts_at <= at)
         .collect();
     held.sort_by_key(|s| s.starts_at);
-    let at = tx.now_naive();
-    let actor = tx.actor.user_id();
     for b in marked.iter().filter(|b| b.status == "confirmed") {
         let marks = store::registers::marks_of_booking(tx.conn, b.id)?;
         let history: Vec<Held> = held
@@ -223,7 +235,7 @@ pub(crate) fn after_marks(
         for f in follow_ups.iter().filter(|f| f.status == "open") {
             if returned_after(&history, f.trigger_session_id) {
                 let note = "Came back to the group.";
-                store::follow_ups::close(tx.conn, f.id, "reengaged", note, actor, at)?;
+                store::follow_ups::close(tx.conn, f.id, "reengaged", note, by, at)?;
                 tx.audit(event(f, "follow_up_closed", "reengaged: came back".into()));
             } else {
                 still_open = true;

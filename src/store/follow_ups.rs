@@ -5,9 +5,8 @@ use crate::db::schema::{
     cohort_team as ct, follow_up_contacts as fc, follow_ups as fu, staff as st,
 };
 use crate::db::DbConnection;
-use crate::domain::register::{follow_up_trigger, returned_after, Held, Mark};
-use crate::store::{bookings::Booking, cohorts::Cohort, programmes::Programme};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use crate::store::bookings::Booking;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable)]
@@ -50,7 +49,7 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<FollowUp>> {
 
 pub fn open(
     conn: &mut DbConnection,
-    booking: &crate::store::bookings::Booking,
+    booking: &Booking,
     trigger_session_id: i32,
     now: NaiveDateTime,
 ) -> QueryResult<FollowUp> {
@@ -170,87 +169,4 @@ pub fn list(
         .offset(offset)
         .load(conn)?;
     Ok((rows, total))
-}
-
-/// After marks change: close the follow-ups of families who came back, open one for a family
-/// whose unexplained absences reached the programme's threshold. Never touches the booking.
-pub fn after_marks(
-    c: &mut DbConnection,
-    cohort: &Cohort,
-    programme: &Programme,
-    marked: &[Booking],
-    actor: i32,
-    now: DateTime<Utc>,
-) -> QueryResult<()> {
-    let mut held: Vec<crate::store::cohorts::Session> =
-        crate::store::cohorts::sessions_of(c, cohort.id)?
-            .into_iter()
-            .filter(|s| !s.is_cancelled() && s.kind == "group" && s.starts_at.and_utc() <= now)
-            .collect();
-    held.sort_by_key(|s| s.starts_at);
-    let at = now.naive_utc();
-    for b in marked.iter().filter(|b| b.status == "confirmed") {
-        let marks = crate::store::registers::marks_of_booking(c, b.id)?;
-        let history: Vec<Held> = held
-            .iter()
-            .map(|s| Held {
-                session_id: s.id,
-                mark: marks
-                    .iter()
-                    .find(|(sid, _)| *sid == s.id)
-                    .and_then(|(_, m)| Mark::parse(m)),
-            })
-            .collect();
-        let follow_ups = of_booking(c, b.id)?;
-        let mut still_open = false;
-        for f in follow_ups.iter().filter(|f| f.status == "open") {
-            if returned_after(&history, f.trigger_session_id) {
-                let note = "Came back to the group.";
-                close(c, f.id, "reengaged", note, Some(actor), at)?;
-                audit(
-                    c,
-                    actor,
-                    at,
-                    f,
-                    "follow_up_closed",
-                    "reengaged: came back".into(),
-                )?;
-            } else {
-                still_open = true;
-            }
-        }
-        let triggers: Vec<i32> = follow_ups.iter().map(|f| f.trigger_session_id).collect();
-        let threshold = programme.follow_up_after_absences.max(1) as usize;
-        if let (false, Some(t)) = (
-            still_open,
-            follow_up_trigger(&history, threshold, &triggers),
-        ) {
-            let f = open(c, b, t, at)?;
-            let detail = format!("{threshold} unexplained absences in a row, to session {t}");
-            audit(c, actor, at, &f, "follow_up_opened", detail)?;
-        }
-    }
-    Ok(())
-}
-
-fn audit(
-    c: &mut DbConnection,
-    actor: i32,
-    at: NaiveDateTime,
-    f: &FollowUp,
-    action: &'static str,
-    detail: String,
-) -> QueryResult<()> {
-    crate::store::audit::record(
-        c,
-        crate::store::audit::Event {
-            at,
-            actor_user_id: Some(actor),
-            action,
-            entity: "follow_up",
-            entity_id: Some(f.id),
-            family_id: Some(f.family_id),
-            detail,
-        },
-    )
 }

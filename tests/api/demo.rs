@@ -12,8 +12,9 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 fn load(app: &TestApp) -> Outcome {
-    let mut conn = app.state.pool.get().expect("connection");
-    groupwork::demo::load(&mut conn, app.state.now_naive()).expect("demo load runs")
+    actix_web::rt::System::new()
+        .block_on(groupwork::demo::load(&app.state.services))
+        .expect("demo load runs")
 }
 
 /// The logins of a load that happened; panics on any other outcome.
