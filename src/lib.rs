@@ -1,8 +1,10 @@
 //! groupwork: the REST API children's centres use to run parent–infant group programmes.
 //!
-//! Layers (see DESIGN.md): `api` (HTTP, validation, docs) → `domain` (pure rules) → `store`
-//! (diesel) → `db` (pool, connection enum, schema, migrations). `app` wires them together and is
-//! used both by the command line (`main.rs`) and by the integration tests.
+//! Layers (the codemap is `ARCHITECTURE.md` at the top of the repository): `api` (HTTP only:
+//! validation, role checks, docs) → `service` (one function per use case: the transaction, the
+//! audit events, what changed) → `domain` (pure rules) and `store` (diesel) → `db` (pool,
+//! connection enum, schema, migrations). `app` wires them together and is used both by the
+//! command line (`main.rs`) and by the integration tests.
 
 pub mod api;
 pub mod app;

@@ -7,31 +7,12 @@ use crate::api::access::{Require, Staff};
 use crate::api::booking::BookingOut;
 use crate::api::docs::{E401, E403, E404, E503};
 use crate::app::AppState;
-use crate::auth::tokens::TokenSubject;
-use crate::db::DbConnection;
 use crate::error::ApiError;
 use crate::service::cohorts::families::{self, BookedFamily};
-use crate::service::Actor;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
-
-pub use crate::service::cohorts::families::TeamAccess;
-
-/// Which view of a cohort's families `who` has (`service::cohorts::families::team_access`), for
-/// the handlers that read a cohort's families on a plain connection.
-pub fn team_access(
-    c: &mut DbConnection,
-    cohort_id: i32,
-    who: &TokenSubject,
-) -> Result<TeamAccess, ApiError> {
-    let actor = Actor::User {
-        id: who.user_id,
-        role: who.role,
-    };
-    Ok(families::team_access(c, cohort_id, actor)?)
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CrecheChildOut {

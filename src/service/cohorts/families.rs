@@ -4,51 +4,13 @@
 //! Every read is audited, one event per family.
 
 use crate::db::DbConnection;
-use crate::domain::role::Role;
 use crate::service::booking::{self, BookingView};
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store::{self, families::Family};
 use chrono::NaiveDate;
 
-/// How much of a cohort's families a staff member may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TeamAccess {
-    /// Coordinators and admins: every booking, every field.
-    Coordinator,
-    /// The lead and co-facilitators, who also follow up families between sessions.
-    Facilitator,
-    /// Crèche workers: the families and children, without contact details.
-    CrecheWorker,
-}
-
-/// Which view of a cohort's families the actor has. A facilitator who does not run the cohort
-/// gets `cohort not found`, as for a cohort that does not exist: it is not theirs.
-pub fn team_access(
-    c: &mut DbConnection,
-    cohort_id: i32,
-    actor: Actor,
-) -> Result<TeamAccess, ServiceError> {
-    store::cohorts::find(c, cohort_id)?.ok_or_else(|| ServiceError::not_found("cohort"))?;
-    let (user, role) = match actor {
-        Actor::System => return Ok(TeamAccess::Coordinator),
-        Actor::User { id, role } => (id, role),
-    };
-    if matches!(role, Role::Admin | Role::Coordinator) {
-        return Ok(TeamAccess::Coordinator);
-    }
-    if role != Role::Facilitator {
-        return Err(ServiceError::not_found("cohort"));
-    }
-    let roles = store::teams::team_roles_of_user(c, cohort_id, user)?;
-    if roles.iter().any(|r| r == "lead" || r == "co_facilitator") {
-        Ok(TeamAccess::Facilitator)
-    } else if roles.iter().any(|r| r == "creche_worker") {
-        Ok(TeamAccess::CrecheWorker)
-    } else {
-        // Supervisors support the facilitators; they do not need the families' records.
-        Err(ServiceError::not_found("cohort"))
-    }
-}
+// Who on the team sees what is decided once, for registers and families alike.
+pub use crate::service::registers::{team_access, TeamAccess};
 
 /// A child with a crèche place in the cohort.
 #[derive(Debug, Clone)]
