@@ -2,7 +2,8 @@
 //! children signed in and out; one family missed two in a row (an open follow-up) and one
 //! missed two and came back (a follow-up closed as re-engaged), through the real follow-up rule.
 
-use crate::service::{follow_ups, ServiceError, Tx};
+use crate::service::registers::follow_ups;
+use crate::service::{ServiceError, Tx};
 use crate::store::{self, bookings::NewBooking, families::Profile};
 use chrono::{Duration, NaiveDateTime};
 

@@ -7,16 +7,13 @@
 //! changed (signalled just after it). It returns a typed outcome or a [`ServiceError`].
 
 pub mod accounts;
-pub mod audit;
 pub mod booking;
 pub mod catalogue;
 pub mod closures;
 pub mod cohorts;
 mod error;
 pub mod families;
-pub mod follow_ups;
 pub mod monitoring;
-pub mod outcomes;
 pub mod registers;
 pub mod retention;
 pub mod schedule;

@@ -1,7 +1,7 @@
 //! The audit trail for admins: who read or changed what, when. Append-only from the API (there
 //! is no route to change or delete an event). Refused attempts to reach family data are
 //! recorded too, by a middleware that sees the final answer of every request
-//! (`service::audit::record_refusal` writes them).
+//! (`service::monitoring::audit::record_refusal` writes them).
 
 use crate::api::access::{Admin, Require};
 use crate::api::docs::{E400, E401, E403, E422, E503};
@@ -11,7 +11,7 @@ use crate::domain::cohort::plausible_date;
 use crate::error::ApiError;
 use crate::service::{
     self,
-    audit::{Named, Refusal},
+    monitoring::audit::{Named, Refusal},
     Actor,
 };
 use crate::store;
@@ -179,7 +179,8 @@ pub async fn record_refusal<B: MessageBody>(res: &ServiceResponse<B>) {
         id: user.user_id,
         role: user.role,
     };
-    let recorded = service::audit::record_refusal(&state.services, actor, refusal).await;
+    let recorded =
+        service::monitoring::audit::record_refusal(&state.services, actor, refusal).await;
     if let Err(e) = recorded {
         tracing::warn!(error = %e, "could not record a refused request in the audit trail");
     }

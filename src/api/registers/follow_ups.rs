@@ -1,7 +1,7 @@
 //! Follow-up, not removal: unexplained absences at consecutive sessions open a follow-up for the
 //! cohort's lead and co-facilitators; they record contact attempts and close it with an outcome.
 //! Only an explicit, confirmed `withdrew` ends the booking; a family who comes back closes theirs.
-//! The rules, the transaction and the audit are `service::follow_ups`'s.
+//! The rules, the transaction and the audit are `service::registers::follow_ups`'s.
 
 use crate::api::access::{Require, Staff};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
@@ -9,7 +9,9 @@ use crate::api::json::ApiJson;
 use crate::api::{utc, validate, PageQuery};
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::service::follow_ups::{ContactAttempt, FollowUpView, ListFollowUps, UpdateFollowUp};
+use crate::service::registers::follow_ups::{
+    ContactAttempt, FollowUpView, ListFollowUps, UpdateFollowUp,
+};
 use actix_web::{get, patch, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -132,7 +134,8 @@ pub async fn list_follow_ups(
         offset,
     };
     let (rows, total) =
-        crate::service::follow_ups::follow_ups(&state.services, who.actor(), cmd).await?;
+        crate::service::registers::follow_ups::follow_ups(&state.services, who.actor(), cmd)
+            .await?;
     Ok(web::Json(FollowUpList {
         items: rows.into_iter().map(FollowUpOut::from).collect(),
         total,
@@ -209,7 +212,8 @@ pub async fn update_follow_up(
         outcome: b.outcome,
     };
     let out =
-        crate::service::follow_ups::update_follow_up(&state.services, who.actor(), cmd).await?;
+        crate::service::registers::follow_ups::update_follow_up(&state.services, who.actor(), cmd)
+            .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(FollowUpOut::from(out)))

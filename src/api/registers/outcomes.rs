@@ -3,14 +3,14 @@
 //! per measure per booking; a mistake is corrected with PATCH. Crèche workers, supervisors and
 //! other cohorts' facilitators get 404, as for a booking that does not exist. Every read and
 //! every change is audited with the family. The rules, the transaction and the audit are
-//! `service::outcomes`'s.
+//! `service::registers::outcomes`'s.
 
 use crate::api::access::{Require, Staff};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::service::outcomes::{self as service, CorrectOutcome, Phase, RecordOutcome};
+use crate::service::registers::outcomes::{self as service, CorrectOutcome, Phase, RecordOutcome};
 use crate::store::outcomes::Outcome;
 use actix_web::{get, http::header, patch, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -6,6 +6,8 @@
 //! audited. Checking and writing a change is in [`plan`]; the register as shown in [`sheet`].
 
 mod access;
+pub mod follow_ups;
+pub mod outcomes;
 mod plan;
 mod sheet;
 

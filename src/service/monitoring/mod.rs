@@ -1,8 +1,11 @@
-//! The figures funders ask for: the summary report over a date range, worked out by
-//! `domain::report` from one consistent snapshot of the records (`store::reports::facts`).
+//! Monitoring: the figures funders ask for (the summary report over a date range, worked out by
+//! `domain::report` from one consistent snapshot of the records, `store::reports::facts`), and
+//! the audit trail's record of refused attempts on family data ([`audit`]).
 
-use super::{ServiceError, Services};
+pub mod audit;
+
 use crate::domain::report::{self, GroupBy};
+use crate::service::{ServiceError, Services};
 use crate::store;
 use chrono::{NaiveDate, SubsecRound};
 

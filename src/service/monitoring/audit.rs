@@ -1,7 +1,7 @@
 //! The audit trail's own use case: recording a refused attempt to reach family data (a 403 or
 //! 404 to a signed-in caller), which may be someone trying to reach a family not theirs.
 
-use super::{Actor, Audit, ServiceError, Services};
+use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store;
 
 /// What a refused request named directly, when it named a family's record.
