@@ -3,22 +3,20 @@
 
 use crate::api::catalogue::listing_cache::{Lookup, Ticket};
 use crate::api::cohorts::view::{
-    creche_out, last_end, session_out, standing, venue_summary, zone, CrecheOut, SessionOut,
-    VenueSummary,
+    creche_out, session_out, standing, venue_summary, zone, CrecheOut, SessionOut, VenueSummary,
 };
 use crate::api::docs::{E400, E422, E503};
 use crate::api::PageQuery;
 use crate::app::AppState;
-use crate::db::DbConnection;
 use crate::domain::ics;
 use crate::domain::ward::Ward;
 use crate::error::ApiError;
-use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
+use crate::service::catalogue::listing::{published_groups, Filter, Listed};
+use crate::store::{cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -76,94 +74,31 @@ pub struct ListingFilter {
     pub has_creche: Option<bool>,
 }
 
-/// A listed cohort: with its programme, venue, sessions and the crèche children booked.
-type Listed = (Cohort, Programme, Venue, Vec<Session>, Vec<NaiveDate>);
-
-/// Published cohorts that have not finished, matching the filter, by first session; and the
-/// instant until which, clock-wise, that answer stays true (see `settled_until`).
-/// Runs on the blocking pool with the rendering: it is CPU work for every published group,
-/// which on an async worker would stall every connection that worker holds.
-fn matching(
-    c: &mut DbConnection,
-    f: &ListingFilter,
-    ward: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<(Vec<Listed>, DateTime<Utc>), ApiError> {
-    let rows = store::cohorts::list_full(c, Some(&["published"]), None)?;
-    let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
-    let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
-    let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;
-    let rows: Vec<Listed> = rows
-        .into_iter()
-        .map(|(co, p, v)| {
-            let s = sessions.remove(&co.id).unwrap_or_default();
-            let b = booked.remove(&co.id).unwrap_or_default();
-            (co, p, v, s, b)
-        })
-        .collect();
-    let until = settled_until(&rows, now);
-    let mut out: Vec<_> = rows
-        .into_iter()
-        .filter(|(c, _, _, s, _)| standing(c, s, now).status == "published")
-        .filter(|(_, _, v, _, _)| ward.as_ref().is_none_or(|w| &v.ward == w))
-        .filter(|(c, _, _, _, _)| f.venue_id.is_none_or(|id| c.venue_id == id))
-        .filter(|(_, p, _, _, _)| f.programme.as_ref().is_none_or(|code| &p.code == code))
-        .filter(|(c, _, _, s, _)| {
-            let tz = zone(c);
-            let dates: Vec<NaiveDate> = s
-                .iter()
-                .filter(|s| !s.is_cancelled())
-                .map(|s| s.starts_at.and_utc().with_timezone(&tz).date_naive())
-                .collect();
-            let (first, last) = (dates.iter().min().copied(), dates.iter().max().copied());
-            f.from.is_none_or(|from| last.is_some_and(|l| l >= from))
-                && f.to.is_none_or(|to| first.is_some_and(|d| d <= to))
-        })
-        .filter(|(c, _, _, _, _)| !f.has_places.unwrap_or(false) || c.places > c.confirmed_count)
-        .filter(|(c, _, v, s, b)| {
-            !f.has_creche.unwrap_or(false) || creche_out(c, v, s, b).places_left > 0
-        })
-        .collect();
-    out.sort_by_key(|(c, _, _, s, _)| (first_start(s), c.id));
-    Ok((out, until))
-}
-
-/// The filter's ward as stored, or a 422 (checked before the cache: a bad query is not kept).
-fn checked(f: &ListingFilter) -> Result<Option<String>, ApiError> {
+/// The filter with its ward as stored, or a 422 (checked before the cache: a bad query is not
+/// kept).
+fn checked(f: &ListingFilter) -> Result<Filter, ApiError> {
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
             return Err(ApiError::field("to", "must not be before from"));
         }
     }
-    match &f.ward {
-        Some(w) => Ok(Some(
+    let ward = match &f.ward {
+        Some(w) => Some(
             Ward::parse(w)
                 .map_err(|m| ApiError::field("ward", m))?
                 .key(),
-        )),
-        None => Ok(None),
-    }
-}
-
-/// The first instant after `now` at which the clock alone changes a listing of these published
-/// cohorts: a group's last session ending (it is then completed) or a local midnight in a
-/// group's time zone (booking windows are by date). Filters only drop rows, so this bounds
-/// every filtered listing too.
-fn settled_until(rows: &[Listed], now: DateTime<Utc>) -> DateTime<Utc> {
-    rows.iter()
-        .fold(now + Duration::days(1), |until, (c, _, _, s, _)| {
-            let ends = last_end(s).filter(|end| *end > now).unwrap_or(until);
-            until.min(ends).min(next_midnight(zone(c), now))
-        })
-}
-
-fn next_midnight(tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
-    let tomorrow = now.with_timezone(&tz).date_naive() + Duration::days(1);
-    tz.from_local_datetime(&tomorrow.and_time(NaiveTime::MIN))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        // Midnight skipped by a clock change: check again soon rather than work it out.
-        .unwrap_or(now + Duration::minutes(1))
+        ),
+        None => None,
+    };
+    Ok(Filter {
+        ward,
+        venue_id: f.venue_id,
+        programme: f.programme.clone(),
+        from: f.from,
+        to: f.to,
+        has_places: f.has_places,
+        has_creche: f.has_creche,
+    })
 }
 
 /// Answers from the listing cache, or renders with `draw` (see `listing_cache` for the rules).
@@ -175,7 +110,7 @@ async fn cached(
     content_type: &'static str,
     draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let ward = checked(&filter)?;
+    let filter = checked(&filter)?;
     let now = state.now();
     let body = match state.listing_cache.lookup(&key, now) {
         Lookup::Hit(body) => body,
@@ -184,14 +119,14 @@ async fn cached(
             let state = state.clone();
             actix_web::rt::spawn(async move {
                 let now = state.now();
-                let _ = render(&state, filter, ward, now, Some(ticket), draw).await;
+                let _ = render(&state, filter, now, Some(ticket), draw).await;
             });
             body
         }
-        Lookup::Render(ticket) => render(&state, filter, ward, now, Some(ticket), draw).await?,
+        Lookup::Render(ticket) => render(&state, filter, now, Some(ticket), draw).await?,
         Lookup::Wait(wait) => match wait.await {
             Some(body) => body,
-            None => render(&state, filter, ward, now, None, draw).await?,
+            None => render(&state, filter, now, None, draw).await?,
         },
     };
     Ok(HttpResponse::Ok()
@@ -202,15 +137,14 @@ async fn cached(
 /// Renders from the database; with a ticket, keeps the result and hands it to the waiters.
 async fn render(
     state: &AppState,
-    filter: ListingFilter,
-    ward: Option<String>,
+    filter: Filter,
     now: DateTime<Utc>,
     ticket: Option<Ticket>,
     draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
 ) -> Result<Bytes, ApiError> {
     let (body, until) = state
         .db(move |c| {
-            let (rows, until) = matching(c, &filter, ward, now)?;
+            let (rows, until) = published_groups(c, &filter, now)?;
             Ok((draw(&rows, now)?, until))
         })
         .await?;
@@ -219,14 +153,6 @@ async fn render(
         ticket.finish(&state.listing_cache, now, until, body.clone());
     }
     Ok(body)
-}
-
-fn first_start(sessions: &[Session]) -> Option<DateTime<Utc>> {
-    sessions
-        .iter()
-        .filter(|s| !s.is_cancelled())
-        .map(|s| s.starts_at.and_utc())
-        .min()
 }
 
 fn item(
