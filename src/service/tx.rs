@@ -58,7 +58,8 @@ pub struct Tx<'c> {
     pub actor: Actor,
     /// The app clock when the transaction began.
     pub now: DateTime<Utc>,
-    audit: Vec<Audit>,
+    /// Each event with whoever was acting when it was recorded.
+    audit: Vec<(Actor, Audit)>,
     listing_changed: bool,
 }
 
@@ -68,9 +69,10 @@ impl Tx<'_> {
         self.now.naive_utc().trunc_subsecs(6)
     }
 
-    /// Records an event for the audit trail; written just before COMMIT.
+    /// Records an event for the audit trail, by the actor acting now; written just before
+    /// COMMIT.
     pub fn audit(&mut self, event: Audit) {
-        self.audit.push(event);
+        self.audit.push((self.actor, event));
     }
 
     /// Says that the change touches what the public listing shows.
@@ -80,12 +82,12 @@ impl Tx<'_> {
 
     fn finish(self) -> Result<bool, ServiceError> {
         let at = self.now_naive();
-        for e in self.audit {
+        for (actor, e) in self.audit {
             store::audit::record(
                 self.conn,
                 store::audit::Event {
                     at,
-                    actor_user_id: self.actor.user_id(),
+                    actor_user_id: actor.user_id(),
                     action: e.action,
                     entity: e.entity,
                     entity_id: e.entity_id,
