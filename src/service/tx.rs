@@ -195,3 +195,113 @@ impl Services {
         .map_err(|e| ServiceError::Internal(e.to_string()))?
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use diesel::prelude::*;
+    use diesel::result::{DatabaseErrorKind, Error as DbError};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+
+    /// Services on a new SQLite file in its own temporary folder (removed by the caller).
+    fn services(name: &str) -> (std::path::PathBuf, Services) {
+        let dir = std::env::temp_dir().join(format!("gw_tx_{name}_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = dir.join("t.db").to_string_lossy().into_owned();
+        let (pool, kind) = crate::db::connect(&url, 2, Duration::from_secs(5)).unwrap();
+        let clock = Arc::new(ManualClock::new(Utc::now()));
+        (dir, Services::new(pool, kind, clock))
+    }
+
+    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    fn audit_rows(s: &Services) -> i64 {
+        use crate::db::schema::audit_events::dsl::audit_events;
+        audit_events
+            .count()
+            .get_result(&mut s.pool.get().unwrap())
+            .unwrap()
+    }
+
+    fn event() -> Audit {
+        Audit {
+            action: "family_read",
+            entity: "family",
+            entity_id: Some(1),
+            family_id: Some(1),
+            detail: "test".into(),
+        }
+    }
+
+    #[test]
+    fn a_failed_use_case_writes_no_audit_and_signals_nothing() {
+        let (dir, s) = services("failed");
+        let failed: Result<(), _> = block_on(s.write(Actor::System, |tx| {
+            tx.audit(event());
+            tx.listing_changed();
+            Err(ServiceError::Conflict("refused".into()))
+        }));
+        assert!(matches!(failed, Err(ServiceError::Conflict(_))));
+        assert_eq!((audit_rows(&s), s.signals.listing_generation()), (0, 0));
+
+        block_on(s.write(Actor::System, |tx| {
+            tx.audit(event());
+            tx.listing_changed();
+            Ok(())
+        }))
+        .unwrap();
+        assert_eq!((audit_rows(&s), s.signals.listing_generation()), (1, 1));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_transaction_the_database_could_not_serialise_is_tried_again_and_others_are_not() {
+        let (dir, s) = services("retry");
+        let busy = || {
+            ServiceError::Database(DbError::DatabaseError(
+                DatabaseErrorKind::SerializationFailure,
+                Box::new("could not serialize access".to_string()),
+            ))
+        };
+        let tries = Arc::new(AtomicU32::new(0));
+        let counted = tries.clone();
+        block_on(s.write(Actor::System, move |tx| {
+            tx.audit(event());
+            if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                return Err(busy());
+            }
+            Ok(())
+        }))
+        .unwrap();
+        assert_eq!(tries.load(Ordering::SeqCst), 2, "retried once");
+        assert_eq!(audit_rows(&s), 1, "the failed attempt left nothing");
+
+        // Always busy: given up after ATTEMPTS, the error returned as it is.
+        let tries = Arc::new(AtomicU32::new(0));
+        let counted = tries.clone();
+        let out: Result<(), _> = block_on(s.write(Actor::System, move |_| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Err(busy())
+        }));
+        assert!(out.is_err_and(|e| e.is_retryable()));
+        assert_eq!(tries.load(Ordering::SeqCst), ATTEMPTS);
+
+        // A refusal is the answer, not a reason to try again.
+        let tries = Arc::new(AtomicU32::new(0));
+        let counted = tries.clone();
+        let out: Result<(), _> = block_on(s.write(Actor::System, move |_| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Err(ServiceError::GroupFinished)
+        }));
+        assert!(out.is_err());
+        assert_eq!(tries.load(Ordering::SeqCst), 1);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
