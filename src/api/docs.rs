@@ -184,17 +184,6 @@ pub enum E503 {
 // bad one is a 422 naming its field; these give the allowed values to the OpenAPI document (and
 // so to generated clients). Keep them in step with the checks they describe.
 
-/// A cohort's status (the `status` filter of `GET /cohorts`).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum CohortStatus {
-    Draft,
-    Published,
-    Completed,
-    Cancelled,
-}
-
 /// A follow-up's status.
 #[derive(utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -313,6 +302,5 @@ mod tests {
             values::<ReferralSource>(),
             crate::domain::family::REFERRAL_SOURCES
         );
-        assert_eq!(values::<MarkStatus>(), crate::domain::register::Mark::ALL);
     }
 }

@@ -2,6 +2,7 @@
 //! children signed in and out; one family missed two in a row (an open follow-up) and one
 //! missed two and came back (a follow-up closed as re-engaged), through the real follow-up rule.
 
+use crate::domain::status::SessionKind;
 use crate::service::{follow_ups, ServiceError, Tx};
 use crate::store::{self, bookings::NewBooking, families::Profile};
 use chrono::{Duration, NaiveDateTime};
@@ -63,7 +64,7 @@ pub fn load(
     let (cohort, programme, _) =
         store::cohorts::find_full(c, cohort_id)?.ok_or(diesel::result::Error::NotFound)?;
     let mut held = store::cohorts::sessions_of(c, cohort_id)?;
-    held.retain(|s| !s.is_cancelled() && s.kind == "group" && s.starts_at < now);
+    held.retain(|s| !s.is_cancelled() && s.kind == SessionKind::Group && s.starts_at < now);
     held.sort_by_key(|s| s.starts_at);
     let mut bookings = Vec::new();
     for (i, (carer, child, months, creche, _)) in FAMILIES.iter().enumerate() {

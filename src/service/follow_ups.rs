@@ -6,6 +6,7 @@
 use crate::db::DbConnection;
 use crate::domain::register::{follow_up_trigger, returned_after, Held, Mark};
 use crate::domain::role::Role;
+use crate::domain::status::{BookingStatus, SessionKind};
 use crate::service::booking::end_booking;
 use crate::service::registers::{team_access, TeamAccess};
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
@@ -215,10 +216,13 @@ pub(crate) fn after_marks_at(
 ) -> Result<(), ServiceError> {
     let mut held: Vec<Session> = store::cohorts::sessions_of(tx.conn, cohort.id)?
         .into_iter()
-        .filter(|s| !s.is_cancelled() && s.kind == "group" && s.starts_at <= at)
+        .filter(|s| !s.is_cancelled() && s.kind == SessionKind::Group && s.starts_at <= at)
         .collect();
     held.sort_by_key(|s| s.starts_at);
-    for b in marked.iter().filter(|b| b.status == "confirmed") {
+    for b in marked
+        .iter()
+        .filter(|b| b.status == BookingStatus::Confirmed)
+    {
         let marks = store::registers::marks_of_booking(tx.conn, b.id)?;
         let history: Vec<Held> = held
             .iter()

@@ -2,6 +2,7 @@
 //! `domain::cohort`: its zone, when it ends, its status and whether booking is open.
 
 use crate::domain::cohort as rules;
+use crate::domain::status::CohortStatus;
 use crate::store::cohorts::{Cohort, Session};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -32,12 +33,12 @@ pub fn session_dates(c: &Cohort, sessions: &[Session]) -> Vec<NaiveDate> {
 
 /// Status and booking window of a cohort as seen now.
 pub struct Standing {
-    pub status: &'static str,
+    pub status: CohortStatus,
     pub booking_open: bool,
 }
 
 pub fn standing(c: &Cohort, sessions: &[Session], now: DateTime<Utc>) -> Standing {
-    let status = rules::effective_status(&c.status, last_end(sessions), now);
+    let status = rules::effective_status(c.status, last_end(sessions), now);
     let today: NaiveDate = now.with_timezone(&zone(c)).date_naive();
     Standing {
         status,

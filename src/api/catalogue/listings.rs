@@ -11,6 +11,7 @@ use crate::api::PageQuery;
 use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::domain::ics;
+use crate::domain::status::CohortStatus;
 use crate::domain::ward::Ward;
 use crate::error::ApiError;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
@@ -89,7 +90,7 @@ fn matching(
     ward: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Listed>, DateTime<Utc>), ApiError> {
-    let rows = store::cohorts::list_full(c, Some(&["published"]), None)?;
+    let rows = store::cohorts::list_full(c, Some(&[CohortStatus::Published]), None)?;
     let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
     let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
     let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;
@@ -104,7 +105,7 @@ fn matching(
     let until = settled_until(&rows, now);
     let mut out: Vec<_> = rows
         .into_iter()
-        .filter(|(c, _, _, s, _)| standing(c, s, now).status == "published")
+        .filter(|(c, _, _, s, _)| standing(c, s, now).status == CohortStatus::Published)
         .filter(|(_, _, v, _, _)| ward.as_ref().is_none_or(|w| &v.ward == w))
         .filter(|(c, _, _, _, _)| f.venue_id.is_none_or(|id| c.venue_id == id))
         .filter(|(_, p, _, _, _)| f.programme.as_ref().is_none_or(|code| &p.code == code))

@@ -5,6 +5,7 @@
 use super::{Context, CrecheSignIn, MarkRegister, TeamAccess};
 use crate::db::DbConnection;
 use crate::domain::register::{may_mark, may_sign_in, Mark, MarkRefusal};
+use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::error::FieldErrors;
 use crate::service::{follow_ups, Audit, ServiceError, Tx};
 use crate::store::{self, registers::SignIn};
@@ -31,7 +32,7 @@ pub(super) fn plan(
     now: NaiveDateTime,
 ) -> Result<Plan, ServiceError> {
     let window = body.window_days;
-    if x.session.is_cancelled() || x.cohort.status == "cancelled" {
+    if x.session.is_cancelled() || x.cohort.status == CohortStatus::Cancelled {
         return Err(ServiceError::Conflict(
             "this session was cancelled, so it has no register to mark".into(),
         ));
@@ -62,7 +63,8 @@ pub(super) fn plan(
     let mut seen = Vec::new();
     for (i, m) in body.marks.iter().enumerate() {
         let b = store::bookings::find(c, m.booking_id)?.filter(|b| {
-            b.cohort_id == x.cohort.id && (b.status == "confirmed" || current.contains_key(&b.id))
+            b.cohort_id == x.cohort.id
+                && (b.status == BookingStatus::Confirmed || current.contains_key(&b.id))
         });
         let Some(b) = b else {
             err(
@@ -91,7 +93,7 @@ pub(super) fn plan(
             out.marks.push((b, mark));
         }
     }
-    let confirmed: Vec<i32> = store::bookings::of_cohort(c, x.cohort.id, "confirmed")?
+    let confirmed: Vec<i32> = store::bookings::of_cohort(c, x.cohort.id, BookingStatus::Confirmed)?
         .iter()
         .map(|b| b.id)
         .collect();

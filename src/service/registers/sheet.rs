@@ -5,6 +5,7 @@
 use crate::db::DbConnection;
 use crate::domain::creche::{self, AgeBand};
 use crate::domain::register::{self, SignIn};
+use crate::domain::status::BookingStatus;
 use crate::service::schedule::zone;
 use crate::service::ServiceError;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, venues::Venue};
@@ -27,7 +28,7 @@ pub struct RegisterFamily {
     pub booking_id: i32,
     pub family_id: i32,
     /// `confirmed`, or `withdrawn` for a family who left after being marked here.
-    pub booking_status: String,
+    pub booking_status: BookingStatus,
     pub carers_names: Vec<String>,
     pub carers: i32,
     /// `present`, `late`, `apologies`, `absent`, or `None` while unmarked.
@@ -116,9 +117,9 @@ pub fn build(
             .into_iter()
             .map(|m| (m.booking_id, m))
             .collect();
-    let mut bookings = store::bookings::of_cohort(c, cohort.id, "confirmed")?;
+    let mut bookings = store::bookings::of_cohort(c, cohort.id, BookingStatus::Confirmed)?;
     bookings.extend(
-        store::bookings::of_cohort(c, cohort.id, "withdrawn")?
+        store::bookings::of_cohort(c, cohort.id, BookingStatus::Withdrawn)?
             .into_iter()
             .filter(|b| marks.contains_key(&b.id)),
     );
@@ -174,7 +175,7 @@ pub fn build(
         families.push(RegisterFamily {
             booking_id: b.id,
             family_id: f.id,
-            booking_status: b.status.clone(),
+            booking_status: b.status,
             carers_names: [f.carer_one.clone(), f.carer_two.clone()]
                 .into_iter()
                 .filter(|n| !n.is_empty())

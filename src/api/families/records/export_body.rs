@@ -1,6 +1,7 @@
 //! The body of the subject access export: every row held about a family, each with its id.
 
 use crate::api::booking::mine::NotificationOut;
+use crate::domain::status::BookingStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -85,7 +86,7 @@ pub struct ExportBooking {
     pub programme: String,
     pub venue_name: String,
     /// `confirmed`, `waitlisted`, `cancelled` or `withdrawn`.
-    pub status: String,
+    pub status: BookingStatus,
     /// Place on the waiting list (1 = next), when waitlisted.
     pub waitlist_position: Option<i64>,
     pub carers: i32,
