@@ -11,7 +11,7 @@ use crate::api::PageQuery;
 use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::domain::ics;
-use crate::domain::status::CohortStatus;
+use crate::domain::status::{CohortStatus, SessionKind};
 use crate::domain::ward::Ward;
 use crate::error::ApiError;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
@@ -331,9 +331,9 @@ pub fn session_events(
     sessions
         .iter()
         .map(|s| {
-            let what = match (s.kind.as_str(), s.number) {
-                ("pre_group", _) => "pre-group meeting".to_string(),
-                ("post_group", _) => "post-group meeting".to_string(),
+            let what = match (s.kind, s.number) {
+                (SessionKind::PreGroup, _) => "pre-group meeting".to_string(),
+                (SessionKind::PostGroup, _) => "post-group meeting".to_string(),
                 (_, Some(n)) => format!("session {n}"),
                 _ => "session (cancelled)".to_string(),
             };
