@@ -184,39 +184,6 @@ pub enum E503 {
 // bad one is a 422 naming its field; these give the allowed values to the OpenAPI document (and
 // so to generated clients). Keep them in step with the checks they describe.
 
-/// A follow-up's status.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum FollowUpStatus {
-    Open,
-    Closed,
-}
-
-/// How a follow-up closed (`follow_ups::OUTCOMES`).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum FollowUpOutcome {
-    Reengaged,
-    WillRejoinLater,
-    Withdrew,
-    UnableToContact,
-}
-
-/// How a family was contacted (`follow_ups::METHODS`).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum ContactMethod {
-    Phone,
-    Text,
-    Email,
-    Visit,
-    Letter,
-    Other,
-}
-
 /// The one status a session can be given by `PATCH /sessions/{id}`.
 #[derive(utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -263,17 +230,6 @@ pub enum ReferralSource {
     ChildrensCentre,
     SocialCare,
     Other,
-}
-
-/// A register mark (`domain::register::Mark`).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum MarkStatus {
-    Present,
-    Late,
-    Apologies,
-    Absent,
 }
 
 #[cfg(test)]

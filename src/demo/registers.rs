@@ -2,54 +2,55 @@
 //! children signed in and out; one family missed two in a row (an open follow-up) and one
 //! missed two and came back (a follow-up closed as re-engaged), through the real follow-up rule.
 
+use crate::domain::register::Mark;
 use crate::domain::status::SessionKind;
 use crate::service::{follow_ups, ServiceError, Tx};
 use crate::store::{self, bookings::NewBooking, families::Profile};
 use chrono::{Duration, NaiveDateTime};
 
 /// carer, child, age in months, crèche place, marks at sessions 1–4.
-const FAMILIES: &[(&str, &str, i64, bool, [&str; 4])] = &[
+const FAMILIES: &[(&str, &str, i64, bool, [Mark; 4])] = &[
     (
         "Nadia Rahman",
         "Yusuf",
         7,
         true,
-        ["present", "present", "present", "present"],
+        [Mark::Present, Mark::Present, Mark::Present, Mark::Present],
     ),
     (
         "Claire Dupont",
         "Elodie",
         11,
         true,
-        ["present", "late", "present", "present"],
+        [Mark::Present, Mark::Late, Mark::Present, Mark::Present],
     ),
     (
         "Sade Williams",
         "Tobi",
         16,
         true,
-        ["present", "absent", "absent", "present"],
+        [Mark::Present, Mark::Absent, Mark::Absent, Mark::Present],
     ),
     (
         "Megan Price",
         "Alfie",
         20,
         false,
-        ["present", "present", "absent", "absent"],
+        [Mark::Present, Mark::Present, Mark::Absent, Mark::Absent],
     ),
     (
         "Ana Ferreira",
         "Rafael",
         30,
         false,
-        ["present", "apologies", "present", "late"],
+        [Mark::Present, Mark::Apologies, Mark::Present, Mark::Late],
     ),
     (
         "Kwame Boateng",
         "Ama",
         4,
         true,
-        ["late", "present", "present", "present"],
+        [Mark::Late, Mark::Present, Mark::Present, Mark::Present],
     ),
 ];
 
@@ -116,7 +117,7 @@ pub fn load(
             let status = FAMILIES[i].4[week];
             store::registers::set_mark(c, session.id, b.id, status, lead, marked_at)?;
             marked.push(b.clone());
-            if status == "present" || status == "late" {
+            if status.attended() {
                 for child in children {
                     let s = store::registers::SignIn {
                         signed_in_at: session.starts_at + Duration::minutes(5),

@@ -4,9 +4,9 @@
 //! booking, in the same transaction; every family shown to staff is an audited read.
 
 use crate::db::DbConnection;
-use crate::domain::register::{follow_up_trigger, returned_after, Held, Mark};
+use crate::domain::register::{follow_up_trigger, returned_after, Held};
 use crate::domain::role::Role;
-use crate::domain::status::{BookingStatus, SessionKind};
+use crate::domain::status::{BookingStatus, FollowUpStatus, SessionKind};
 use crate::service::booking::end_booking;
 use crate::service::registers::{team_access, TeamAccess};
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
@@ -30,7 +30,7 @@ pub struct FollowUpView {
 #[derive(Debug, Clone)]
 pub struct ListFollowUps {
     /// `open` or `closed`; both when `None`.
-    pub status: Option<String>,
+    pub status: Option<FollowUpStatus>,
     pub cohort_id: Option<i32>,
     pub limit: i64,
     pub offset: i64,
@@ -74,7 +74,7 @@ pub async fn follow_ups(
                 _ => None,
             };
             let filter = store::follow_ups::Filter {
-                status: q.status.clone(),
+                status: q.status,
                 cohort_id: q.cohort_id,
                 lead_user,
             };
@@ -105,7 +105,7 @@ pub async fn update_follow_up(
                 Ok(TeamAccess::Coordinator | TeamAccess::Facilitator) => {}
                 _ => return Err(ServiceError::not_found("follow-up")),
             }
-            if f.status != "open" {
+            if f.status != FollowUpStatus::Open {
                 return Err(ServiceError::Conflict(
                     "this follow-up is already closed".into(),
                 ));
@@ -228,15 +228,15 @@ pub(crate) fn after_marks_at(
             .iter()
             .map(|s| Held {
                 session_id: s.id,
-                mark: marks
-                    .iter()
-                    .find(|(sid, _)| *sid == s.id)
-                    .and_then(|(_, m)| Mark::parse(m)),
+                mark: marks.iter().find(|(sid, _)| *sid == s.id).map(|(_, m)| *m),
             })
             .collect();
         let follow_ups = store::follow_ups::of_booking(tx.conn, b.id)?;
         let mut still_open = false;
-        for f in follow_ups.iter().filter(|f| f.status == "open") {
+        for f in follow_ups
+            .iter()
+            .filter(|f| f.status == FollowUpStatus::Open)
+        {
             if returned_after(&history, f.trigger_session_id) {
                 let note = "Came back to the group.";
                 store::follow_ups::close(tx.conn, f.id, "reengaged", note, by, at)?;

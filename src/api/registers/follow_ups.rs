@@ -8,6 +8,7 @@ use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
 use crate::api::{utc, validate, PageQuery};
 use crate::app::AppState;
+use crate::domain::status::FollowUpStatus;
 use crate::error::ApiError;
 use crate::service::follow_ups::{ContactAttempt, FollowUpView, ListFollowUps, UpdateFollowUp};
 use actix_web::{get, patch, web, HttpResponse};
@@ -43,7 +44,7 @@ pub struct FollowUpOut {
     pub carers_names: Vec<String>,
     pub phone: String,
     /// `open` or `closed`.
-    pub status: String,
+    pub status: FollowUpStatus,
     /// reengaged, will_rejoin_later, withdrew or unable_to_contact, once closed.
     pub outcome: Option<String>,
     pub note: String,
@@ -97,7 +98,7 @@ impl From<FollowUpView> for FollowUpOut {
 #[into_params(parameter_in = Query)]
 pub struct FollowUpQuery {
     /// `open` or `closed`; both when absent.
-    #[param(value_type = Option<crate::api::docs::FollowUpStatus>, inline)]
+    #[param(value_type = Option<FollowUpStatus>, inline)]
     pub status: Option<String>,
     pub cohort_id: Option<i32>,
 }
@@ -119,14 +120,15 @@ pub async fn list_follow_ups(
 ) -> Result<web::Json<FollowUpList>, ApiError> {
     let (limit, offset) = page.checked()?;
     let q = q.into_inner();
-    if q.status
-        .as_deref()
-        .is_some_and(|s| s != "open" && s != "closed")
-    {
-        return Err(ApiError::field("status", "must be open or closed"));
-    }
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(
+            FollowUpStatus::parse(s)
+                .ok_or_else(|| ApiError::field("status", "must be open or closed"))?,
+        ),
+    };
     let cmd = ListFollowUps {
-        status: q.status,
+        status,
         cohort_id: q.cohort_id,
         limit,
         offset,
@@ -147,7 +149,7 @@ pub struct ContactIn {
     /// When the contact was tried; not in the future.
     pub at: DateTime<Utc>,
     /// phone, text, email, visit, letter or other.
-    #[schema(example = "phone", value_type = crate::api::docs::ContactMethod)]
+    #[schema(example = "phone", value_type = crate::domain::status::ContactMethod)]
     pub method: String,
     /// Whether the family was reached.
     pub reached: bool,
@@ -168,7 +170,7 @@ pub struct FollowUpPatch {
     #[schema(max_length = 4000)]
     pub note: Option<String>,
     /// Closes it: reengaged, will_rejoin_later, withdrew or unable_to_contact.
-    #[schema(value_type = Option<crate::api::docs::FollowUpOutcome>)]
+    #[schema(value_type = Option<crate::domain::status::FollowUpOutcome>)]
     pub outcome: Option<String>,
     /// Must be true with `withdrew`: the family's place is then given up (and offered to the
     /// waiting list while that is still possible).

@@ -3,6 +3,7 @@
 //! Shaped from `service::registers::Register`.
 
 use crate::api::cohorts::view::{session_out, venue_summary, zone, SessionOut, VenueSummary};
+use crate::domain::register::Mark;
 use crate::domain::status::BookingStatus;
 use crate::service::registers as service;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,7 +31,7 @@ pub struct RegisterFamily {
     /// Carers expected: 1 or 2.
     pub carers: i32,
     /// `present`, `late`, `apologies`, `absent`, or null while unmarked.
-    pub mark: Option<String>,
+    pub mark: Option<Mark>,
     pub marked_at: Option<DateTime<Utc>>,
     pub creche_children: Vec<RegisterChild>,
     pub access_needs: String,

@@ -111,7 +111,7 @@ pub async fn cohort_summary(
                     marks
                         .iter()
                         .filter(|m| m.booking_id == b.id && group_session(m.session_id))
-                        .filter(|m| Mark::parse(&m.status).is_some_and(|k| want.contains(&k)))
+                        .filter(|m| want.contains(&m.status))
                         .count() as i64
                 };
                 let attended = count(&[Mark::Present, Mark::Late]);
@@ -157,12 +157,11 @@ pub async fn cohort_summary(
                         unmarked: 0,
                     };
                     for m in marks.iter().filter(|m| m.session_id == s.id) {
-                        match Mark::parse(&m.status) {
-                            Some(Mark::Present) => a.present += 1,
-                            Some(Mark::Late) => a.late += 1,
-                            Some(Mark::Apologies) => a.apologies += 1,
-                            Some(Mark::Absent) => a.absent += 1,
-                            None => {}
+                        match m.status {
+                            Mark::Present => a.present += 1,
+                            Mark::Late => a.late += 1,
+                            Mark::Apologies => a.apologies += 1,
+                            Mark::Absent => a.absent += 1,
                         }
                     }
                     if a.held {

@@ -55,7 +55,7 @@ pub(super) fn plan(
     };
     let mut errors = FieldErrors::new();
     let mut err = |k: String, m: &str| errors.entry(k).or_default().push(m.to_string());
-    let current: BTreeMap<i32, String> = store::registers::marks_of_session(c, x.session.id)?
+    let current: BTreeMap<i32, Mark> = store::registers::marks_of_session(c, x.session.id)?
         .into_iter()
         .map(|m| (m.booking_id, m.status))
         .collect();
@@ -89,7 +89,7 @@ pub(super) fn plan(
             err(format!("marks[{i}].status"), closed(r)?);
             continue;
         }
-        if current.get(&b.id).map(String::as_str) != Some(mark.as_str()) {
+        if current.get(&b.id) != Some(&mark) {
             out.marks.push((b, mark));
         }
     }
@@ -227,9 +227,9 @@ pub(super) fn apply(
     };
     let mut marked = Vec::new();
     for (b, mark) in &plan.marks {
-        let before = store::registers::set_mark(tx.conn, session, b.id, mark.as_str(), actor, now)?;
+        let before = store::registers::set_mark(tx.conn, session, b.id, *mark, actor, now)?;
         if let Some(before) = before {
-            let was = before.unwrap_or_else(|| "unmarked".into());
+            let was = before.map_or("unmarked", Mark::as_str);
             let detail = format!("session {session}: {was} → {}", mark.as_str());
             tx.audit(event("attendance_marked", b, detail));
             marked.push(b.clone());

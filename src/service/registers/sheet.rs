@@ -4,6 +4,7 @@
 
 use crate::db::DbConnection;
 use crate::domain::creche::{self, AgeBand};
+use crate::domain::register::Mark;
 use crate::domain::register::{self, SignIn};
 use crate::domain::status::BookingStatus;
 use crate::service::schedule::zone;
@@ -32,7 +33,7 @@ pub struct RegisterFamily {
     pub carers_names: Vec<String>,
     pub carers: i32,
     /// `present`, `late`, `apologies`, `absent`, or `None` while unmarked.
-    pub mark: Option<String>,
+    pub mark: Option<Mark>,
     pub marked_at: Option<DateTime<Utc>>,
     pub creche_children: Vec<RegisterChild>,
     pub access_needs: String,
@@ -165,12 +166,12 @@ pub fn build(
             });
         }
         let mark = marks.get(&b.id);
-        match mark.map(|m| m.status.as_str()) {
-            Some("present") => counts.present += 1,
-            Some("late") => counts.late += 1,
-            Some("apologies") => counts.apologies += 1,
-            Some("absent") => counts.absent += 1,
-            _ => counts.unmarked += 1,
+        match mark.map(|m| m.status) {
+            Some(Mark::Present) => counts.present += 1,
+            Some(Mark::Late) => counts.late += 1,
+            Some(Mark::Apologies) => counts.apologies += 1,
+            Some(Mark::Absent) => counts.absent += 1,
+            None => counts.unmarked += 1,
         }
         families.push(RegisterFamily {
             booking_id: b.id,
@@ -181,7 +182,7 @@ pub fn build(
                 .filter(|n| !n.is_empty())
                 .collect(),
             carers: b.carers,
-            mark: mark.map(|m| m.status.clone()),
+            mark: mark.map(|m| m.status),
             marked_at: mark.map(|m| m.marked_at.and_utc()),
             creche_children: mine.iter().map(|ch| child_view(ch)).collect(),
             access_needs: f.access_needs,

@@ -1,7 +1,9 @@
 //! The body of the subject access export: every row held about a family, each with its id.
 
 use crate::api::booking::mine::NotificationOut;
+use crate::domain::register::Mark;
 use crate::domain::status::BookingStatus;
+use crate::domain::status::FollowUpStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -112,7 +114,7 @@ pub struct ExportMark {
     pub session_id: i32,
     pub session_starts_at: Option<DateTime<Utc>>,
     /// `present`, `late`, `apologies` or `absent`.
-    pub status: String,
+    pub status: Mark,
     pub marked_by: Option<i32>,
     pub marked_at: DateTime<Utc>,
 }
@@ -137,7 +139,7 @@ pub struct ExportFollowUp {
     pub booking_id: i32,
     pub cohort_id: i32,
     pub trigger_session_id: i32,
-    pub status: String,
+    pub status: FollowUpStatus,
     pub outcome: Option<String>,
     pub note: String,
     pub opened_at: DateTime<Utc>,
