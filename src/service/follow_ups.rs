@@ -6,7 +6,9 @@
 use crate::db::DbConnection;
 use crate::domain::register::{follow_up_trigger, returned_after, Held};
 use crate::domain::role::Role;
-use crate::domain::status::{BookingStatus, FollowUpStatus, SessionKind};
+use crate::domain::status::{
+    BookingStatus, ContactMethod, FollowUpOutcome, FollowUpStatus, SessionKind,
+};
 use crate::service::booking::end_booking;
 use crate::service::registers::{team_access, TeamAccess};
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
@@ -40,7 +42,7 @@ pub struct ListFollowUps {
 #[derive(Debug, Clone)]
 pub struct ContactAttempt {
     pub at: DateTime<Utc>,
-    pub method: String,
+    pub method: ContactMethod,
     pub reached: bool,
     pub note: String,
 }
@@ -53,8 +55,8 @@ pub struct UpdateFollowUp {
     pub contact: Option<ContactAttempt>,
     /// Replaces the note.
     pub note: Option<String>,
-    /// Closes it: reengaged, will_rejoin_later, withdrew or unable_to_contact.
-    pub outcome: Option<String>,
+    /// Closes it.
+    pub outcome: Option<FollowUpOutcome>,
 }
 
 /// Follow-ups, newest first, with the total: a facilitator's are those of the cohorts they lead
@@ -117,7 +119,7 @@ pub async fn update_follow_up(
             if let Some(k) = &cmd.contact {
                 let new = NewContact {
                     at: k.at.naive_utc(),
-                    method: &k.method,
+                    method: k.method,
                     reached: k.reached,
                     note: k.note.trim(),
                 };
@@ -132,12 +134,12 @@ pub async fn update_follow_up(
             if cmd.note.is_some() {
                 store::follow_ups::set_note(tx.conn, f.id, note)?;
             }
-            if let Some(outcome) = &cmd.outcome {
-                if outcome == "withdrew" {
+            if let Some(outcome) = cmd.outcome {
+                if outcome == FollowUpOutcome::Withdrew {
                     withdraw(tx, &f)?;
                 }
                 store::follow_ups::close(tx.conn, f.id, outcome, note, Some(user), at)?;
-                tx.audit(event(&f, "follow_up_closed", outcome.clone()));
+                tx.audit(event(&f, "follow_up_closed", outcome.to_string()));
             }
             let f = store::follow_ups::find(tx.conn, cmd.id)?
                 .ok_or_else(|| ServiceError::not_found("follow-up"))?;
@@ -239,7 +241,7 @@ pub(crate) fn after_marks_at(
         {
             if returned_after(&history, f.trigger_session_id) {
                 let note = "Came back to the group.";
-                store::follow_ups::close(tx.conn, f.id, "reengaged", note, by, at)?;
+                store::follow_ups::close(tx.conn, f.id, FollowUpOutcome::Reengaged, note, by, at)?;
                 tx.audit(event(f, "follow_up_closed", "reengaged: came back".into()));
             } else {
                 still_open = true;

@@ -9,7 +9,7 @@ use crate::db::schema::{
     refresh_tokens as rt, users as us,
 };
 use crate::db::DbConnection;
-use crate::domain::status::FollowUpStatus;
+use crate::domain::status::{FollowUpOutcome, FollowUpStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -106,7 +106,7 @@ pub fn close_open_follow_ups(
     )
     .set((
         fu::status.eq(FollowUpStatus::Closed.as_str()),
-        fu::outcome.eq("withdrew"),
+        fu::outcome.eq(FollowUpOutcome::Withdrew.as_str()),
         fu::closed_at.eq(now),
         fu::closed_by.eq(by),
     ))

@@ -5,7 +5,7 @@ use crate::db::schema::{
     cohort_team as ct, follow_up_contacts as fc, follow_ups as fu, staff as st,
 };
 use crate::db::DbConnection;
-use crate::domain::status::FollowUpStatus;
+use crate::domain::status::{ContactMethod, FollowUpOutcome, FollowUpStatus};
 use crate::store::bookings::Booking;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -31,7 +31,8 @@ pub struct Contact {
     pub id: i32,
     pub follow_up_id: i32,
     pub at: NaiveDateTime,
-    pub method: String,
+    #[diesel(deserialize_as = String)]
+    pub method: ContactMethod,
     pub reached: bool,
     pub note: String,
     pub recorded_by: Option<i32>,
@@ -72,7 +73,7 @@ pub fn open(
 pub fn close(
     conn: &mut DbConnection,
     id: i32,
-    outcome: &str,
+    outcome: FollowUpOutcome,
     note: &str,
     by: Option<i32>,
     now: NaiveDateTime,
@@ -84,7 +85,7 @@ pub fn close(
     )
     .set((
         fu::status.eq(FollowUpStatus::Closed.as_str()),
-        fu::outcome.eq(outcome),
+        fu::outcome.eq(outcome.as_str()),
         fu::note.eq(note),
         fu::closed_at.eq(now),
         fu::closed_by.eq(by),
@@ -103,7 +104,7 @@ pub fn set_note(conn: &mut DbConnection, id: i32, note: &str) -> QueryResult<()>
 /// A contact attempt to record.
 pub struct NewContact<'a> {
     pub at: NaiveDateTime,
-    pub method: &'a str,
+    pub method: ContactMethod,
     pub reached: bool,
     pub note: &'a str,
 }
@@ -119,7 +120,7 @@ pub fn add_contact(
         .values((
             fc::follow_up_id.eq(follow_up_id),
             fc::at.eq(c.at),
-            fc::method.eq(c.method),
+            fc::method.eq(c.method.as_str()),
             fc::reached.eq(c.reached),
             fc::note.eq(c.note),
             fc::recorded_by.eq(by),

@@ -4,7 +4,7 @@
 
 use super::families::{team_access, TeamAccess};
 use crate::domain::register::{completed, summarise_pairs, Mark};
-use crate::domain::status::{BookingStatus, SessionKind, SessionStatus};
+use crate::domain::status::{BookingStatus, FollowUpStatus, SessionKind, SessionStatus};
 use crate::service::schedule::zone;
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store;
@@ -136,7 +136,7 @@ pub async fn cohort_summary(
                     completed: completed(attended as usize, programme.completion_threshold),
                     open_follow_up: follow_ups
                         .iter()
-                        .any(|(bid, s, _)| *bid == b.id && s == "open"),
+                        .any(|(bid, s, _)| *bid == b.id && *s == FollowUpStatus::Open),
                 });
             }
             let expected = bookings.len() as i64;
@@ -188,7 +188,10 @@ pub async fn cohort_summary(
                 completion_threshold: programme.completion_threshold,
                 sessions: per_session,
                 completed: families.iter().filter(|f| f.completed).count() as i64,
-                open_follow_ups: follow_ups.iter().filter(|(_, s, _)| s == "open").count() as i64,
+                open_follow_ups: follow_ups
+                    .iter()
+                    .filter(|(_, s, _)| *s == FollowUpStatus::Open)
+                    .count() as i64,
                 families,
                 follow_up_outcomes: outcomes,
                 outcome_pairs,

@@ -3,7 +3,7 @@
 use crate::api::booking::mine::NotificationOut;
 use crate::domain::register::Mark;
 use crate::domain::status::BookingStatus;
-use crate::domain::status::FollowUpStatus;
+use crate::domain::status::{ContactMethod, FollowUpOutcome, FollowUpStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -140,6 +140,7 @@ pub struct ExportFollowUp {
     pub cohort_id: i32,
     pub trigger_session_id: i32,
     pub status: FollowUpStatus,
+    #[schema(value_type = Option<FollowUpOutcome>)]
     pub outcome: Option<String>,
     pub note: String,
     pub opened_at: DateTime<Utc>,
@@ -153,7 +154,7 @@ pub struct ExportFollowUp {
 pub struct ExportContact {
     pub id: i32,
     pub at: DateTime<Utc>,
-    pub method: String,
+    pub method: ContactMethod,
     pub reached: bool,
     pub note: String,
     pub recorded_by: Option<i32>,
