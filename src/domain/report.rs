@@ -55,13 +55,6 @@ impl GroupBy {
 
 /// The row of families without a recorded ward.
 pub const UNKNOWN_WARD: &str = "unknown";
-/// Closed follow-ups are counted by these outcomes (always all four, for stable CSV columns).
-pub const FOLLOW_UP_OUTCOMES: [&str; 4] = [
-    "reengaged",
-    "will_rejoin_later",
-    "withdrew",
-    "unable_to_contact",
-];
 
 /// (ever confirmed, ever waitlisted) from a booking's stored history. A booking is inserted
 /// `confirmed` with `confirmed_at = created_at`, or `waitlisted` with no `confirmed_at`;
