@@ -184,50 +184,6 @@ pub enum E503 {
 // bad one is a 422 naming its field; these give the allowed values to the OpenAPI document (and
 // so to generated clients). Keep them in step with the checks they describe.
 
-/// A cohort's status (the `status` filter of `GET /cohorts`).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum CohortStatus {
-    Draft,
-    Published,
-    Completed,
-    Cancelled,
-}
-
-/// A follow-up's status.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum FollowUpStatus {
-    Open,
-    Closed,
-}
-
-/// How a follow-up closed (`follow_ups::OUTCOMES`).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum FollowUpOutcome {
-    Reengaged,
-    WillRejoinLater,
-    Withdrew,
-    UnableToContact,
-}
-
-/// How a family was contacted (`follow_ups::METHODS`).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum ContactMethod {
-    Phone,
-    Text,
-    Email,
-    Visit,
-    Letter,
-    Other,
-}
-
 /// The one status a session can be given by `PATCH /sessions/{id}`.
 #[derive(utoipa::ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -276,17 +232,6 @@ pub enum ReferralSource {
     Other,
 }
 
-/// A register mark (`domain::register::Mark`).
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)]
-pub enum MarkStatus {
-    Present,
-    Late,
-    Apologies,
-    Absent,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,6 +258,5 @@ mod tests {
             values::<ReferralSource>(),
             crate::domain::family::REFERRAL_SOURCES
         );
-        assert_eq!(values::<MarkStatus>(), crate::domain::register::Mark::ALL);
     }
 }

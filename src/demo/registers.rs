@@ -2,54 +2,56 @@
 //! children signed in and out; one family missed two in a row (an open follow-up) and one
 //! missed two and came back (a follow-up closed as re-engaged), through the real follow-up rule.
 
+use crate::domain::register::Mark;
+use crate::domain::status::SessionKind;
 use crate::service::registers::follow_ups;
 use crate::service::{ServiceError, Tx};
 use crate::store::{self, bookings::NewBooking, families::Profile};
 use chrono::{Duration, NaiveDateTime};
 
 /// carer, child, age in months, crèche place, marks at sessions 1–4.
-const FAMILIES: &[(&str, &str, i64, bool, [&str; 4])] = &[
+const FAMILIES: &[(&str, &str, i64, bool, [Mark; 4])] = &[
     (
         "Nadia Rahman",
         "Yusuf",
         7,
         true,
-        ["present", "present", "present", "present"],
+        [Mark::Present, Mark::Present, Mark::Present, Mark::Present],
     ),
     (
         "Claire Dupont",
         "Elodie",
         11,
         true,
-        ["present", "late", "present", "present"],
+        [Mark::Present, Mark::Late, Mark::Present, Mark::Present],
     ),
     (
         "Sade Williams",
         "Tobi",
         16,
         true,
-        ["present", "absent", "absent", "present"],
+        [Mark::Present, Mark::Absent, Mark::Absent, Mark::Present],
     ),
     (
         "Megan Price",
         "Alfie",
         20,
         false,
-        ["present", "present", "absent", "absent"],
+        [Mark::Present, Mark::Present, Mark::Absent, Mark::Absent],
     ),
     (
         "Ana Ferreira",
         "Rafael",
         30,
         false,
-        ["present", "apologies", "present", "late"],
+        [Mark::Present, Mark::Apologies, Mark::Present, Mark::Late],
     ),
     (
         "Kwame Boateng",
         "Ama",
         4,
         true,
-        ["late", "present", "present", "present"],
+        [Mark::Late, Mark::Present, Mark::Present, Mark::Present],
     ),
 ];
 
@@ -64,7 +66,7 @@ pub fn load(
     let (cohort, programme, _) =
         store::cohorts::find_full(c, cohort_id)?.ok_or(diesel::result::Error::NotFound)?;
     let mut held = store::cohorts::sessions_of(c, cohort_id)?;
-    held.retain(|s| !s.is_cancelled() && s.kind == "group" && s.starts_at < now);
+    held.retain(|s| !s.is_cancelled() && s.kind == SessionKind::Group && s.starts_at < now);
     held.sort_by_key(|s| s.starts_at);
     let mut bookings = Vec::new();
     for (i, (carer, child, months, creche, _)) in FAMILIES.iter().enumerate() {
@@ -116,7 +118,7 @@ pub fn load(
             let status = FAMILIES[i].4[week];
             store::registers::set_mark(c, session.id, b.id, status, lead, marked_at)?;
             marked.push(b.clone());
-            if status == "present" || status == "late" {
+            if status.attended() {
                 for child in children {
                     let s = store::registers::SignIn {
                         signed_in_at: session.starts_at + Duration::minutes(5),

@@ -4,31 +4,33 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 
+use crate::domain::status::CohortStatus;
+
 /// What a cohort is now. `completed` is not stored: a published cohort becomes completed when its
 /// last session has ended, whatever the time the question is asked.
 pub fn effective_status(
-    stored: &str,
+    stored: CohortStatus,
     last_end: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
-) -> &'static str {
+) -> CohortStatus {
     match stored {
-        "cancelled" => "cancelled",
-        "draft" => "draft",
-        _ if last_end.is_some_and(|end| end <= now) => "completed",
-        _ => "published",
+        CohortStatus::Cancelled => CohortStatus::Cancelled,
+        CohortStatus::Draft => CohortStatus::Draft,
+        _ if last_end.is_some_and(|end| end <= now) => CohortStatus::Completed,
+        _ => CohortStatus::Published,
     }
 }
 
 /// Parents may book a published cohort from its opening date (if any) until its closing date,
 /// which defaults to the first session's date; coordinators can still book on families' behalf.
 pub fn booking_open(
-    status: &str,
+    status: CohortStatus,
     opens_on: Option<NaiveDate>,
     closes_on: Option<NaiveDate>,
     first_session_date: NaiveDate,
     today: NaiveDate,
 ) -> bool {
-    status == "published"
+    status == CohortStatus::Published
         && opens_on.is_none_or(|d| d <= today)
         && closes_on.unwrap_or(first_session_date) >= today
 }
@@ -77,20 +79,20 @@ mod tests {
     fn published_cohort_completes_after_its_last_session() {
         let end = Some(t("2026-04-28T11:00:00Z"));
         assert_eq!(
-            effective_status("published", end, t("2026-04-28T10:59:00Z")),
-            "published"
+            effective_status(CohortStatus::Published, end, t("2026-04-28T10:59:00Z")),
+            CohortStatus::Published
         );
         assert_eq!(
-            effective_status("published", end, t("2026-04-28T11:00:00Z")),
-            "completed"
+            effective_status(CohortStatus::Published, end, t("2026-04-28T11:00:00Z")),
+            CohortStatus::Completed
         );
         assert_eq!(
-            effective_status("draft", end, t("2027-01-01T00:00:00Z")),
-            "draft"
+            effective_status(CohortStatus::Draft, end, t("2027-01-01T00:00:00Z")),
+            CohortStatus::Draft
         );
         assert_eq!(
-            effective_status("cancelled", end, t("2026-01-01T00:00:00Z")),
-            "cancelled"
+            effective_status(CohortStatus::Cancelled, end, t("2026-01-01T00:00:00Z")),
+            CohortStatus::Cancelled
         );
     }
 
@@ -98,29 +100,35 @@ mod tests {
     fn booking_window() {
         let first = d("2026-03-03");
         assert!(booking_open(
-            "published",
+            CohortStatus::Published,
             None,
             None,
             first,
             d("2026-03-03")
         ));
         assert!(!booking_open(
-            "published",
+            CohortStatus::Published,
             None,
             None,
             first,
             d("2026-03-04")
         ));
-        assert!(!booking_open("draft", None, None, first, d("2026-03-01")));
         assert!(!booking_open(
-            "published",
+            CohortStatus::Draft,
+            None,
+            None,
+            first,
+            d("2026-03-01")
+        ));
+        assert!(!booking_open(
+            CohortStatus::Published,
             Some(d("2026-02-01")),
             None,
             first,
             d("2026-01-31")
         ));
         assert!(booking_open(
-            "published",
+            CohortStatus::Published,
             None,
             Some(d("2026-03-10")),
             first,

@@ -12,5 +12,6 @@ pub mod programme;
 pub mod register;
 pub mod report;
 pub mod role;
+pub mod status;
 pub mod team;
 pub mod ward;

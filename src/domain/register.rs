@@ -5,38 +5,19 @@
 use crate::domain::creche::{self, RatioSet};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
-/// A family's mark at one session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mark {
-    Present,
-    Late,
-    /// Sent apologies beforehand: an explained absence, never counted towards a follow-up.
-    Apologies,
-    Absent,
+crate::domain::status::text_enum! {
+    /// A family's mark at one session.
+    #[schema(as = MarkStatus)]
+    pub enum Mark {
+        Present = "present",
+        Late = "late",
+        /// Sent apologies beforehand: an explained absence, never counted towards a follow-up.
+        Apologies = "apologies",
+        Absent = "absent",
+    }
 }
 
 impl Mark {
-    pub const ALL: [&'static str; 4] = ["present", "late", "apologies", "absent"];
-
-    pub fn parse(s: &str) -> Option<Mark> {
-        match s {
-            "present" => Some(Mark::Present),
-            "late" => Some(Mark::Late),
-            "apologies" => Some(Mark::Apologies),
-            "absent" => Some(Mark::Absent),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mark::Present => "present",
-            Mark::Late => "late",
-            Mark::Apologies => "apologies",
-            Mark::Absent => "absent",
-        }
-    }
-
     pub fn attended(self) -> bool {
         matches!(self, Mark::Present | Mark::Late)
     }
@@ -240,7 +221,7 @@ mod tests {
     #[test]
     fn marks_parse_and_print() {
         for s in Mark::ALL {
-            assert_eq!(Mark::parse(s).unwrap().as_str(), s);
+            assert_eq!(Mark::parse(s.as_str()), Some(*s));
         }
         assert_eq!(Mark::parse("Present"), None);
         assert!(Late.attended() && !Apologies.attended());

@@ -9,6 +9,7 @@ mod figures;
 pub use figures::build;
 
 use crate::domain::register::{Mark, PairSummary};
+use crate::domain::status::BookingStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
@@ -54,13 +55,6 @@ impl GroupBy {
 
 /// The row of families without a recorded ward.
 pub const UNKNOWN_WARD: &str = "unknown";
-/// Closed follow-ups are counted by these outcomes (always all four, for stable CSV columns).
-pub const FOLLOW_UP_OUTCOMES: [&str; 4] = [
-    "reengaged",
-    "will_rejoin_later",
-    "withdrew",
-    "unable_to_contact",
-];
 
 /// (ever confirmed, ever waitlisted) from a booking's stored history. A booking is inserted
 /// `confirmed` with `confirmed_at = created_at`, or `waitlisted` with no `confirmed_at`;
@@ -68,15 +62,16 @@ pub const FOLLOW_UP_OUTCOMES: [&str; 4] = [
 /// booking waited if it is waiting, was promoted (`confirmed_at > created_at`), or ended without
 /// ever being confirmed. (A promotion in the very microsecond of booking cannot be told apart.)
 pub fn booking_history(
-    status: &str,
+    status: BookingStatus,
     created_at: NaiveDateTime,
     confirmed_at: Option<NaiveDateTime>,
 ) -> (bool, bool) {
-    let confirmed = confirmed_at.is_some() || matches!(status, "confirmed" | "withdrawn");
-    let waitlisted = status == "waitlisted"
+    let confirmed = confirmed_at.is_some()
+        || matches!(status, BookingStatus::Confirmed | BookingStatus::Withdrawn);
+    let waitlisted = status == BookingStatus::Waitlisted
         || match confirmed_at {
             Some(at) => at > created_at,
-            None => status == "cancelled",
+            None => status == BookingStatus::Cancelled,
         };
     (confirmed, waitlisted)
 }

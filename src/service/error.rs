@@ -42,7 +42,9 @@ pub enum ServiceError {
     IdempotencyKeyReused,
     /// The booking was already cancelled or withdrawn.
     #[error("this booking is already {status}")]
-    BookingEnded { status: String },
+    BookingEnded {
+        status: crate::domain::status::BookingStatus,
+    },
     #[error("this group has finished")]
     GroupFinished,
 

@@ -2,6 +2,7 @@
 //! `domain::cohort` and `domain::creche`: its zone, when it ends, its status, whether booking is
 //! open and the crèche places left (a shape the API shows as it is).
 
+use crate::domain::status::CohortStatus;
 use crate::domain::{cohort as rules, creche};
 use crate::store::cohorts::{Cohort, Session};
 use crate::store::venues::Venue;
@@ -36,12 +37,12 @@ pub fn session_dates(c: &Cohort, sessions: &[Session]) -> Vec<NaiveDate> {
 
 /// Status and booking window of a cohort as seen now.
 pub struct Standing {
-    pub status: &'static str,
+    pub status: CohortStatus,
     pub booking_open: bool,
 }
 
 pub fn standing(c: &Cohort, sessions: &[Session], now: DateTime<Utc>) -> Standing {
-    let status = rules::effective_status(&c.status, last_end(sessions), now);
+    let status = rules::effective_status(c.status, last_end(sessions), now);
     let today: NaiveDate = now.with_timezone(&zone(c)).date_naive();
     Standing {
         status,

@@ -8,6 +8,7 @@ use crate::db::schema::{
     notifications as no,
 };
 use crate::db::DbConnection;
+use crate::domain::status::BookingStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -16,7 +17,8 @@ pub struct Booking {
     pub id: i32,
     pub cohort_id: i32,
     pub family_id: i32,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: BookingStatus,
     pub carers: i32,
     pub booked_by: Option<i32>,
     pub created_at: NaiveDateTime,
@@ -27,7 +29,7 @@ pub struct Booking {
 
 impl Booking {
     pub fn is_active(&self) -> bool {
-        self.status == "confirmed" || self.status == "waitlisted"
+        self.status.is_active()
     }
 }
 
@@ -73,7 +75,10 @@ pub fn active_for(
     bo::table
         .filter(bo::cohort_id.eq(cohort_id))
         .filter(bo::family_id.eq(family_id))
-        .filter(bo::status.eq_any(["confirmed", "waitlisted"]))
+        .filter(bo::status.eq_any([
+            BookingStatus::Confirmed.as_str(),
+            BookingStatus::Waitlisted.as_str(),
+        ]))
         .first(conn)
         .optional()
 }
@@ -105,7 +110,12 @@ pub fn insert(
         .values((
             bo::cohort_id.eq(cohort_id),
             bo::family_id.eq(family_id),
-            bo::status.eq(if confirmed { "confirmed" } else { "waitlisted" }),
+            bo::status.eq(if confirmed {
+                BookingStatus::Confirmed
+            } else {
+                BookingStatus::Waitlisted
+            }
+            .as_str()),
             bo::carers.eq(carers),
             bo::booked_by.eq(booked_by),
             bo::created_at.eq(now),
@@ -125,18 +135,18 @@ pub fn insert(
 pub fn set_status(
     conn: &mut DbConnection,
     id: i32,
-    status: &str,
+    status: BookingStatus,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let ends = status == "cancelled" || status == "withdrawn";
+    let ends = status.is_ended();
     diesel::update(bo::table.find(id))
-        .set((bo::status.eq(status), bo::updated_at.eq(now)))
+        .set((bo::status.eq(status.as_str()), bo::updated_at.eq(now)))
         .execute(conn)?;
     if ends {
         diesel::update(bo::table.find(id))
             .set(bo::ended_at.eq(now))
             .execute(conn)?;
-    } else if status == "confirmed" {
+    } else if status == BookingStatus::Confirmed {
         diesel::update(bo::table.find(id))
             .set(bo::confirmed_at.eq(now))
             .execute(conn)?;
@@ -161,11 +171,11 @@ pub fn creche_children(
 pub fn of_cohort(
     conn: &mut DbConnection,
     cohort_id: i32,
-    status: &str,
+    status: BookingStatus,
 ) -> QueryResult<Vec<Booking>> {
     bo::table
         .filter(bo::cohort_id.eq(cohort_id))
-        .filter(bo::status.eq(status))
+        .filter(bo::status.eq(status.as_str()))
         .order(bo::id)
         .load(conn)
 }
@@ -179,19 +189,19 @@ pub fn confirmed_creche_births(
         .inner_join(ch::table)
         .inner_join(bo::table)
         .filter(bo::cohort_id.eq(cohort_id))
-        .filter(bo::status.eq("confirmed"))
+        .filter(bo::status.eq(BookingStatus::Confirmed.as_str()))
         .select(ch::date_of_birth)
         .load(conn)
 }
 
 /// 1-based position of a waitlisted booking.
 pub fn waitlist_position(conn: &mut DbConnection, b: &Booking) -> QueryResult<Option<i64>> {
-    if b.status != "waitlisted" {
+    if b.status != BookingStatus::Waitlisted {
         return Ok(None);
     }
     let ahead: i64 = bo::table
         .filter(bo::cohort_id.eq(b.cohort_id))
-        .filter(bo::status.eq("waitlisted"))
+        .filter(bo::status.eq(BookingStatus::Waitlisted.as_str()))
         .filter(bo::id.lt(b.id))
         .count()
         .get_result(conn)?;
@@ -252,7 +262,7 @@ pub fn confirmed_creche_births_many(
         .inner_join(ch::table)
         .inner_join(bo::table)
         .filter(bo::cohort_id.eq_any(cohort_ids))
-        .filter(bo::status.eq("confirmed"))
+        .filter(bo::status.eq(BookingStatus::Confirmed.as_str()))
         .select((bo::cohort_id, ch::date_of_birth))
         .load(conn)?;
     let mut out: std::collections::BTreeMap<i32, Vec<NaiveDate>> = Default::default();

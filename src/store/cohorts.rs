@@ -4,6 +4,7 @@
 
 use crate::db::schema::{cohorts as co, programmes, sessions as se, venues};
 use crate::db::DbConnection;
+use crate::domain::status::{CohortStatus, SessionKind, SessionStatus};
 use crate::store::{programmes::Programme, venues::Venue};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
@@ -16,7 +17,8 @@ pub struct Cohort {
     pub venue_id: i32,
     pub title: String,
     pub description: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: CohortStatus,
     pub first_session_date: NaiveDate,
     pub start_time: NaiveTime,
     pub session_minutes: i32,
@@ -41,10 +43,12 @@ pub struct Session {
     pub id: i32,
     pub cohort_id: i32,
     pub number: Option<i32>,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: SessionKind,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: SessionStatus,
     pub cancel_reason: Option<String>,
     pub sequence: i32,
     pub created_at: NaiveDateTime,
@@ -57,7 +61,7 @@ pub struct Session {
 
 impl Session {
     pub fn is_cancelled(&self) -> bool {
-        self.status == "cancelled"
+        self.status == SessionStatus::Cancelled
     }
 }
 
@@ -82,7 +86,7 @@ pub struct CohortFields {
 /// A session to create: kind, number (group sessions only), UTC span.
 #[derive(Debug, Clone)]
 pub struct NewSession {
-    pub kind: &'static str,
+    pub kind: SessionKind,
     pub number: Option<i32>,
     pub starts_at: NaiveDateTime,
     pub ends_at: NaiveDateTime,
@@ -101,7 +105,7 @@ pub fn insert(
             co::venue_id.eq(f.venue_id),
             co::title.eq(&f.title),
             co::description.eq(&f.description),
-            co::status.eq("draft"),
+            co::status.eq(CohortStatus::Draft.as_str()),
             co::first_session_date.eq(f.first_session_date),
             co::start_time.eq(f.start_time),
             co::session_minutes.eq(f.session_minutes),
@@ -132,10 +136,10 @@ pub fn insert_sessions(
             .values((
                 se::cohort_id.eq(cohort_id),
                 se::number.eq(s.number),
-                se::kind.eq(s.kind),
+                se::kind.eq(s.kind.as_str()),
                 se::starts_at.eq(s.starts_at),
                 se::ends_at.eq(s.ends_at),
-                se::status.eq("scheduled"),
+                se::status.eq(SessionStatus::Scheduled.as_str()),
                 se::created_at.eq(now),
                 se::updated_at.eq(now),
             ))
@@ -183,7 +187,7 @@ pub fn update_fields(
 pub fn publish(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<Cohort> {
     diesel::update(co::table.find(id))
         .set((
-            co::status.eq("published"),
+            co::status.eq(CohortStatus::Published.as_str()),
             co::published_at.eq(now),
             co::updated_at.eq(now),
         ))
@@ -199,7 +203,7 @@ pub fn cancel(
 ) -> QueryResult<Cohort> {
     diesel::update(co::table.find(id))
         .set((
-            co::status.eq("cancelled"),
+            co::status.eq(CohortStatus::Cancelled.as_str()),
             co::cancel_reason.eq(reason),
             co::cancelled_at.eq(now),
             co::updated_at.eq(now),
@@ -233,7 +237,7 @@ pub fn find_full(
 /// Cohorts with programme and venue, filtered by status (all when `None`), by first session.
 pub fn list_full(
     conn: &mut DbConnection,
-    statuses: Option<&[&str]>,
+    statuses: Option<&[CohortStatus]>,
     ids: Option<&[i32]>,
 ) -> QueryResult<Vec<(Cohort, Programme, Venue)>> {
     let mut q = co::table
@@ -246,7 +250,7 @@ pub fn list_full(
         ))
         .into_boxed();
     if let Some(s) = statuses {
-        q = q.filter(co::status.eq_any(s.iter().map(|s| s.to_string()).collect::<Vec<_>>()));
+        q = q.filter(co::status.eq_any(s.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
     }
     if let Some(ids) = ids {
         q = q.filter(co::id.eq_any(ids.to_vec()));
@@ -307,7 +311,7 @@ pub fn cancel_session(
 ) -> QueryResult<()> {
     diesel::update(se::table.find(id))
         .set((
-            se::status.eq("cancelled"),
+            se::status.eq(SessionStatus::Cancelled.as_str()),
             se::cancel_reason.eq(reason),
             se::number.eq(None::<i32>),
             se::sequence.eq(se::sequence + 1),
@@ -321,8 +325,8 @@ pub fn cancel_session(
 pub fn renumber(conn: &mut DbConnection, cohort_id: i32) -> QueryResult<()> {
     let ids: Vec<i32> = se::table
         .filter(se::cohort_id.eq(cohort_id))
-        .filter(se::kind.eq("group"))
-        .filter(se::status.eq("scheduled"))
+        .filter(se::kind.eq(SessionKind::Group.as_str()))
+        .filter(se::status.eq(SessionStatus::Scheduled.as_str()))
         .order((se::starts_at, se::id))
         .select(se::id)
         .load(conn)?;
@@ -352,8 +356,8 @@ pub fn sessions_on_dates(
         .inner_join(co::table)
         .filter(se::starts_at.ge(start))
         .filter(se::starts_at.lt(end))
-        .filter(se::status.eq("scheduled"))
-        .filter(co::status.ne("cancelled"))
+        .filter(se::status.eq(SessionStatus::Scheduled.as_str()))
+        .filter(co::status.ne(CohortStatus::Cancelled.as_str()))
         .select(se::all_columns)
         .into_boxed();
     if let Some(v) = venue {
@@ -400,7 +404,7 @@ pub fn plan_weekly(
     Ok(planned
         .into_iter()
         .map(|p| NewSession {
-            kind: "group",
+            kind: SessionKind::Group,
             number: Some(p.number as i32),
             starts_at: p.starts_at.naive_utc(),
             ends_at: p.ends_at.naive_utc(),

@@ -9,6 +9,7 @@ use crate::db::schema::{
     refresh_tokens as rt, users as us,
 };
 use crate::db::DbConnection;
+use crate::domain::status::{FollowUpOutcome, FollowUpStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -101,11 +102,11 @@ pub fn close_open_follow_ups(
     diesel::update(
         fu::table
             .filter(fu::booking_id.eq(booking_id))
-            .filter(fu::status.eq("open")),
+            .filter(fu::status.eq(FollowUpStatus::Open.as_str())),
     )
     .set((
-        fu::status.eq("closed"),
-        fu::outcome.eq("withdrew"),
+        fu::status.eq(FollowUpStatus::Closed.as_str()),
+        fu::outcome.eq(FollowUpOutcome::Withdrew.as_str()),
         fu::closed_at.eq(now),
         fu::closed_by.eq(by),
     ))

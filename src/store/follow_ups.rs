@@ -5,6 +5,7 @@ use crate::db::schema::{
     cohort_team as ct, follow_up_contacts as fc, follow_ups as fu, staff as st,
 };
 use crate::db::DbConnection;
+use crate::domain::status::{ContactMethod, FollowUpOutcome, FollowUpStatus};
 use crate::store::bookings::Booking;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -16,7 +17,8 @@ pub struct FollowUp {
     pub cohort_id: i32,
     pub family_id: i32,
     pub trigger_session_id: i32,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: FollowUpStatus,
     pub outcome: Option<String>,
     pub note: String,
     pub opened_at: NaiveDateTime,
@@ -29,7 +31,8 @@ pub struct Contact {
     pub id: i32,
     pub follow_up_id: i32,
     pub at: NaiveDateTime,
-    pub method: String,
+    #[diesel(deserialize_as = String)]
+    pub method: ContactMethod,
     pub reached: bool,
     pub note: String,
     pub recorded_by: Option<i32>,
@@ -59,7 +62,7 @@ pub fn open(
             fu::cohort_id.eq(booking.cohort_id),
             fu::family_id.eq(booking.family_id),
             fu::trigger_session_id.eq(trigger_session_id),
-            fu::status.eq("open"),
+            fu::status.eq(FollowUpStatus::Open.as_str()),
             fu::opened_at.eq(now),
         ))
         .returning(fu::all_columns)
@@ -70,20 +73,24 @@ pub fn open(
 pub fn close(
     conn: &mut DbConnection,
     id: i32,
-    outcome: &str,
+    outcome: FollowUpOutcome,
     note: &str,
     by: Option<i32>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(fu::table.find(id).filter(fu::status.eq("open")))
-        .set((
-            fu::status.eq("closed"),
-            fu::outcome.eq(outcome),
-            fu::note.eq(note),
-            fu::closed_at.eq(now),
-            fu::closed_by.eq(by),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(
+        fu::table
+            .find(id)
+            .filter(fu::status.eq(FollowUpStatus::Open.as_str())),
+    )
+    .set((
+        fu::status.eq(FollowUpStatus::Closed.as_str()),
+        fu::outcome.eq(outcome.as_str()),
+        fu::note.eq(note),
+        fu::closed_at.eq(now),
+        fu::closed_by.eq(by),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -97,7 +104,7 @@ pub fn set_note(conn: &mut DbConnection, id: i32, note: &str) -> QueryResult<()>
 /// A contact attempt to record.
 pub struct NewContact<'a> {
     pub at: NaiveDateTime,
-    pub method: &'a str,
+    pub method: ContactMethod,
     pub reached: bool,
     pub note: &'a str,
 }
@@ -113,7 +120,7 @@ pub fn add_contact(
         .values((
             fc::follow_up_id.eq(follow_up_id),
             fc::at.eq(c.at),
-            fc::method.eq(c.method),
+            fc::method.eq(c.method.as_str()),
             fc::reached.eq(c.reached),
             fc::note.eq(c.note),
             fc::recorded_by.eq(by),
@@ -133,7 +140,7 @@ pub fn contacts_of(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Cont
 /// Which follow-ups to list: `lead_user` limits them to cohorts where that user is the lead or
 /// a co-facilitator (the people who follow families up).
 pub struct Filter {
-    pub status: Option<String>,
+    pub status: Option<FollowUpStatus>,
     pub cohort_id: Option<i32>,
     pub lead_user: Option<i32>,
 }
@@ -146,8 +153,8 @@ pub fn list(
 ) -> QueryResult<(Vec<FollowUp>, i64)> {
     let query = || {
         let mut q = fu::table.into_boxed();
-        if let Some(s) = &f.status {
-            q = q.filter(fu::status.eq(s.clone()));
+        if let Some(s) = f.status {
+            q = q.filter(fu::status.eq(s.as_str()));
         }
         if let Some(c) = f.cohort_id {
             q = q.filter(fu::cohort_id.eq(c));

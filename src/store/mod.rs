@@ -29,3 +29,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
 }
+
+/// A stored text read outside a `Queryable` struct (a tuple column), as its enum; a value outside
+/// the set is a deserialization error, as it is for the structs' `deserialize_as = String`.
+pub fn stored<T: TryFrom<String, Error = String>>(text: String) -> diesel::QueryResult<T> {
+    T::try_from(text).map_err(|e| diesel::result::Error::DeserializationError(e.into()))
+}

@@ -5,6 +5,7 @@
 
 use crate::db::schema::{attendance_marks as am, creche_attendance as ca, sessions as se};
 use crate::db::DbConnection;
+use crate::domain::register::Mark;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -13,7 +14,8 @@ pub struct MarkRow {
     pub id: i32,
     pub session_id: i32,
     pub booking_id: i32,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: Mark,
     pub marked_by: Option<i32>,
     pub marked_at: NaiveDateTime,
 }
@@ -48,14 +50,14 @@ pub fn marks_of_session(conn: &mut DbConnection, session_id: i32) -> QueryResult
 }
 
 /// (session id, status) of every mark of one booking.
-pub fn marks_of_booking(
-    conn: &mut DbConnection,
-    booking_id: i32,
-) -> QueryResult<Vec<(i32, String)>> {
-    am::table
+pub fn marks_of_booking(conn: &mut DbConnection, booking_id: i32) -> QueryResult<Vec<(i32, Mark)>> {
+    let rows: Vec<(i32, String)> = am::table
         .filter(am::booking_id.eq(booking_id))
         .select((am::session_id, am::status))
-        .load(conn)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(session, status)| Ok((session, super::stored(status)?)))
+        .collect()
 }
 
 /// Every mark of a cohort's sessions.
@@ -74,10 +76,10 @@ pub fn set_mark(
     conn: &mut DbConnection,
     session_id: i32,
     booking_id: i32,
-    status: &str,
+    status: Mark,
     by: i32,
     now: NaiveDateTime,
-) -> QueryResult<Option<Option<String>>> {
+) -> QueryResult<Option<Option<Mark>>> {
     let existing: Option<MarkRow> = am::table
         .filter(am::session_id.eq(session_id))
         .filter(am::booking_id.eq(booking_id))
@@ -88,7 +90,7 @@ pub fn set_mark(
         Some(m) => {
             diesel::update(am::table.find(m.id))
                 .set((
-                    am::status.eq(status),
+                    am::status.eq(status.as_str()),
                     am::marked_by.eq(by),
                     am::marked_at.eq(now),
                 ))
@@ -100,7 +102,7 @@ pub fn set_mark(
                 .values((
                     am::session_id.eq(session_id),
                     am::booking_id.eq(booking_id),
-                    am::status.eq(status),
+                    am::status.eq(status.as_str()),
                     am::marked_by.eq(by),
                     am::marked_at.eq(now),
                 ))

@@ -10,6 +10,7 @@ use crate::db::DbConnection;
 use crate::domain::cohort::parse_timezone;
 use crate::domain::register::Mark;
 use crate::domain::report::{self, BookingFact, CohortFact, Facts, FamilyFact, SessionFact};
+use crate::domain::status::{CohortStatus, SessionKind, SessionStatus};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use std::collections::BTreeMap;
@@ -57,15 +58,16 @@ pub fn facts(
         }
         for (id, status, tz, planned, programme, threshold, venue) in candidates {
             let mine = sessions.remove(&id).unwrap_or_default();
-            let spans: Vec<report::SessionSpan> = mine
-                .iter()
-                .map(|s| report::SessionSpan {
+            let mut spans: Vec<report::SessionSpan> = Vec::with_capacity(mine.len());
+            for s in &mine {
+                spans.push(report::SessionSpan {
                     starts_at: s.3,
                     ends_at: s.4,
-                    cancelled: s.5 == "cancelled",
-                    group: s.2 == "group",
-                })
-                .collect();
+                    cancelled: super::stored::<SessionStatus>(s.5.clone())?
+                        == SessionStatus::Cancelled,
+                    group: super::stored::<SessionKind>(s.2.clone())? == SessionKind::Group,
+                });
+            }
             let tz = parse_timezone(&tz).unwrap_or(chrono_tz::Europe::London);
             let t = report::timing(&spans, tz, planned, now);
             if !report::in_period(t.date, from, to) {
@@ -86,7 +88,7 @@ pub fn facts(
                 programme,
                 venue,
                 month: report::month(t.date),
-                cancelled: status == "cancelled",
+                cancelled: super::stored::<CohortStatus>(status)? == CohortStatus::Cancelled,
                 completion_threshold: threshold,
                 delivered: t.delivered,
                 ended: t.ended,
@@ -123,14 +125,14 @@ fn cohorts(
         (to + Duration::days(2)).and_time(NaiveTime::MIN),
     );
     let held_in_window = se::table
-        .filter(se::status.eq("scheduled"))
+        .filter(se::status.eq(SessionStatus::Scheduled.as_str()))
         .filter(se::starts_at.ge(window.0))
         .filter(se::starts_at.lt(window.1))
         .select(se::cohort_id);
     co::table
         .inner_join(pr::table)
         .inner_join(ve::table)
-        .filter(co::status.ne("draft"))
+        .filter(co::status.ne(CohortStatus::Draft.as_str()))
         .filter(
             co::id
                 .eq_any(held_in_window)
@@ -163,7 +165,8 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
         ))
         .load(c)?;
     for (id, cohort_id, family_id, status, created, confirmed_at) in bookings {
-        let (confirmed, waitlisted) = report::booking_history(&status, created, confirmed_at);
+        let (confirmed, waitlisted) =
+            report::booking_history(super::stored(status)?, created, confirmed_at);
         f.bookings.insert(
             id,
             BookingFact {

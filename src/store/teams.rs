@@ -4,6 +4,7 @@
 
 use crate::db::schema::{cohort_team as ct, cohorts as co, sessions as se};
 use crate::db::DbConnection;
+use crate::domain::status::{CohortStatus, SessionStatus};
 use crate::domain::team::Commitment;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -67,8 +68,8 @@ pub fn commitments(
         .filter(ct::staff_id.eq_any(staff_ids))
         .filter(ct::role.ne("supervisor"))
         .filter(co::id.ne(except_cohort))
-        .filter(co::status.ne("cancelled"))
-        .filter(se::status.eq("scheduled"))
+        .filter(co::status.ne(CohortStatus::Cancelled.as_str()))
+        .filter(se::status.eq(SessionStatus::Scheduled.as_str()))
         .select((ct::staff_id, co::id, co::title, se::starts_at, se::ends_at))
         .load(conn)?;
     Ok(rows
@@ -94,8 +95,8 @@ pub fn supervised_by(
         .filter(ct::staff_id.eq(staff_id))
         .filter(ct::role.eq("supervisor"))
         .filter(co::id.ne(except_cohort))
-        .filter(co::status.ne("cancelled"))
-        .filter(se::status.eq("scheduled"))
+        .filter(co::status.ne(CohortStatus::Cancelled.as_str()))
+        .filter(se::status.eq(SessionStatus::Scheduled.as_str()))
         .select((co::id, co::title, se::starts_at))
         .load(conn)?;
     let mut out: BTreeMap<i32, (String, Vec<NaiveDateTime>)> = BTreeMap::new();

@@ -7,6 +7,7 @@ use crate::bookings::{cosp_group, parent};
 use crate::db_test;
 use crate::helpers::TestApp;
 use groupwork::domain::role::Role;
+use groupwork::domain::status::BookingStatus;
 use groupwork::service::booking::{self, BookPlace, BookingView};
 use groupwork::service::{Actor, ServiceError};
 use groupwork::store;
@@ -82,7 +83,7 @@ db_test! {
         let refused = book(&app, third, place(cohort, &[child])).unwrap_err();
         assert!(matches!(refused, ServiceError::Invalid { ref errors, .. } if errors.contains_key("creche_child_ids")), "{refused:?}");
         let mut conn = app.state.pool.get().unwrap();
-        let made = store::bookings::of_cohort(&mut conn, cohort as i32, "waitlisted").unwrap();
+        let made = store::bookings::of_cohort(&mut conn, cohort as i32, BookingStatus::Waitlisted).unwrap();
         assert_eq!(made.len(), 1, "refusals book nothing");
     }
 }
@@ -107,14 +108,14 @@ db_test! {
         let (b, _) = parent_actor(&app, "b@example.org");
         let held = book(&app, a, place(cohort, &[])).unwrap();
         let waiting = book(&app, b, place(cohort, &[])).unwrap();
-        assert_eq!(waiting.status, "waitlisted");
+        assert_eq!(waiting.status, BookingStatus::Waitlisted);
 
         // Another parent cannot see, let alone cancel, this booking.
         let nosy = block_on(booking::cancel_booking(&app.state.services, b, held.id)).unwrap_err();
         assert!(matches!(nosy, ServiceError::NotFound(_)), "{nosy:?}");
 
         let ended = block_on(booking::cancel_booking(&app.state.services, a, held.id)).unwrap();
-        assert_eq!(ended, "cancelled", "before the group starts");
+        assert_eq!(ended, BookingStatus::Cancelled, "before the group starts");
         let promoted = block_on(booking::booking(&app.state.services, b, waiting.id)).unwrap();
         assert_eq!((promoted.status.as_str(), promoted.waitlist_position), ("confirmed", None));
         // Both events carry whoever freed the place.
@@ -122,7 +123,7 @@ db_test! {
         assert_eq!(audit_of(&app, waiting.id).last(), Some(&("booking_promoted".to_string(), a.user_id())));
 
         let twice = block_on(booking::cancel_booking(&app.state.services, a, held.id)).unwrap_err();
-        assert!(matches!(twice, ServiceError::BookingEnded { ref status } if status == "cancelled"), "{twice:?}");
+        assert!(matches!(twice, ServiceError::BookingEnded { ref status } if *status == BookingStatus::Cancelled), "{twice:?}");
     }
 }
 
@@ -134,7 +135,7 @@ db_test! {
         // The first session is Tuesday 3 March 2026 at 10:00 in London.
         app.clock.set(chrono::DateTime::parse_from_rfc3339("2026-03-03T12:30:00Z").unwrap().into());
         let ended = block_on(booking::cancel_booking(&app.state.services, a, held.id)).unwrap();
-        assert_eq!(ended, "withdrawn");
+        assert_eq!(ended, BookingStatus::Withdrawn);
         // A staff read of the family's booking leaves a trace; the parent's own does not.
         let coordinator = Actor::User { id: app.user_id(&app.user_token(Role::Coordinator)) as i32, role: Role::Coordinator };
         block_on(booking::booking(&app.state.services, a, held.id)).unwrap();

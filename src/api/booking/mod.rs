@@ -8,6 +8,7 @@ use crate::api::access::{AnyUser, Require};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E429, E503};
 use crate::api::json::ApiJson;
 use crate::app::AppState;
+use crate::domain::status::BookingStatus;
 use crate::error::ApiError;
 use crate::service::{self, booking::BookPlace, booking::BookingView};
 use actix_web::http::header;
@@ -40,8 +41,7 @@ pub struct BookingOut {
     pub cohort_id: i32,
     pub family_id: i32,
     /// `confirmed`, `waitlisted`, `cancelled` or `withdrawn`.
-    #[schema(example = "confirmed")]
-    pub status: String,
+    pub status: BookingStatus,
     /// Place on the waiting list (1 = next), when waitlisted.
     pub waitlist_position: Option<i64>,
     pub carers: i32,

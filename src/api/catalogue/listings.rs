@@ -9,6 +9,7 @@ use crate::api::docs::{E400, E422, E503};
 use crate::api::PageQuery;
 use crate::app::AppState;
 use crate::domain::ics;
+use crate::domain::status::SessionKind;
 use crate::domain::ward::Ward;
 use crate::error::ApiError;
 use crate::service::catalogue::listing::{published_groups, Filter, Listed};
@@ -256,9 +257,9 @@ pub fn session_events(
     sessions
         .iter()
         .map(|s| {
-            let what = match (s.kind.as_str(), s.number) {
-                ("pre_group", _) => "pre-group meeting".to_string(),
-                ("post_group", _) => "post-group meeting".to_string(),
+            let what = match (s.kind, s.number) {
+                (SessionKind::PreGroup, _) => "pre-group meeting".to_string(),
+                (SessionKind::PostGroup, _) => "post-group meeting".to_string(),
                 (_, Some(n)) => format!("session {n}"),
                 _ => "session (cancelled)".to_string(),
             };

@@ -16,6 +16,7 @@ use crate::api::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
 use crate::api::field_errors;
 use crate::api::json::ApiJson;
 use crate::app::AppState;
+use crate::domain::status::CohortStatus;
 use crate::error::ApiError;
 use crate::service::{self, cohorts::plan::Meeting, cohorts::plan::PlanCohort};
 use actix_web::http::header;
@@ -103,7 +104,7 @@ pub struct CohortList {
 #[into_params(parameter_in = Query)]
 pub struct CohortFilter {
     /// `draft`, `published`, `completed` or `cancelled`.
-    #[param(value_type = Option<crate::api::docs::CohortStatus>, inline)]
+    #[param(value_type = Option<CohortStatus>, inline)]
     pub status: Option<String>,
     pub venue_id: Option<i32>,
     /// Programme code.
@@ -198,19 +199,17 @@ pub async fn list_cohorts(
 ) -> Result<web::Json<CohortList>, ApiError> {
     let (limit, offset) = page.checked()?;
     let f = filter.into_inner();
-    if let Some(s) = &f.status {
-        if !["draft", "published", "completed", "cancelled"].contains(&s.as_str()) {
-            return Err(ApiError::field(
-                "status",
-                "must be draft, published, completed or cancelled",
-            ));
-        }
-    }
+    let status = match &f.status {
+        None => None,
+        Some(s) => Some(CohortStatus::parse(s).ok_or_else(|| {
+            ApiError::field("status", "must be draft, published, completed or cancelled")
+        })?),
+    };
     let all = service::cohorts::all_cohorts(&state.services).await?;
     let matching: Vec<CohortOut> = all
         .into_iter()
         .map(CohortOut::from)
-        .filter(|v| f.status.as_ref().is_none_or(|s| &v.status == s))
+        .filter(|v| status.is_none_or(|s| v.status == s))
         .filter(|v| f.venue_id.is_none_or(|id| v.venue.id == id))
         .filter(|v| f.programme.as_ref().is_none_or(|p| &v.programme == p))
         .collect();

@@ -8,6 +8,7 @@ use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::cohort as rules;
+use crate::domain::status::SessionStatus;
 use crate::error::ApiError;
 use crate::service::{self, cohorts::sessions::ChangeSession, cohorts::sessions::SessionChange};
 use actix_web::{patch, web};
@@ -55,9 +56,9 @@ pub async fn update_session(
 ) -> Result<web::Json<CohortOut>, ApiError> {
     let (id, p) = (id.into_inner(), body.into_inner());
     crate::api::validate(&p)?;
-    let cancelling = match p.status.as_deref() {
+    let cancelling = match p.status.as_deref().map(SessionStatus::parse) {
         None => false,
-        Some("cancelled") => true,
+        Some(Some(SessionStatus::Cancelled)) => true,
         Some(_) => {
             return Err(ApiError::field(
                 "status",

@@ -5,6 +5,7 @@
 use crate::api::access::{Require, Staff};
 use crate::api::docs::{E401, E403, E404, E503};
 use crate::app::AppState;
+use crate::domain::status::{BookingStatus, SessionKind, SessionStatus};
 use crate::error::ApiError;
 use crate::service::cohorts::summary;
 use actix_web::{get, web, HttpResponse};
@@ -13,14 +14,14 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-#[derive(Debug, Serialize, ToSchema, Default)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionAttendance {
     pub session_id: i32,
     pub number: Option<i32>,
-    pub kind: String,
+    pub kind: SessionKind,
     pub date: Option<NaiveDate>,
     /// `scheduled` or `cancelled`.
-    pub status: String,
+    pub status: SessionStatus,
     /// Started and not cancelled.
     pub held: bool,
     pub present: i64,
@@ -36,7 +37,7 @@ pub struct FamilyProgress {
     pub family_id: i32,
     pub carers_names: Vec<String>,
     /// `confirmed` or `withdrawn`.
-    pub booking_status: String,
+    pub booking_status: BookingStatus,
     /// Group sessions attended (present or late).
     pub attended: i64,
     pub apologies: i64,

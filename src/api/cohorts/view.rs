@@ -3,6 +3,7 @@
 //! the use cases' `CohortRecord`.
 
 use crate::api::cohorts::team::{team_out, TeamOut};
+use crate::domain::status::{CohortStatus, SessionKind, SessionStatus};
 use crate::service::cohorts::CohortRecord;
 pub use crate::service::schedule::{
     creche_out, last_end, standing, zone, CrecheOut, PlacesByAge, Standing,
@@ -20,9 +21,7 @@ pub struct SessionOut {
     /// 1..N among the scheduled group sessions, in time order; null for cancelled sessions and
     /// for pre/post-group meetings.
     pub number: Option<i32>,
-    /// `group`, `pre_group` or `post_group`.
-    #[schema(example = "group")]
-    pub kind: String,
+    pub kind: SessionKind,
     #[schema(example = "2026-03-31T09:00:00Z")]
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -31,9 +30,7 @@ pub struct SessionOut {
     pub local_start: String,
     #[schema(example = "2026-03-31T12:00:00+01:00")]
     pub local_end: String,
-    /// `scheduled` or `cancelled`.
-    #[schema(example = "scheduled")]
-    pub status: String,
+    pub status: SessionStatus,
     pub cancel_reason: Option<String>,
 }
 
@@ -43,12 +40,12 @@ pub fn session_out(s: &Session, tz: Tz) -> SessionOut {
     SessionOut {
         id: s.id,
         number: s.number,
-        kind: s.kind.clone(),
+        kind: s.kind,
         starts_at,
         ends_at,
         local_start: starts_at.with_timezone(&tz).to_rfc3339(),
         local_end: ends_at.with_timezone(&tz).to_rfc3339(),
-        status: s.status.clone(),
+        status: s.status,
         cancel_reason: s.cancel_reason.clone(),
     }
 }
@@ -77,8 +74,7 @@ pub fn venue_summary(v: &Venue) -> VenueSummary {
 pub struct CohortOut {
     pub id: i32,
     /// `draft`, `published`, `completed` (after its last session) or `cancelled`.
-    #[schema(example = "draft")]
-    pub status: String,
+    pub status: CohortStatus,
     /// Programme code.
     #[schema(example = "cosp")]
     pub programme: String,
@@ -124,7 +120,7 @@ impl From<CohortRecord> for CohortOut {
         let st = standing(&c, &sessions, now);
         CohortOut {
             id: c.id,
-            status: st.status.to_string(),
+            status: st.status,
             programme: p.code.clone(),
             programme_name: p.name.clone(),
             venue: venue_summary(&v),

@@ -8,6 +8,7 @@ use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
 use crate::api::{utc, validate, PageQuery};
 use crate::app::AppState;
+use crate::domain::status::{ContactMethod, FollowUpOutcome, FollowUpStatus};
 use crate::error::ApiError;
 use crate::service::registers::follow_ups::{
     ContactAttempt, FollowUpView, ListFollowUps, UpdateFollowUp,
@@ -18,19 +19,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-const OUTCOMES: [&str; 4] = [
-    "reengaged",
-    "will_rejoin_later",
-    "withdrew",
-    "unable_to_contact",
-];
-const METHODS: [&str; 6] = ["phone", "text", "email", "visit", "letter", "other"];
+/// `a, b, c`: the texts a 422 lists.
+fn one_of<T: Copy + std::fmt::Display>(all: &[T]) -> String {
+    let texts: Vec<String> = all.iter().map(T::to_string).collect();
+    format!("must be one of {}", texts.join(", "))
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContactOut {
     pub at: DateTime<Utc>,
     /// phone, text, email, visit, letter or other.
-    pub method: String,
+    pub method: ContactMethod,
     pub reached: bool,
     pub note: String,
 }
@@ -45,8 +44,9 @@ pub struct FollowUpOut {
     pub carers_names: Vec<String>,
     pub phone: String,
     /// `open` or `closed`.
-    pub status: String,
+    pub status: FollowUpStatus,
     /// reengaged, will_rejoin_later, withdrew or unable_to_contact, once closed.
+    #[schema(value_type = Option<FollowUpOutcome>)]
     pub outcome: Option<String>,
     pub note: String,
     /// The session whose absence opened it.
@@ -99,7 +99,7 @@ impl From<FollowUpView> for FollowUpOut {
 #[into_params(parameter_in = Query)]
 pub struct FollowUpQuery {
     /// `open` or `closed`; both when absent.
-    #[param(value_type = Option<crate::api::docs::FollowUpStatus>, inline)]
+    #[param(value_type = Option<FollowUpStatus>, inline)]
     pub status: Option<String>,
     pub cohort_id: Option<i32>,
 }
@@ -121,14 +121,15 @@ pub async fn list_follow_ups(
 ) -> Result<web::Json<FollowUpList>, ApiError> {
     let (limit, offset) = page.checked()?;
     let q = q.into_inner();
-    if q.status
-        .as_deref()
-        .is_some_and(|s| s != "open" && s != "closed")
-    {
-        return Err(ApiError::field("status", "must be open or closed"));
-    }
+    let status = match q.status.as_deref() {
+        None => None,
+        Some(s) => Some(
+            FollowUpStatus::parse(s)
+                .ok_or_else(|| ApiError::field("status", "must be open or closed"))?,
+        ),
+    };
     let cmd = ListFollowUps {
-        status: q.status,
+        status,
         cohort_id: q.cohort_id,
         limit,
         offset,
@@ -150,7 +151,7 @@ pub struct ContactIn {
     /// When the contact was tried; not in the future.
     pub at: DateTime<Utc>,
     /// phone, text, email, visit, letter or other.
-    #[schema(example = "phone", value_type = crate::api::docs::ContactMethod)]
+    #[schema(example = "phone", value_type = crate::domain::status::ContactMethod)]
     pub method: String,
     /// Whether the family was reached.
     pub reached: bool,
@@ -171,7 +172,7 @@ pub struct FollowUpPatch {
     #[schema(max_length = 4000)]
     pub note: Option<String>,
     /// Closes it: reengaged, will_rejoin_later, withdrew or unable_to_contact.
-    #[schema(value_type = Option<crate::api::docs::FollowUpOutcome>)]
+    #[schema(value_type = Option<crate::domain::status::FollowUpOutcome>)]
     pub outcome: Option<String>,
     /// Must be true with `withdrew`: the family's place is then given up (and offered to the
     /// waiting list while that is still possible).
@@ -199,17 +200,17 @@ pub async fn update_follow_up(
     let b = body.into_inner();
     validate(&b)?;
     let now = state.now();
-    check_patch(&b, now)?;
+    let (method, outcome) = check_patch(&b, now)?;
     let cmd = UpdateFollowUp {
         id: id.into_inner(),
-        contact: b.contact.map(|k| ContactAttempt {
+        contact: b.contact.zip(method).map(|(k, method)| ContactAttempt {
             at: k.at,
-            method: k.method,
+            method,
             reached: k.reached,
             note: k.note,
         }),
         note: b.note,
-        outcome: b.outcome,
+        outcome,
     };
     let out =
         crate::service::registers::follow_ups::update_follow_up(&state.services, who.actor(), cmd)
@@ -219,24 +220,30 @@ pub async fn update_follow_up(
         .json(FollowUpOut::from(out)))
 }
 
-fn check_patch(b: &FollowUpPatch, now: DateTime<Utc>) -> Result<(), ApiError> {
+/// Checks the patch's form and returns its contact method and outcome, parsed.
+fn check_patch(
+    b: &FollowUpPatch,
+    now: DateTime<Utc>,
+) -> Result<(Option<ContactMethod>, Option<FollowUpOutcome>), ApiError> {
+    let mut method = None;
     if let Some(k) = &b.contact {
-        if !METHODS.contains(&k.method.as_str()) {
-            return Err(ApiError::field(
-                "contact.method",
-                format!("must be one of {}", METHODS.join(", ")),
-            ));
-        }
+        method = Some(
+            ContactMethod::parse(&k.method)
+                .ok_or_else(|| ApiError::field("contact.method", one_of(ContactMethod::ALL)))?,
+        );
         if k.at > now + chrono::Duration::minutes(5) {
             return Err(ApiError::field("contact.at", "must not be in the future"));
         }
     }
-    match b.outcome.as_deref() {
-        Some(o) if !OUTCOMES.contains(&o) => Err(ApiError::field(
-            "outcome",
-            format!("must be one of {}", OUTCOMES.join(", ")),
-        )),
-        Some("withdrew") if !b.confirm_withdrawal => Err(ApiError::field(
+    let outcome = match b.outcome.as_deref() {
+        None => None,
+        Some(o) => Some(
+            FollowUpOutcome::parse(o)
+                .ok_or_else(|| ApiError::field("outcome", one_of(FollowUpOutcome::ALL)))?,
+        ),
+    };
+    match outcome {
+        Some(FollowUpOutcome::Withdrew) if !b.confirm_withdrawal => Err(ApiError::field(
             "confirm_withdrawal",
             "must be true to record that the family withdrew: their place will be given up",
         )),
@@ -244,6 +251,6 @@ fn check_patch(b: &FollowUpPatch, now: DateTime<Utc>) -> Result<(), ApiError> {
         _ if b.contact.is_none() && b.note.is_none() && b.outcome.is_none() => Err(
             ApiError::field("body", "send a contact, a note or an outcome"),
         ),
-        _ => Ok(()),
+        _ => Ok((method, outcome)),
     }
 }

@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 pub struct MarkIn {
     pub booking_id: i32,
     /// `present`, `late`, `apologies` (sent beforehand) or `absent`.
-    #[schema(example = "present", value_type = crate::api::docs::MarkStatus)]
+    #[schema(value_type = crate::domain::register::Mark)]
     pub status: String,
 }
 

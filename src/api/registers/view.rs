@@ -3,6 +3,8 @@
 //! Shaped from `service::registers::Register`.
 
 use crate::api::cohorts::view::{session_out, venue_summary, zone, SessionOut, VenueSummary};
+use crate::domain::register::Mark;
+use crate::domain::status::BookingStatus;
 use crate::service::registers as service;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -24,12 +26,12 @@ pub struct RegisterFamily {
     pub booking_id: i32,
     pub family_id: i32,
     /// `confirmed`, or `withdrawn` for a family who left after being marked here.
-    pub booking_status: String,
+    pub booking_status: BookingStatus,
     pub carers_names: Vec<String>,
     /// Carers expected: 1 or 2.
     pub carers: i32,
     /// `present`, `late`, `apologies`, `absent`, or null while unmarked.
-    pub mark: Option<String>,
+    pub mark: Option<Mark>,
     pub marked_at: Option<DateTime<Utc>>,
     pub creche_children: Vec<RegisterChild>,
     pub access_needs: String,

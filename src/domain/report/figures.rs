@@ -1,8 +1,9 @@
 //! The arithmetic of the report: each row collects the families, children and (cohort, family)
 //! pairs it has seen as sets, so a family counts once per row however many bookings it has.
 
-use super::{CohortFact, Facts, Figures, GroupBy, Report, FOLLOW_UP_OUTCOMES, UNKNOWN_WARD};
+use super::{CohortFact, Facts, Figures, GroupBy, Report, UNKNOWN_WARD};
 use crate::domain::register::{completed, summarise_pairs};
+use crate::domain::status::FollowUpOutcome;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The rows for `by` (none without it) and the total.
@@ -55,7 +56,8 @@ fn rate(part: i64, whole: i64) -> Option<f64> {
 
 impl Acc {
     fn finish(self, cohort_level: bool) -> Figures {
-        let mut outcomes: BTreeMap<String, i64> = FOLLOW_UP_OUTCOMES
+        // Closed follow-ups are counted by every outcome (always all, for stable CSV columns).
+        let mut outcomes: BTreeMap<String, i64> = FollowUpOutcome::ALL
             .iter()
             .map(|o| (o.to_string(), 0))
             .collect();

@@ -25,14 +25,35 @@ fn group_by_names_round_trip() {
 fn booking_history_tells_waiting_from_confirmed() {
     let (t0, t1) = (at("2026-03-02", "09:00"), at("2026-03-02", "10:00"));
     // Confirmed at once, later cancelled or withdrawn: booked, never waited.
-    assert_eq!(booking_history("confirmed", t0, Some(t0)), (true, false));
-    assert_eq!(booking_history("cancelled", t0, Some(t0)), (true, false));
-    assert_eq!(booking_history("withdrawn", t0, Some(t0)), (true, false));
+    assert_eq!(
+        booking_history(BookingStatus::Confirmed, t0, Some(t0)),
+        (true, false)
+    );
+    assert_eq!(
+        booking_history(BookingStatus::Cancelled, t0, Some(t0)),
+        (true, false)
+    );
+    assert_eq!(
+        booking_history(BookingStatus::Withdrawn, t0, Some(t0)),
+        (true, false)
+    );
     // Waiting, gave up waiting, promoted (and perhaps cancelled later).
-    assert_eq!(booking_history("waitlisted", t0, None), (false, true));
-    assert_eq!(booking_history("cancelled", t0, None), (false, true));
-    assert_eq!(booking_history("confirmed", t0, Some(t1)), (true, true));
-    assert_eq!(booking_history("cancelled", t0, Some(t1)), (true, true));
+    assert_eq!(
+        booking_history(BookingStatus::Waitlisted, t0, None),
+        (false, true)
+    );
+    assert_eq!(
+        booking_history(BookingStatus::Cancelled, t0, None),
+        (false, true)
+    );
+    assert_eq!(
+        booking_history(BookingStatus::Confirmed, t0, Some(t1)),
+        (true, true)
+    );
+    assert_eq!(
+        booking_history(BookingStatus::Cancelled, t0, Some(t1)),
+        (true, true)
+    );
 }
 
 #[test]

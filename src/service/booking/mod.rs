@@ -11,6 +11,7 @@ use super::schedule::{session_dates, standing};
 use super::{Actor, Audit, ServiceError, Services, Tx};
 use crate::db::DbConnection;
 use crate::domain::role::Role;
+use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::domain::{creche, eligibility};
 use crate::store::{self, bookings::Booking, cohorts::Cohort};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -38,7 +39,7 @@ pub struct BookingView {
     pub id: i32,
     pub cohort_id: i32,
     pub family_id: i32,
-    pub status: String,
+    pub status: BookingStatus,
     /// Place on the waiting list (1 = next), when waitlisted.
     pub waitlist_position: Option<i64>,
     pub carers: i32,
@@ -113,7 +114,7 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
         .ok_or_else(|| ServiceError::not_found("cohort"))?;
     let sessions = store::cohorts::sessions_of(tx.conn, cohort_id)?;
     let standing = standing(&cohort, &sessions, tx.now);
-    if standing.status != "published" {
+    if standing.status != CohortStatus::Published {
         return Err(ServiceError::NotOpenForBooking);
     }
     if !standing.booking_open && !tx.actor.is_staff() {
@@ -271,7 +272,8 @@ fn unguarded_place_left(
     room: i32,
     births: &[Option<NaiveDate>],
 ) -> Result<bool, ServiceError> {
-    let confirmed = store::bookings::of_cohort(c, cohort.id, "confirmed")?.len() as i32;
+    let confirmed =
+        store::bookings::of_cohort(c, cohort.id, BookingStatus::Confirmed)?.len() as i32;
     let fits = creche_fits(c, cohort, room, births)?;
     std::thread::sleep(std::time::Duration::from_millis(150));
     Ok(fits && confirmed < cohort.places)
@@ -324,7 +326,7 @@ pub async fn cancel_booking(
     services: &Services,
     actor: Actor,
     id: i32,
-) -> Result<&'static str, ServiceError> {
+) -> Result<BookingStatus, ServiceError> {
     services
         .write(actor, move |tx| {
             let seen = visible_booking(tx.conn, tx.actor, id)?;

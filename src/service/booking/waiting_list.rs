@@ -2,6 +2,7 @@
 //! now fit are promoted, in the caller's transaction.
 
 use super::creche_fits;
+use crate::domain::status::{BookingStatus, SessionKind};
 use crate::service::schedule::last_end;
 use crate::service::{Audit, ServiceError, Tx};
 use crate::store::{self, cohorts::Cohort};
@@ -11,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 /// `withdrawn` once it has started; a freed place goes to the waiting list. Returns the status.
 /// Recorded in the audit trail as `booking_cancelled` (and any promotion as `booking_promoted`)
 /// with the transaction's actor (whoever freed the place; none for the system).
-pub fn end_booking(tx: &mut Tx, booking_id: i32) -> Result<&'static str, ServiceError> {
+pub fn end_booking(tx: &mut Tx, booking_id: i32) -> Result<BookingStatus, ServiceError> {
     let now = tx.now;
     let seen = store::bookings::find(tx.conn, booking_id)?
         .ok_or_else(|| ServiceError::not_found("booking"))?;
@@ -33,7 +34,11 @@ pub fn end_booking(tx: &mut Tx, booking_id: i32) -> Result<&'static str, Service
         .iter()
         .filter(|s| !s.is_cancelled())
         .any(|s| s.starts_at.and_utc() <= now);
-    let status = if started { "withdrawn" } else { "cancelled" };
+    let status = if started {
+        BookingStatus::Withdrawn
+    } else {
+        BookingStatus::Cancelled
+    };
     store::bookings::set_status(tx.conn, b.id, status, now.naive_utc())?;
     tx.audit(Audit {
         action: "booking_cancelled",
@@ -43,7 +48,7 @@ pub fn end_booking(tx: &mut Tx, booking_id: i32) -> Result<&'static str, Service
         detail: format!("{status} (was {}), cohort {}", b.status, cohort.id),
     });
     tx.listing_changed();
-    if b.status == "confirmed" {
+    if b.status == BookingStatus::Confirmed {
         store::bookings::release_place(tx.conn, cohort.id)?;
         promote(tx, &cohort, &sessions, venue.creche_room_capacity)?;
     }
@@ -64,7 +69,7 @@ pub fn promote(
     let now = tx.now;
     let mut starts: Vec<DateTime<Utc>> = sessions
         .iter()
-        .filter(|s| !s.is_cancelled() && s.kind == "group")
+        .filter(|s| !s.is_cancelled() && s.kind == SessionKind::Group)
         .map(|s| s.starts_at.and_utc())
         .collect();
     starts.sort();
@@ -72,7 +77,7 @@ pub fn promote(
         return Ok(Vec::new());
     }
     let mut promoted = Vec::new();
-    let waiting = store::bookings::of_cohort(tx.conn, cohort.id, "waitlisted")?;
+    let waiting = store::bookings::of_cohort(tx.conn, cohort.id, BookingStatus::Waitlisted)?;
     let ids: Vec<i32> = waiting.iter().map(|b| b.id).collect();
     let children = store::bookings::creche_children(tx.conn, &ids)?;
     for b in waiting {
@@ -88,7 +93,7 @@ pub fn promote(
             break;
         }
         let at = now.naive_utc();
-        store::bookings::set_status(tx.conn, b.id, "confirmed", at)?;
+        store::bookings::set_status(tx.conn, b.id, BookingStatus::Confirmed, at)?;
         tx.audit(Audit {
             action: "booking_promoted",
             entity: "booking",

@@ -3,6 +3,7 @@
 //! the rows (JSON, iCalendar) and keeps them in its cache until then.
 
 use crate::db::DbConnection;
+use crate::domain::status::CohortStatus;
 use crate::service::schedule::{creche_out, last_end, standing, zone};
 use crate::service::ServiceError;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
@@ -34,7 +35,7 @@ pub fn published_groups(
     f: &Filter,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Listed>, DateTime<Utc>), ServiceError> {
-    let rows = store::cohorts::list_full(c, Some(&["published"]), None)?;
+    let rows = store::cohorts::list_full(c, Some(&[CohortStatus::Published]), None)?;
     let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
     let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
     let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;
@@ -49,7 +50,7 @@ pub fn published_groups(
     let until = settled_until(&rows, now);
     let mut out: Vec<_> = rows
         .into_iter()
-        .filter(|(c, _, _, s, _)| standing(c, s, now).status == "published")
+        .filter(|(c, _, _, s, _)| standing(c, s, now).status == CohortStatus::Published)
         .filter(|(_, _, v, _, _)| f.ward.as_ref().is_none_or(|w| &v.ward == w))
         .filter(|(c, _, _, _, _)| f.venue_id.is_none_or(|id| c.venue_id == id))
         .filter(|(_, p, _, _, _)| f.programme.as_ref().is_none_or(|code| &p.code == code))

@@ -5,6 +5,7 @@
 use super::plan::{check_booking_window, check_creche, plan_sessions};
 use super::{cohort_event, record, team, CohortRecord};
 use crate::domain::cohort as rules;
+use crate::domain::status::{CohortStatus, SessionKind};
 use crate::error::FieldErrors;
 use crate::service::booking::waiting_list;
 use crate::service::schedule::zone;
@@ -46,7 +47,7 @@ fn change(tx: &mut Tx, p: &ChangeCohort) -> Result<CohortRecord, ServiceError> {
     let id = p.cohort_id;
     let (cohort, programme, venue) =
         store::cohorts::find_full(tx.conn, id)?.ok_or_else(|| ServiceError::not_found("cohort"))?;
-    if cohort.status == "cancelled" {
+    if cohort.status == CohortStatus::Cancelled {
         return Err(ServiceError::Conflict("this cohort is cancelled".into()));
     }
     let mut errors = p.invalid.clone();
@@ -114,7 +115,7 @@ fn change(tx: &mut Tx, p: &ChangeCohort) -> Result<CohortRecord, ServiceError> {
         reschedule(tx, &cohort, &programme, &f)?;
     }
     let updated = store::cohorts::update_fields(tx.conn, id, &f, tx.now_naive())?;
-    if updated.status == "published"
+    if updated.status == CohortStatus::Published
         && (f.places > cohort.places || f.creche_workers > cohort.creche_workers)
     {
         // More room: the waiting list moves up.
@@ -123,7 +124,7 @@ fn change(tx: &mut Tx, p: &ChangeCohort) -> Result<CohortRecord, ServiceError> {
         waiting_list::promote(tx, &updated, &sessions, venue.creche_room_capacity)?;
     }
     team::recheck(tx.conn, id, p.supervisor_limit)?;
-    if cohort.status == "published" {
+    if cohort.status == CohortStatus::Published {
         let action = if schedule_changed {
             "schedule_changed"
         } else {
@@ -153,13 +154,9 @@ fn reschedule(
     sessions.extend(
         existing
             .iter()
-            .filter(|s| s.kind != "group")
+            .filter(|s| s.kind != SessionKind::Group)
             .map(|s| NewSession {
-                kind: if s.kind == "pre_group" {
-                    "pre_group"
-                } else {
-                    "post_group"
-                },
+                kind: s.kind,
                 number: None,
                 starts_at: s.starts_at,
                 ends_at: s.ends_at,

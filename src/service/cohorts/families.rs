@@ -4,6 +4,7 @@
 //! Every read is audited, one event per family.
 
 use crate::db::DbConnection;
+use crate::domain::status::BookingStatus;
 use crate::service::booking::{self, BookingView};
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store::{self, families::Family};
@@ -64,17 +65,17 @@ pub async fn cohort_families(
     services
         .write(actor, move |tx| {
             let access = team_access(tx.conn, cohort_id, tx.actor)?;
-            let shown: &[&str] = match access {
-                TeamAccess::Coordinator => &["confirmed", "waitlisted", "cancelled", "withdrawn"],
-                _ => &["confirmed"],
+            let shown: &[BookingStatus] = match access {
+                TeamAccess::Coordinator => BookingStatus::ALL,
+                _ => &[BookingStatus::Confirmed],
             };
             let mut items = Vec::new();
             let (mut confirmed, mut waitlisted) = (0, 0);
-            for status in ["confirmed", "waitlisted", "cancelled", "withdrawn"] {
+            for &status in BookingStatus::ALL {
                 let rows = store::bookings::of_cohort(tx.conn, cohort_id, status)?;
                 match status {
-                    "confirmed" => confirmed = rows.len() as i64,
-                    "waitlisted" => waitlisted = rows.len() as i64,
+                    BookingStatus::Confirmed => confirmed = rows.len() as i64,
+                    BookingStatus::Waitlisted => waitlisted = rows.len() as i64,
                     _ => {}
                 }
                 if !shown.contains(&status) {

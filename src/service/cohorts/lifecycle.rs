@@ -3,6 +3,7 @@
 //! families can be told. Both are audited.
 
 use super::{cohort_event, record, team, CohortRecord};
+use crate::domain::status::{CohortStatus, SessionKind};
 use crate::service::schedule::standing;
 use crate::service::{Actor, ServiceError, Services};
 use crate::store;
@@ -25,7 +26,7 @@ pub async fn publish_cohort(
             let id = cmd.cohort_id;
             let cohort = store::cohorts::find(tx.conn, id)?
                 .ok_or_else(|| ServiceError::not_found("cohort"))?;
-            if cohort.status != "draft" {
+            if cohort.status != CohortStatus::Draft {
                 return Err(ServiceError::Conflict(format!(
                     "only a draft can be published; this cohort is {}",
                     cohort.status
@@ -34,7 +35,7 @@ pub async fn publish_cohort(
             let sessions = store::cohorts::sessions_of(tx.conn, id)?;
             if !sessions
                 .iter()
-                .any(|s| s.kind == "group" && !s.is_cancelled())
+                .any(|s| s.kind == SessionKind::Group && !s.is_cancelled())
             {
                 return Err(ServiceError::Conflict(
                     "the cohort has no scheduled sessions".into(),
@@ -68,7 +69,7 @@ pub async fn cancel_cohort(
                 .ok_or_else(|| ServiceError::not_found("cohort"))?;
             let sessions = store::cohorts::sessions_of(tx.conn, id)?;
             let status = standing(&cohort, &sessions, tx.now).status;
-            if status == "cancelled" || status == "completed" {
+            if status == CohortStatus::Cancelled || status == CohortStatus::Completed {
                 return Err(ServiceError::Conflict(format!(
                     "this cohort is already {status}"
                 )));

@@ -4,6 +4,7 @@
 
 use super::{record, CohortRecord};
 use crate::db::DbConnection;
+use crate::domain::status::SessionKind;
 use crate::domain::{calendar, cohort as rules};
 use crate::error::FieldErrors;
 use crate::service::{Actor, ServiceError, Services, Tx};
@@ -242,8 +243,8 @@ pub(super) fn plan_sessions(
         out.last().map(|p| p.ends_at.and_utc()),
     );
     for (meeting, kind, field) in [
-        (meetings[0], "pre_group", "pre_group_meeting"),
-        (meetings[1], "post_group", "post_group_meeting"),
+        (meetings[0], SessionKind::PreGroup, "pre_group_meeting"),
+        (meetings[1], SessionKind::PostGroup, "post_group_meeting"),
     ] {
         let Some(m) = meeting else { continue };
         let time = rules::parse_local_time(&m.start_time)
@@ -252,7 +253,7 @@ pub(super) fn plan_sessions(
             calendar::local_instant(m.date, time, tz).map_err(|e| schedule_error(field, e))?;
         let end = start + Duration::minutes(i64::from(m.minutes.unwrap_or(60)));
         let in_order = match kind {
-            "pre_group" => first.is_none_or(|f| end <= f),
+            SessionKind::PreGroup => first.is_none_or(|f| end <= f),
             _ => last.is_none_or(|l| start >= l),
         };
         if !in_order {
@@ -260,7 +261,7 @@ pub(super) fn plan_sessions(
                 field,
                 format!(
                     "must be {} the group sessions",
-                    if kind == "pre_group" {
+                    if kind == SessionKind::PreGroup {
                         "before"
                     } else {
                         "after"

@@ -6,6 +6,7 @@ use super::plan::schedule_error;
 use super::{cohort_event, record, team, CohortRecord};
 use crate::db::DbConnection;
 use crate::domain::calendar;
+use crate::domain::status::{CohortStatus, SessionKind};
 use crate::service::schedule::zone;
 use crate::service::{Actor, ServiceError, Services, Tx};
 use crate::store::{self, cohorts::Cohort, cohorts::NewSession};
@@ -51,7 +52,7 @@ fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError
         .ok_or_else(|| ServiceError::not_found("session"))?;
     let cohort = store::cohorts::find(tx.conn, session.cohort_id)?
         .ok_or_else(|| ServiceError::not_found("session"))?;
-    if cohort.status == "cancelled" {
+    if cohort.status == CohortStatus::Cancelled {
         return Err(ServiceError::Conflict("this cohort is cancelled".into()));
     }
     if session.is_cancelled() {
@@ -67,7 +68,7 @@ fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError
         } => {
             let reason = reason.clone().unwrap_or_else(|| "Cancelled".into());
             store::cohorts::cancel_session(tx.conn, id, reason.trim(), now)?;
-            if *add_replacement && session.kind == "group" {
+            if *add_replacement && session.kind == SessionKind::Group {
                 add_replacement_session(tx.conn, &cohort, tz, now)?;
             }
             format!("session {id} cancelled: {reason}")
@@ -102,7 +103,7 @@ fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError
     };
     store::cohorts::renumber(tx.conn, cohort.id)?;
     team::recheck(tx.conn, cohort.id, cmd.supervisor_limit)?;
-    if cohort.status == "published" {
+    if cohort.status == CohortStatus::Published {
         tx.audit(cohort_event(cohort.id, "schedule_changed", detail));
     }
     tx.listing_changed();
@@ -120,7 +121,7 @@ fn add_replacement_session(
     let sessions = store::cohorts::sessions_of(c, cohort.id)?;
     let last = sessions
         .iter()
-        .filter(|s| s.kind == "group" && !s.is_cancelled())
+        .filter(|s| s.kind == SessionKind::Group && !s.is_cancelled())
         .map(|s| s.starts_at.and_utc().with_timezone(&tz).date_naive())
         .max()
         .unwrap_or(cohort.first_session_date);
@@ -135,7 +136,7 @@ fn add_replacement_session(
         c,
         cohort.id,
         &[NewSession {
-            kind: "group",
+            kind: SessionKind::Group,
             number: None,
             starts_at: starts.naive_utc(),
             ends_at: ends.naive_utc(),

@@ -4,19 +4,20 @@
 
 use super::families::{team_access, TeamAccess};
 use crate::domain::register::{completed, summarise_pairs, Mark};
+use crate::domain::status::{BookingStatus, FollowUpStatus, SessionKind, SessionStatus};
 use crate::service::schedule::zone;
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SessionAttendance {
     pub session_id: i32,
     pub number: Option<i32>,
-    pub kind: String,
+    pub kind: SessionKind,
     pub date: Option<NaiveDate>,
-    pub status: String,
+    pub status: SessionStatus,
     /// Started and not cancelled.
     pub held: bool,
     pub present: i64,
@@ -32,7 +33,7 @@ pub struct FamilyProgress {
     pub family_id: i32,
     pub carers_names: Vec<String>,
     /// `confirmed` or `withdrawn`.
-    pub booking_status: String,
+    pub booking_status: BookingStatus,
     /// Group sessions attended (present or late).
     pub attended: i64,
     pub apologies: i64,
@@ -89,15 +90,18 @@ pub async fn cohort_summary(
             let sessions = store::cohorts::sessions_of(c, id)?;
             let session_ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
             let marks = store::registers::marks_of_sessions(c, &session_ids)?;
-            let mut bookings = store::bookings::of_cohort(c, id, "confirmed")?;
+            let mut bookings = store::bookings::of_cohort(c, id, BookingStatus::Confirmed)?;
             bookings.extend(
-                store::bookings::of_cohort(c, id, "withdrawn")?
+                store::bookings::of_cohort(c, id, BookingStatus::Withdrawn)?
                     .into_iter()
                     .filter(|b| marks.iter().any(|m| m.booking_id == b.id)),
             );
             let follow_ups = store::summaries::follow_ups(c, id)?;
-            let group_session =
-                |sid: i32| sessions.iter().any(|s| s.id == sid && s.kind == "group");
+            let group_session = |sid: i32| {
+                sessions
+                    .iter()
+                    .any(|s| s.id == sid && s.kind == SessionKind::Group)
+            };
             let mut families = Vec::new();
             let mut reads = Vec::new();
             for b in &bookings {
@@ -107,7 +111,7 @@ pub async fn cohort_summary(
                     marks
                         .iter()
                         .filter(|m| m.booking_id == b.id && group_session(m.session_id))
-                        .filter(|m| Mark::parse(&m.status).is_some_and(|k| want.contains(&k)))
+                        .filter(|m| want.contains(&m.status))
                         .count() as i64
                 };
                 let attended = count(&[Mark::Present, Mark::Late]);
@@ -125,14 +129,14 @@ pub async fn cohort_summary(
                         .into_iter()
                         .filter(|n| !n.is_empty())
                         .collect(),
-                    booking_status: b.status.clone(),
+                    booking_status: b.status,
                     attended,
                     apologies: count(&[Mark::Apologies]),
                     absent: count(&[Mark::Absent]),
                     completed: completed(attended as usize, programme.completion_threshold),
                     open_follow_up: follow_ups
                         .iter()
-                        .any(|(bid, s, _)| *bid == b.id && s == "open"),
+                        .any(|(bid, s, _)| *bid == b.id && *s == FollowUpStatus::Open),
                 });
             }
             let expected = bookings.len() as i64;
@@ -142,19 +146,22 @@ pub async fn cohort_summary(
                     let mut a = SessionAttendance {
                         session_id: s.id,
                         number: s.number,
-                        kind: s.kind.clone(),
+                        kind: s.kind,
                         date: Some(s.starts_at.and_utc().with_timezone(&tz).date_naive()),
-                        status: s.status.clone(),
+                        status: s.status,
                         held: !s.is_cancelled() && s.starts_at.and_utc() <= now,
-                        ..Default::default()
+                        present: 0,
+                        late: 0,
+                        apologies: 0,
+                        absent: 0,
+                        unmarked: 0,
                     };
                     for m in marks.iter().filter(|m| m.session_id == s.id) {
-                        match Mark::parse(&m.status) {
-                            Some(Mark::Present) => a.present += 1,
-                            Some(Mark::Late) => a.late += 1,
-                            Some(Mark::Apologies) => a.apologies += 1,
-                            Some(Mark::Absent) => a.absent += 1,
-                            None => {}
+                        match m.status {
+                            Mark::Present => a.present += 1,
+                            Mark::Late => a.late += 1,
+                            Mark::Apologies => a.apologies += 1,
+                            Mark::Absent => a.absent += 1,
                         }
                     }
                     if a.held {
@@ -181,7 +188,10 @@ pub async fn cohort_summary(
                 completion_threshold: programme.completion_threshold,
                 sessions: per_session,
                 completed: families.iter().filter(|f| f.completed).count() as i64,
-                open_follow_ups: follow_ups.iter().filter(|(_, s, _)| s == "open").count() as i64,
+                open_follow_ups: follow_ups
+                    .iter()
+                    .filter(|(_, s, _)| *s == FollowUpStatus::Open)
+                    .count() as i64,
                 families,
                 follow_up_outcomes: outcomes,
                 outcome_pairs,

@@ -5,6 +5,7 @@
 use super::{record, CohortRecord};
 use crate::db::{unique_violated, DbConnection, Unique};
 use crate::domain::calendar::term_of;
+use crate::domain::status::CohortStatus;
 use crate::domain::team::{self, Needs, Problem, Rule, Slot, Team};
 use crate::error::FieldErrors;
 use crate::service::{Actor, ServiceError, Services, Tx};
@@ -142,7 +143,13 @@ pub(super) fn recheck(
     let cohort =
         store::cohorts::find(c, cohort_id)?.ok_or_else(|| ServiceError::not_found("cohort"))?;
     let pairs = store::teams::team_of(c, cohort_id)?;
-    let found = problems(c, &cohort, &pairs, cohort.status == "published", limit)?;
+    let found = problems(
+        c,
+        &cohort,
+        &pairs,
+        cohort.status == CohortStatus::Published,
+        limit,
+    )?;
     if found.is_empty() {
         Ok(())
     } else {
@@ -194,7 +201,7 @@ fn staff(tx: &mut Tx, cmd: &SetTeam) -> Result<CohortRecord, ServiceError> {
     let id = cmd.cohort_id;
     let cohort =
         store::cohorts::find(tx.conn, id)?.ok_or_else(|| ServiceError::not_found("cohort"))?;
-    if cohort.status == "cancelled" {
+    if cohort.status == CohortStatus::Cancelled {
         return Err(ServiceError::Conflict("this cohort is cancelled".into()));
     }
     let mut pairs: Vec<(i32, String)> = Vec::new();
@@ -215,7 +222,7 @@ fn staff(tx: &mut Tx, cmd: &SetTeam) -> Result<CohortRecord, ServiceError> {
         tx.conn,
         &cohort,
         &pairs,
-        cohort.status == "published",
+        cohort.status == CohortStatus::Published,
         cmd.supervisor_limit,
     )?;
     if !found.is_empty() {
@@ -228,7 +235,7 @@ fn staff(tx: &mut Tx, cmd: &SetTeam) -> Result<CohortRecord, ServiceError> {
         }
         _ => e.into(),
     })?;
-    if cohort.status == "published" {
+    if cohort.status == CohortStatus::Published {
         let detail = pairs
             .iter()
             .map(|(s, r)| format!("{r}={s}"))

@@ -3,6 +3,7 @@
 //! it at any time; making a new one replaces the old.
 
 use crate::auth::tokens::{hash_opaque, random_secret};
+use crate::domain::status::BookingStatus;
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
 use crate::store::{
     self,
@@ -109,7 +110,7 @@ pub async fn booked_groups(
             let mut groups = Vec::new();
             for b in store::bookings::of_family(c, family.id)?
                 .into_iter()
-                .filter(|b| b.status == "confirmed")
+                .filter(|b| b.status == BookingStatus::Confirmed)
             {
                 let (cohort, programme, venue) = store::cohorts::find_full(c, b.cohort_id)?
                     .ok_or_else(|| ServiceError::not_found("cohort"))?;

@@ -6,6 +6,7 @@
 
 use super::own_family;
 use crate::domain::role::Role;
+use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::service::booking::end_booking;
 use crate::service::schedule::standing;
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
@@ -49,7 +50,7 @@ pub struct ErasureSummary {
     pub already_erased: bool,
     /// Bookings in groups running or yet to run that were ended: (booking id, `cancelled` or
     /// `withdrawn`). Their places went to the waiting list.
-    pub bookings_ended: Vec<(i32, &'static str)>,
+    pub bookings_ended: Vec<(i32, BookingStatus)>,
     pub children_blanked: usize,
     pub notifications_deleted: usize,
     /// The parent's login, anonymised and disabled.
@@ -134,7 +135,7 @@ pub fn erase(
         let cohort = store::cohorts::find(tx.conn, b.cohort_id)?
             .ok_or_else(|| ServiceError::not_found("cohort"))?;
         let sessions = store::cohorts::sessions_of(tx.conn, cohort.id)?;
-        if standing(&cohort, &sessions, tx.now).status != "published" {
+        if standing(&cohort, &sessions, tx.now).status != CohortStatus::Published {
             continue;
         }
         let status = end_booking(tx, b.id)?;

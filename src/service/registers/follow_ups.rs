@@ -4,8 +4,11 @@
 //! booking, in the same transaction; every family shown to staff is an audited read.
 
 use crate::db::DbConnection;
-use crate::domain::register::{follow_up_trigger, returned_after, Held, Mark};
+use crate::domain::register::{follow_up_trigger, returned_after, Held};
 use crate::domain::role::Role;
+use crate::domain::status::{
+    BookingStatus, ContactMethod, FollowUpOutcome, FollowUpStatus, SessionKind,
+};
 use crate::service::booking::end_booking;
 use crate::service::registers::{team_access, TeamAccess};
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
@@ -29,7 +32,7 @@ pub struct FollowUpView {
 #[derive(Debug, Clone)]
 pub struct ListFollowUps {
     /// `open` or `closed`; both when `None`.
-    pub status: Option<String>,
+    pub status: Option<FollowUpStatus>,
     pub cohort_id: Option<i32>,
     pub limit: i64,
     pub offset: i64,
@@ -39,7 +42,7 @@ pub struct ListFollowUps {
 #[derive(Debug, Clone)]
 pub struct ContactAttempt {
     pub at: DateTime<Utc>,
-    pub method: String,
+    pub method: ContactMethod,
     pub reached: bool,
     pub note: String,
 }
@@ -52,8 +55,8 @@ pub struct UpdateFollowUp {
     pub contact: Option<ContactAttempt>,
     /// Replaces the note.
     pub note: Option<String>,
-    /// Closes it: reengaged, will_rejoin_later, withdrew or unable_to_contact.
-    pub outcome: Option<String>,
+    /// Closes it.
+    pub outcome: Option<FollowUpOutcome>,
 }
 
 /// Follow-ups, newest first, with the total: a facilitator's are those of the cohorts they lead
@@ -73,7 +76,7 @@ pub async fn follow_ups(
                 _ => None,
             };
             let filter = store::follow_ups::Filter {
-                status: q.status.clone(),
+                status: q.status,
                 cohort_id: q.cohort_id,
                 lead_user,
             };
@@ -104,7 +107,7 @@ pub async fn update_follow_up(
                 Ok(TeamAccess::Coordinator | TeamAccess::Facilitator) => {}
                 _ => return Err(ServiceError::not_found("follow-up")),
             }
-            if f.status != "open" {
+            if f.status != FollowUpStatus::Open {
                 return Err(ServiceError::Conflict(
                     "this follow-up is already closed".into(),
                 ));
@@ -116,7 +119,7 @@ pub async fn update_follow_up(
             if let Some(k) = &cmd.contact {
                 let new = NewContact {
                     at: k.at.naive_utc(),
-                    method: &k.method,
+                    method: k.method,
                     reached: k.reached,
                     note: k.note.trim(),
                 };
@@ -131,12 +134,12 @@ pub async fn update_follow_up(
             if cmd.note.is_some() {
                 store::follow_ups::set_note(tx.conn, f.id, note)?;
             }
-            if let Some(outcome) = &cmd.outcome {
-                if outcome == "withdrew" {
+            if let Some(outcome) = cmd.outcome {
+                if outcome == FollowUpOutcome::Withdrew {
                     withdraw(tx, &f)?;
                 }
                 store::follow_ups::close(tx.conn, f.id, outcome, note, Some(user), at)?;
-                tx.audit(event(&f, "follow_up_closed", outcome.clone()));
+                tx.audit(event(&f, "follow_up_closed", outcome.to_string()));
             }
             let f = store::follow_ups::find(tx.conn, cmd.id)?
                 .ok_or_else(|| ServiceError::not_found("follow-up"))?;
@@ -215,27 +218,30 @@ pub(crate) fn after_marks_at(
 ) -> Result<(), ServiceError> {
     let mut held: Vec<Session> = store::cohorts::sessions_of(tx.conn, cohort.id)?
         .into_iter()
-        .filter(|s| !s.is_cancelled() && s.kind == "group" && s.starts_at <= at)
+        .filter(|s| !s.is_cancelled() && s.kind == SessionKind::Group && s.starts_at <= at)
         .collect();
     held.sort_by_key(|s| s.starts_at);
-    for b in marked.iter().filter(|b| b.status == "confirmed") {
+    for b in marked
+        .iter()
+        .filter(|b| b.status == BookingStatus::Confirmed)
+    {
         let marks = store::registers::marks_of_booking(tx.conn, b.id)?;
         let history: Vec<Held> = held
             .iter()
             .map(|s| Held {
                 session_id: s.id,
-                mark: marks
-                    .iter()
-                    .find(|(sid, _)| *sid == s.id)
-                    .and_then(|(_, m)| Mark::parse(m)),
+                mark: marks.iter().find(|(sid, _)| *sid == s.id).map(|(_, m)| *m),
             })
             .collect();
         let follow_ups = store::follow_ups::of_booking(tx.conn, b.id)?;
         let mut still_open = false;
-        for f in follow_ups.iter().filter(|f| f.status == "open") {
+        for f in follow_ups
+            .iter()
+            .filter(|f| f.status == FollowUpStatus::Open)
+        {
             if returned_after(&history, f.trigger_session_id) {
                 let note = "Came back to the group.";
-                store::follow_ups::close(tx.conn, f.id, "reengaged", note, by, at)?;
+                store::follow_ups::close(tx.conn, f.id, FollowUpOutcome::Reengaged, note, by, at)?;
                 tx.audit(event(f, "follow_up_closed", "reengaged: came back".into()));
             } else {
                 still_open = true;

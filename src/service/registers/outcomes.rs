@@ -5,6 +5,7 @@
 //! and every change is audited with the family.
 
 use crate::db::DbConnection;
+use crate::domain::status::BookingStatus;
 use crate::error::FieldErrors;
 use crate::service::registers::{team_access, TeamAccess};
 use crate::service::{schedule, Actor, Audit, ServiceError, Services, Tx};
@@ -62,8 +63,8 @@ pub async fn record_outcome(
         .write(actor, move |tx| {
             let r = reach(tx, cmd.booking_id)?;
             let measure = r.check(Some(&cmd.measure), cmd.score, cmd.recorded_on)?;
-            let status = r.booking.status.as_str();
-            if !matches!(status, "confirmed" | "withdrawn") {
+            let status = r.booking.status;
+            if !matches!(status, BookingStatus::Confirmed | BookingStatus::Withdrawn) {
                 return Err(ServiceError::Conflict(format!(
                     "this booking is {status}: scores are kept for families who have or had a place"
                 )));

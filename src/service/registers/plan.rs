@@ -5,6 +5,7 @@
 use super::{Context, CrecheSignIn, MarkRegister, TeamAccess};
 use crate::db::DbConnection;
 use crate::domain::register::{may_mark, may_sign_in, Mark, MarkRefusal};
+use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::error::FieldErrors;
 use crate::service::registers::follow_ups;
 use crate::service::{Audit, ServiceError, Tx};
@@ -32,7 +33,7 @@ pub(super) fn plan(
     now: NaiveDateTime,
 ) -> Result<Plan, ServiceError> {
     let window = body.window_days;
-    if x.session.is_cancelled() || x.cohort.status == "cancelled" {
+    if x.session.is_cancelled() || x.cohort.status == CohortStatus::Cancelled {
         return Err(ServiceError::Conflict(
             "this session was cancelled, so it has no register to mark".into(),
         ));
@@ -55,7 +56,7 @@ pub(super) fn plan(
     };
     let mut errors = FieldErrors::new();
     let mut err = |k: String, m: &str| errors.entry(k).or_default().push(m.to_string());
-    let current: BTreeMap<i32, String> = store::registers::marks_of_session(c, x.session.id)?
+    let current: BTreeMap<i32, Mark> = store::registers::marks_of_session(c, x.session.id)?
         .into_iter()
         .map(|m| (m.booking_id, m.status))
         .collect();
@@ -63,7 +64,8 @@ pub(super) fn plan(
     let mut seen = Vec::new();
     for (i, m) in body.marks.iter().enumerate() {
         let b = store::bookings::find(c, m.booking_id)?.filter(|b| {
-            b.cohort_id == x.cohort.id && (b.status == "confirmed" || current.contains_key(&b.id))
+            b.cohort_id == x.cohort.id
+                && (b.status == BookingStatus::Confirmed || current.contains_key(&b.id))
         });
         let Some(b) = b else {
             err(
@@ -88,11 +90,11 @@ pub(super) fn plan(
             err(format!("marks[{i}].status"), closed(r)?);
             continue;
         }
-        if current.get(&b.id).map(String::as_str) != Some(mark.as_str()) {
+        if current.get(&b.id) != Some(&mark) {
             out.marks.push((b, mark));
         }
     }
-    let confirmed: Vec<i32> = store::bookings::of_cohort(c, x.cohort.id, "confirmed")?
+    let confirmed: Vec<i32> = store::bookings::of_cohort(c, x.cohort.id, BookingStatus::Confirmed)?
         .iter()
         .map(|b| b.id)
         .collect();
@@ -226,9 +228,9 @@ pub(super) fn apply(
     };
     let mut marked = Vec::new();
     for (b, mark) in &plan.marks {
-        let before = store::registers::set_mark(tx.conn, session, b.id, mark.as_str(), actor, now)?;
+        let before = store::registers::set_mark(tx.conn, session, b.id, *mark, actor, now)?;
         if let Some(before) = before {
-            let was = before.unwrap_or_else(|| "unmarked".into());
+            let was = before.map_or("unmarked", Mark::as_str);
             let detail = format!("session {session}: {was} → {}", mark.as_str());
             tx.audit(event("attendance_marked", b, detail));
             marked.push(b.clone());

@@ -4,7 +4,9 @@
 
 use crate::db::DbConnection;
 use crate::domain::creche::{self, AgeBand};
+use crate::domain::register::Mark;
 use crate::domain::register::{self, SignIn};
+use crate::domain::status::BookingStatus;
 use crate::service::schedule::zone;
 use crate::service::ServiceError;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, venues::Venue};
@@ -27,11 +29,11 @@ pub struct RegisterFamily {
     pub booking_id: i32,
     pub family_id: i32,
     /// `confirmed`, or `withdrawn` for a family who left after being marked here.
-    pub booking_status: String,
+    pub booking_status: BookingStatus,
     pub carers_names: Vec<String>,
     pub carers: i32,
     /// `present`, `late`, `apologies`, `absent`, or `None` while unmarked.
-    pub mark: Option<String>,
+    pub mark: Option<Mark>,
     pub marked_at: Option<DateTime<Utc>>,
     pub creche_children: Vec<RegisterChild>,
     pub access_needs: String,
@@ -116,9 +118,9 @@ pub fn build(
             .into_iter()
             .map(|m| (m.booking_id, m))
             .collect();
-    let mut bookings = store::bookings::of_cohort(c, cohort.id, "confirmed")?;
+    let mut bookings = store::bookings::of_cohort(c, cohort.id, BookingStatus::Confirmed)?;
     bookings.extend(
-        store::bookings::of_cohort(c, cohort.id, "withdrawn")?
+        store::bookings::of_cohort(c, cohort.id, BookingStatus::Withdrawn)?
             .into_iter()
             .filter(|b| marks.contains_key(&b.id)),
     );
@@ -164,23 +166,23 @@ pub fn build(
             });
         }
         let mark = marks.get(&b.id);
-        match mark.map(|m| m.status.as_str()) {
-            Some("present") => counts.present += 1,
-            Some("late") => counts.late += 1,
-            Some("apologies") => counts.apologies += 1,
-            Some("absent") => counts.absent += 1,
-            _ => counts.unmarked += 1,
+        match mark.map(|m| m.status) {
+            Some(Mark::Present) => counts.present += 1,
+            Some(Mark::Late) => counts.late += 1,
+            Some(Mark::Apologies) => counts.apologies += 1,
+            Some(Mark::Absent) => counts.absent += 1,
+            None => counts.unmarked += 1,
         }
         families.push(RegisterFamily {
             booking_id: b.id,
             family_id: f.id,
-            booking_status: b.status.clone(),
+            booking_status: b.status,
             carers_names: [f.carer_one.clone(), f.carer_two.clone()]
                 .into_iter()
                 .filter(|n| !n.is_empty())
                 .collect(),
             carers: b.carers,
-            mark: mark.map(|m| m.status.clone()),
+            mark: mark.map(|m| m.status),
             marked_at: mark.map(|m| m.marked_at.and_utc()),
             creche_children: mine.iter().map(|ch| child_view(ch)).collect(),
             access_needs: f.access_needs,

@@ -183,7 +183,7 @@ fn follow_ups(
                 .map(|k| ExportContact {
                     id: k.id,
                     at: utc(k.at),
-                    method: k.method.clone(),
+                    method: k.method,
                     reached: k.reached,
                     note: k.note.clone(),
                     recorded_by: k.recorded_by,

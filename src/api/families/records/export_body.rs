@@ -1,6 +1,9 @@
 //! The body of the subject access export: every row held about a family, each with its id.
 
 use crate::api::booking::mine::NotificationOut;
+use crate::domain::register::Mark;
+use crate::domain::status::BookingStatus;
+use crate::domain::status::{ContactMethod, FollowUpOutcome, FollowUpStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -85,7 +88,7 @@ pub struct ExportBooking {
     pub programme: String,
     pub venue_name: String,
     /// `confirmed`, `waitlisted`, `cancelled` or `withdrawn`.
-    pub status: String,
+    pub status: BookingStatus,
     /// Place on the waiting list (1 = next), when waitlisted.
     pub waitlist_position: Option<i64>,
     pub carers: i32,
@@ -111,7 +114,7 @@ pub struct ExportMark {
     pub session_id: i32,
     pub session_starts_at: Option<DateTime<Utc>>,
     /// `present`, `late`, `apologies` or `absent`.
-    pub status: String,
+    pub status: Mark,
     pub marked_by: Option<i32>,
     pub marked_at: DateTime<Utc>,
 }
@@ -136,7 +139,8 @@ pub struct ExportFollowUp {
     pub booking_id: i32,
     pub cohort_id: i32,
     pub trigger_session_id: i32,
-    pub status: String,
+    pub status: FollowUpStatus,
+    #[schema(value_type = Option<FollowUpOutcome>)]
     pub outcome: Option<String>,
     pub note: String,
     pub opened_at: DateTime<Utc>,
@@ -150,7 +154,7 @@ pub struct ExportFollowUp {
 pub struct ExportContact {
     pub id: i32,
     pub at: DateTime<Utc>,
-    pub method: String,
+    pub method: ContactMethod,
     pub reached: bool,
     pub note: String,
     pub recorded_by: Option<i32>,
