@@ -1,6 +1,6 @@
 //! How a group is going, for its lead, co-facilitators and coordinators: attendance per
 //! session, who has completed, open follow-ups and the outcome pairs recorded. Each family
-//! listed is an audited read.
+//! listed is an audited read. The API answers with these shapes as they are.
 
 use super::families::{team_access, TeamAccess};
 use crate::domain::register::{completed, summarise_pairs, Mark};
@@ -9,14 +9,17 @@ use crate::service::schedule::zone;
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store;
 use chrono::NaiveDate;
+use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionAttendance {
     pub session_id: i32,
     pub number: Option<i32>,
     pub kind: SessionKind,
     pub date: Option<NaiveDate>,
+    /// `scheduled` or `cancelled`.
     pub status: SessionStatus,
     /// Started and not cancelled.
     pub held: bool,
@@ -27,7 +30,7 @@ pub struct SessionAttendance {
     pub unmarked: i64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FamilyProgress {
     pub booking_id: i32,
     pub family_id: i32,
@@ -43,7 +46,7 @@ pub struct FamilyProgress {
 }
 
 /// One measure's bookings with both a pre and a post score, summarised.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OutcomePairs {
     pub measure: String,
     pub pairs: usize,
@@ -52,12 +55,13 @@ pub struct OutcomePairs {
     pub mean_change: f64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CohortSummary {
     pub cohort_id: i32,
     pub title: String,
     /// Programme code.
     pub programme: String,
+    /// Sessions attended to complete.
     pub completion_threshold: i32,
     pub sessions: Vec<SessionAttendance>,
     pub families: Vec<FamilyProgress>,

@@ -12,7 +12,7 @@ mod plan;
 mod sheet;
 
 pub use access::{team_access, TeamAccess};
-pub use sheet::{CrecheCheck, CrecheEntry, MarkCounts, Register, RegisterChild, RegisterFamily};
+pub use sheet::{CrecheEntry, CrecheRegister, MarkCounts, Register, RegisterChild, RegisterFamily};
 
 use crate::db::DbConnection;
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};

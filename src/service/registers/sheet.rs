@@ -1,6 +1,7 @@
 //! The register as a facilitator's tablet shows it: the session, every confirmed family (and
 //! any who withdrew after being marked here) with its mark so far, and the crèche list with the
-//! EYFS ratio and room check for the children signed in at once.
+//! EYFS ratio and room check for the children signed in at once. The API shows these shapes as
+//! they are, inside its `RegisterOut`.
 
 use crate::db::DbConnection;
 use crate::domain::creche::{self, AgeBand};
@@ -11,9 +12,11 @@ use crate::service::schedule::zone;
 use crate::service::ServiceError;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, venues::Venue};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RegisterChild {
     pub child_id: i32,
     pub first_name: String,
@@ -24,15 +27,16 @@ pub struct RegisterChild {
     pub age_band: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RegisterFamily {
     pub booking_id: i32,
     pub family_id: i32,
     /// `confirmed`, or `withdrawn` for a family who left after being marked here.
     pub booking_status: BookingStatus,
     pub carers_names: Vec<String>,
+    /// Carers expected: 1 or 2.
     pub carers: i32,
-    /// `present`, `late`, `apologies`, `absent`, or `None` while unmarked.
+    /// `present`, `late`, `apologies`, `absent`, or null while unmarked.
     pub mark: Option<Mark>,
     pub marked_at: Option<DateTime<Utc>>,
     pub creche_children: Vec<RegisterChild>,
@@ -41,8 +45,9 @@ pub struct RegisterFamily {
     pub preferred_language: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CrecheEntry {
+    #[serde(flatten)]
     pub child: RegisterChild,
     pub booking_id: i32,
     pub signed_in_at: Option<DateTime<Utc>>,
@@ -51,8 +56,8 @@ pub struct CrecheEntry {
 }
 
 /// The crèche side of the register, checked against the ratios and the room.
-#[derive(Debug, Clone)]
-pub struct CrecheCheck {
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CrecheRegister {
     /// Every child with a crèche place in this group, signed in or not.
     pub children: Vec<CrecheEntry>,
     /// Children signed in and not yet signed out: they must be collected.
@@ -70,7 +75,7 @@ pub struct CrecheCheck {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct MarkCounts {
     pub present: i64,
     pub late: i64,
@@ -92,7 +97,7 @@ pub struct Register {
     pub editable_until: DateTime<Utc>,
     pub families: Vec<RegisterFamily>,
     pub counts: MarkCounts,
-    pub creche: CrecheCheck,
+    pub creche: CrecheRegister,
 }
 
 /// The register's ETag: the session and its register version.
@@ -200,7 +205,7 @@ pub fn build(
         editable_until: session.ends_at.and_utc() + Duration::days(window_days),
         families,
         counts,
-        creche: CrecheCheck {
+        creche: CrecheRegister {
             children: entries,
             ..creche
         },
@@ -227,7 +232,7 @@ fn creche_check(
     date: NaiveDate,
     entries: &[CrecheEntry],
     now: DateTime<Utc>,
-) -> CrecheCheck {
+) -> CrecheRegister {
     let signins = entries_births(entries);
     let staff_present = session
         .creche_staff_present
@@ -259,7 +264,7 @@ fn creche_check(
             not_signed_out.len()
         ));
     }
-    CrecheCheck {
+    CrecheRegister {
         children: Vec::new(),
         not_signed_out,
         staff_assigned: cohort.creche_workers,
