@@ -64,6 +64,8 @@ impl Signals {
         self.listing.load(Ordering::Acquire)
     }
 
+    /// Marks every cached listing stale. Only after COMMIT: a render between an early bump and
+    /// the commit would cache the old figures at the new generation.
     pub fn listing_changed(&self) {
         self.listing.fetch_add(1, Ordering::AcqRel);
     }

@@ -166,12 +166,6 @@ impl ListingCache {
         }
     }
 
-    /// Marks every entry stale. Call it after the write has committed, not before: a render
-    /// between an early bump and the commit would cache the old figures at the new generation.
-    pub fn invalidate(&self) {
-        self.signals.listing_changed();
-    }
-
     pub fn generation(&self) -> u64 {
         self.signals.listing_generation()
     }
@@ -279,7 +273,8 @@ mod tests {
 
     #[test]
     fn one_render_at_a_time_then_hits_until_a_write_or_the_clock() {
-        let (c, now) = (ListingCache::new(Default::default()), Utc::now());
+        let (signals, now) = (Arc::new(Signals::default()), Utc::now());
+        let c = ListingCache::new(signals.clone());
         let Lookup::Render(ticket) = c.lookup("a", now) else {
             panic!("a miss renders")
         };
@@ -297,7 +292,7 @@ mod tests {
             matches!(c.lookup("a", now + Span::hours(1)), Lookup::Render(_)),
             "window over"
         );
-        c.invalidate();
+        signals.listing_changed(); // a use case committed a change
         assert!(
             matches!(c.lookup("a", now), Lookup::Render(_)),
             "a write happened"
@@ -306,11 +301,12 @@ mod tests {
 
     #[test]
     fn a_render_that_read_before_a_write_is_not_kept_and_a_failed_one_frees_the_waiters() {
-        let (c, now) = (ListingCache::new(Default::default()), Utc::now());
+        let (signals, now) = (Arc::new(Signals::default()), Utc::now());
+        let c = ListingCache::new(signals.clone());
         let Lookup::Render(ticket) = c.lookup("a", now) else {
             panic!("a miss renders")
         };
-        c.invalidate();
+        signals.listing_changed(); // a use case committed a change
         ticket.finish(&c, now, now + Span::hours(1), Bytes::from_static(b"old"));
         assert!(c.is_empty(), "rendered from data read before the write");
         let Lookup::Render(ticket) = c.lookup("b", now) else {
