@@ -117,6 +117,73 @@ pub struct Config {
           value_name = "1|0", default_value = "0", hide = true, action = ArgAction::Set,
           value_parser = setting(|name, v| Ok(!unguarded_capacity(name, v, cfg!(debug_assertions))?)))]
     pub capacity_guard: bool,
+    /// Where families see their bookings (the centre's own front end): every message links to it.
+    #[arg(long, env = "GROUPWORK_FAMILY_URL", value_name = "URL",
+          default_value = crate::service::DEFAULT_FAMILY_LINK, value_parser = setting(web_url))]
+    pub family_url: String,
+    /// The SMTP server emails go through: `smtp://host:25`, `smtp://user:pass@host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:pass@host:465` (TLS). Unset: emails go through GOV.UK Notify
+    /// if it is set up, otherwise they are written to GROUPWORK_MAIL_DIR.
+    #[arg(long, env = "GROUPWORK_SMTP_URL", value_name = "URL", default_value = "",
+          hide_default_value = true, hide_env_values = true, value_parser = setting(optional))]
+    pub smtp_url: ::std::option::Option<String>,
+    /// The sender of emails, e.g. `Stockwell Children's Centre <groups@centre.example>`.
+    #[arg(long, env = "GROUPWORK_MAIL_FROM", value_name = "ADDRESS",
+          default_value = "groupwork <groupwork@localhost>", value_parser = setting(mail_from))]
+    pub mail_from: String,
+    /// Connections the SMTP pool keeps open.
+    #[arg(long, env = "GROUPWORK_SMTP_POOL", value_name = "N", default_value_t = 4,
+          value_parser = number::<u32>(1, 64))]
+    pub smtp_pool: u32,
+    /// Where messages are written as files when no SMTP server (emails) or Notify (texts) is
+    /// set up: `.eml` files any mail program opens, `.sms.txt` for texts.
+    #[arg(long, env = "GROUPWORK_MAIL_DIR", value_name = "DIR", default_value = "mail",
+          value_parser = setting(|_, v| Ok(v.trim().to_string())))]
+    pub mail_dir: String,
+    /// A GOV.UK Notify API key: texts (and emails, when GROUPWORK_SMTP_URL is unset) go through
+    /// Notify. Prefer the variable: a command line is visible to others.
+    #[arg(long, env = "GROUPWORK_NOTIFY_API_KEY", value_name = "KEY", default_value = "",
+          hide_default_value = true, hide_env_values = true, value_parser = setting(optional))]
+    pub notify_api_key: ::std::option::Option<String>,
+    /// Notify's address (its own, unless testing).
+    #[arg(long, env = "GROUPWORK_NOTIFY_BASE_URL", value_name = "URL",
+          default_value = "https://api.notifications.service.gov.uk", value_parser = setting(web_url))]
+    pub notify_base_url: String,
+    /// The Notify template of each kind of message: `kind.channel=template-id`, comma-separated,
+    /// `*` for any kind (`*.email=…,*.sms=…`). Each template's content is `((body))`, and an
+    /// email template's subject `((subject))`.
+    #[arg(long, env = "GROUPWORK_NOTIFY_TEMPLATES", value_name = "LIST", default_value = "",
+          value_parser = setting(notify_templates))]
+    pub notify_templates: String,
+    /// Whether `serve` delivers messages (and queues reminders) itself. With false, run
+    /// `groupwork deliver` (or another process) to send them.
+    #[arg(long, env = "GROUPWORK_DELIVERY", value_name = "true|false", default_value_t = true,
+          action = ArgAction::Set, value_parser = setting(retention_daily))]
+    pub delivery: bool,
+    /// The longest the delivery worker sleeps with nothing to send (a new message wakes it at once).
+    #[arg(long, env = "GROUPWORK_DELIVERY_POLL_MS", value_name = "MS", default_value_t = 5000,
+          value_parser = number::<u64>(10, 600_000))]
+    pub delivery_poll_ms: u64,
+    /// Messages a worker takes at once.
+    #[arg(long, env = "GROUPWORK_DELIVERY_BATCH", value_name = "N", default_value_t = 50,
+          value_parser = number::<i64>(1, 1000))]
+    pub delivery_batch: i64,
+    /// How long a taken message is its worker's before another may take it (a worker that died).
+    #[arg(long, env = "GROUPWORK_DELIVERY_LEASE_SECS", value_name = "SECS", default_value_t = 300,
+          value_parser = number::<i64>(1, 86_400))]
+    pub delivery_lease_secs: i64,
+    /// The first wait before a failed send is tried again; it doubles each time.
+    #[arg(long, env = "GROUPWORK_RETRY_BASE_MS", value_name = "MS", default_value_t = 30_000,
+          value_parser = number::<i64>(10, 3_600_000))]
+    pub retry_base_ms: i64,
+    /// The longest wait between tries.
+    #[arg(long, env = "GROUPWORK_RETRY_CAP_SECS", value_name = "SECS", default_value_t = 3600,
+          value_parser = number::<i64>(1, 86_400))]
+    pub retry_cap_secs: i64,
+    /// Tries before a message is given up as failed.
+    #[arg(long, env = "GROUPWORK_DELIVERY_ATTEMPTS", value_name = "N", default_value_t = 12,
+          value_parser = number::<i32>(1, 100))]
+    pub delivery_attempts: i32,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "groupwork.db";
@@ -258,6 +325,37 @@ fn jwt_secret(name: &str, secret: &str) -> Result<Option<String>, String> {
         return Err(format!("{name} must be at least 32 characters (256 bits); leave it unset to have one generated"));
     }
     Ok(Some(secret.to_string()))
+}
+
+/// Blank is unset.
+fn optional(_: &str, raw: &str) -> Result<Option<String>, String> {
+    Ok(Some(raw.trim().to_string()).filter(|v| !v.is_empty()))
+}
+
+fn web_url(name: &str, raw: &str) -> Result<String, String> {
+    let url = raw.trim();
+    if (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > 8
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        Ok(url.to_string())
+    } else {
+        Err(format!(
+            "{name}={raw:?} must be an http:// or https:// address"
+        ))
+    }
+}
+
+fn mail_from(name: &str, raw: &str) -> Result<String, String> {
+    raw.trim()
+        .parse::<lettre::message::Mailbox>()
+        .map(|_| raw.trim().to_string())
+        .map_err(|e| format!("{name}={raw:?} is not an email address: {e}"))
+}
+
+fn notify_templates(name: &str, raw: &str) -> Result<String, String> {
+    crate::messages::notify::parse_templates(raw).map_err(|e| format!("{name}: {e}"))?;
+    Ok(raw.trim().to_string())
 }
 
 fn retention_daily(name: &str, raw: &str) -> Result<bool, String> {
@@ -686,7 +784,7 @@ mod tests {
             .collect();
         assert_eq!(
             shown.len(),
-            21,
+            36,
             "every documented setting, none hidden but the test switch"
         );
         let help = cmd.render_long_help().to_string();

@@ -1,8 +1,9 @@
-//! The `groupwork` command line: serve, migrate, openapi, create-admin, retention.
+//! The `groupwork` command line: serve, migrate, openapi, create-admin, retention, deliver.
 
 use clap::{Parser, Subcommand};
 use groupwork::auth::password;
 use groupwork::domain::role::Role;
+use groupwork::messages::worker::Worker;
 use groupwork::{api, build_state, db, demo, retention, run_server, service, Config, SystemClock};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -42,6 +43,15 @@ enum Command {
         email: String,
         #[arg(long, default_value = "Administrator")]
         name: String,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Deliver queued messages and queue due reminders (as `serve` does unless
+    /// GROUPWORK_DELIVERY=false): for a separate delivery process, or from cron with --once.
+    Deliver {
+        /// Queue due reminders, send everything due now, and stop.
+        #[arg(long)]
+        once: bool,
         #[command(flatten)]
         config: Config,
     },
@@ -88,7 +98,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Serve { config, .. }
         | Command::Migrate { config }
         | Command::CreateAdmin { config, .. }
-        | Command::Retention { config, .. } => config.clone(),
+        | Command::Retention { config, .. }
+        | Command::Deliver { config, .. } => config.clone(),
     };
     init_logging(&config.log)?;
     match cli.command {
@@ -112,6 +123,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{report}");
             Ok(())
         }
+        Command::Deliver { once, .. } => deliver(config, once),
         Command::Openapi => Ok(()),
     }
 }
@@ -163,18 +175,51 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
     if state.config.retention_daily {
         daily_retention(state.clone());
     }
+    let worker = if state.config.delivery {
+        Some(Worker::from_config(&state.services, &state.config)?)
+    } else {
+        None
+    };
     let listener =
         std::net::TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     println!(
         "groupwork on {} — API docs at http://{bind}/docs",
         state.db_kind.as_str()
     );
+    match &worker {
+        Some(w) => println!("Messages: {}", w.describe()),
+        None => println!("Messages: not delivered by this process (GROUPWORK_DELIVERY=false)"),
+    }
     system.block_on(async move {
+        if let Some(w) = worker {
+            actix_web::rt::spawn(w.run());
+        }
         run_server(state, listener)
             .map_err(|e| format!("cannot start the server: {e}"))?
             .await
             .map_err(|e| format!("server stopped: {e}"))
     })
+}
+
+/// `groupwork deliver`: one pass and stop (`--once`), or deliver until stopped.
+fn deliver(config: Config, once: bool) -> Result<(), String> {
+    let state = build_state(config, Arc::new(SystemClock))?;
+    let worker = Worker::from_config(&state.services, &state.config)?;
+    println!("Messages: {}", worker.describe());
+    let system = actix_web::rt::System::new();
+    if once {
+        let pass = system
+            .block_on(worker.pass(10_000))
+            .map_err(|e| format!("delivery failed: {e}"))?;
+        println!(
+            "{} reminders queued; {} messages taken, {} sent",
+            pass.reminders_queued, pass.taken, pass.sent
+        );
+        Ok(())
+    } else {
+        system.block_on(worker.run());
+        Ok(())
+    }
 }
 
 /// Runs the retention job a minute after start-up and then once a day, on its own thread so a

@@ -54,6 +54,8 @@ diesel::table! {
         created_at -> Timestamp,
         follow_up_after_absences -> Integer,
         outcome_measures -> Text,
+        reminder_days_before -> Nullable<Integer>,
+        reminder_time -> Time,
     }
 }
 
@@ -204,6 +206,9 @@ diesel::table! {
         updated_at -> Timestamp,
         erased_at -> Nullable<Timestamp>,
         calendar_token_hash -> Nullable<Text>,
+        language_other -> Text,
+        contact_by -> Text,
+        reminders -> Bool,
     }
 }
 
@@ -252,6 +257,36 @@ diesel::table! {
         message -> Text,
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Integer,
+        reference -> Text,
+        family_id -> Nullable<Integer>,
+        booking_id -> Nullable<Integer>,
+        cohort_id -> Nullable<Integer>,
+        session_id -> Nullable<Integer>,
+        kind -> Text,
+        channel -> Text,
+        recipient -> Text,
+        language -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        calendar -> Text,
+        dedupe_key -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        provider -> Text,
+        provider_id -> Text,
+        last_error -> Text,
+        resent_from -> Nullable<Integer>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -377,6 +412,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     bookings,
     booking_creche_children,
     notifications,
+    messages,
     idempotency_keys,
     attendance_marks,
     creche_attendance,

@@ -2,6 +2,7 @@
 //! group so that its crèche is full and two families wait for a crèche place.
 
 use crate::db::DbConnection;
+use crate::domain::message::{ContactBy, Language};
 use crate::store::{self, bookings::NewBooking, families::Profile};
 use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
@@ -130,11 +131,19 @@ pub fn load(
             email: family.email.clone(),
             postcode: postcode.to_string(),
             ward: ward.to_string(),
+            // The borough's commonest languages after English, as families chose them.
             preferred_language: if i % 4 == 2 {
-                "Portuguese".into()
+                [Language::Pt, Language::Es, Language::Pl][(i / 4) % 3]
             } else {
-                "English".into()
+                Language::En
             },
+            language_other: String::new(),
+            contact_by: if i % 3 == 0 {
+                ContactBy::Both
+            } else {
+                ContactBy::Email
+            },
+            reminders: i % 10 != 9,
             interpreter_needed: i % 4 == 2,
             access_needs: String::new(),
             referral_source: source.to_string(),

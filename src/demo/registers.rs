@@ -2,6 +2,7 @@
 //! children signed in and out; one family missed two in a row (an open follow-up) and one
 //! missed two and came back (a follow-up closed as re-engaged), through the real follow-up rule.
 
+use crate::domain::message::{ContactBy, Language};
 use crate::domain::register::Mark;
 use crate::domain::status::SessionKind;
 use crate::service::registers::follow_ups;
@@ -82,7 +83,10 @@ pub fn load(
             email,
             postcode: "SW9 6HY".into(),
             ward: "lambeth-2014:Vassall".into(),
-            preferred_language: "English".into(),
+            preferred_language: Language::En,
+            language_other: String::new(),
+            contact_by: ContactBy::Email,
+            reminders: true,
             interpreter_needed: false,
             access_needs: String::new(),
             referral_source: if i % 2 == 0 { "health_visitor" } else { "self" }.into(),

@@ -6,6 +6,7 @@ pub mod creche;
 pub mod eligibility;
 pub mod family;
 pub mod ics;
+pub mod message;
 pub mod password;
 pub mod postcode;
 pub mod programme;

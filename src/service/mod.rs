@@ -13,6 +13,7 @@ pub mod closures;
 pub mod cohorts;
 mod error;
 pub mod families;
+pub mod messages;
 pub mod monitoring;
 pub mod registers;
 pub mod retention;
@@ -38,6 +39,8 @@ pub struct Services {
     /// Off only in the race tests' control, to show the races the guard prevents
     /// (`GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS`, debug builds only).
     pub capacity_guard: bool,
+    /// Where families see their bookings (the centre's front end): the link in every message.
+    pub family_link: Arc<str>,
 }
 
 impl Services {
@@ -48,14 +51,20 @@ impl Services {
             clock,
             signals: Arc::default(),
             capacity_guard: true,
+            family_link: Arc::from(DEFAULT_FAMILY_LINK),
         }
     }
 }
+
+/// The link messages carry when the centre has not said where its front end is.
+pub const DEFAULT_FAMILY_LINK: &str = "http://127.0.0.1:8080/";
 
 /// Changes other parts of the process watch for. Bumped after COMMIT by [`Services::write`].
 #[derive(Debug, Default)]
 pub struct Signals {
     listing: AtomicU64,
+    /// Wakes the delivery workers when a committed change wrote messages.
+    pub outbox: tokio::sync::Notify,
 }
 
 impl Signals {
@@ -68,5 +77,10 @@ impl Signals {
     /// the commit would cache the old figures at the new generation.
     pub fn listing_changed(&self) {
         self.listing.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Wakes a delivery worker (or the next one to wait, if none is waiting now).
+    pub fn messages_queued(&self) {
+        self.outbox.notify_one();
     }
 }

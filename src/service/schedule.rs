@@ -2,9 +2,11 @@
 //! `domain::cohort` and `domain::creche`: its zone, when it ends, its status, whether booking is
 //! open and the crèche places left (a shape the API shows as it is).
 
-use crate::domain::status::CohortStatus;
+use crate::domain::ics;
+use crate::domain::status::{CohortStatus, SessionKind};
 use crate::domain::{cohort as rules, creche};
 use crate::store::cohorts::{Cohort, Session};
+use crate::store::programmes::Programme;
 use crate::store::venues::Venue;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -113,4 +115,37 @@ pub fn creche_out(c: &Cohort, v: &Venue, sessions: &[Session], booked: &[NaiveDa
         places_left: by_age.under_2.min((places - booked.len() as i32).max(0)),
         places_left_by_age: by_age,
     }
+}
+
+/// Calendar events for a cohort's sessions, with stable UIDs.
+pub fn session_events(
+    c: &Cohort,
+    p: &Programme,
+    v: &Venue,
+    sessions: &[Session],
+) -> Vec<ics::Event> {
+    let tz = zone(c);
+    sessions
+        .iter()
+        .map(|s| {
+            let what = match (s.kind, s.number) {
+                (SessionKind::PreGroup, _) => "pre-group meeting".to_string(),
+                (SessionKind::PostGroup, _) => "post-group meeting".to_string(),
+                (_, Some(n)) => format!("session {n}"),
+                _ => "session (cancelled)".to_string(),
+            };
+            ics::Event {
+                uid: format!("session-{}@groupwork", s.id),
+                summary: format!("{} — {what}", c.title),
+                description: format!("{}. {}", p.name, c.description),
+                location: format!("{}, {}, {}", v.name, v.address, v.postcode),
+                starts_at: s.starts_at.and_utc(),
+                ends_at: s.ends_at.and_utc(),
+                tz,
+                cancelled: s.is_cancelled(),
+                sequence: s.sequence.max(0) as u32,
+                last_modified: s.updated_at.and_utc(),
+            }
+        })
+        .collect()
 }

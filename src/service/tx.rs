@@ -8,6 +8,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::domain::role::Role;
 use crate::store;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Attempts at a transaction the database asked us to retry (busy, deadlock, serialization).
@@ -61,6 +62,16 @@ pub struct Tx<'c> {
     /// Each event with whoever was acting when it was recorded.
     audit: Vec<(Actor, Audit)>,
     listing_changed: bool,
+    messages_queued: bool,
+    /// Where families see their bookings: the link every message carries.
+    pub family_link: Arc<str>,
+}
+
+/// What a committed transaction changed, for the signals sent after COMMIT.
+#[derive(Debug, Clone, Copy, Default)]
+struct Changed {
+    listing: bool,
+    messages: bool,
 }
 
 impl Tx<'_> {
@@ -80,7 +91,13 @@ impl Tx<'_> {
         self.listing_changed = true;
     }
 
-    fn finish(self) -> Result<bool, ServiceError> {
+    /// Says that the change wrote messages to the outbox (the delivery workers are woken once
+    /// it commits).
+    pub fn messages_queued(&mut self) {
+        self.messages_queued = true;
+    }
+
+    fn finish(self) -> Result<Changed, ServiceError> {
         let at = self.now_naive();
         for (actor, e) in self.audit {
             store::audit::record(
@@ -96,7 +113,10 @@ impl Tx<'_> {
                 },
             )?;
         }
-        Ok(self.listing_changed)
+        Ok(Changed {
+            listing: self.listing_changed,
+            messages: self.messages_queued,
+        })
     }
 }
 
@@ -105,9 +125,10 @@ fn attempt<T>(
     conn: &mut DbConnection,
     actor: Actor,
     now: DateTime<Utc>,
+    family_link: &Arc<str>,
     transactional: bool,
     body: &impl Fn(&mut Tx) -> Result<T, ServiceError>,
-) -> Result<(T, bool), ServiceError> {
+) -> Result<(T, Changed), ServiceError> {
     let run = |c: &mut DbConnection| {
         let mut tx = Tx {
             conn: c,
@@ -115,6 +136,8 @@ fn attempt<T>(
             now,
             audit: Vec::new(),
             listing_changed: false,
+            messages_queued: false,
+            family_link: family_link.clone(),
         };
         let value = body(&mut tx)?;
         Ok((value, tx.finish()?))
@@ -157,11 +180,12 @@ impl Services {
         T: Send + 'static,
     {
         let (pool, clock) = (self.pool.clone(), self.clock.clone());
-        let (value, listing_changed) = tokio::task::spawn_blocking(move || {
+        let link = self.family_link.clone();
+        let (value, changed) = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             let mut tries = 1;
             loop {
-                match attempt(&mut conn, actor, clock.now(), transactional, &body) {
+                match attempt(&mut conn, actor, clock.now(), &link, transactional, &body) {
                     Err(e) if e.is_retryable() && tries < ATTEMPTS => {
                         tracing::debug!(error = %e, tries, "transaction retried");
                         std::thread::sleep(Duration::from_millis(20 << tries));
@@ -173,8 +197,11 @@ impl Services {
         })
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))??;
-        if listing_changed {
+        if changed.listing {
             self.signals.listing_changed();
+        }
+        if changed.messages {
+            self.signals.messages_queued();
         }
         Ok(value)
     }

@@ -281,6 +281,24 @@ pub fn sessions_of_many(
     Ok(out)
 }
 
+/// Scheduled sessions of published cohorts starting in `[from, to)`, with cohort and
+/// programme: the sessions families may be reminded of.
+pub fn sessions_starting_between(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(Session, Cohort, Programme)>> {
+    se::table
+        .inner_join(co::table.inner_join(programmes::table))
+        .filter(se::status.eq(SessionStatus::Scheduled.as_str()))
+        .filter(co::status.eq(CohortStatus::Published.as_str()))
+        .filter(se::starts_at.ge(from))
+        .filter(se::starts_at.lt(to))
+        .select((se::all_columns, co::all_columns, programmes::all_columns))
+        .order((se::starts_at, se::id))
+        .load(conn)
+}
+
 pub fn find_session(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Session>> {
     se::table.find(id).first(conn).optional()
 }

@@ -44,7 +44,11 @@ pub fn blank_family(
             fa::phone.eq(""),
             fa::email.eq(""),
             fa::postcode.eq(""),
-            fa::preferred_language.eq(""),
+            // No language is kept; "other" with no name says nothing about the family.
+            fa::preferred_language.eq("other"),
+            fa::language_other.eq(""),
+            fa::contact_by.eq("email"),
+            fa::reminders.eq(false),
             fa::interpreter_needed.eq(false),
             fa::access_needs.eq(""),
             fa::consent_to_contact.eq(false),

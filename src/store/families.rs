@@ -3,6 +3,7 @@
 
 use crate::db::schema::{children as ch, families as fa};
 use crate::db::DbConnection;
+use crate::domain::message::{ContactBy, Language};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -16,7 +17,8 @@ pub struct Family {
     pub email: String,
     pub postcode: String,
     pub ward: String,
-    pub preferred_language: String,
+    #[diesel(deserialize_as = String)]
+    pub preferred_language: Language,
     pub interpreter_needed: bool,
     pub access_needs: String,
     pub referral_source: String,
@@ -25,6 +27,12 @@ pub struct Family {
     pub updated_at: NaiveDateTime,
     pub erased_at: Option<NaiveDateTime>,
     pub calendar_token_hash: Option<String>,
+    /// The language's name when `preferred_language` is `other`.
+    pub language_other: String,
+    #[diesel(deserialize_as = String)]
+    pub contact_by: ContactBy,
+    /// Reminders before sessions (the family may turn them off).
+    pub reminders: bool,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -49,11 +57,14 @@ pub struct Profile {
     pub email: String,
     pub postcode: String,
     pub ward: String,
-    pub preferred_language: String,
+    pub preferred_language: Language,
+    pub language_other: String,
     pub interpreter_needed: bool,
     pub access_needs: String,
     pub referral_source: String,
     pub consent_to_contact: bool,
+    pub contact_by: ContactBy,
+    pub reminders: bool,
 }
 
 /// The family made with a parent account, or (`None`) one recorded for a family without a login.
@@ -69,6 +80,7 @@ pub fn create_for_user(
             fa::user_id.eq(user_id.into()),
             fa::carer_one.eq(carer),
             fa::email.eq(email),
+            fa::preferred_language.eq(Language::En.as_str()),
             fa::created_at.eq(now),
             fa::updated_at.eq(now),
         ))
@@ -101,7 +113,10 @@ pub fn update_profile(
             fa::email.eq(&p.email),
             fa::postcode.eq(&p.postcode),
             fa::ward.eq(&p.ward),
-            fa::preferred_language.eq(&p.preferred_language),
+            fa::preferred_language.eq(p.preferred_language.as_str()),
+            fa::language_other.eq(&p.language_other),
+            fa::contact_by.eq(p.contact_by.as_str()),
+            fa::reminders.eq(p.reminders),
             fa::interpreter_needed.eq(p.interpreter_needed),
             fa::access_needs.eq(&p.access_needs),
             fa::referral_source.eq(&p.referral_source),

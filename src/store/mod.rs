@@ -11,6 +11,7 @@ pub mod families;
 pub mod follow_ups;
 pub mod idempotency;
 pub mod logins;
+pub mod messages;
 pub mod outcomes;
 pub mod programmes;
 pub mod registers;

@@ -27,9 +27,22 @@ pub struct Programme {
     pub follow_up_after_absences: i32,
     /// The outcome questionnaires the programme uses, one per line.
     pub outcome_measures: String,
+    /// Days before each session its reminder goes (`None`: no reminders).
+    pub reminder_days_before: Option<i32>,
+    /// The local time reminders go at.
+    pub reminder_time: chrono::NaiveTime,
 }
 
 impl Programme {
+    /// When this programme reminds families of a session, if it does.
+    pub fn reminder_rule(&self) -> Option<crate::domain::message::ReminderRule> {
+        self.reminder_days_before
+            .map(|d| crate::domain::message::ReminderRule {
+                days_before: d.clamp(0, 14) as u32,
+                at: self.reminder_time,
+            })
+    }
+
     pub fn measures(&self) -> Vec<String> {
         self.outcome_measures
             .lines()

@@ -180,7 +180,7 @@ db_test! {
 
         // A changes the family's record: profile, children, calendar link.
         let profile = json!({"carers": ["Amina Khan", "Yusuf Khan"], "phone": "07700 900123", "postcode": "SW9 8LF",
-            "preferred_language": "Somali", "referral_source": "health_visitor", "consent_to_contact": true});
+            "preferred_language": "so", "referral_source": "health_visitor", "consent_to_contact": true});
         let res = app.req(Method::PUT, "/api/v1/me/family", Some(&ta)).json(&profile).send().unwrap();
         assert_eq!(res.status(), 200);
         let zara = ok_json(app.post("/api/v1/me/children", Some(&ta), &json!({"first_name": "Zara", "due_date": "2026-05-01"})), 201)["id"].as_i64();

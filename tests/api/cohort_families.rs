@@ -22,7 +22,7 @@ db_test! {
         let amina = app.register_parent("amina@example.org")["access_token"].as_str().unwrap().to_string();
         ok_json(app.req(reqwest::Method::PUT, "/api/v1/me/family", Some(&amina)).json(&json!({
             "carers": ["Amina Bello"], "phone": "07700 900123", "email": "amina@example.org", "postcode": "SW9 8LF",
-            "preferred_language": "Somali", "interpreter_needed": true, "access_needs": "Step-free access",
+            "preferred_language": "so", "interpreter_needed": true, "access_needs": "Step-free access",
             "referral_source": "health_visitor", "consent_to_contact": true})).send().unwrap(), 200);
         let baby = ok_json(app.post("/api/v1/me/children", Some(&amina), &json!({"first_name": "Idris", "date_of_birth": "2025-06-01"})), 201);
         let booked = ok_json(app.post(&format!("/api/v1/cohorts/{cohort}/bookings"), Some(&amina), &json!({"creche_child_ids": [baby["id"]]})), 201);
@@ -47,7 +47,7 @@ db_test! {
             assert_eq!(f["id"], booked["id"]);
             assert_eq!(f["carers_names"], json!(["Amina Bello"]));
             assert_eq!(f["creche_children"], json!([{"id": baby["id"], "first_name": "Idris", "date_of_birth": "2025-06-01"}]));
-            assert_eq!((f["preferred_language"].as_str(), f["interpreter_needed"].as_bool()), (Some("Somali"), Some(true)));
+            assert_eq!((f["preferred_language"].as_str(), f["interpreter_needed"].as_bool()), (Some("so"), Some(true)));
             assert_eq!(f["access_needs"], "Step-free access");
             assert_eq!(f["phone"], "07700 900123");
             assert!(f.get("contact").is_none(), "{f}");

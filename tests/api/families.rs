@@ -7,7 +7,7 @@ use serde_json::json;
 
 fn profile() -> serde_json::Value {
     json!({"carers": ["Amira Haddad", "Sam Haddad"], "phone": "07700 900123", "email": "Amira@Example.org",
-           "postcode": "sw9 8lf", "ward": "lambeth-2014:Coldharbour", "preferred_language": "Arabic",
+           "postcode": "sw9 8lf", "ward": "lambeth-2014:Coldharbour", "preferred_language": "ar",
            "interpreter_needed": true, "access_needs": "Buggy access", "referral_source": "health_visitor",
            "consent_to_contact": true})
 }

@@ -157,7 +157,7 @@ db_test! {
         // Names and contacts play no part: changing them changes no figure.
         let f1 = app.token_as(s.parents[0], Role::Parent);
         let res = app.req(reqwest::Method::PUT, "/api/v1/me/family", Some(&f1))
-            .json(&json!({"carers": ["Someone Else"], "phone": "07700 900999", "preferred_language": "English",
+            .json(&json!({"carers": ["Someone Else"], "phone": "07700 900999", "preferred_language": "en",
                           "ward": "lambeth-2014:Stockwell", "referral_source": "self"})).send().unwrap();
         ok_json(res, 200);
         assert_eq!(get(&format!("{PERIOD}&group_by=ward"))["groups"], json!(by_ward));

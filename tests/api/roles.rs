@@ -418,7 +418,7 @@ fn table() -> Vec<Row> {
             call(
                 "/api/v1/me/family",
                 Some(
-                    json!({"carers": ["Amira"], "preferred_language": "English", "referral_source": "self"}),
+                    json!({"carers": ["Amira"], "preferred_language": "en", "referral_source": "self"}),
                 ),
             )
         }),

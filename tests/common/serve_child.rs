@@ -112,7 +112,13 @@ fn command(
         .env("GROUPWORK_BIND", format!("127.0.0.1:{port}"))
         .env("GROUPWORK_JWT_SECRET", jwt_secret)
         .env("GROUPWORK_LOG", "warn")
-        .env("GROUPWORK_WORKERS", "2");
+        .env("GROUPWORK_WORKERS", "2")
+        // Messages the child sends with no mail server set up land beside its log, never in
+        // the working tree.
+        .env(
+            "GROUPWORK_MAIL_DIR",
+            log.with_extension("mail").to_string_lossy().into_owned(),
+        );
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -9,10 +9,10 @@ use crate::api::docs::{E400, E422, E503};
 use crate::api::PageQuery;
 use crate::app::AppState;
 use crate::domain::ics;
-use crate::domain::status::SessionKind;
 use crate::domain::ward::Ward;
 use crate::error::ApiError;
 use crate::service::catalogue::listing::{published_groups, Filter, Listed};
+use crate::service::schedule::session_events;
 use crate::store::{cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
 use actix_web::http::header;
 use actix_web::web::Bytes;
@@ -244,37 +244,4 @@ pub async fn listings_ics(
         Ok(ics::calendar("Parent–infant groups", &events, now).into_bytes())
     })
     .await
-}
-
-/// Calendar events for a cohort's sessions, with stable UIDs.
-pub fn session_events(
-    c: &Cohort,
-    p: &Programme,
-    v: &Venue,
-    sessions: &[Session],
-) -> Vec<ics::Event> {
-    let tz = zone(c);
-    sessions
-        .iter()
-        .map(|s| {
-            let what = match (s.kind, s.number) {
-                (SessionKind::PreGroup, _) => "pre-group meeting".to_string(),
-                (SessionKind::PostGroup, _) => "post-group meeting".to_string(),
-                (_, Some(n)) => format!("session {n}"),
-                _ => "session (cancelled)".to_string(),
-            };
-            ics::Event {
-                uid: format!("session-{}@groupwork", s.id),
-                summary: format!("{} — {what}", c.title),
-                description: format!("{}. {}", p.name, c.description),
-                location: format!("{}, {}, {}", v.name, v.address, v.postcode),
-                starts_at: s.starts_at.and_utc(),
-                ends_at: s.ends_at.and_utc(),
-                tz,
-                cancelled: s.is_cancelled(),
-                sequence: s.sequence.max(0) as u32,
-                last_modified: s.updated_at.and_utc(),
-            }
-        })
-        .collect()
 }

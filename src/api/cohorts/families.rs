@@ -39,7 +39,7 @@ pub struct CohortBooking {
     pub carers_names: Vec<String>,
     /// The children with a crèche place in this cohort.
     pub creche_children: Vec<CrecheChildOut>,
-    pub preferred_language: String,
+    pub preferred_language: crate::domain::message::Language,
     pub interpreter_needed: bool,
     pub access_needs: String,
     /// The family's phone: coordinators, the lead and co-facilitators (for follow-up).

@@ -3,11 +3,11 @@
 //! link and the feed's reads are `service::families::calendar`'s.
 
 use crate::api::access::{Parent, Require};
-use crate::api::catalogue::listings::session_events;
 use crate::api::docs::{E400, E401, E403, E404, E503};
 use crate::app::AppState;
 use crate::domain::ics;
 use crate::error::ApiError;
+use crate::service::schedule::session_events;
 use crate::service::{self, families::calendar::FeedReader};
 use actix_web::http::header;
 use actix_web::{delete, get, post, web, FromRequest, HttpRequest, HttpResponse};

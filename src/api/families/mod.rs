@@ -12,6 +12,7 @@ use crate::api::field_errors;
 use crate::api::json::ApiJson;
 use crate::app::AppState;
 use crate::domain::family::{phone_ok, REFERRAL_SOURCES};
+use crate::domain::message::{Channel, ContactBy, Language};
 use crate::domain::{postcode, ward::Ward};
 use crate::error::ApiError;
 use crate::service::{self, families::profile::FamilyRecord};
@@ -32,12 +33,19 @@ pub struct FamilyOut {
     pub postcode: String,
     /// Ward with its boundary set, if known.
     pub ward: String,
-    pub preferred_language: String,
+    /// BCP 47 tag; messages are written in en, pt, es and pl, other languages read English.
+    pub preferred_language: Language,
+    /// The language's name, when `preferred_language` is `other`.
+    pub language_other: String,
     pub interpreter_needed: bool,
     pub access_needs: String,
     /// self, health_visitor, gp, midwife, childrens_centre, social_care or other.
     pub referral_source: String,
     pub consent_to_contact: bool,
+    /// How the centre tells the family of bookings, changes and reminders.
+    pub contact_by: ContactBy,
+    /// Reminders before each session (service messages about bookings always go).
+    pub reminders: bool,
     pub children: Vec<ChildOut>,
     pub updated_at: DateTime<Utc>,
 }
@@ -59,10 +67,13 @@ fn family_out(
         postcode: f.postcode,
         ward: f.ward,
         preferred_language: f.preferred_language,
+        language_other: f.language_other,
         interpreter_needed: f.interpreter_needed,
         access_needs: f.access_needs,
         referral_source: f.referral_source,
         consent_to_contact: f.consent_to_contact,
+        contact_by: f.contact_by,
+        reminders: f.reminders,
         children: children.into_iter().map(ChildOut::from).collect(),
         updated_at: crate::api::utc(f.updated_at),
     }
@@ -93,9 +104,14 @@ pub struct FamilyBody {
         pattern = r"^(?:(?:[a-z0-9-]{0,35}-)?[0-9]{4}:[^\s:\x00-\x1F\x7F-\x9F](?:[^:\x00-\x1F\x7F-\x9F]{0,78}[^\s:\x00-\x1F\x7F-\x9F])?)?$"
     )]
     pub ward: String,
-    #[validate(length(min = 1, max = 60))]
-    #[schema(example = "English", min_length = 1, max_length = 60)]
-    pub preferred_language: String,
+    /// BCP 47 tag of the language the family prefers; `other` with its name in `language_other`.
+    #[schema(example = "en")]
+    pub preferred_language: Language,
+    /// The language's name when `preferred_language` is `other` (otherwise ignored).
+    #[serde(default)]
+    #[validate(length(max = 60))]
+    #[schema(max_length = 60, pattern = r"^[^\x00-\x1F\x7F]*$")]
+    pub language_other: String,
     #[serde(default)]
     pub interpreter_needed: bool,
     #[validate(length(max = 2000))]
@@ -107,6 +123,21 @@ pub struct FamilyBody {
     pub referral_source: String,
     #[serde(default)]
     pub consent_to_contact: bool,
+    /// How to tell the family of bookings, changes and reminders (default email: the family's
+    /// email, or the account's when it has none). `sms` and `both` need a phone number.
+    #[serde(default = "email_contact")]
+    pub contact_by: ContactBy,
+    /// Reminders before each session (default on).
+    #[serde(default = "reminders_on")]
+    pub reminders: bool,
+}
+
+fn email_contact() -> ContactBy {
+    ContactBy::Email
+}
+
+fn reminders_on() -> bool {
+    true
 }
 
 /// My family, with its children (parent).
@@ -168,19 +199,33 @@ pub async fn update_family(
     if !REFERRAL_SOURCES.contains(&b.referral_source.as_str()) {
         add("referral_source", "must be one of self, health_visitor, gp, midwife, childrens_centre, social_care, other");
     }
+    let language_other = match b.preferred_language {
+        Language::Other => b.language_other.trim().to_string(),
+        _ => String::new(),
+    };
+    if language_other.chars().any(char::is_control) {
+        add("language_other", "must not contain control characters");
+    }
+    let email = b.email.map(|e| e.trim().to_lowercase()).unwrap_or_default();
+    if b.contact_by.channels().contains(&Channel::Sms) && phone.is_empty() {
+        add("contact_by", "text messages need a phone number");
+    }
     ApiError::check_fields(errors)?;
     let profile = Profile {
         carer_one: carers.first().cloned().unwrap_or_default(),
         carer_two: carers.get(1).cloned().unwrap_or_default(),
         phone,
-        email: b.email.map(|e| e.trim().to_lowercase()).unwrap_or_default(),
+        email,
         postcode,
         ward,
-        preferred_language: b.preferred_language.trim().to_string(),
+        preferred_language: b.preferred_language,
+        language_other,
         interpreter_needed: b.interpreter_needed,
         access_needs: b.access_needs.trim().to_string(),
         referral_source: b.referral_source,
         consent_to_contact: b.consent_to_contact,
+        contact_by: b.contact_by,
+        reminders: b.reminders,
     };
     let family =
         service::families::profile::update_profile(&state.services, who.actor(), profile).await?;

@@ -197,6 +197,12 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
         detail: format!("{}, cohort {cohort_id}", booking.status),
     });
     tx.listing_changed();
+    crate::messages::queue(
+        tx,
+        crate::messages::Tell::Booked {
+            booking_id: booking.id,
+        },
+    )?;
     let out = view(tx.conn, booking)?;
     if let Some(key) = &cmd.idempotency_key {
         let answer = store::idempotency::Stored {

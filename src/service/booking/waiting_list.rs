@@ -48,6 +48,14 @@ pub fn end_booking(tx: &mut Tx, booking_id: i32) -> Result<BookingStatus, Servic
         detail: format!("{status} (was {}), cohort {}", b.status, cohort.id),
     });
     tx.listing_changed();
+    // Staff (or the service itself) ending a booking is the centre's doing; a parent's is theirs.
+    crate::messages::queue(
+        tx,
+        crate::messages::Tell::BookingCancelled {
+            booking_id: b.id,
+            by_centre: tx.actor.is_staff(),
+        },
+    )?;
     if b.status == BookingStatus::Confirmed {
         store::bookings::release_place(tx.conn, cohort.id)?;
         promote(tx, &cohort, &sessions, venue.creche_room_capacity)?;
@@ -113,6 +121,7 @@ pub fn promote(
             ),
             at,
         )?;
+        crate::messages::queue(tx, crate::messages::Tell::Promoted { booking_id: b.id })?;
         promoted.push(b.id);
     }
     Ok(promoted)

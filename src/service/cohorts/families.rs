@@ -37,7 +37,7 @@ pub struct BookedFamily {
     pub booking: BookingView,
     pub carers_names: Vec<String>,
     pub creche_children: Vec<CrecheChild>,
-    pub preferred_language: String,
+    pub preferred_language: crate::domain::message::Language,
     pub interpreter_needed: bool,
     pub access_needs: String,
     /// Coordinators, the lead and co-facilitators (for follow-up).

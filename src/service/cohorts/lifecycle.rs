@@ -78,6 +78,13 @@ pub async fn cancel_cohort(
             store::cohorts::cancel(tx.conn, id, reason, tx.now_naive())?;
             tx.audit(cohort_event(id, "cohort_cancelled", reason.to_string()));
             tx.listing_changed();
+            crate::messages::queue(
+                tx,
+                crate::messages::Tell::GroupCancelled {
+                    cohort_id: id,
+                    reason: reason.to_string(),
+                },
+            )?;
             record(tx.conn, id, tx.now)
         })
         .await

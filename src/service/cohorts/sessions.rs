@@ -7,6 +7,7 @@ use super::{cohort_event, record, team, CohortRecord};
 use crate::db::DbConnection;
 use crate::domain::calendar;
 use crate::domain::status::{CohortStatus, SessionKind};
+use crate::messages::Tell;
 use crate::service::schedule::zone;
 use crate::service::{Actor, ServiceError, Services, Tx};
 use crate::store::{self, cohorts::Cohort, cohorts::NewSession};
@@ -66,11 +67,19 @@ fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError
             reason,
             add_replacement,
         } => {
+            let reason_given = reason.as_deref();
             let reason = reason.clone().unwrap_or_else(|| "Cancelled".into());
             store::cohorts::cancel_session(tx.conn, id, reason.trim(), now)?;
             if *add_replacement && session.kind == SessionKind::Group {
                 add_replacement_session(tx.conn, &cohort, tz, now)?;
             }
+            crate::messages::queue(
+                tx,
+                Tell::SessionCancelled {
+                    session_id: id,
+                    reason: cmd_reason_for_families(reason_given),
+                },
+            )?;
             format!("session {id} cancelled: {reason}")
         }
         SessionChange::Move { date, start_time } => {
@@ -94,6 +103,13 @@ fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError
                 (starts + length).naive_utc(),
                 now,
             )?;
+            crate::messages::queue(
+                tx,
+                Tell::SessionMoved {
+                    session_id: id,
+                    was: session.clone(),
+                },
+            )?;
             format!(
                 "session {id} moved from {} to {}",
                 old_local.to_rfc3339(),
@@ -108,6 +124,11 @@ fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError
     }
     tx.listing_changed();
     record(tx.conn, cohort.id, tx.now)
+}
+
+/// The centre's note as families read it: none when staff gave no reason.
+fn cmd_reason_for_families(given: Option<&str>) -> String {
+    given.map(str::trim).unwrap_or_default().to_string()
 }
 
 /// A replacement group session in the first open week after the course's last session, at the

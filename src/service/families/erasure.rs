@@ -53,6 +53,8 @@ pub struct ErasureSummary {
     pub bookings_ended: Vec<(i32, BookingStatus)>,
     pub children_blanked: usize,
     pub notifications_deleted: usize,
+    /// Messages whose address and words were removed (the rows stay, for the counts).
+    pub messages_erased: usize,
     /// The parent's login, anonymised and disabled.
     pub user_anonymised: Option<i32>,
 }
@@ -102,6 +104,7 @@ pub async fn erase_own_family(
 /// - blanks carers' names, contacts, postcode, language, access needs, consent and the calendar
 ///   link (ward and referral source stay), children's names and dates, follow-up and contact
 ///   notes and who collected a child from the crèche; deletes the family's notifications;
+///   blanks the address and words of the family's messages and cancels any not yet sent;
 /// - anonymises and disables the parent's login, deleting its sessions and stored retries;
 /// - records `family_erased` in the audit trail with the reason's code, as the transaction's
 ///   actor (none for the system).
@@ -145,6 +148,9 @@ pub fn erase(
     store::erasure::blank_free_text(tx.conn, family_id)?;
     summary.children_blanked = store::erasure::blank_children(tx.conn, family_id, at)?;
     summary.notifications_deleted = store::erasure::delete_notifications(tx.conn, family_id)?;
+    // Messages keep their rows (the counts) but lose address and words; any not yet sent
+    // (the cancellations just queued included) never goes.
+    summary.messages_erased = store::messages::erase_for_family(tx.conn, family_id, at)?;
     if let Some(user) = family.user_id {
         store::erasure::anonymise_user(tx.conn, user)?;
         summary.user_anonymised = Some(user);

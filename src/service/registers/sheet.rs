@@ -42,7 +42,7 @@ pub struct RegisterFamily {
     pub creche_children: Vec<RegisterChild>,
     pub access_needs: String,
     pub interpreter_needed: bool,
-    pub preferred_language: String,
+    pub preferred_language: crate::domain::message::Language,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -62,7 +62,7 @@ pub fn family(app: &TestApp) -> Seeded {
     let t = reg["access_token"].as_str().unwrap().to_string();
     let user = reg["user"]["id"].as_i64().unwrap();
     let profile = json!({"carers": [NAME, SECOND_CARER], "phone": PHONE, "email": EMAIL,
-        "postcode": "SW9 8LF", "ward": "lambeth-2014:Stockwell", "preferred_language": "isiZulu",
+        "postcode": "SW9 8LF", "ward": "lambeth-2014:Stockwell", "preferred_language": "other", "language_other": "isiZulu",
         "interpreter_needed": true, "access_needs": format!("{NAME} uses a wheelchair"),
         "referral_source": "health_visitor", "consent_to_contact": true});
     let put_family = app.req(Method::PUT, "/api/v1/me/family", Some(&t));

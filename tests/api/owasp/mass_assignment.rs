@@ -165,14 +165,14 @@ db_test! {
         // Nor give their family a role: refused, nothing changed, and accepted without it.
         let token = made["access_token"].as_str().unwrap();
         let before = ok_json(app.get("/api/v1/me/family", Some(token)), 200);
-        let family = json!({"carers": ["Climber"], "preferred_language": "Polish", "referral_source": "self"});
+        let family = json!({"carers": ["Climber"], "preferred_language": "pl", "referral_source": "self"});
         let mut smuggling = family.clone();
         smuggling["role"] = json!("admin");
         let p = problem(send(&app, Method::PUT, "/api/v1/me/family", Some(token), &smuggling), 422);
         assert!(p["errors"]["role"].is_array(), "{p}");
         assert_eq!(ok_json(app.get("/api/v1/me/family", Some(token)), 200), before);
         let after = ok_json(send(&app, Method::PUT, "/api/v1/me/family", Some(token), &family), 200);
-        assert_eq!(after["preferred_language"], "Polish", "{after}");
+        assert_eq!(after["preferred_language"], "pl", "{after}");
     }
 }
 

@@ -125,7 +125,7 @@ pub fn build(app: &TestApp) -> Scenario {
             .as_str()
             .unwrap()
             .to_string();
-        let body = json!({"carers": [format!("Carer {}", i + 1)], "preferred_language": "English",
+        let body = json!({"carers": [format!("Carer {}", i + 1)], "preferred_language": "en",
                           "ward": ward, "referral_source": source});
         let res = app
             .req(Method::PUT, "/api/v1/me/family", Some(&t))

@@ -1,0 +1,82 @@
+# Messages to families, in plain words. Variables:
+#   $group      the group's title, e.g. "Together Time — Tuesday mornings"
+#   $programme  the programme's name, e.g. "Circle of Security Parenting"
+#   $venue      the venue's name
+#   $date       a session's date, written out (e.g. "Tuesday 3 March 2027")
+#   $start/$end a session's start and end times (e.g. "10:00")
+#   $position   place on the waiting list (1 = next)
+#   $count      a number of children
+#   $reason     the centre's own note, as the centre wrote it (not translated)
+#   $link       a link to the family's bookings
+# Keep every message short and kind: many families reading these are tired, anxious or reading
+# in their second language.
+
+greeting = Hello,
+sign-off = With best wishes from the team at { $venue }
+
+## Booking confirmed
+booking-confirmed-subject = Your place on { $group } is booked
+booking-confirmed-intro = Good news: your place on { $group } is booked. We are looking forward to meeting you.
+booking-confirmed-sms = Your place on { $group } is booked. First session: { $date } at { $start }. Details: { $link }
+
+## Waiting list
+booking-waitlisted-subject = You are on the waiting list for { $group }
+booking-waitlisted-intro = { $group } is full at the moment, so we have put you on the waiting list. You are number { $position } on the list.
+booking-waitlisted-next = If a place comes up, it will be yours and we will tell you straight away. You do not need to do anything.
+booking-waitlisted-sms = { $group } is full. You are number { $position } on the waiting list and we will tell you if a place comes up. { $link }
+
+## A place came up
+booking-promoted-subject = Good news: a place on { $group } is yours
+booking-promoted-intro = A place has come up on { $group } and it is now yours. Your booking is confirmed.
+booking-promoted-sms = Good news: a place on { $group } is now yours. First session: { $date } at { $start }. Details: { $link }
+
+## Booking cancelled
+booking-cancelled-subject = Your booking for { $group } is cancelled
+booking-cancelled-intro = As you asked, we have cancelled your place on { $group }.
+booking-cancelled-by-centre-intro = We are sorry: the centre has cancelled your place on { $group }. If you did not expect this, please get in touch with us.
+booking-cancelled-next = You are always welcome to book a group again.
+booking-cancelled-sms = Your place on { $group } is cancelled. { $link }
+
+## A session moved
+session-moved-subject = { $group }: a session has moved
+session-moved-intro = One of your { $group } sessions has moved to a new time.
+session-moved-was = It was on { $date } at { $start }.
+session-moved-now = It is now on { $date }, { $start } to { $end }.
+session-moved-sms = { $group }: a session has moved to { $date } at { $start }. { $link }
+
+## A session cancelled
+session-cancelled-subject = { $group }: no session on { $date }
+session-cancelled-intro = We are sorry: there will be no { $group } session on { $date }.
+session-cancelled-sms = { $group }: no session on { $date }. { $link }
+
+## The group cancelled
+group-cancelled-subject = { $group } will not go ahead
+group-cancelled-intro = We are very sorry: { $group } will not go ahead, and your booking is cancelled.
+group-cancelled-next = We would love to see you at another group. Please ask us, or look at what is coming up.
+group-cancelled-sms = We are sorry: { $group } will not go ahead. { $link }
+
+## Reminder
+reminder-subject = Reminder: { $group } on { $date } at { $start }
+reminder-intro = This is a reminder of your { $group } session on { $date }, { $start } to { $end }.
+reminder-cannot-come = If you cannot come, that is fine: please let us know, and you are welcome the next week.
+reminder-opt-out = You can turn these reminders off in your profile.
+reminder-sms = Reminder: { $group } on { $date } at { $start }, { $venue }. { $link }
+
+## Parts of several messages
+reason = The centre's note: { $reason }
+sessions-heading = Your sessions:
+session-line = { $date }, { $start } to { $end }
+session-line-cancelled = { $date }: no session
+where = Where: { $venue }
+creche-booked = { $count ->
+    [one] A crèche place is booked for your child.
+   *[other] Crèche places are booked for your { $count } children.
+}
+creche-bring = Please bring what your child needs for the crèche, such as nappies, a drink and a comforter.
+calendar-attached = The sessions are attached as a calendar file, so you can add them to your phone or computer calendar.
+calendar-updated = The attached calendar file updates the sessions already in your calendar.
+see-bookings = See your bookings: { $link }
+
+# Kept in English only, on purpose: the tests show with it that a message missing from a
+# translation is read in English, never as its id.
+untranslated-check = This sentence is only written in English.

@@ -1,0 +1,87 @@
+# Messages to families, in Polish, in plain words. Variables:
+#   $group      the group's title, e.g. "Together Time — Tuesday mornings" (usually in English,
+#               so it always follows "grupa", "w grupie", "grupy" and is never inflected)
+#   $programme  the programme's name, e.g. "Circle of Security Parenting"
+#   $venue      the venue's name
+#   $date       a session's date, already written in Polish (e.g. "wtorek, 3 marca 2027"); it is in
+#               the nominative, so it stands after ":" or in brackets, never after "w"/"na"
+#               ("w środę", "na sobotę" would need another case)
+#   $start/$end a session's start and end times (e.g. "10:00")
+#   $position   place on the waiting list (1 = next)
+#   $count      a number of children
+#   $reason     the centre's own note, as the centre wrote it (not translated)
+#   $link       a link to the family's bookings
+# Register: second person plural, addressed to the family ("Wasze miejsce", "możecie"), with
+# "Wy/Wasz/Wam" capitalised as in a letter. A session is "spotkanie", a booking "rezerwacja",
+# the crèche "opieka nad dziećmi (w czasie spotkań)".
+# "untranslated-check" in en is left out on purpose: it shows that a missing message falls back to English.
+# Keep every message short and kind: many families reading these are tired, anxious or reading
+# in their second language.
+
+greeting = Dzień dobry,
+sign-off = Serdecznie pozdrawiamy, zespół { $venue }
+
+## Booking confirmed
+booking-confirmed-subject = Wasze miejsce w grupie { $group } jest zarezerwowane
+booking-confirmed-intro = Dobra wiadomość: Wasze miejsce w grupie { $group } jest zarezerwowane. Cieszymy się, że niedługo się poznamy.
+booking-confirmed-sms = Macie miejsce w grupie { $group }! Pierwsze spotkanie: { $date }, godz. { $start }. { $link }
+
+## Waiting list
+booking-waitlisted-subject = Jesteście na liście oczekujących do grupy { $group }
+booking-waitlisted-intro = Grupa { $group } jest teraz pełna, więc wpisaliśmy Was na listę oczekujących. Jesteście na niej pod numerem { $position }.
+booking-waitlisted-next = Jeśli zwolni się miejsce, będzie Wasze, a my od razu damy Wam znać. Nie musicie nic robić.
+booking-waitlisted-sms = Grupa { $group } jest pełna. Jesteście { $position }. na liście oczekujących. Damy znać, gdy będzie miejsce. { $link }
+
+## A place came up
+booking-promoted-subject = Dobra wiadomość: macie miejsce w grupie { $group }
+booking-promoted-intro = Zwolniło się miejsce w grupie { $group } i teraz jest Wasze. Wasza rezerwacja jest potwierdzona.
+booking-promoted-sms = Jest dla Was miejsce w grupie { $group }! Pierwsze spotkanie: { $date }, godz. { $start }. { $link }
+
+## Booking cancelled
+booking-cancelled-subject = Wasza rezerwacja w grupie { $group } została anulowana
+booking-cancelled-intro = Tak jak prosiliście, anulowaliśmy Wasze miejsce w grupie { $group }.
+booking-cancelled-by-centre-intro = Przykro nam: centrum anulowało Wasze miejsce w grupie { $group }. Jeśli się tego nie spodziewaliście, skontaktujcie się z nami.
+booking-cancelled-next = Zawsze możecie znów zapisać się do grupy. Zapraszamy!
+booking-cancelled-sms = Wasze miejsce w grupie { $group } zostało anulowane. { $link }
+
+## A session moved
+session-moved-subject = { $group }: zmiana terminu spotkania
+session-moved-intro = Jedno z Waszych spotkań w grupie { $group } ma nowy termin.
+session-moved-was = Poprzedni termin: { $date }, godz. { $start }.
+session-moved-now = Nowy termin: { $date }, godz. { $start }–{ $end }.
+session-moved-sms = { $group }: nowy termin spotkania to { $date }, godz. { $start }. { $link }
+
+## A session cancelled
+session-cancelled-subject = { $group }: odwołane spotkanie ({ $date })
+session-cancelled-intro = Przykro nam: spotkanie grupy { $group } ({ $date }) nie odbędzie się.
+session-cancelled-sms = { $group }: spotkanie ({ $date }) nie odbędzie się. { $link }
+
+## The group cancelled
+group-cancelled-subject = Grupa { $group } nie odbędzie się
+group-cancelled-intro = Bardzo nam przykro: grupa { $group } nie odbędzie się, a Wasza rezerwacja została anulowana.
+group-cancelled-next = Bardzo chcielibyśmy zobaczyć Was w innej grupie. Zapytajcie nas albo sprawdźcie, jakie grupy planujemy.
+group-cancelled-sms = Przykro nam: grupa { $group } nie odbędzie się. { $link }
+
+## Reminder
+reminder-subject = Przypomnienie: { $group }, { $date }, godz. { $start }
+reminder-intro = Przypominamy o Waszym spotkaniu w grupie { $group }: { $date }, godz. { $start }–{ $end }.
+reminder-cannot-come = Jeśli nie możecie przyjść, nic nie szkodzi: dajcie nam znać. Na kolejne spotkanie zapraszamy jak zwykle.
+reminder-opt-out = Te przypomnienia możecie wyłączyć w swoim profilu.
+reminder-sms = Przypomnienie: { $group }, { $date }, godz. { $start }, { $venue }. { $link }
+
+## Parts of several messages
+reason = Informacja od centrum: { $reason }
+sessions-heading = Wasze spotkania:
+session-line = { $date }, godz. { $start }–{ $end }
+session-line-cancelled = { $date }: nie ma spotkania
+where = Miejsce: { $venue }
+creche-booked = { $count ->
+    [one] Na czas spotkań zarezerwowaliśmy opiekę nad Waszym dzieckiem.
+    [few] Na czas spotkań zarezerwowaliśmy opiekę nad Waszymi dziećmi ({ $count } miejsca).
+    [many] Na czas spotkań zarezerwowaliśmy opiekę nad Waszymi dziećmi ({ $count } miejsc).
+   *[other] Na czas spotkań zarezerwowaliśmy opiekę nad Waszymi dziećmi ({ $count } miejsca).
+}
+creche-bring = Zabierzcie, proszę, to, czego dziecko będzie potrzebować w czasie opieki, np. pieluszki, coś do picia i ulubioną przytulankę.
+calendar-attached = W załączniku wysyłamy plik kalendarza ze spotkaniami. Możecie dodać je do kalendarza w telefonie lub komputerze.
+calendar-updated = Plik kalendarza w załączniku zaktualizuje spotkania, które już macie w kalendarzu.
+see-bookings = Wasze rezerwacje: { $link }

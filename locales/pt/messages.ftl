@@ -1,0 +1,84 @@
+# Messages to families, in European Portuguese (Portugal and Madeira), in plain words. Variables:
+#   $group      the group's title, e.g. "Together Time — Tuesday mornings" (usually in English,
+#               so it always follows "o grupo", "no grupo", "do grupo")
+#   $programme  the programme's name, e.g. "Circle of Security Parenting"
+#   $venue      the venue's name
+#   $date       a session's date, already written in Portuguese (e.g. "terça-feira, 3 de março de 2027");
+#               it starts with the weekday, so it follows "marcada para", "de", ":" or a comma,
+#               never "na"/"no" (the weekday's gender varies)
+#   $start/$end a session's start and end times (e.g. "10:00")
+#   $position   place on the waiting list (1 = next)
+#   $count      a number of children
+#   $reason     the centre's own note, as the centre wrote it (not translated)
+#   $link       a link to the family's bookings
+# Register: polite third person ("o seu", "pode", "traga") without "você"; words that would need
+# a gender ("bem-vindo/a", "conhecê-lo/a") are avoided. "Booking" is "inscrição".
+# "untranslated-check" in en is left out on purpose: it shows that a missing message falls back to English.
+# Keep every message short and kind: many families reading these are tired, anxious or reading
+# in their second language.
+
+greeting = Olá,
+sign-off = Com os melhores cumprimentos da equipa de { $venue }
+
+## Booking confirmed
+booking-confirmed-subject = O seu lugar no grupo { $group } está reservado
+booking-confirmed-intro = Boas notícias: o seu lugar no grupo { $group } está reservado. Estamos ansiosos por vos conhecer.
+booking-confirmed-sms = Lugar reservado no grupo { $group }. 1.ª sessão: { $date }, às { $start }. { $link }
+
+## Waiting list
+booking-waitlisted-subject = Está na lista de espera do grupo { $group }
+booking-waitlisted-intro = O grupo { $group } está cheio de momento, por isso pusemos o seu nome na lista de espera. É o número { $position } da lista.
+booking-waitlisted-next = Se surgir uma vaga, fica para si e avisamos logo. Não precisa de fazer nada.
+booking-waitlisted-sms = O grupo { $group } está cheio. É o número { $position } da lista de espera. Avisamos se surgir uma vaga. { $link }
+
+## A place came up
+booking-promoted-subject = Boas notícias: há um lugar para si no grupo { $group }
+booking-promoted-intro = Surgiu uma vaga no grupo { $group } e o lugar agora é seu. A sua inscrição está confirmada.
+booking-promoted-sms = Boas notícias: tem vaga no grupo { $group }. 1.ª sessão: { $date }, às { $start }. { $link }
+
+## Booking cancelled
+booking-cancelled-subject = A sua inscrição no grupo { $group } foi cancelada
+booking-cancelled-intro = Como pediu, cancelámos o seu lugar no grupo { $group }.
+booking-cancelled-by-centre-intro = Lamentamos: o centro cancelou o seu lugar no grupo { $group }. Se não estava à espera disto, fale connosco, por favor.
+booking-cancelled-next = Pode voltar a inscrever-se num grupo sempre que quiser.
+booking-cancelled-sms = O seu lugar no grupo { $group } foi cancelado. { $link }
+
+## A session moved
+session-moved-subject = { $group }: uma sessão mudou de horário
+session-moved-intro = Uma das suas sessões do grupo { $group } mudou de horário.
+session-moved-was = Estava marcada para { $date }, às { $start }.
+session-moved-now = Agora é { $date }, das { $start } às { $end }.
+session-moved-sms = { $group }: uma sessão mudou para { $date }, às { $start }. { $link }
+
+## A session cancelled
+session-cancelled-subject = { $group }: cancelada a sessão de { $date }
+session-cancelled-intro = Lamentamos: foi cancelada a sessão do grupo { $group } marcada para { $date }.
+session-cancelled-sms = { $group }: foi cancelada a sessão de { $date }. { $link }
+
+## The group cancelled
+group-cancelled-subject = O grupo { $group } não se vai realizar
+group-cancelled-intro = Lamentamos muito: o grupo { $group } não se vai realizar e a sua inscrição foi cancelada.
+group-cancelled-next = Gostávamos muito de vos ver noutro grupo. Fale connosco ou veja os próximos grupos.
+group-cancelled-sms = Lamentamos: o grupo { $group } não se vai realizar. { $link }
+
+## Reminder
+reminder-subject = Lembrete: { $group }, { $date }, às { $start }
+reminder-intro = Não se esqueça da sua sessão do grupo { $group }: { $date }, das { $start } às { $end }.
+reminder-cannot-come = Se não puder vir, não faz mal: avise-nos, por favor. Na semana seguinte, esperamos por si.
+reminder-opt-out = Pode desligar estes lembretes no seu perfil.
+reminder-sms = Lembrete: { $group }, { $date }, às { $start }, em { $venue }. { $link }
+
+## Parts of several messages
+reason = Nota do centro: { $reason }
+sessions-heading = As suas sessões:
+session-line = { $date }, das { $start } às { $end }
+session-line-cancelled = { $date }: não há sessão
+where = Local: { $venue }
+creche-booked = { $count ->
+    [one] Reservámos um lugar na creche para o seu filho ou filha.
+   *[other] Reservámos { $count } lugares na creche para os seus filhos.
+}
+creche-bring = Por favor, traga o que for preciso para a criança na creche, como fraldas, algo para beber e o boneco ou a mantinha preferida.
+calendar-attached = Enviamos as sessões num ficheiro de calendário em anexo. Pode juntá-las ao calendário do telemóvel ou do computador.
+calendar-updated = O ficheiro de calendário em anexo atualiza as sessões que já tem no seu calendário.
+see-bookings = Veja as suas inscrições: { $link }

@@ -1,0 +1,329 @@
+//! Writing one message: the words (Fluent, per language) laid out by the templates in
+//! `templates/messages/` as a plain-text and an HTML email, and as a short text message that
+//! carries a link and no personal detail.
+
+use super::words::{day, say, time, Args};
+use crate::domain::message::{Language, MessageKind};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use fluent_templates::fluent_bundle::FluentValue;
+use minijinja::{context, Environment};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// When one session starts and ends.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionTimes {
+    pub starts: DateTime<Utc>,
+    pub ends: DateTime<Utc>,
+    pub cancelled: bool,
+}
+
+/// What a message says, before it is put in words.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub group: String,
+    pub venue: String,
+    /// The venue's name and address, on one line.
+    pub venue_address: String,
+    pub tz: Tz,
+    /// The family's sessions (a confirmation lists them all).
+    pub sessions: Vec<SessionTimes>,
+    /// The session the message is about (moved, cancelled, reminded of).
+    pub session: Option<SessionTimes>,
+    /// Where a moved session was.
+    pub moved_from: Option<SessionTimes>,
+    pub waitlist_position: Option<i64>,
+    pub creche_children: usize,
+    /// The centre's own note (cancellations), as written.
+    pub reason: Option<String>,
+    /// Where the family sees their bookings.
+    pub link: String,
+}
+
+/// A message in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub sms: String,
+}
+
+/// Every Fluent id the messages use (the translation tests walk it).
+pub const ALL_WORDS: &[&str] = &[
+    "greeting",
+    "sign-off",
+    "booking-confirmed-subject",
+    "booking-confirmed-intro",
+    "booking-confirmed-sms",
+    "booking-waitlisted-subject",
+    "booking-waitlisted-intro",
+    "booking-waitlisted-next",
+    "booking-waitlisted-sms",
+    "booking-promoted-subject",
+    "booking-promoted-intro",
+    "booking-promoted-sms",
+    "booking-cancelled-subject",
+    "booking-cancelled-intro",
+    "booking-cancelled-by-centre-intro",
+    "booking-cancelled-next",
+    "booking-cancelled-sms",
+    "session-moved-subject",
+    "session-moved-intro",
+    "session-moved-was",
+    "session-moved-now",
+    "session-moved-sms",
+    "session-cancelled-subject",
+    "session-cancelled-intro",
+    "session-cancelled-sms",
+    "group-cancelled-subject",
+    "group-cancelled-intro",
+    "group-cancelled-next",
+    "group-cancelled-sms",
+    "reminder-subject",
+    "reminder-intro",
+    "reminder-cannot-come",
+    "reminder-opt-out",
+    "reminder-sms",
+    "reason",
+    "sessions-heading",
+    "session-line",
+    "session-line-cancelled",
+    "where",
+    "creche-booked",
+    "creche-bring",
+    "calendar-attached",
+    "calendar-updated",
+    "see-bookings",
+];
+
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        // Auto-escaping follows the name: the .html layout is escaped, the .txt one is not.
+        for (name, source) in [
+            (
+                "email.txt",
+                include_str!("../../templates/messages/email.txt"),
+            ),
+            (
+                "email.html",
+                include_str!("../../templates/messages/email.html"),
+            ),
+        ] {
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(error = %e, name, "message template does not parse");
+            }
+        }
+        env
+    })
+}
+
+/// The words of one message, with its values.
+struct Wording {
+    lang: Language,
+    args: Args,
+}
+
+impl Wording {
+    fn new(lang: Language) -> Self {
+        Wording {
+            lang,
+            args: Args::new(),
+        }
+    }
+
+    fn set(&mut self, name: &'static str, value: impl Into<FluentValue<'static>>) {
+        self.args.insert(Cow::Borrowed(name), value.into());
+    }
+
+    /// Sets `date`, `start` and `end` to one session's, in the group's zone.
+    fn times(&mut self, s: SessionTimes, tz: Tz) {
+        let (starts, ends) = (s.starts.with_timezone(&tz), s.ends.with_timezone(&tz));
+        self.set("date", day(self.lang, starts));
+        self.set("start", time(starts));
+        self.set("end", time(ends));
+    }
+
+    fn say(&self, id: &str) -> String {
+        say(self.lang, id, &self.args)
+    }
+}
+
+/// Puts one message in words in `lang`.
+pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
+    let lang = lang.for_messages();
+    let mut w = Wording::new(lang);
+    w.set("group", facts.group.clone());
+    w.set("venue", facts.venue.clone());
+    w.set("link", facts.link.clone());
+    w.set("count", facts.creche_children as i64);
+    w.set("position", facts.waitlist_position.unwrap_or(0));
+    let first = facts.sessions.iter().find(|s| !s.cancelled).copied();
+    if let Some(s) = facts.session.or(first) {
+        w.times(s, facts.tz);
+    }
+
+    let mut intro: Vec<String> = Vec::new();
+    let mut more: Vec<String> = Vec::new();
+    let mut list_sessions = false;
+    let mut show_place = false;
+    let reason = facts
+        .reason
+        .as_ref()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| {
+            let mut with = Wording::new(lang);
+            with.set("reason", r.trim().to_string());
+            with.say("reason")
+        });
+    let creche = |more: &mut Vec<String>| {
+        if facts.creche_children > 0 {
+            more.push(w.say("creche-booked"));
+            more.push(w.say("creche-bring"));
+        }
+    };
+    let (subject, sms) = match kind {
+        MessageKind::BookingConfirmed | MessageKind::BookingPromoted => {
+            let (s, i, t) = if kind == MessageKind::BookingConfirmed {
+                (
+                    "booking-confirmed-subject",
+                    "booking-confirmed-intro",
+                    "booking-confirmed-sms",
+                )
+            } else {
+                (
+                    "booking-promoted-subject",
+                    "booking-promoted-intro",
+                    "booking-promoted-sms",
+                )
+            };
+            intro.push(w.say(i));
+            (list_sessions, show_place) = (true, true);
+            creche(&mut more);
+            more.push(w.say("calendar-attached"));
+            (w.say(s), w.say(t))
+        }
+        MessageKind::BookingWaitlisted => {
+            intro.push(w.say("booking-waitlisted-intro"));
+            intro.push(w.say("booking-waitlisted-next"));
+            (list_sessions, show_place) = (true, true);
+            (
+                w.say("booking-waitlisted-subject"),
+                w.say("booking-waitlisted-sms"),
+            )
+        }
+        MessageKind::BookingCancelled | MessageKind::BookingCancelledByCentre => {
+            intro.push(w.say(if kind == MessageKind::BookingCancelled {
+                "booking-cancelled-intro"
+            } else {
+                "booking-cancelled-by-centre-intro"
+            }));
+            intro.extend(reason);
+            more.push(w.say("calendar-updated"));
+            more.push(w.say("booking-cancelled-next"));
+            (
+                w.say("booking-cancelled-subject"),
+                w.say("booking-cancelled-sms"),
+            )
+        }
+        MessageKind::SessionMoved => {
+            intro.push(w.say("session-moved-intro"));
+            if let Some(was) = facts.moved_from {
+                let mut before = Wording::new(lang);
+                before.times(was, facts.tz);
+                intro.push(before.say("session-moved-was"));
+            }
+            intro.push(w.say("session-moved-now"));
+            intro.extend(reason);
+            show_place = true;
+            more.push(w.say("calendar-updated"));
+            (w.say("session-moved-subject"), w.say("session-moved-sms"))
+        }
+        MessageKind::SessionCancelled => {
+            intro.push(w.say("session-cancelled-intro"));
+            intro.extend(reason);
+            more.push(w.say("calendar-updated"));
+            (
+                w.say("session-cancelled-subject"),
+                w.say("session-cancelled-sms"),
+            )
+        }
+        MessageKind::GroupCancelled => {
+            intro.push(w.say("group-cancelled-intro"));
+            intro.extend(reason);
+            more.push(w.say("calendar-updated"));
+            more.push(w.say("group-cancelled-next"));
+            (
+                w.say("group-cancelled-subject"),
+                w.say("group-cancelled-sms"),
+            )
+        }
+        MessageKind::Reminder => {
+            intro.push(w.say("reminder-intro"));
+            show_place = true;
+            creche(&mut more);
+            more.push(w.say("reminder-cannot-come"));
+            more.push(w.say("reminder-opt-out"));
+            (w.say("reminder-subject"), w.say("reminder-sms"))
+        }
+    };
+
+    let sessions: Vec<String> = if list_sessions {
+        facts
+            .sessions
+            .iter()
+            .map(|s| {
+                let mut line = Wording::new(lang);
+                line.times(*s, facts.tz);
+                line.say(if s.cancelled {
+                    "session-line-cancelled"
+                } else {
+                    "session-line"
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let place = if show_place {
+        let mut at = Wording::new(lang);
+        at.set("venue", facts.venue_address.clone());
+        at.say("where")
+    } else {
+        String::new()
+    };
+    let mut link_words = Wording::new(lang);
+    link_words.set("link", facts.link.clone());
+    let page = context! {
+        lang => lang.as_str(),
+        subject => &subject,
+        greeting => w.say("greeting"),
+        intro => intro,
+        sessions_heading => w.say("sessions-heading"),
+        sessions => sessions,
+        place => place,
+        more => more,
+        link => link_words.say("see-bookings"),
+        link_url => &facts.link,
+        link_text => link_words.say("see-bookings").replace(&facts.link, "").trim().trim_end_matches(':').to_string(),
+        sign_off => w.say("sign-off"),
+    };
+    let render = |name: &str| {
+        templates()
+            .get_template(name)
+            .and_then(|t| t.render(&page))
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, name, "message template failed");
+                String::new()
+            })
+    };
+    Written {
+        text: render("email.txt"),
+        html: render("email.html"),
+        subject,
+        sms,
+    }
+}

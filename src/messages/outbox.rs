@@ -1,0 +1,380 @@
+//! Deciding who is told what, inside the use case's own transaction: [`queue`] writes one outbox
+//! row per family and channel, so a change that rolls back sends nothing and a change that
+//! commits is never without its messages.
+
+use super::compose::{self, Facts, SessionTimes};
+use crate::domain::ics;
+use crate::domain::message::{Channel, ContactBy, MessageKind, MessageStatus};
+use crate::domain::status::BookingStatus;
+use crate::service::schedule::{session_events, zone};
+use crate::service::{ServiceError, Tx};
+use crate::store::{
+    self,
+    bookings::Booking,
+    cohorts::{Cohort, Session},
+    families::Family,
+    messages::NewMessage,
+    programmes::Programme,
+    venues::Venue,
+};
+use rand::Rng;
+
+/// A change families must hear about.
+#[derive(Debug, Clone)]
+pub enum Tell {
+    /// A place was booked (`confirmed`) or the family joined the waiting list.
+    Booked { booking_id: i32 },
+    /// A place came up and this waitlisted booking now has it.
+    Promoted { booking_id: i32 },
+    /// The booking ended; `by_centre` when staff (not the family) ended it.
+    BookingCancelled { booking_id: i32, by_centre: bool },
+    /// A session moved; `was` is where it was.
+    SessionMoved { session_id: i32, was: Session },
+    /// A session will not take place.
+    SessionCancelled { session_id: i32, reason: String },
+    /// The whole group will not go ahead; told to the families booked or waiting.
+    GroupCancelled { cohort_id: i32, reason: String },
+    /// A session is coming up (queued once per session time and family and channel).
+    Reminder { booking_id: i32, session_id: i32 },
+}
+
+/// A new message reference: stable for the message's life (its Message-ID, or Notify's
+/// `reference`), unguessable, and unique.
+pub fn new_reference() -> String {
+    let bytes: [u8; 12] = rand::rng().random();
+    format!("gw-{}", hex::encode(bytes))
+}
+
+struct Group {
+    cohort: Cohort,
+    programme: Programme,
+    venue: Venue,
+    sessions: Vec<Session>,
+}
+
+fn group(tx: &mut Tx, cohort_id: i32) -> Result<Group, ServiceError> {
+    let (cohort, programme, venue) = store::cohorts::find_full(tx.conn, cohort_id)?
+        .ok_or_else(|| ServiceError::not_found("cohort"))?;
+    let sessions = store::cohorts::sessions_of(tx.conn, cohort_id)?;
+    Ok(Group {
+        cohort,
+        programme,
+        venue,
+        sessions,
+    })
+}
+
+fn times(s: &Session) -> SessionTimes {
+    SessionTimes {
+        starts: s.starts_at.and_utc(),
+        ends: s.ends_at.and_utc(),
+        cancelled: s.is_cancelled(),
+    }
+}
+
+/// What to attach: none, the sessions as they are, or all of them withdrawn from the family's
+/// calendar (same UIDs, `STATUS:CANCELLED`, a higher `SEQUENCE`).
+enum Attach<'a> {
+    Nothing,
+    Sessions(&'a [Session]),
+    Withdrawn(&'a [Session]),
+}
+
+fn calendar(tx: &Tx, g: &Group, attach: Attach) -> String {
+    let (sessions, withdrawn) = match attach {
+        Attach::Nothing => return String::new(),
+        Attach::Sessions(s) => (s, false),
+        Attach::Withdrawn(s) => (s, true),
+    };
+    let mut events = session_events(&g.cohort, &g.programme, &g.venue, sessions);
+    if withdrawn {
+        for e in &mut events {
+            e.cancelled = true;
+            e.sequence += 1;
+            e.last_modified = tx.now;
+        }
+    }
+    ics::calendar(&g.cohort.title, &events, tx.now)
+}
+
+/// Writes the messages `tell` causes, in the caller's transaction.
+pub fn queue(tx: &mut Tx, tell: Tell) -> Result<(), ServiceError> {
+    match tell {
+        Tell::Booked { booking_id } | Tell::Promoted { booking_id } => {
+            let b = booking(tx, booking_id)?;
+            let g = group(tx, b.cohort_id)?;
+            let kind = match (&tell, b.status) {
+                (Tell::Promoted { .. }, _) => MessageKind::BookingPromoted,
+                (_, BookingStatus::Waitlisted) => MessageKind::BookingWaitlisted,
+                _ => MessageKind::BookingConfirmed,
+            };
+            let mut facts = facts(tx, &g, Some(&b))?;
+            let attach = if kind == MessageKind::BookingWaitlisted {
+                facts.waitlist_position = store::bookings::waitlist_position(tx.conn, &b)?;
+                Attach::Nothing
+            } else {
+                Attach::Sessions(&g.sessions)
+            };
+            let ics = calendar(tx, &g, attach);
+            tell_family(tx, &b, kind, &facts, &ics, None, None)
+        }
+        Tell::BookingCancelled {
+            booking_id,
+            by_centre,
+        } => {
+            let b = booking(tx, booking_id)?;
+            let g = group(tx, b.cohort_id)?;
+            let kind = if by_centre {
+                MessageKind::BookingCancelledByCentre
+            } else {
+                MessageKind::BookingCancelled
+            };
+            let facts = facts(tx, &g, Some(&b))?;
+            let ics = calendar(tx, &g, Attach::Withdrawn(&g.sessions));
+            tell_family(tx, &b, kind, &facts, &ics, None, None)
+        }
+        Tell::SessionMoved { session_id, was } => {
+            let (g, session) = session_group(tx, session_id)?;
+            let mut facts = facts(tx, &g, None)?;
+            facts.session = Some(times(&session));
+            facts.moved_from = Some(times(&was));
+            let ics = calendar(tx, &g, Attach::Sessions(std::slice::from_ref(&session)));
+            tell_booked(tx, &g, MessageKind::SessionMoved, &facts, &ics, session_id)
+        }
+        Tell::SessionCancelled { session_id, reason } => {
+            let (g, session) = session_group(tx, session_id)?;
+            let mut facts = facts(tx, &g, None)?;
+            facts.session = Some(times(&session));
+            facts.reason = Some(reason);
+            let ics = calendar(tx, &g, Attach::Sessions(std::slice::from_ref(&session)));
+            tell_booked(
+                tx,
+                &g,
+                MessageKind::SessionCancelled,
+                &facts,
+                &ics,
+                session_id,
+            )
+        }
+        Tell::GroupCancelled { cohort_id, reason } => {
+            let g = group(tx, cohort_id)?;
+            let mut facts = facts(tx, &g, None)?;
+            facts.reason = Some(reason);
+            let ics = calendar(tx, &g, Attach::Withdrawn(&g.sessions));
+            let mut told =
+                store::bookings::of_cohort(tx.conn, cohort_id, BookingStatus::Confirmed)?;
+            told.extend(store::bookings::of_cohort(
+                tx.conn,
+                cohort_id,
+                BookingStatus::Waitlisted,
+            )?);
+            for b in told {
+                let attach = if b.status == BookingStatus::Confirmed {
+                    ics.as_str()
+                } else {
+                    ""
+                };
+                tell_family(
+                    tx,
+                    &b,
+                    MessageKind::GroupCancelled,
+                    &facts,
+                    attach,
+                    None,
+                    None,
+                )?;
+            }
+            Ok(())
+        }
+        Tell::Reminder {
+            booking_id,
+            session_id,
+        } => {
+            let b = booking(tx, booking_id)?;
+            let (g, session) = session_group(tx, session_id)?;
+            let mut facts = facts(tx, &g, Some(&b))?;
+            facts.session = Some(times(&session));
+            let key = format!(
+                "reminder:{session_id}:{}:{}",
+                b.family_id,
+                session.starts_at.and_utc().timestamp()
+            );
+            tell_family(
+                tx,
+                &b,
+                MessageKind::Reminder,
+                &facts,
+                "",
+                Some(session_id),
+                Some(&key),
+            )
+        }
+    }
+}
+
+fn booking(tx: &mut Tx, id: i32) -> Result<Booking, ServiceError> {
+    store::bookings::find(tx.conn, id)?.ok_or_else(|| ServiceError::not_found("booking"))
+}
+
+fn session_group(tx: &mut Tx, session_id: i32) -> Result<(Group, Session), ServiceError> {
+    let s = store::cohorts::find_session(tx.conn, session_id)?
+        .ok_or_else(|| ServiceError::not_found("session"))?;
+    Ok((group(tx, s.cohort_id)?, s))
+}
+
+fn facts(tx: &mut Tx, g: &Group, b: Option<&Booking>) -> Result<Facts, ServiceError> {
+    let creche_children = match b {
+        Some(b) => store::bookings::creche_children(tx.conn, &[b.id])?.len(),
+        None => 0,
+    };
+    let v = &g.venue;
+    Ok(Facts {
+        group: g.cohort.title.clone(),
+        venue: v.name.clone(),
+        venue_address: [v.name.as_str(), v.address.as_str(), v.postcode.as_str()]
+            .into_iter()
+            .filter(|p| !p.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+        tz: zone(&g.cohort),
+        sessions: g.sessions.iter().map(times).collect(),
+        session: None,
+        moved_from: None,
+        waitlist_position: None,
+        creche_children,
+        reason: None,
+        link: tx.family_link.to_string(),
+    })
+}
+
+/// Tells every family with a confirmed place on the session's group.
+fn tell_booked(
+    tx: &mut Tx,
+    g: &Group,
+    kind: MessageKind,
+    facts: &Facts,
+    ics: &str,
+    session_id: i32,
+) -> Result<(), ServiceError> {
+    for b in store::bookings::of_cohort(tx.conn, g.cohort.id, BookingStatus::Confirmed)? {
+        let mut own = facts.clone();
+        own.creche_children = store::bookings::creche_children(tx.conn, &[b.id])?.len();
+        tell_family(tx, &b, kind, &own, ics, Some(session_id), None)?;
+    }
+    Ok(())
+}
+
+/// Writes the family's messages for one change: one per channel they chose. Nothing for an
+/// erased family, and no reminder for a family who turned reminders off; a family with no
+/// address at all gets a `failed` row, so coordinators can see who could not be told.
+fn tell_family(
+    tx: &mut Tx,
+    b: &Booking,
+    kind: MessageKind,
+    facts: &Facts,
+    ics: &str,
+    session_id: Option<i32>,
+    dedupe: Option<&str>,
+) -> Result<(), ServiceError> {
+    let Some(family) = store::families::find(tx.conn, b.family_id)? else {
+        return Ok(());
+    };
+    if family.erased_at.is_some() || (kind.is_optional() && !family.reminders) {
+        return Ok(());
+    }
+    let written = compose::write(kind, family.preferred_language, facts);
+    let routes = routes(tx, &family)?;
+    let unreachable = routes.is_empty();
+    let routes = if unreachable {
+        vec![(Channel::Email, String::new())]
+    } else {
+        routes
+    };
+    for (channel, recipient) in routes {
+        let dedupe_key = dedupe.map(|k| format!("{k}:{channel}"));
+        if let Some(key) = &dedupe_key {
+            if store::messages::dedupe_key_used(tx.conn, key)? {
+                continue;
+            }
+        }
+        let email = channel == Channel::Email;
+        let m = NewMessage {
+            reference: new_reference(),
+            family_id: Some(family.id),
+            booking_id: Some(b.id),
+            cohort_id: Some(b.cohort_id),
+            session_id,
+            kind,
+            channel,
+            recipient,
+            language: family.preferred_language.for_messages(),
+            subject: written.subject.clone(),
+            body_text: if email {
+                written.text.clone()
+            } else {
+                written.sms.clone()
+            },
+            body_html: if email {
+                written.html.clone()
+            } else {
+                String::new()
+            },
+            calendar: if email {
+                ics.to_string()
+            } else {
+                String::new()
+            },
+            dedupe_key,
+            status: if unreachable {
+                MessageStatus::Failed
+            } else {
+                MessageStatus::Queued
+            },
+            last_error: if unreachable {
+                "the family has no email address or phone number".into()
+            } else {
+                String::new()
+            },
+            resent_from: None,
+        };
+        store::messages::insert(tx.conn, &m, tx.now_naive())?;
+    }
+    tx.messages_queued();
+    Ok(())
+}
+
+/// Where the family's messages go: their channels with an address, falling back to whichever
+/// address they have when the chosen one is missing (a service message must reach them). The
+/// email is the family's own, or the account's when the family has none.
+fn routes(tx: &mut Tx, f: &Family) -> Result<Vec<(Channel, String)>, ServiceError> {
+    let mut email = f.email.trim().to_string();
+    if email.is_empty() {
+        if let Some(user) = f.user_id {
+            email = store::users::find(tx.conn, user)?
+                .map(|u| u.email)
+                .unwrap_or_default();
+        }
+    }
+    let phone = f.phone.trim().to_string();
+    let address = |c: Channel| match c {
+        Channel::Email => email.clone(),
+        Channel::Sms => phone.clone(),
+    };
+    let chosen: Vec<(Channel, String)> = f
+        .contact_by
+        .channels()
+        .iter()
+        .map(|&c| (c, address(c)))
+        .filter(|(_, a)| !a.is_empty())
+        .collect();
+    if !chosen.is_empty() {
+        return Ok(chosen);
+    }
+    Ok(ContactBy::Both
+        .channels()
+        .iter()
+        .map(|&c| (c, address(c)))
+        .filter(|(_, a)| !a.is_empty())
+        .take(1)
+        .collect())
+}
