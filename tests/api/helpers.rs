@@ -7,6 +7,7 @@ use crate::pg_template::{PgDb, PgError};
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use groupwork::domain::role::Role;
+use groupwork::messages::worker::Worker;
 use groupwork::{build_state, run_server, store, AppState, Config, ManualClock};
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::Method;
@@ -29,6 +30,9 @@ pub struct TestApp {
     pub client: Client,
     pub clock: Arc<ManualClock>,
     pub state: web::Data<AppState>,
+    /// The delivery worker running beside the server (`Config::delivery`), for tests that also
+    /// drive a pass themselves.
+    pub worker: Option<Worker>,
     server: actix_web::dev::ServerHandle,
     _db: TestDb,
 }
@@ -89,6 +93,14 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
         pool_size: 4,
         workers: 2,
         log: "warn".into(),
+        // No delivery worker unless a test asks for one (`c.delivery = true`); its messages
+        // then go where the test says (an SMTP server, Notify), or as files in the test's own
+        // folder, never into the working tree.
+        delivery: false,
+        mail_dir: std::env::temp_dir()
+            .join(format!("{}_mail", unique_name()))
+            .to_string_lossy()
+            .into_owned(),
         ..Config::default()
     };
     let db = match backend {
@@ -120,7 +132,20 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
     let port = listener.local_addr().unwrap().port();
     let server = run_server(state.clone(), listener).expect("server");
     let handle = server.handle();
-    std::thread::spawn(move || actix_web::rt::System::new().block_on(server));
+    // The delivery worker, as `serve` runs it, when the test turned delivery on.
+    let worker = state
+        .config
+        .delivery
+        .then(|| Worker::from_config(&state.services, &state.config).expect("delivery worker"));
+    let running = worker.clone();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            if let Some(w) = running {
+                actix_web::rt::spawn(w.run());
+            }
+            server.await
+        })
+    });
     Some(TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: Client::builder()
@@ -129,6 +154,7 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
             .unwrap(),
         clock,
         state,
+        worker,
         server: handle,
         _db: db,
     })
