@@ -31,6 +31,7 @@ use utoipa_actix_web::AppExt;
         (name = "listings", description = "The public programme of groups"),
         (name = "families", description = "A parent's own family and children"),
         (name = "bookings", description = "Places, crèche places and the waiting list"),
+        (name = "messages", description = "What families were told, and how its delivery went"),
     )
 )]
 struct BaseDoc;

@@ -12,6 +12,7 @@ pub mod errors;
 pub mod families;
 mod health;
 pub mod json;
+pub mod messages;
 pub mod monitoring;
 pub mod registers;
 pub mod security;
@@ -82,6 +83,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(booking::cancel_booking)
             .service(booking::mine::my_bookings)
             .service(booking::mine::my_notifications)
+            .service(messages::list_messages)
+            .service(messages::get_message)
+            .service(messages::resend_message)
+            .service(messages::my_messages)
             .service(registers::get_register)
             .service(registers::put_register)
             .service(registers::follow_ups::list_follow_ups)
@@ -109,6 +114,12 @@ pub struct PageQuery {
     /// How many items to skip (default 0).
     #[param(minimum = 0)]
     pub offset: Option<i64>,
+}
+
+/// `must be one of a, b, c`: what a 422 says of a value outside a fixed set.
+pub(crate) fn one_of<T: Copy + std::fmt::Display>(all: &[T]) -> String {
+    let texts: Vec<String> = all.iter().map(T::to_string).collect();
+    format!("must be one of {}", texts.join(", "))
 }
 
 impl PageQuery {

@@ -144,8 +144,8 @@ pub struct MessageQuery {
     pub offset: i64,
 }
 
-/// The outbox as coordinators see it, newest first. A look at one family's messages is a read
-/// of that family, and audited as one.
+/// The outbox as coordinators see it, newest first. Each family whose messages are shown is an
+/// audited read of that family, as every staff read of a family is.
 pub async fn messages(
     services: &Services,
     actor: Actor,
@@ -154,7 +154,11 @@ pub async fn messages(
     coordinator(actor)?;
     services
         .write(actor, move |tx| {
-            if let Some(family) = q.filter.family_id {
+            let page = store::messages::list(tx.conn, &q.filter, q.limit, q.offset)?;
+            let mut shown: Vec<i32> = page.items.iter().filter_map(|m| m.family_id).collect();
+            shown.sort_unstable();
+            shown.dedup();
+            for family in shown {
                 tx.audit(Audit {
                     action: "family_read",
                     entity: "family",
@@ -163,9 +167,28 @@ pub async fn messages(
                     detail: "messages".into(),
                 });
             }
-            Ok(store::messages::list(
-                tx.conn, &q.filter, q.limit, q.offset,
-            )?)
+            Ok(page)
+        })
+        .await
+}
+
+/// One message (coordinators); reading a family's message is a read of that family.
+pub async fn message(services: &Services, actor: Actor, id: i32) -> Result<Message, ServiceError> {
+    coordinator(actor)?;
+    services
+        .write(actor, move |tx| {
+            let m = store::messages::find(tx.conn, id)?
+                .ok_or_else(|| ServiceError::not_found("message"))?;
+            if let Some(family) = m.family_id {
+                tx.audit(Audit {
+                    action: "family_read",
+                    entity: "message",
+                    entity_id: Some(m.id),
+                    family_id: Some(family),
+                    detail: "message".into(),
+                });
+            }
+            Ok(m)
         })
         .await
 }

@@ -71,6 +71,8 @@ pub struct NewProgramme {
     pub follow_up_after_absences: i32,
     /// One measure per line.
     pub outcome_measures: String,
+    /// When reminders go (`None`: no reminders).
+    pub reminders: Option<crate::domain::message::ReminderRule>,
 }
 
 /// Inserts a centre's own programme; a duplicate code is a UniqueViolation error.
@@ -82,6 +84,8 @@ pub fn insert(
     diesel::insert_into(programmes::table)
         .values((
             programmes::code.eq(&p.code),
+            programmes::reminder_days_before.eq(p.reminders.map(|r| r.days_before as i32)),
+            programmes::reminder_time.eq(p.reminders.map(|r| r.at).unwrap_or_default()),
             programmes::name.eq(&p.name),
             programmes::description.eq(&p.description),
             programmes::session_count.eq(p.session_count),
@@ -127,6 +131,8 @@ pub struct Settings {
     pub follow_up_after_absences: i32,
     /// One measure per line.
     pub outcome_measures: String,
+    /// When reminders go (`None`: no reminders).
+    pub reminders: Option<crate::domain::message::ReminderRule>,
 }
 
 pub fn update_settings(conn: &mut DbConnection, id: i32, s: &Settings) -> QueryResult<Programme> {
@@ -136,6 +142,8 @@ pub fn update_settings(conn: &mut DbConnection, id: i32, s: &Settings) -> QueryR
             programmes::completion_threshold.eq(s.completion_threshold),
             programmes::follow_up_after_absences.eq(s.follow_up_after_absences),
             programmes::outcome_measures.eq(&s.outcome_measures),
+            programmes::reminder_days_before.eq(s.reminders.map(|r| r.days_before as i32)),
+            programmes::reminder_time.eq(s.reminders.map(|r| r.at).unwrap_or_default()),
         ))
         .returning(programmes::all_columns)
         .get_result(conn)

@@ -28,6 +28,7 @@ const EXPORTED: &[(&str, &str)] = &[
     ("follow_up_contacts", "follow_ups/*/contacts/*/id"),
     ("outcome_measures", "outcome_measures/*/id"),
     ("notifications", "notifications/*/id"),
+    ("messages", "messages/*/id"),
     ("audit_events", "audit_events/*/id"),
 ];
 

@@ -1,9 +1,9 @@
 //! `PATCH /programmes/{code}` (admin): the settings a centre tunes on any programme, built-in
 //! ones included — completion threshold, when absences open a follow-up, the outcome
-//! questionnaires used. The programme's shape (sessions, ages, team rules) stays as defined.
+//! questionnaires used, when families are reminded of sessions. The programme's shape (sessions, ages, team rules) stays as defined.
 
 use crate::api::access::{Admin, Require};
-use crate::api::catalogue::programmes::{measure_names, ProgrammeOut};
+use crate::api::catalogue::programmes::{measure_names, ProgrammeOut, Reminders};
 use crate::api::docs::{E400, E401, E403, E404, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
 use crate::api::validate;
@@ -36,6 +36,8 @@ pub struct ProgrammeSettingsPatch {
     )]
     #[schema(max_items = 20)]
     pub outcome_measures: Option<Vec<String>>,
+    /// When families are reminded of each session.
+    pub reminders: Option<Reminders>,
 }
 
 /// Tune a programme's settings (admin).
@@ -56,7 +58,12 @@ pub async fn update_programme(
 ) -> Result<web::Json<ProgrammeOut>, ApiError> {
     let b = body.into_inner();
     validate(&b)?;
+    let reminders = match &b.reminders {
+        None => None,
+        Some(r) => Some(r.rule().map_err(|(field, why)| ApiError::field(field, why))?),
+    };
     let change = SettingsChange {
+        reminders,
         description: b.description,
         completion_threshold: b.completion_threshold,
         follow_up_after_absences: b.follow_up_after_absences,

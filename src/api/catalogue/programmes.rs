@@ -1,6 +1,7 @@
 //! Programmes: the kinds of group. Two are built in; admins add centres' own (the rules are
 //! `service::catalogue::programmes`'s).
 
+use crate::domain::message::ReminderRule;
 use crate::api::access::{Admin, Require};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::field_errors;
@@ -49,11 +50,71 @@ pub struct ProgrammeOut {
     pub follow_up_after_absences: i32,
     /// The outcome questionnaires facilitators record before and after the group.
     pub outcome_measures: Vec<String>,
+    /// When families are reminded of each session.
+    pub reminders: Reminders,
+}
+
+/// When families are reminded of each session: `days_before` it, at `at` local time (the
+/// default: the day before at 10:00). A family who books within the hour before a session is
+/// not reminded of it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Reminders {
+    /// Whether reminders are sent at all.
+    pub send: bool,
+    /// 0 (the same day) to 14.
+    #[serde(default = "one_day")]
+    #[schema(minimum = 0, maximum = 14, default = 1)]
+    pub days_before: i32,
+    /// Local time, `HH:MM`.
+    #[serde(default = "ten_o_clock")]
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "10:00", default = "10:00")]
+    pub at: String,
+}
+
+fn one_day() -> i32 {
+    1
+}
+
+fn ten_o_clock() -> String {
+    "10:00".into()
+}
+
+impl Reminders {
+    /// The rule this asks for, or the field and why not.
+    pub fn rule(&self) -> Result<Option<ReminderRule>, (&'static str, &'static str)> {
+        if !self.send {
+            return Ok(None);
+        }
+        if !(0..=14).contains(&self.days_before) {
+            return Err(("reminders.days_before", "must be from 0 to 14"));
+        }
+        let at = chrono::NaiveTime::parse_from_str(&self.at, "%H:%M")
+            .ok()
+            .filter(|_| self.at.len() == 5)
+            .ok_or(("reminders.at", "must be a time of day, HH:MM"))?;
+        Ok(Some(ReminderRule {
+            days_before: self.days_before as u32,
+            at,
+        }))
+    }
+}
+
+impl From<Option<ReminderRule>> for Reminders {
+    fn from(rule: Option<ReminderRule>) -> Self {
+        let r = rule.unwrap_or_default();
+        Reminders {
+            send: rule.is_some(),
+            days_before: r.days_before as i32,
+            at: r.at.format("%H:%M").to_string(),
+        }
+    }
 }
 
 impl From<Programme> for ProgrammeOut {
     fn from(p: Programme) -> Self {
         let outcome_measures = p.measures();
+        let reminders = p.reminder_rule().into();
         ProgrammeOut {
             id: p.id,
             code: p.code,
@@ -72,6 +133,7 @@ impl From<Programme> for ProgrammeOut {
             built_in: p.built_in,
             follow_up_after_absences: p.follow_up_after_absences,
             outcome_measures,
+            reminders,
         }
     }
 }
@@ -134,6 +196,8 @@ pub struct NewProgrammeBody {
     #[schema(max_items = 20)]
     #[serde(default)]
     pub outcome_measures: Vec<String>,
+    /// When families are reminded of each session (default: the day before at 10:00).
+    pub reminders: Option<Reminders>,
 }
 
 fn two() -> i32 {
@@ -204,8 +268,20 @@ pub async fn create_programme(
     body: ApiJson<NewProgrammeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let problems = field_errors(&b);
+    let mut problems = field_errors(&b);
+    let reminders = match b.reminders.as_ref().map(Reminders::rule) {
+        None => Some(ReminderRule::default()),
+        Some(Ok(rule)) => rule,
+        Some(Err((field, why))) => {
+            problems
+                .entry(field.to_string())
+                .or_default()
+                .push(why.to_string());
+            None
+        }
+    };
     let programme = NewProgramme {
+        reminders,
         code: b.code,
         name: b.name.trim().to_string(),
         description: b.description.trim().to_string(),

@@ -3,6 +3,7 @@
 //! Only an explicit, confirmed `withdrew` ends the booking; a family who comes back closes theirs.
 //! The rules, the transaction and the audit are `service::registers::follow_ups`'s.
 
+use crate::api::one_of;
 use crate::api::access::{Require, Staff};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
@@ -18,12 +19,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
-
-/// `a, b, c`: the texts a 422 lists.
-fn one_of<T: Copy + std::fmt::Display>(all: &[T]) -> String {
-    let texts: Vec<String> = all.iter().map(T::to_string).collect();
-    format!("must be one of {}", texts.join(", "))
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContactOut {

@@ -30,6 +30,8 @@ pub struct SettingsChange {
     pub follow_up_after_absences: Option<i32>,
     /// Replaces the list of outcome questionnaires.
     pub outcome_measures: Option<Vec<String>>,
+    /// When reminders go (`Some(None)`: none).
+    pub reminders: Option<Option<crate::domain::message::ReminderRule>>,
 }
 
 /// Adds a programme: its code is a slug not yet used, and its shape must make sense (ages,
@@ -113,6 +115,7 @@ pub async fn change_settings(
                     .follow_up_after_absences
                     .unwrap_or(p.follow_up_after_absences),
                 outcome_measures: measures,
+                reminders: change.reminders.unwrap_or(p.reminder_rule()),
             };
             let changed = store::programmes::update_settings(tx.conn, p.id, &settings)?;
             tx.listing_changed();

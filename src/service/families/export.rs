@@ -41,6 +41,8 @@ pub struct FamilyRecord {
     pub contacts: Vec<Contact>,
     pub outcome_measures: Vec<Outcome>,
     pub notifications: Vec<Notification>,
+    /// Every message sent (or being sent) to the family, with its delivery.
+    pub messages: Vec<crate::store::messages::Message>,
     /// Who read or changed the family's record, and when (this export included).
     pub audit_events: Vec<AuditRow>,
 }
@@ -141,6 +143,7 @@ fn read_record(
         creche_sign_ins: store::export::sign_ins(c, &ids, &child_ids)?,
         outcome_measures: store::export::outcomes(c, &ids)?,
         notifications: store::bookings::notifications_of(c, family_id)?,
+        messages: store::messages::of_family(c, family_id)?,
         audit_events: Vec::new(),
         family,
         children,

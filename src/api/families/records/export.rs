@@ -72,6 +72,7 @@ impl From<FamilyRecord> for FamilyExport {
                     created_at: utc(n.created_at),
                 })
                 .collect(),
+            messages: r.messages.into_iter().map(Into::into).collect(),
             audit_events: r
                 .audit_events
                 .into_iter()

@@ -23,6 +23,9 @@ pub struct FamilyExport {
     pub follow_ups: Vec<ExportFollowUp>,
     pub outcome_measures: Vec<ExportOutcome>,
     pub notifications: Vec<NotificationOut>,
+    /// Every message sent (or being sent) to the family: its words, where it went, and how its
+    /// delivery went.
+    pub messages: Vec<crate::api::messages::MessageOut>,
     /// Who read or changed the family's record, and when (this export included).
     pub audit_events: Vec<ExportAuditEvent>,
 }
