@@ -603,6 +603,35 @@ fn table() -> Vec<Row> {
             200,
             |_, _| call("/api/v1/me/notifications", None),
         ),
+        row(
+            M::GET,
+            "/api/v1/me/messages",
+            ParentOnly,
+            200,
+            |_, _| call("/api/v1/me/messages", None),
+        ),
+        row(M::GET, "/api/v1/messages", Coordinator, 200, |_, _| {
+            call("/api/v1/messages", None)
+        }),
+        row(
+            M::GET,
+            "/api/v1/messages/{id}",
+            Coordinator,
+            200,
+            |s, n| call(format!("/api/v1/messages/{}", a_message(s, n)), None),
+        ),
+        row(
+            M::POST,
+            "/api/v1/messages/{id}/resend",
+            Coordinator,
+            201,
+            |s, n| {
+                call(
+                    format!("/api/v1/messages/{}/resend", a_message(s, n)),
+                    Some(json!({})),
+                )
+            },
+        ),
         // Facilitators and parents are refused (403); `reports` checks the figures.
         row(
             M::GET,
@@ -612,6 +641,20 @@ fn table() -> Vec<Row> {
             |_, _| call("/api/v1/reports/summary?group_by=ward", None),
         ),
     ]
+}
+
+/// A message to the parent caller's family: the confirmation of a new booking.
+fn a_message(s: &Setup<'_>, n: usize) -> i64 {
+    let (booking, _) = outcome_booking(s, n, false);
+    let list = ok_json(s.app.get("/api/v1/messages?kind=booking_confirmed", s.co()), 200);
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["booking_id"] == booking)
+        .unwrap_or_else(|| panic!("no confirmation of booking {booking}: {list}"))["id"]
+        .as_i64()
+        .unwrap()
 }
 
 /// A confirmed booking of the parent caller's family on a fresh published group (outcome
