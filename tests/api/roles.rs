@@ -603,23 +603,15 @@ fn table() -> Vec<Row> {
             200,
             |_, _| call("/api/v1/me/notifications", None),
         ),
-        row(
-            M::GET,
-            "/api/v1/me/messages",
-            ParentOnly,
-            200,
-            |_, _| call("/api/v1/me/messages", None),
-        ),
+        row(M::GET, "/api/v1/me/messages", ParentOnly, 200, |_, _| {
+            call("/api/v1/me/messages", None)
+        }),
         row(M::GET, "/api/v1/messages", Coordinator, 200, |_, _| {
             call("/api/v1/messages", None)
         }),
-        row(
-            M::GET,
-            "/api/v1/messages/{id}",
-            Coordinator,
-            200,
-            |s, n| call(format!("/api/v1/messages/{}", a_message(s, n)), None),
-        ),
+        row(M::GET, "/api/v1/messages/{id}", Coordinator, 200, |s, n| {
+            call(format!("/api/v1/messages/{}", a_message(s, n)), None)
+        }),
         row(
             M::POST,
             "/api/v1/messages/{id}/resend",
@@ -646,7 +638,10 @@ fn table() -> Vec<Row> {
 /// A message to the parent caller's family: the confirmation of a new booking.
 fn a_message(s: &Setup<'_>, n: usize) -> i64 {
     let (booking, _) = outcome_booking(s, n, false);
-    let list = ok_json(s.app.get("/api/v1/messages?kind=booking_confirmed", s.co()), 200);
+    let list = ok_json(
+        s.app.get("/api/v1/messages?kind=booking_confirmed", s.co()),
+        200,
+    );
     list["items"]
         .as_array()
         .unwrap()

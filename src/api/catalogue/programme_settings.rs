@@ -60,7 +60,10 @@ pub async fn update_programme(
     validate(&b)?;
     let reminders = match &b.reminders {
         None => None,
-        Some(r) => Some(r.rule().map_err(|(field, why)| ApiError::field(field, why))?),
+        Some(r) => Some(
+            r.rule()
+                .map_err(|(field, why)| ApiError::field(field, why))?,
+        ),
     };
     let change = SettingsChange {
         reminders,

@@ -1,12 +1,12 @@
 //! Programmes: the kinds of group. Two are built in; admins add centres' own (the rules are
 //! `service::catalogue::programmes`'s).
 
-use crate::domain::message::ReminderRule;
 use crate::api::access::{Admin, Require};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::field_errors;
 use crate::api::json::ApiJson;
 use crate::app::AppState;
+use crate::domain::message::ReminderRule;
 use crate::error::ApiError;
 use crate::service::{self, catalogue::programmes::AddProgramme};
 use crate::store::{self, programmes::NewProgramme, programmes::Programme};
@@ -68,7 +68,11 @@ pub struct Reminders {
     pub days_before: i32,
     /// Local time, `HH:MM`.
     #[serde(default = "ten_o_clock")]
-    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "10:00", default = "10:00")]
+    #[schema(
+        pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
+        example = "10:00",
+        default = "10:00"
+    )]
     pub at: String,
 }
 

@@ -3,10 +3,10 @@
 //! Only an explicit, confirmed `withdrew` ends the booking; a family who comes back closes theirs.
 //! The rules, the transaction and the audit are `service::registers::follow_ups`'s.
 
-use crate::api::one_of;
 use crate::api::access::{Require, Staff};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::json::ApiJson;
+use crate::api::one_of;
 use crate::api::{utc, validate, PageQuery};
 use crate::app::AppState;
 use crate::domain::status::{ContactMethod, FollowUpOutcome, FollowUpStatus};
