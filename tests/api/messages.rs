@@ -20,7 +20,7 @@ fn all(app: &TestApp, co: &Coordinator) -> Vec<Value> {
     items
 }
 
-fn of_booking<'a>(messages: &'a [Value], booking: i64) -> Vec<&'a Value> {
+fn of_booking(messages: &[Value], booking: i64) -> Vec<&Value> {
     messages
         .iter()
         .filter(|m| m["booking_id"] == booking)
