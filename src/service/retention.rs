@@ -1,6 +1,6 @@
 //! The retention sweep, run by the service itself ([`Actor::System`]): anonymises families past
 //! their retention period, deletes expired refresh tokens, old idempotency keys and
-//! notifications, and prunes audit events past their own period. A dry run does all of it in
+//! notifications, removes the words of old messages, and prunes audit events past their own period. A dry run does all of it in
 //! the one transaction and rolls it back, so what it reports is exactly what a run would do.
 
 use super::families::erasure::{erase, ErasureReason};
@@ -30,6 +30,9 @@ pub struct RetentionReport {
     pub refresh_tokens_deleted: usize,
     pub idempotency_keys_deleted: usize,
     pub notifications_deleted: usize,
+    /// Messages past the notifications' period whose address and words were removed (their
+    /// rows stay, so counts of messages sent survive).
+    pub messages_blanked: usize,
     pub audit_events_deleted: usize,
 }
 
@@ -81,6 +84,8 @@ fn sweep_in(tx: &mut Tx, periods: Periods, dry_run: bool) -> Result<RetentionRep
         tx.conn,
         months_before(now, periods.notifications),
     )?;
+    let messages_blanked =
+        store::messages::blank_before(tx.conn, months_before(now, periods.notifications), at)?;
     let due = store::retention::families_due(tx.conn, months_before(now, periods.families))?;
     for family in &due {
         erase(tx, *family, ErasureReason::Retention)?;
@@ -91,6 +96,7 @@ fn sweep_in(tx: &mut Tx, periods: Periods, dry_run: bool) -> Result<RetentionRep
         refresh_tokens_deleted,
         idempotency_keys_deleted,
         notifications_deleted,
+        messages_blanked,
         audit_events_deleted: store::audit::prune(
             tx.conn,
             months_before(now, periods.audit_events),

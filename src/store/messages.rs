@@ -263,27 +263,56 @@ pub fn erase_for_family(
     family_id: i32,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
+    let of_family = || ms::table.filter(ms::family_id.eq(family_id));
+    diesel::update(of_family().filter(ms::status.eq_any(ON_THEIR_WAY)))
+        .set(ms::status.eq(MessageStatus::Cancelled.as_str()))
+        .execute(conn)?;
+    diesel::update(of_family()).set(blanked(now)).execute(conn)
+}
+
+/// Retention: messages written before `before` lose their address, words and attachment, and
+/// any still waiting (a year on, no longer news) is cancelled; the rows stay, for the counts.
+pub fn blank_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let old = || {
         ms::table
-            .filter(ms::family_id.eq(family_id))
-            .filter(ms::status.eq_any([
-                MessageStatus::Queued.as_str(),
-                MessageStatus::Sending.as_str(),
-            ])),
+            .filter(ms::created_at.lt(before))
+            .filter(ms::erased_at.is_null())
+    };
+    diesel::update(old().filter(ms::status.eq_any(ON_THEIR_WAY)))
+        .set(ms::status.eq(MessageStatus::Cancelled.as_str()))
+        .execute(conn)?;
+    diesel::update(old()).set(blanked(now)).execute(conn)
+}
+
+/// Statuses of a message not yet delivered or given up.
+const ON_THEIR_WAY: [&str; 2] = ["queued", "sending"];
+
+/// The columns that hold an address or words, emptied; stamped erased at `now`.
+#[allow(clippy::type_complexity)]
+fn blanked(
+    now: NaiveDateTime,
+) -> (
+    diesel::dsl::Eq<ms::recipient, &'static str>,
+    diesel::dsl::Eq<ms::subject, &'static str>,
+    diesel::dsl::Eq<ms::body_text, &'static str>,
+    diesel::dsl::Eq<ms::body_html, &'static str>,
+    diesel::dsl::Eq<ms::calendar, &'static str>,
+    diesel::dsl::Eq<ms::last_error, &'static str>,
+    diesel::dsl::Eq<ms::erased_at, Option<NaiveDateTime>>,
+) {
+    (
+        ms::recipient.eq(""),
+        ms::subject.eq(""),
+        ms::body_text.eq(""),
+        ms::body_html.eq(""),
+        ms::calendar.eq(""),
+        ms::last_error.eq(""),
+        ms::erased_at.eq(Some(now)),
     )
-    .set(ms::status.eq(MessageStatus::Cancelled.as_str()))
-    .execute(conn)?;
-    diesel::update(ms::table.filter(ms::family_id.eq(family_id)))
-        .set((
-            ms::recipient.eq(""),
-            ms::subject.eq(""),
-            ms::body_text.eq(""),
-            ms::body_html.eq(""),
-            ms::calendar.eq(""),
-            ms::last_error.eq(""),
-            ms::erased_at.eq(Some(now)),
-        ))
-        .execute(conn)
 }
 
 /// How many messages are in each status.
