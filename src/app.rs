@@ -69,6 +69,7 @@ impl AppState {
 
 /// Connects to the database (running migrations), settles the token secret and builds the state.
 pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<AppState>, String> {
+    crate::install_tls_provider();
     let (pool, db_kind) = db::connect(
         &config.database_url,
         config.pool_size,

@@ -23,3 +23,11 @@ pub mod store;
 pub use app::{build_state, run_server, AppState};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;
+
+/// reqwest (GOV.UK Notify's client here; the tests' and benches' clients are the same crate
+/// once features unify) is built without a TLS provider of its own and panics when a client is
+/// made unless the process has a default one: this installs aws-lc-rs, the provider lettre and
+/// jsonwebtoken already use. Harmless when one is installed already.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}

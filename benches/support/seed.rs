@@ -65,6 +65,7 @@ impl Api {
 
 /// Timeouts so a stuck server fails the bench instead of hanging it.
 pub fn client() -> Client {
+    groupwork::install_tls_provider();
     Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()

@@ -54,10 +54,7 @@ pub fn parse_templates(
 impl Notify {
     pub fn new(api_key: &str, base_url: &str, templates: &str) -> Result<Self, String> {
         let (service_id, secret) = split_key(api_key)?;
-        // reqwest is built without a TLS provider of its own and takes the process's default:
-        // aws-lc-rs, the one lettre and jsonwebtoken already use. Without one it panics here.
-        // An error only says a default is already installed.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        crate::install_tls_provider();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(20))
             .build()

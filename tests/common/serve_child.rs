@@ -59,6 +59,7 @@ impl ServeChild {
 
     /// Whether `/health` answered 200 within 30 s; false as soon as the process has exited.
     fn ready(&mut self) -> bool {
+        groupwork::install_tls_provider();
         let client = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(2))
             .build()

@@ -11,6 +11,7 @@ pub const JWT_SECRET: &str = "fault-secret-0123456789abcdef0123456789abcdef";
 
 /// A blocking client that never waits more than 10 s for an answer: a hang is a failure.
 pub fn client() -> reqwest::blocking::Client {
+    groupwork::install_tls_provider();
     reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
