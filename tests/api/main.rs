@@ -41,6 +41,7 @@ mod programmes;
 mod races;
 mod races_processes;
 mod registers;
+mod reminders;
 mod reports;
 mod retention;
 mod roles;
