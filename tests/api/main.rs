@@ -34,6 +34,7 @@ mod family_records;
 mod follow_ups;
 mod listing_cache;
 mod listings;
+mod message_languages;
 mod messages_notify;
 mod outcomes;
 mod owasp;

@@ -277,24 +277,21 @@ fn check_body(path: &str, body: &Value) -> Result<(), String> {
             ));
         }
     }
-    if !body[address].as_str().is_some_and(|a| !a.is_empty()) {
+    if body[address].as_str().is_none_or(str::is_empty) {
         return Err(format!("{address} is a required property"));
     }
     if body["template_id"] != template {
         return Err("template_id is not a valid UUID of this service's templates".into());
     }
-    if !body["reference"].as_str().is_some_and(|r| !r.is_empty()) {
+    if body["reference"].as_str().is_none_or(str::is_empty) {
         return Err("reference is not a string".into());
     }
     let p = body["personalisation"]
         .as_object()
         .ok_or("personalisation is not an object")?;
     for key in keys {
-        if !p
-            .get(*key)
-            .and_then(Value::as_str)
-            .is_some_and(|v| !v.trim().is_empty())
-        {
+        let given = p.get(*key).and_then(Value::as_str);
+        if given.is_none_or(|v| v.trim().is_empty()) {
             return Err(format!("Missing personalisation: {key}"));
         }
     }
@@ -459,8 +456,11 @@ notify_test! {
         assert_eq!((m.channel, m.attempts, m.provider.as_str()), (Channel::Sms, 1, "notify"));
         assert!(m.last_error.contains("400") && m.last_error.contains("phone_number Not a UK mobile number"), "{}", m.last_error);
         assert!(m.provider_id.is_empty() && m.sent_at.is_none());
-        // Not tried again, however long we wait.
-        app.clock.advance(chrono::TimeDelta::hours(1));
+        // Not tried again, however long we wait (half an hour: the reminders of tomorrow's
+        // session fall due at 10:00), by the worker in the background or by a pass of our own.
+        app.clock.advance(chrono::TimeDelta::minutes(30));
+        let pass = actix_web::rt::System::new().block_on(app.worker.as_ref().unwrap().pass(10)).unwrap();
+        assert_eq!((pass.reminders_queued, pass.taken), (0, 0));
         std::thread::sleep(Duration::from_millis(300));
         assert_eq!(notify.seen().len(), 1);
         assert_eq!(messages_of(&app, family)[0].attempts, 1);
