@@ -32,7 +32,6 @@ pub struct TestApp {
     pub state: web::Data<AppState>,
     /// The delivery worker running beside the server (`Config::delivery`), for tests that also
     /// drive a pass themselves.
-    #[allow(dead_code)] // until the delivery tests land
     pub worker: Option<Worker>,
     server: actix_web::dev::ServerHandle,
     _db: TestDb,
