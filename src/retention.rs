@@ -35,6 +35,11 @@ impl std::fmt::Display for RetentionReport {
             "{verb}delete {} notifications",
             self.notifications_deleted
         )?;
+        writeln!(
+            f,
+            "{verb}remove the words of {} old messages",
+            self.messages_blanked
+        )?;
         write!(f, "{verb}delete {} audit events", self.audit_events_deleted)
     }
 }

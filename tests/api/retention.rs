@@ -66,6 +66,8 @@ db_test! {
         assert!(dry.refresh_tokens_deleted >= 3, "{dry:?}");
         assert_eq!((dry.idempotency_keys_deleted, dry.notifications_deleted), (1, 1), "{dry:?}");
         assert!(dry.audit_events_deleted > 0);
+        // A's and B's confirmations, A's cancellation, B's promotion: two years old.
+        assert!(dry.messages_blanked >= 4, "{dry:?}");
         assert_eq!(census(&app), before, "a dry run changes nothing");
         assert!(dry.to_string().contains("would anonymise 2 families"), "{dry}");
 
@@ -91,6 +93,7 @@ db_test! {
         // A second run finds nothing more to do.
         let twice = job::run(&app.state.services, &config, false).unwrap();
         assert!(twice.families_anonymised.is_empty());
+        assert_eq!(twice.messages_blanked, 0);
         assert_eq!((twice.refresh_tokens_deleted, twice.idempotency_keys_deleted, twice.notifications_deleted), (0, 0, 0));
     }
 }
