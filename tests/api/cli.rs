@@ -696,3 +696,90 @@ fn a_blank_variable_counts_as_unset() {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "stdout: {stdout}; stderr: {stderr}");
 }
+
+/// A message waiting in the outbox of the database at `url` (migrated first), to `to`.
+fn queue_message(url: &str, to: &str) -> (i32, String) {
+    use groupwork::domain::message::{Channel, Language, MessageKind, MessageStatus};
+    let mut conn = DbManager::new(url)
+        .unwrap()
+        .open()
+        .map_err(|e| e.0)
+        .unwrap();
+    groupwork::db::run_migrations(&mut conn).unwrap();
+    let reference = groupwork::messages::outbox::new_reference();
+    let m = store::messages::NewMessage {
+        reference: reference.clone(),
+        family_id: None,
+        booking_id: None,
+        cohort_id: None,
+        session_id: None,
+        kind: MessageKind::Reminder,
+        channel: Channel::Email,
+        recipient: to.to_string(),
+        language: Language::En,
+        subject: "Reminder: Together Time tomorrow".into(),
+        body_text: "See you tomorrow at 10:00.".into(),
+        body_html: "<p>See you tomorrow at 10:00.</p>".into(),
+        calendar: String::new(),
+        dedupe_key: None,
+        status: MessageStatus::Queued,
+        last_error: String::new(),
+        resent_from: None,
+    };
+    let at = chrono::Utc::now().naive_utc() - chrono::Duration::seconds(5);
+    (
+        store::messages::insert(&mut conn, &m, at).unwrap(),
+        reference,
+    )
+}
+
+#[test]
+fn deliver_once_sends_what_is_due_writes_files_without_a_mail_server_and_stops() {
+    let db = TempDb::new("deliver");
+    let url = db.url();
+    let mail = db.dir.join("mail");
+    let (good, reference) = queue_message(&url, "amy@example.org");
+    let (bad, _) = queue_message(&url, "not an address");
+    let vars = [
+        ("GROUPWORK_DATABASE_URL", url.as_str()),
+        ("GROUPWORK_MAIL_DIR", mail.to_str().unwrap()),
+    ];
+    let out = groupwork(&["deliver", "--once"], &vars);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("written to files in") && said.contains("2 messages taken, 1 sent"),
+        "{said}"
+    );
+    let eml = std::fs::read_to_string(mail.join(format!("{reference}.eml"))).unwrap();
+    assert!(
+        eml.contains("To: amy@example.org")
+            && eml.contains(&format!("Message-ID: <{reference}@localhost>")),
+        "{eml}"
+    );
+
+    let mut conn = DbManager::new(&url)
+        .unwrap()
+        .open()
+        .map_err(|e| e.0)
+        .unwrap();
+    let status = |c: &mut groupwork::db::DbConnection, id: i32| {
+        let m = store::messages::find(c, id).unwrap().unwrap();
+        (m.status.as_str(), m.provider, m.attempts)
+    };
+    assert_eq!(status(&mut conn, good), ("sent", "folder".to_string(), 1));
+    assert_eq!(
+        status(&mut conn, bad),
+        ("failed", "folder".to_string(), 1),
+        "a bad address is final"
+    );
+
+    // Nothing more is due: a second pass sends nothing again.
+    let out = groupwork(&["deliver", "--once"], &vars);
+    assert!(
+        text(&out.stdout).contains("0 messages taken, 0 sent"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(std::fs::read_dir(&mail).unwrap().count(), 1);
+}
