@@ -76,6 +76,8 @@ creche-bring = Please bring what your child needs for the crèche, such as nappi
 calendar-attached = The sessions are attached as a calendar file, so you can add them to your phone or computer calendar.
 calendar-updated = The attached calendar file updates the sessions already in your calendar.
 see-bookings = See your bookings: { $link }
+# The words of the link in an HTML email (the address itself is the link).
+see-bookings-link = See your bookings
 
 # Kept in English only, on purpose: the tests show with it that a message missing from a
 # translation is read in English, never as its id.

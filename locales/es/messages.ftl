@@ -81,3 +81,4 @@ creche-bring = Por favor, trae lo que tu hijo o hija necesite en la guardería, 
 calendar-attached = Te enviamos las sesiones en un archivo de calendario adjunto. Así puedes añadirlas al calendario de tu teléfono o computadora.
 calendar-updated = El archivo de calendario adjunto actualiza las sesiones que ya tienes en tu calendario.
 see-bookings = Consulta tus inscripciones: { $link }
+see-bookings-link = Consulta tus inscripciones

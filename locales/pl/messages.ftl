@@ -85,3 +85,4 @@ creche-bring = Zabierzcie, proszę, to, czego dziecko będzie potrzebować w cza
 calendar-attached = W załączniku wysyłamy plik kalendarza ze spotkaniami. Możecie dodać je do kalendarza w telefonie lub komputerze.
 calendar-updated = Plik kalendarza w załączniku zaktualizuje spotkania, które już macie w kalendarzu.
 see-bookings = Wasze rezerwacje: { $link }
+see-bookings-link = Wasze rezerwacje

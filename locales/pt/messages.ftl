@@ -82,3 +82,4 @@ creche-bring = Por favor, traga o que for preciso para a criança na creche, com
 calendar-attached = Enviamos as sessões num ficheiro de calendário em anexo. Pode juntá-las ao calendário do telemóvel ou do computador.
 calendar-updated = O ficheiro de calendário em anexo atualiza as sessões que já tem no seu calendário.
 see-bookings = Veja as suas inscrições: { $link }
+see-bookings-link = Veja as suas inscrições

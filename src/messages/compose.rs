@@ -96,6 +96,7 @@ pub const ALL_WORDS: &[&str] = &[
     "calendar-attached",
     "calendar-updated",
     "see-bookings",
+    "see-bookings-link",
 ];
 
 fn templates() -> &'static Environment<'static> {
@@ -308,7 +309,7 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
         more => more,
         link => link_words.say("see-bookings"),
         link_url => &facts.link,
-        link_text => link_words.say("see-bookings").replace(&facts.link, "").trim().trim_end_matches(':').to_string(),
+        link_text => w.say("see-bookings-link"),
         sign_off => w.say("sign-off"),
     };
     let render = |name: &str| {
@@ -325,5 +326,99 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
         html: render("email.html"),
         subject,
         sms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::Europe::London;
+
+    fn at(h: u32, d: u32) -> DateTime<Utc> {
+        London
+            .with_ymd_and_hms(2027, 3, d, h, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn facts() -> Facts {
+        let s = |d| SessionTimes {
+            starts: at(10, d),
+            ends: at(12, d),
+            cancelled: d == 9,
+        };
+        Facts {
+            group: "Together Time <Tuesdays>".into(),
+            venue: "Stockwell Children's Centre".into(),
+            venue_address: "Stockwell Children's Centre, 1 High Street, SW9 8LF".into(),
+            tz: London,
+            sessions: vec![s(2), s(9), s(16)],
+            session: None,
+            moved_from: None,
+            waitlist_position: None,
+            creche_children: 2,
+            reason: None,
+            link: "https://groups.example.org/my-bookings".into(),
+        }
+    }
+
+    #[test]
+    fn a_confirmation_lists_the_sessions_in_the_family_s_language_and_escapes_html() {
+        let w = write(MessageKind::BookingConfirmed, Language::Pt, &facts());
+        assert!(
+            w.subject.contains("Together Time <Tuesdays>"),
+            "{}",
+            w.subject
+        );
+        assert!(
+            w.text
+                .contains("terça, 2 de março de 2027, das 10:00 às 12:00"),
+            "{}",
+            w.text
+        );
+        assert!(w.html.contains("<html lang=\"pt\">"));
+        assert!(
+            w.html.contains("Together Time &lt;Tuesdays&gt;") && !w.html.contains("<Tuesdays>")
+        );
+        assert!(
+            w.sms.contains("https://groups.example.org/my-bookings"),
+            "{}",
+            w.sms
+        );
+        // The cancelled week reads as no session; the crèche places are counted.
+        let en = write(MessageKind::BookingConfirmed, Language::En, &facts());
+        assert!(
+            en.text.contains("Tuesday 9 March 2027: no session"),
+            "{}",
+            en.text
+        );
+        assert!(en
+            .text
+            .contains("Crèche places are booked for your 2 children."));
+    }
+
+    #[test]
+    fn a_text_message_names_no_one_and_a_reminder_says_when_and_where() {
+        let mut f = facts();
+        f.session = Some(f.sessions[2]);
+        let w = write(MessageKind::Reminder, Language::En, &f);
+        assert_eq!(
+            w.subject,
+            "Reminder: Together Time <Tuesdays> on Tuesday 16 March 2027 at 10:00"
+        );
+        assert!(w
+            .text
+            .contains("Where: Stockwell Children's Centre, 1 High Street, SW9 8LF"));
+        assert!(w.text.contains("turn these reminders off"));
+        assert!(
+            w.sms.len() < 200 && w.sms.contains("Stockwell Children's Centre"),
+            "{}",
+            w.sms
+        );
+        for kind in MessageKind::ALL {
+            let sms = write(*kind, Language::Pl, &f).sms;
+            assert!(!sms.is_empty() && !sms.contains("Hello"), "{kind}: {sms}");
+        }
     }
 }
