@@ -244,6 +244,7 @@ mod tests {
 
     fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
         tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .unwrap()
             .block_on(f)
@@ -285,6 +286,74 @@ mod tests {
         }))
         .unwrap();
         assert_eq!((audit_rows(&s), s.signals.listing_generation()), (1, 1));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn message_rows(s: &Services) -> i64 {
+        use crate::db::schema::messages::dsl::messages;
+        messages
+            .count()
+            .get_result(&mut s.pool.get().unwrap())
+            .unwrap()
+    }
+
+    fn a_message() -> store::messages::NewMessage {
+        use crate::domain::message::*;
+        store::messages::NewMessage {
+            reference: crate::messages::outbox::new_reference(),
+            family_id: None,
+            booking_id: None,
+            cohort_id: None,
+            session_id: None,
+            kind: MessageKind::BookingConfirmed,
+            channel: Channel::Email,
+            recipient: "amy@example.org".into(),
+            language: Language::En,
+            subject: "s".into(),
+            body_text: "b".into(),
+            body_html: String::new(),
+            calendar: String::new(),
+            dedupe_key: None,
+            status: MessageStatus::Queued,
+            last_error: String::new(),
+            resent_from: None,
+        }
+    }
+
+    /// Whether the delivery worker would be woken now.
+    fn woken(s: &Services) -> bool {
+        block_on(async {
+            tokio::time::timeout(
+                std::time::Duration::from_millis(20),
+                s.signals.outbox.notified(),
+            )
+            .await
+            .is_ok()
+        })
+    }
+
+    #[test]
+    fn a_use_case_that_fails_after_queueing_a_message_leaves_none_and_wakes_no_worker() {
+        let (dir, s) = services("outbox");
+        let failed: Result<(), _> = block_on(s.write(Actor::System, |tx| {
+            let at = tx.now_naive();
+            store::messages::insert(tx.conn, &a_message(), at)?;
+            tx.messages_queued();
+            Err(ServiceError::BookingClosed)
+        }));
+        assert!(failed.is_err());
+        assert_eq!(message_rows(&s), 0, "rolled back with the change");
+        assert!(!woken(&s));
+
+        block_on(s.write(Actor::System, |tx| {
+            let at = tx.now_naive();
+            store::messages::insert(tx.conn, &a_message(), at)?;
+            tx.messages_queued();
+            Ok(())
+        }))
+        .unwrap();
+        assert_eq!(message_rows(&s), 1);
+        assert!(woken(&s), "committed: the worker is woken");
         let _ = std::fs::remove_dir_all(dir);
     }
 

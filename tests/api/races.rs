@@ -141,7 +141,7 @@ pub(crate) fn confirmed(answers: &[(u16, serde_json::Value)]) -> usize {
         .count()
 }
 
-fn last_place(backend: Backend, guard: bool) -> Option<(Answers, (i64, i32))> {
+fn last_place(backend: Backend, guard: bool) -> Option<(Answers, (i64, i32), Told)> {
     let app = helpers::spawn(backend, |c| {
         c.capacity_guard = guard;
         c.pool_size = 8;
@@ -149,7 +149,45 @@ fn last_place(backend: Backend, guard: bool) -> Option<(Answers, (i64, i32))> {
     let cohort = group(&app, 1);
     let answers = stampede(&app, cohort, parents(&app, 30, "p"), false);
     let counts = stored(&app, cohort);
-    Some((answers, counts))
+    Some((answers, counts, told(&app, cohort)))
+}
+
+/// (booking id, kind) of every message the cohort's bookings caused.
+type Told = Vec<(Option<i32>, String)>;
+
+fn told(app: &TestApp, cohort: i64) -> Told {
+    let mut conn = app.state.pool.get().unwrap();
+    let filter = groupwork::store::messages::Filter {
+        cohort_id: Some(cohort as i32),
+        ..Default::default()
+    };
+    groupwork::store::messages::list(&mut conn, &filter, 1000, 0)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|m| (m.booking_id, m.kind.as_str().to_string()))
+        .collect()
+}
+
+/// Each booking answered is told once, of what it was answered; nothing else was written (a
+/// transaction the database made us try again, or one that lost, left no message behind).
+fn assert_each_told_once(answers: &Answers, told: &Told) {
+    assert_eq!(
+        told.len(),
+        answers.len(),
+        "one message per booking: {told:?}"
+    );
+    for (_, b) in answers {
+        let kind = format!("booking_{}", b["status"].as_str().unwrap());
+        let id = b["id"].as_i64().map(|i| i as i32);
+        assert_eq!(
+            told.iter()
+                .filter(|(booking, k)| *booking == id && *k == kind)
+                .count(),
+            1,
+            "booking {id:?} told once that it is {kind}"
+        );
+    }
 }
 
 /// The guarded race's claims: every family answered, exactly one got the last place, the stored
@@ -186,13 +224,14 @@ pub(crate) fn assert_last_place_held(answers: &Answers, (rows, count): (i64, i32
 }
 
 fn check_last_place(backend: Backend) {
-    let Some((answers, counts)) = last_place(backend, true) else {
+    let Some((answers, counts, told)) = last_place(backend, true) else {
         return;
     };
     assert_last_place_held(&answers, counts);
+    assert_each_told_once(&answers, &told);
 
     // Control: the same race with the guard off overbooks, so the test above can see a race.
-    let (answers, (rows, count)) = last_place(backend, false).expect("same backend as above");
+    let (answers, (rows, count), _) = last_place(backend, false).expect("same backend as above");
     assert!(
         confirmed(&answers) > 1 && rows > 1,
         "without the guard the last place is sold {} times",
