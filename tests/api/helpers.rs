@@ -126,6 +126,9 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
         },
     };
     tune(&mut config);
+    // reqwest (here and in the Notify client) is built without a TLS provider of its own and
+    // panics unless the process has a default; an error only says one is installed already.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let clock = Arc::new(ManualClock::new(start_instant()));
     let state = build_state(config, clock.clone()).expect("app state");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
