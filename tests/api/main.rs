@@ -11,6 +11,9 @@ mod pg_template;
 #[path = "../common/serve_child.rs"]
 #[allow(dead_code)]
 mod serve_child;
+// A real SMTP server (aiosmtpd) and the messages it stored.
+#[path = "../common/smtp.rs"]
+mod smtp;
 
 mod architecture;
 mod audit;
@@ -34,6 +37,7 @@ mod family_records;
 mod follow_ups;
 mod listing_cache;
 mod listings;
+mod messages_smtp;
 mod outcomes;
 mod owasp;
 mod programmes;
