@@ -9,14 +9,16 @@
 use mail_parser::{MessageParser, MimeHeaders};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub struct SmtpServer {
-    child: Option<Child>,
+    /// The server and the pipe to its stdin: it exits when the pipe closes, so a test process
+    /// that aborts (no Drop runs) leaves no server behind.
+    child: Option<(Child, ChildStdin)>,
     port: u16,
     /// Holds the Maildir and the server's log; removed on drop.
     dir: PathBuf,
@@ -153,11 +155,12 @@ impl SmtpServer {
             .arg(script())
             .arg(self.port.to_string())
             .arg(self.maildir())
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
             .expect("start python3 tests/support/smtp_server.py");
+        let stdin = child.stdin.take().expect("server stdin");
         let stdout = child.stdout.take().expect("server stdout");
         let (said, heard) = mpsc::channel();
         // Reads the ready line, then keeps the pipe drained until the server ends.
@@ -171,7 +174,7 @@ impl SmtpServer {
             let left = deadline.saturating_duration_since(Instant::now());
             match heard.recv_timeout(left) {
                 Ok(line) if line.starts_with("ready") => {
-                    self.child = Some(child);
+                    self.child = Some((child, stdin));
                     return Ok(());
                 }
                 Ok(_) => {}
@@ -187,7 +190,7 @@ impl SmtpServer {
 
     /// Kills the server (SIGKILL: connections drop as in a crash). Its Maildir stays.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        if let Some((mut child, _stdin)) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }

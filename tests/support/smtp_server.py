@@ -5,10 +5,12 @@
 Listens on 127.0.0.1:PORT (aiosmtpd, no TLS, no AUTH) and stores every accepted message in the
 Maildir MAILDIR. Recipients whose local part starts with "reject" are refused for good at RCPT
 (550), those starting with "tempfail" for now (451), so tests can see how each is handled.
-Prints one "ready" line on stdout once it accepts connections, then runs until killed.
+Prints one "ready" line on stdout once it accepts connections, then runs until killed or until
+its standard input closes (the test process that started it has gone, however it ended).
 """
 
 import mailbox
+import os
 import sys
 import threading
 
@@ -42,7 +44,8 @@ def main():
     # start() returns once the server answers on the port.
     Controller(handler, hostname="127.0.0.1", port=port).start()
     print(f"ready smtp://127.0.0.1:{port}", flush=True)
-    threading.Event().wait()
+    sys.stdin.read()
+    os._exit(0)
 
 
 if __name__ == "__main__":
