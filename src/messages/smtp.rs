@@ -8,11 +8,31 @@ use crate::store::messages::Message;
 use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart};
 use lettre::transport::smtp::{self, PoolConfig};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::sync::OnceLock;
 use std::time::Duration;
 
+type Transport = AsyncSmtpTransport<Tokio1Executor>;
+
 pub struct Smtp {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// Checked when the worker is made; the pool itself is made by the first send, inside the
+    /// runtime that sends: lettre's pool spawns a task when it is made and when it is dropped,
+    /// which outside a Tokio runtime panics (the worker is made before the runtime runs).
+    builder: smtp::AsyncSmtpTransportBuilder,
+    pool: OnceLock<Pooled>,
     from: String,
+}
+
+/// The pooled transport and the runtime it was made on, where it is also dropped.
+struct Pooled {
+    transport: Option<Transport>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let _inside = self.runtime.enter();
+        drop(self.transport.take());
+    }
 }
 
 impl Smtp {
@@ -21,15 +41,32 @@ impl Smtp {
     pub fn new(url: &str, from: &str, pool_size: u32) -> Result<Self, String> {
         from.parse::<Mailbox>()
             .map_err(|e| format!("GROUPWORK_MAIL_FROM {from:?} is not an address: {e}"))?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("GROUPWORK_SMTP_URL is not an SMTP URL: {e}"))?
             .timeout(Some(Duration::from_secs(20)))
-            .pool_config(PoolConfig::new().max_size(pool_size.max(1)))
-            .build();
+            .pool_config(PoolConfig::new().max_size(pool_size.max(1)));
         Ok(Smtp {
-            transport,
+            builder,
+            pool: OnceLock::new(),
             from: from.to_string(),
         })
+    }
+
+    /// The pooled transport, made on first use in the calling runtime.
+    fn transport(&self) -> Result<&Transport, String> {
+        if self.pool.get().is_none() {
+            let runtime = tokio::runtime::Handle::try_current()
+                .map_err(|e| format!("no async runtime to send from: {e}"))?;
+            // A send that lost the race drops its own pool here, inside the runtime.
+            let _ = self.pool.set(Pooled {
+                transport: Some(self.builder.clone().build()),
+                runtime,
+            });
+        }
+        self.pool
+            .get()
+            .and_then(|p| p.transport.as_ref())
+            .ok_or_else(|| "the SMTP transport is gone".to_string())
     }
 
     pub async fn send(&self, m: &Message) -> Outcome {
@@ -37,7 +74,11 @@ impl Smtp {
             Ok(e) => e,
             Err(e) => return Outcome::Failed(e),
         };
-        match self.transport.send(email).await {
+        let transport = match self.transport() {
+            Ok(t) => t,
+            Err(e) => return Outcome::Retry(e),
+        };
+        match transport.send(email).await {
             Ok(answer) => Outcome::Sent {
                 provider_id: answer
                     .message()

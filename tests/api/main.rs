@@ -11,6 +11,9 @@ mod pg_template;
 #[path = "../common/serve_child.rs"]
 #[allow(dead_code)]
 mod serve_child;
+// A real SMTP server (aiosmtpd) and the messages it stored.
+#[path = "../common/smtp.rs"]
+mod smtp;
 
 mod architecture;
 mod audit;
@@ -37,6 +40,7 @@ mod listings;
 mod message_languages;
 mod messages;
 mod messages_notify;
+mod messages_smtp;
 mod outcomes;
 mod owasp;
 mod programmes;
