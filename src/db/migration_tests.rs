@@ -93,3 +93,88 @@ fn erased_children_lose_the_placeholder_date_and_the_rebuilt_table_keeps_its_rul
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct LanguageRow {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Text)]
+    preferred_language: String,
+    #[diesel(sql_type = Text)]
+    language_other: String,
+}
+
+#[test]
+fn families_languages_become_tags_and_an_unknown_one_keeps_its_name() {
+    let (dir, mut conn) = super::tests::temp_sqlite("languages");
+    let DbConnection::Sqlite(c) = &mut conn else {
+        panic!("a SQLite connection")
+    };
+    let (messages, before): (Vec<_>, Vec<_>) = c
+        .pending_migrations(SQLITE_MIGRATIONS)
+        .unwrap()
+        .into_iter()
+        .partition(|m| m.name().to_string().ends_with("_messages"));
+    for m in &before {
+        c.run_migration(m).unwrap();
+    }
+    let languages = [
+        "English",
+        " english ",
+        "Português",
+        "Spanish",
+        "polski",
+        "Somali",
+        "isiZulu",
+        "",
+        "",
+    ];
+    for (i, lang) in languages.iter().enumerate() {
+        let erased = if i == 8 {
+            "'2026-06-01 09:00:00'"
+        } else {
+            "NULL"
+        };
+        c.batch_execute(&format!(
+            "INSERT INTO families (id, preferred_language, created_at, updated_at, erased_at)
+             VALUES ({}, '{lang}', '2026-01-01 10:00:00', '2026-01-01 10:00:00', {erased})",
+            i + 1
+        ))
+        .unwrap();
+    }
+    assert_eq!(messages.len(), 1);
+    c.run_migration(&messages[0]).unwrap();
+    let rows: Vec<LanguageRow> = diesel::sql_query(
+        "SELECT id, preferred_language, language_other FROM families ORDER BY id",
+    )
+    .load(c)
+    .unwrap();
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.preferred_language.as_str(), r.language_other.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("en", ""),
+            ("en", ""),
+            ("pt", ""),
+            ("es", ""),
+            ("pl", ""),
+            ("so", ""),
+            ("other", "isiZulu"),
+            ("en", ""),
+            // An erased family's blank language says nothing about it.
+            ("other", ""),
+        ]
+    );
+    // Every stored tag is one the service reads.
+    for r in &rows {
+        assert!(
+            crate::domain::message::Language::parse(&r.preferred_language).is_some(),
+            "{r:?}"
+        );
+    }
+    drop(conn);
+    let _ = std::fs::remove_dir_all(dir);
+}
