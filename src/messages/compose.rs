@@ -153,6 +153,22 @@ impl Wording {
     }
 }
 
+/// The start of a kind's Fluent ids (`booking-confirmed-subject`, …).
+fn words_prefix(kind: MessageKind) -> &'static str {
+    match kind {
+        MessageKind::BookingConfirmed => "booking-confirmed",
+        MessageKind::BookingWaitlisted => "booking-waitlisted",
+        MessageKind::BookingPromoted => "booking-promoted",
+        MessageKind::BookingCancelled | MessageKind::BookingCancelledByCentre => {
+            "booking-cancelled"
+        }
+        MessageKind::SessionMoved => "session-moved",
+        MessageKind::SessionCancelled => "session-cancelled",
+        MessageKind::GroupCancelled => "group-cancelled",
+        MessageKind::Reminder => "reminder",
+    }
+}
+
 /// Puts one message in words in `lang`.
 pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
     let lang = lang.for_messages();
@@ -186,35 +202,20 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
             more.push(w.say("creche-bring"));
         }
     };
-    let (subject, sms) = match kind {
+    // Each kind's words share its prefix: `<prefix>-subject`, `-intro`, `-sms`.
+    let prefix = words_prefix(kind);
+    let say = |part: &str| w.say(&format!("{prefix}-{part}"));
+    match kind {
         MessageKind::BookingConfirmed | MessageKind::BookingPromoted => {
-            let (s, i, t) = if kind == MessageKind::BookingConfirmed {
-                (
-                    "booking-confirmed-subject",
-                    "booking-confirmed-intro",
-                    "booking-confirmed-sms",
-                )
-            } else {
-                (
-                    "booking-promoted-subject",
-                    "booking-promoted-intro",
-                    "booking-promoted-sms",
-                )
-            };
-            intro.push(w.say(i));
+            intro.push(say("intro"));
             (list_sessions, show_place) = (true, true);
             creche(&mut more);
             more.push(w.say("calendar-attached"));
-            (w.say(s), w.say(t))
         }
         MessageKind::BookingWaitlisted => {
-            intro.push(w.say("booking-waitlisted-intro"));
-            intro.push(w.say("booking-waitlisted-next"));
+            intro.push(say("intro"));
+            intro.push(say("next"));
             (list_sessions, show_place) = (true, true);
-            (
-                w.say("booking-waitlisted-subject"),
-                w.say("booking-waitlisted-sms"),
-            )
         }
         MessageKind::BookingCancelled | MessageKind::BookingCancelledByCentre => {
             intro.push(w.say(if kind == MessageKind::BookingCancelled {
@@ -224,53 +225,37 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
             }));
             intro.extend(reason);
             more.push(w.say("calendar-updated"));
-            more.push(w.say("booking-cancelled-next"));
-            (
-                w.say("booking-cancelled-subject"),
-                w.say("booking-cancelled-sms"),
-            )
+            more.push(say("next"));
         }
         MessageKind::SessionMoved => {
-            intro.push(w.say("session-moved-intro"));
+            intro.push(say("intro"));
             if let Some(was) = facts.moved_from {
                 let mut before = Wording::new(lang);
                 before.times(was, facts.tz);
                 intro.push(before.say("session-moved-was"));
             }
-            intro.push(w.say("session-moved-now"));
+            intro.push(say("now"));
             intro.extend(reason);
             show_place = true;
             more.push(w.say("calendar-updated"));
-            (w.say("session-moved-subject"), w.say("session-moved-sms"))
         }
-        MessageKind::SessionCancelled => {
-            intro.push(w.say("session-cancelled-intro"));
+        MessageKind::SessionCancelled | MessageKind::GroupCancelled => {
+            intro.push(say("intro"));
             intro.extend(reason);
             more.push(w.say("calendar-updated"));
-            (
-                w.say("session-cancelled-subject"),
-                w.say("session-cancelled-sms"),
-            )
-        }
-        MessageKind::GroupCancelled => {
-            intro.push(w.say("group-cancelled-intro"));
-            intro.extend(reason);
-            more.push(w.say("calendar-updated"));
-            more.push(w.say("group-cancelled-next"));
-            (
-                w.say("group-cancelled-subject"),
-                w.say("group-cancelled-sms"),
-            )
+            if kind == MessageKind::GroupCancelled {
+                more.push(say("next"));
+            }
         }
         MessageKind::Reminder => {
-            intro.push(w.say("reminder-intro"));
+            intro.push(say("intro"));
             show_place = true;
             creche(&mut more);
-            more.push(w.say("reminder-cannot-come"));
-            more.push(w.say("reminder-opt-out"));
-            (w.say("reminder-subject"), w.say("reminder-sms"))
+            more.push(say("cannot-come"));
+            more.push(say("opt-out"));
         }
-    };
+    }
+    let (subject, sms) = (say("subject"), say("sms"));
 
     let sessions: Vec<String> = if list_sessions {
         facts
