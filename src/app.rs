@@ -86,6 +86,7 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
     };
     let mut services = Services::new(pool.clone(), db_kind, clock.clone());
     services.capacity_guard = config.capacity_guard;
+    services.outbox_guard = config.outbox_guard;
     services.family_link = Arc::from(config.family_url.as_str());
     Ok(web::Data::new(AppState {
         listing_cache: ListingCache::new(services.signals.clone()),

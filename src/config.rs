@@ -117,6 +117,14 @@ pub struct Config {
           value_name = "1|0", default_value = "0", hide = true, action = ArgAction::Set,
           value_parser = setting(|name, v| Ok(!unguarded_capacity(name, v, cfg!(debug_assertions))?)))]
     pub capacity_guard: bool,
+    /// Test-only: `false` makes delivery workers take due messages without locking them (read the
+    /// due rows, then mark them), so the two-process delivery test's control can show the double
+    /// sends the lock prevents. Set by `GROUPWORK_UNGUARDED_OUTBOX_FOR_TESTS=1` (or the hidden flag
+    /// `--unguarded-outbox-for-tests 1`) in debug builds only; a release build refuses it.
+    #[arg(long = "unguarded-outbox-for-tests", env = "GROUPWORK_UNGUARDED_OUTBOX_FOR_TESTS",
+          value_name = "1|0", default_value = "0", hide = true, action = ArgAction::Set,
+          value_parser = setting(|name, v| Ok(!unguarded_outbox(name, v, cfg!(debug_assertions))?)))]
+    pub outbox_guard: bool,
     /// Where families see their bookings (the centre's own front end): every message links to it.
     #[arg(long, env = "GROUPWORK_FAMILY_URL", value_name = "URL",
           default_value = crate::service::DEFAULT_FAMILY_LINK, value_parser = setting(web_url))]
@@ -370,6 +378,17 @@ fn retention_daily(name: &str, raw: &str) -> Result<bool, String> {
 /// does not). Only a debug build may: a production service that could overbook by a stray
 /// variable is worse than one that refuses to start.
 fn unguarded_capacity(name: &str, raw: &str, debug_build: bool) -> Result<bool, String> {
+    unguarded(name, raw, debug_build, "the booking capacity guard")
+}
+
+/// Whether `GROUPWORK_UNGUARDED_OUTBOX_FOR_TESTS` asks to take due messages without locking them
+/// (blank does not); debug builds only, since a stray variable would send families messages twice.
+fn unguarded_outbox(name: &str, raw: &str, debug_build: bool) -> Result<bool, String> {
+    unguarded(name, raw, debug_build, "the outbox's claim lock")
+}
+
+/// A test switch that turns `guard` off: `1` or `0`, and only in a debug build.
+fn unguarded(name: &str, raw: &str, debug_build: bool, guard: &str) -> Result<bool, String> {
     let off = match raw.trim() {
         "" | "0" | "false" => false,
         "1" | "true" => true,
@@ -377,7 +396,7 @@ fn unguarded_capacity(name: &str, raw: &str, debug_build: bool) -> Result<bool, 
     };
     if off && !debug_build {
         return Err(format!(
-            "{name} switches off the booking capacity guard and is refused in a release build; unset it"
+            "{name} switches off {guard} and is refused in a release build; unset it"
         ));
     }
     Ok(off)
@@ -465,6 +484,7 @@ mod tests {
         assert_eq!(c.notification_retention_months, 12);
         assert!(c.retention_daily);
         assert!(c.capacity_guard);
+        assert!(c.outbox_guard);
     }
 
     #[test]
@@ -723,6 +743,25 @@ mod tests {
         assert!(e.contains("release build") && !e.contains('\n'), "{e}");
         assert_eq!(unguarded_capacity(NAME, "0", false), Ok(false));
         assert_eq!(unguarded_capacity(NAME, "", false), Ok(false));
+    }
+
+    #[test]
+    fn the_outbox_lock_is_off_only_when_asked_in_a_debug_build() {
+        const NAME: &str = "GROUPWORK_UNGUARDED_OUTBOX_FOR_TESTS";
+        let c = Config::from_vars(&HashMap::new()).unwrap();
+        assert!(c.outbox_guard, "on by default");
+        let unset = |v: &str| Config::from_vars(&vars(&[(NAME, v)])).map(|c| c.outbox_guard);
+        assert_eq!(unset("1"), Ok(false));
+        assert_eq!(unset("0"), Ok(true));
+        assert_eq!(unset(""), Ok(true), "empty counts as unset");
+        assert!(unset("yes").unwrap_err().contains(NAME));
+        assert_eq!(
+            flags(&["--unguarded-outbox-for-tests", "1"]).map(|c| c.outbox_guard),
+            Ok(false)
+        );
+        let e = unguarded_outbox(NAME, "1", false).unwrap_err();
+        assert!(e.contains("release build") && !e.contains('\n'), "{e}");
+        assert_eq!(unguarded_outbox(NAME, "0", false), Ok(false));
     }
 
     #[test]

@@ -149,6 +149,7 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
             "GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS: the booking capacity guard is OFF, groups can be overbooked"
         );
     }
+    warn_if_outbox_unguarded(&config);
     let state = build_state(config, Arc::new(SystemClock))?;
     // One actix system: the demo loads on it (through the services), then the server runs on it.
     let system = actix_web::rt::System::new();
@@ -203,6 +204,7 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
 
 /// `groupwork deliver`: one pass and stop (`--once`), or deliver until stopped.
 fn deliver(config: Config, once: bool) -> Result<(), String> {
+    warn_if_outbox_unguarded(&config);
     let state = build_state(config, Arc::new(SystemClock))?;
     let worker = Worker::from_config(&state.services, &state.config)?;
     println!("Messages: {}", worker.describe());
@@ -219,6 +221,15 @@ fn deliver(config: Config, once: bool) -> Result<(), String> {
     } else {
         system.block_on(worker.run());
         Ok(())
+    }
+}
+
+/// Only reachable in a debug build (see `Config::outbox_guard`); says so loudly.
+fn warn_if_outbox_unguarded(config: &Config) {
+    if !config.outbox_guard {
+        tracing::warn!(
+            "GROUPWORK_UNGUARDED_OUTBOX_FOR_TESTS: due messages are taken without a lock, families can be sent a message twice"
+        );
     }
 }
 

@@ -1,9 +1,10 @@
 //! Crash and fault tests: real `groupwork serve` child processes, killed with SIGKILL during a
-//! booking storm, cut off from a restarting PostgreSQL, and writing to SQLite on a full disk.
+//! booking storm and mid-delivery, delivering one outbox two at a time, cut off from a
+//! restarting PostgreSQL, and writing to SQLite on a full disk.
 //! Everything is loopback-only and bounded in time; children, databases and mounts are removed
 //! by Drop guards even when an assertion fails.
 //!
-//! `cargo test` runs the kill -9 tests (each on its own database). The PostgreSQL restart and the
+//! `cargo test` runs the kill -9 and delivery tests (each on its own database and SMTP server). The PostgreSQL restart and the
 //! full-disk tests disturb the machine (every PostgreSQL client; a tmpfs mount as root), so they
 //! are `#[ignore]`d and `.ci/run` runs them alone:
 //! `cargo test --test faults -- --ignored --test-threads=1`.
@@ -20,11 +21,18 @@ mod serve_child;
 #[path = "common/pg_template.rs"]
 mod pg_template;
 
+// A real SMTP server (aiosmtpd), shared with tests/api.
+#[path = "common/smtp.rs"]
+#[allow(dead_code)]
+mod smtp;
+
 #[path = "faults/seed.rs"]
 mod seed;
 #[path = "faults/server.rs"]
 mod server;
 
+#[path = "faults/delivery.rs"]
+mod delivery;
 #[path = "faults/disk_full.rs"]
 mod disk_full;
 #[path = "faults/kill9.rs"]

@@ -1,7 +1,7 @@
 //! The outbox's use cases: taking due messages and recording what the provider said (the
 //! delivery workers), queueing the reminders that fell due, and what staff and families see.
 
-use super::{Actor, Audit, ServiceError, Services};
+use super::{Actor, Audit, ServiceError, Services, Tx};
 use crate::domain::message::{self as rules, MessageStatus};
 use crate::domain::role::Role;
 use crate::domain::status::BookingStatus;
@@ -33,18 +33,29 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Takes up to `limit` due messages, leased for `lease`.
+/// Takes up to `limit` due messages, leased for `lease`. With `Services::outbox_guard` off (the
+/// delivery race test's control) they are taken outside any transaction and lock.
 pub async fn claim_due(
     services: &Services,
     lease: TimeDelta,
     limit: i64,
 ) -> Result<Vec<Message>, ServiceError> {
-    services
-        .write(Actor::System, move |tx| {
-            let now = tx.now_naive();
-            Ok(store::messages::claim(tx.conn, now, now + lease, limit)?)
-        })
-        .await
+    let guard = services.outbox_guard;
+    let body = move |tx: &mut Tx| {
+        let now = tx.now_naive();
+        Ok(store::messages::claim(
+            tx.conn,
+            now,
+            now + lease,
+            limit,
+            guard,
+        )?)
+    };
+    if guard {
+        services.write(Actor::System, body).await
+    } else {
+        services.write_unguarded(Actor::System, body).await
+    }
 }
 
 /// What a provider said of one message, to record.

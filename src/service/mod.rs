@@ -39,6 +39,9 @@ pub struct Services {
     /// Off only in the race tests' control, to show the races the guard prevents
     /// (`GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS`, debug builds only).
     pub capacity_guard: bool,
+    /// Off only in the delivery race test's control, to show the double sends that locking due
+    /// messages prevents (`GROUPWORK_UNGUARDED_OUTBOX_FOR_TESTS`, debug builds only).
+    pub outbox_guard: bool,
     /// Where families see their bookings (the centre's front end): the link in every message.
     pub family_link: Arc<str>,
 }
@@ -51,6 +54,7 @@ impl Services {
             clock,
             signals: Arc::default(),
             capacity_guard: true,
+            outbox_guard: true,
             family_link: Arc::from(DEFAULT_FAMILY_LINK),
         }
     }

@@ -108,11 +108,16 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Message>> {
 /// On PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`, so workers in any number of
 /// processes each take different messages; on SQLite the write transaction is already the only
 /// one. Call inside a write transaction.
+///
+/// `guarded == false` is the delivery race test's control (`Services::outbox_guard`): the naive
+/// read-the-due-ids-then-mark-them, with no lock and a window between the two, so two workers
+/// can be seen taking the same messages.
 pub fn claim(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
     limit: i64,
+    guarded: bool,
 ) -> QueryResult<Vec<Message>> {
     let due = ms::table
         .select(ms::id)
@@ -124,11 +129,15 @@ pub fn claim(
         .order((ms::next_attempt_at, ms::id))
         .limit(limit);
     let ids: Vec<i32> = match conn {
-        DbConnection::Postgres(pg) => due.for_update().skip_locked().load(pg)?,
+        DbConnection::Postgres(pg) if guarded => due.for_update().skip_locked().load(pg)?,
+        DbConnection::Postgres(pg) => due.load(pg)?,
         DbConnection::Sqlite(lite) => due.load(lite)?,
     };
     if ids.is_empty() {
         return Ok(Vec::new());
+    }
+    if !guarded {
+        std::thread::sleep(std::time::Duration::from_millis(25));
     }
     diesel::update(ms::table.filter(ms::id.eq_any(&ids)))
         .set((

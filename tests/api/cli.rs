@@ -692,6 +692,7 @@ fn a_blank_variable_counts_as_unset() {
         vars.push((name, " "));
     }
     vars.push(("GROUPWORK_UNGUARDED_CAPACITY_FOR_TESTS", ""));
+    vars.push(("GROUPWORK_UNGUARDED_OUTBOX_FOR_TESTS", ""));
     let out = groupwork(&["migrate"], &vars);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "stdout: {stdout}; stderr: {stderr}");

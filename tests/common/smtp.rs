@@ -4,7 +4,8 @@
 //! with `reject` get a 550 at RCPT, those starting with `tempfail` a 451.
 //!
 //! Without python3 or aiosmtpd the tests that need it say loudly that they did not run; with
-//! CI=true they fail instead (`.ci/run` installs aiosmtpd). Included by path from `tests/api`.
+//! CI=true they fail instead (`.ci/run` installs aiosmtpd). Included by path from `tests/api`
+//! and `tests/faults.rs`.
 
 use mail_parser::{MessageParser, MimeHeaders};
 use std::io::{BufRead, BufReader};
@@ -20,6 +21,8 @@ pub struct SmtpServer {
     /// that aborts (no Drop runs) leaves no server behind.
     child: Option<(Child, ChildStdin)>,
     port: u16,
+    /// How long the server takes over each message (0: no delay).
+    delay_ms: u64,
     /// Holds the Maildir and the server's log; removed on drop.
     dir: PathBuf,
 }
@@ -29,6 +32,9 @@ pub struct SmtpServer {
 pub struct Mail {
     /// The `To` addresses.
     pub to: Vec<String>,
+    /// The sender's display name (`From: Name <address>`), "" when it has none.
+    #[allow(dead_code)] // read by tests/faults only
+    pub from_name: String,
     pub subject: String,
     /// Without the angle brackets.
     pub message_id: String,
@@ -99,6 +105,12 @@ impl SmtpServer {
     /// Starts a server on a free port with an empty Maildir. `None` only when python3 or
     /// aiosmtpd is missing outside CI (after saying so).
     pub fn start() -> Option<SmtpServer> {
+        SmtpServer::start_slow(Duration::ZERO)
+    }
+
+    /// [`SmtpServer::start`] with a server that takes `delay` over each message before it
+    /// stores and accepts it, so a sender can be stopped mid-way through a batch.
+    pub fn start_slow(delay: Duration) -> Option<SmtpServer> {
         if let Some(why) = missing() {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
                 panic!("the SMTP tests could not run (CI=true): {why}");
@@ -117,6 +129,7 @@ impl SmtpServer {
         let mut server = SmtpServer {
             child: None,
             port: 0,
+            delay_ms: delay.as_millis() as u64,
             dir,
         };
         // A port taken between probing and binding is tried again on another.
@@ -155,6 +168,7 @@ impl SmtpServer {
             .arg(script())
             .arg(self.port.to_string())
             .arg(self.maildir())
+            .args(["--delay-ms", &self.delay_ms.to_string()])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(log)
@@ -213,14 +227,25 @@ impl SmtpServer {
         );
     }
 
-    /// Every message in the Maildir (`new/` and `cur/`), in the order the server stored them.
-    pub fn messages(&self) -> Vec<Mail> {
-        let mut files: Vec<PathBuf> = ["new", "cur"]
+    /// The files of the Maildir's `new/` and `cur/` (one per message stored).
+    fn files(&self) -> Vec<PathBuf> {
+        ["new", "cur"]
             .iter()
             .filter_map(|sub| std::fs::read_dir(self.maildir().join(sub)).ok())
             .flatten()
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
+            .collect()
+    }
+
+    /// How many messages the server has stored, without reading them.
+    #[allow(dead_code)] // used by tests/faults only
+    pub fn count(&self) -> usize {
+        self.files().len()
+    }
+
+    /// Every message in the Maildir (`new/` and `cur/`), in the order the server stored them.
+    pub fn messages(&self) -> Vec<Mail> {
+        let mut files = self.files();
         // Maildir names start with the time of delivery.
         files.sort();
         files.iter().map(|f| parse(f)).collect()
@@ -261,6 +286,12 @@ fn parse(file: &Path) -> Mail {
         })
         .collect();
     Mail {
+        from_name: m
+            .from()
+            .and_then(|a| a.first())
+            .and_then(|a| a.name())
+            .unwrap_or_default()
+            .to_string(),
         to: m
             .to()
             .map(|a| {
