@@ -164,6 +164,8 @@ db_test! {
         assert!(p["errors"]["kind"][0].as_str().unwrap().contains("booking_confirmed"), "{p}");
         problem(app.get("/api/v1/messages?status=lost", co.t()), 422);
         problem(app.get("/api/v1/messages?limit=0", co.t()), 422);
+        problem(app.get("/api/v1/messages?family_id=0", co.t()), 422);
+        problem(app.get("/api/v1/messages?cohort_id=-3", co.t()), 422);
         problem(app.get("/api/v1/messages?family_id=x", co.t()), 400);
         problem(app.get("/api/v1/messages", Some(&amy)), 403);
         problem(app.get("/api/v1/messages", Some(&app.user_token(Role::Facilitator))), 403);

@@ -195,5 +195,20 @@ db_test! {
         problem(app.patch("/api/v1/programmes/cosp", Some(&admin), &json!({"session_count": 4})), 422);
         problem(app.patch("/api/v1/programmes/nope", Some(&admin), &json!({"completion_threshold": 2})), 404);
         assert_eq!(ok_json(app.get("/api/v1/programmes/cosp", None), 200), p, "refusals changed nothing");
+
+        // When reminders go: the day before at 10:00 unless the centre says otherwise.
+        assert_eq!(p["reminders"], json!({"send": true, "days_before": 1, "at": "10:00"}));
+        let r = ok_json(app.patch("/api/v1/programmes/cosp", Some(&admin),
+            &json!({"reminders": {"send": true, "days_before": 2, "at": "17:30"}})), 200);
+        assert_eq!(r["reminders"], json!({"send": true, "days_before": 2, "at": "17:30"}));
+        let off = ok_json(app.patch("/api/v1/programmes/cosp", Some(&admin), &json!({"reminders": {"send": false}})), 200);
+        assert_eq!(off["reminders"]["send"], false);
+        for bad in [json!({"send": false, "days_before": -1}), json!({"send": true, "days_before": 15}),
+                    json!({"send": true, "at": "25:00"}), json!({"send": true, "at": "9:00"})] {
+            let e = problem(app.patch("/api/v1/programmes/cosp", Some(&admin), &json!({"reminders": bad})), 422);
+            let field = e["errors"].as_object().unwrap().keys().next().unwrap().clone();
+            assert!(field.starts_with("reminders."), "{e}");
+        }
+        assert_eq!(ok_json(app.get("/api/v1/programmes/cosp", None), 200), off);
     }
 }

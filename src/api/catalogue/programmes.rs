@@ -86,10 +86,8 @@ fn ten_o_clock() -> String {
 
 impl Reminders {
     /// The rule this asks for, or the field and why not.
+    /// Checked whether or not reminders are sent, as the schema says.
     pub fn rule(&self) -> Result<Option<ReminderRule>, (&'static str, &'static str)> {
-        if !self.send {
-            return Ok(None);
-        }
         if !(0..=14).contains(&self.days_before) {
             return Err(("reminders.days_before", "must be from 0 to 14"));
         }
@@ -97,7 +95,7 @@ impl Reminders {
             .ok()
             .filter(|_| self.at.len() == 5)
             .ok_or(("reminders.at", "must be a time of day, HH:MM"))?;
-        Ok(Some(ReminderRule {
+        Ok(self.send.then_some(ReminderRule {
             days_before: self.days_before as u32,
             at,
         }))
