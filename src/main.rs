@@ -152,6 +152,9 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
     let state = build_state(config, Arc::new(SystemClock))?;
     // One actix system: the demo loads on it (through the services), then the server runs on it.
     let system = actix_web::rt::System::new();
+    // In its runtime from here on: lettre's SMTP pool spawns a task when made and when dropped,
+    // and panicked outside one (serve and deliver with GROUPWORK_SMTP_URL set did at start).
+    let _runtime = system.runtime().tokio_runtime().enter();
     if load_demo {
         match system.block_on(demo::load(&state.services))? {
             demo::Outcome::Loaded(logins) => {
@@ -204,9 +207,11 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
 /// `groupwork deliver`: one pass and stop (`--once`), or deliver until stopped.
 fn deliver(config: Config, once: bool) -> Result<(), String> {
     let state = build_state(config, Arc::new(SystemClock))?;
+    let system = actix_web::rt::System::new();
+    // The SMTP pool needs the runtime (see `serve`).
+    let _runtime = system.runtime().tokio_runtime().enter();
     let worker = Worker::from_config(&state.services, &state.config)?;
     println!("Messages: {}", worker.describe());
-    let system = actix_web::rt::System::new();
     if once {
         let pass = system
             .block_on(worker.pass(10_000))
