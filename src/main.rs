@@ -194,13 +194,18 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
         None => println!("Messages: not delivered by this process (GROUPWORK_DELIVERY=false)"),
     }
     system.block_on(async move {
-        if let Some(w) = worker {
-            actix_web::rt::spawn(w.run());
+        let delivering = worker.map(|w| actix_web::rt::spawn(w.run()));
+        let served = match run_server(state, listener) {
+            Ok(server) => server.await.map_err(|e| format!("server stopped: {e}")),
+            Err(e) => Err(format!("cannot start the server: {e}")),
+        };
+        // The worker (and its SMTP pool, which spawns a task as it goes) ends while the runtime
+        // still runs: dropped with the system afterwards, it panicked at every stop.
+        if let Some(d) = delivering {
+            d.abort();
+            let _ = d.await;
         }
-        run_server(state, listener)
-            .map_err(|e| format!("cannot start the server: {e}"))?
-            .await
-            .map_err(|e| format!("server stopped: {e}"))
+        served
     })
 }
 

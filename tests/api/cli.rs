@@ -835,3 +835,63 @@ fn deliver_and_serve_start_with_an_smtp_server_set() {
     let line = one_line_failure(&out, "serve on a port in use, with an SMTP server set");
     assert!(line.contains("cannot listen"), "{line}");
 }
+
+/// `serve` with an SMTP server set stops cleanly on SIGTERM: the delivery worker (and lettre's
+/// pool, which spawns a task as it goes) ends inside the runtime, not when the runtime is gone
+/// (every stop panicked so before).
+#[test]
+fn serve_with_an_smtp_server_set_stops_cleanly_when_told() {
+    let db = TempDb::new("smtp_stop");
+    let url = db.url();
+    let mail = db.dir.join("mail");
+    let vars = [
+        ("GROUPWORK_DATABASE_URL", url.as_str()),
+        ("GROUPWORK_SMTP_URL", "smtp://127.0.0.1:25"),
+        ("GROUPWORK_MAIL_DIR", mail.to_str().unwrap()),
+        ("GROUPWORK_JWT_SECRET", JWT_SECRET),
+        ("GROUPWORK_WORKERS", "1"),
+        ("GROUPWORK_RETENTION_DAILY", "false"),
+    ];
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let mut child = command(&["serve", "--bind", &addr], &vars)
+        .spawn()
+        .expect("start groupwork serve");
+    let mut err = child.stderr.take().expect("stderr");
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = String::new();
+        let _ = err.read_to_string(&mut buf);
+        buf
+    });
+    let out = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(out).lines().map_while(Result::ok);
+    let mut said = String::new();
+    for line in lines.by_ref() {
+        said.push_str(&line);
+        said.push('\n');
+        if line.starts_with("Messages: ") {
+            break;
+        }
+    }
+    assert!(said.contains("emails sent by smtp"), "{said}");
+    // Told to stop only once it answers (its signal handlers are set by then).
+    let health = format!("http://{addr}/health");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::blocking::get(&health).map_or(true, |r| !r.status().is_success()) {
+        assert!(Instant::now() < deadline, "serve did not answer {health}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let rest: Vec<String> = lines.collect();
+    let status = child.wait().expect("wait");
+    let stderr = err_reader.join().expect("stderr reader");
+    let all = format!("{said}{}\n{stderr}", rest.join("\n"));
+    assert!(!all.contains("panicked"), "{all}");
+    assert_eq!(status.code(), Some(0), "{all}");
+}
