@@ -2,6 +2,8 @@
 //! and on PostgreSQL, then groupwork as a child process against a bare actix-web reference server
 //! (`scenarios::served`), prints a table per scenario with the machine's core count, and writes
 //! the same to `$CARGO_TARGET_DIR/bench/api.json`. A broken invariant exits non-zero.
+//! `cargo bench --bench api -- NAME…` runs only the scenarios whose names contain a NAME
+//! (`served` included), and writes `api.NAME….json` instead.
 //! `api reference-server ADDR SIZE WORKERS` runs the reference server (started as a child).
 
 // Test code: a failed unwrap is a failed test (the service itself denies these lints).
@@ -10,6 +12,7 @@
 mod scenarios;
 mod support;
 
+use scenarios::ScenarioError;
 use serde_json::json;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -27,6 +30,9 @@ fn main() -> ExitCode {
             }
         };
     }
+    // cargo passes `--bench`; anything else is a scenario name to run alone.
+    let only: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| name.contains(o.as_str()));
     let began = Instant::now();
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let profile = if cfg!(debug_assertions) {
@@ -60,7 +66,9 @@ fn main() -> ExitCode {
     let mut measured: Vec<Measurement> = Vec::new();
     let mut not_measured = Vec::new();
     let mut failed = false;
-    for scenario in scenarios::ALL {
+    // Scenarios that could not run at all here (a server they need is missing).
+    let mut scenarios_not_measured = Vec::new();
+    for scenario in scenarios::ALL.iter().filter(|s| wanted(s.name)) {
         println!("\n{}: {}", scenario.name, scenario.about);
         for backend in Backend::ALL {
             if not_measured.iter().any(|(b, _)| *b == backend) {
@@ -69,9 +77,15 @@ fn main() -> ExitCode {
             let outcome = server::start(backend).map(|app| (scenario.run)(&app));
             match outcome {
                 Ok(Ok(m)) => measured.push(m),
-                Ok(Err(e)) | Err(StartError::Failed(e)) => {
+                Ok(Err(ScenarioError::Failed(e))) | Err(StartError::Failed(e)) => {
                     eprintln!("{}: FAILED: {e}", backend.title());
                     failed = true;
+                }
+                Ok(Err(ScenarioError::NotMeasured(why))) => {
+                    println!("{}: not measured ({why})", scenario.name);
+                    scenarios_not_measured.push((scenario.name, why));
+                    // The same machine lacks it for the other backend too.
+                    break;
                 }
                 Err(StartError::Unavailable(why)) => {
                     println!("{}: not measured ({why})", backend.title());
@@ -84,23 +98,28 @@ fn main() -> ExitCode {
             .filter(|m| m.scenario == scenario.name)
             .collect();
         report::print_table(&rows);
+        report::print_figures(&rows);
         for m in &rows {
             report::print_details(m);
         }
     }
     failed |= measured.iter().any(|m| !m.ok());
 
-    println!("\nserved: {}", scenarios::served::ABOUT);
-    let served = match scenarios::served::run(config.workers, config.pool_size) {
-        Ok(s) => {
-            failed |= !scenarios::served::table::print(&s);
-            Some(scenarios::served::to_json(&s))
+    let served = if wanted("served") {
+        println!("\nserved: {}", scenarios::served::ABOUT);
+        match scenarios::served::run(config.workers, config.pool_size) {
+            Ok(s) => {
+                failed |= !scenarios::served::table::print(&s);
+                Some(scenarios::served::to_json(&s))
+            }
+            Err(e) => {
+                eprintln!("served: FAILED: {e}");
+                failed = true;
+                None
+            }
         }
-        Err(e) => {
-            eprintln!("served: FAILED: {e}");
-            failed = true;
-            None
-        }
+    } else {
+        None
     };
 
     let doc = json!({
@@ -111,10 +130,18 @@ fn main() -> ExitCode {
         "load_average_at_start": load,
         "results": measured.iter().map(report::to_json).collect::<Vec<_>>(),
         "served": served,
-        "not_measured": not_measured.iter().map(|(b, why)| json!({"backend": b.name(), "reason": why})).collect::<Vec<_>>(),
+        "not_measured": not_measured.iter().map(|(b, why)| json!({"backend": b.name(), "reason": why}))
+            .chain(scenarios_not_measured.iter().map(|(s, why)| json!({"scenario": s, "reason": why})))
+            .collect::<Vec<_>>(),
+        "only": only,
         "ok": !failed,
     });
-    match report::write_json("api", &doc) {
+    // A partial run does not overwrite the whole bench's figures.
+    let file = std::iter::once("api")
+        .chain(only.iter().map(|o| o.as_str()))
+        .collect::<Vec<_>>()
+        .join(".");
+    match report::write_json(&file, &doc) {
         Ok(path) => println!("\nwritten to {}", path.display()),
         Err(e) => {
             eprintln!("bench: {e}");

@@ -153,6 +153,9 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
     let state = build_state(config, Arc::new(SystemClock))?;
     // One actix system: the demo loads on it (through the services), then the server runs on it.
     let system = actix_web::rt::System::new();
+    // In its runtime from here on: lettre's SMTP pool spawns a task when made and when dropped,
+    // and panicked outside one (serve and deliver with GROUPWORK_SMTP_URL set did at start).
+    let _runtime = system.runtime().tokio_runtime().enter();
     if load_demo {
         match system.block_on(demo::load(&state.services))? {
             demo::Outcome::Loaded(logins) => {
@@ -192,13 +195,18 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
         None => println!("Messages: not delivered by this process (GROUPWORK_DELIVERY=false)"),
     }
     system.block_on(async move {
-        if let Some(w) = worker {
-            actix_web::rt::spawn(w.run());
+        let delivering = worker.map(|w| actix_web::rt::spawn(w.run()));
+        let served = match run_server(state, listener) {
+            Ok(server) => server.await.map_err(|e| format!("server stopped: {e}")),
+            Err(e) => Err(format!("cannot start the server: {e}")),
+        };
+        // The worker (and its SMTP pool, which spawns a task as it goes) ends while the runtime
+        // still runs: dropped with the system afterwards, it panicked at every stop.
+        if let Some(d) = delivering {
+            d.abort();
+            let _ = d.await;
         }
-        run_server(state, listener)
-            .map_err(|e| format!("cannot start the server: {e}"))?
-            .await
-            .map_err(|e| format!("server stopped: {e}"))
+        served
     })
 }
 
@@ -206,9 +214,11 @@ fn serve(config: Config, load_demo: bool) -> Result<(), String> {
 fn deliver(config: Config, once: bool) -> Result<(), String> {
     warn_if_outbox_unguarded(&config);
     let state = build_state(config, Arc::new(SystemClock))?;
+    let system = actix_web::rt::System::new();
+    // The SMTP pool needs the runtime (see `serve`).
+    let _runtime = system.runtime().tokio_runtime().enter();
     let worker = Worker::from_config(&state.services, &state.config)?;
     println!("Messages: {}", worker.describe());
-    let system = actix_web::rt::System::new();
     if once {
         let pass = system
             .block_on(worker.pass(10_000))

@@ -3,7 +3,7 @@
 //! the cohort lock, then the invariants the race tests assert. The burst is repeated on new
 //! groups (same parents): one burst of 200 takes a fraction of a second, too little to measure.
 
-use super::Scenario;
+use super::{Scenario, ScenarioError};
 use crate::support::report::{Check, Measurement};
 use crate::support::seed::{self, Api};
 use crate::support::server::BenchApp;
@@ -19,7 +19,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "booking_burst",
     about:
         "5 bursts, each of 200 parents booking at once, 40 for each of 5 new groups of 10 places",
-    run,
+    run: |app| run(app).map_err(ScenarioError::Failed),
 };
 
 const ROUNDS: usize = 5;
@@ -73,9 +73,10 @@ fn run(app: &BenchApp) -> Result<Measurement, String> {
         unit: "bookings",
         requests: answers.len(),
         seconds: runs.iter().sum(),
-        latency: Latency::of(&latencies),
+        latency: Some(Latency::of(&latencies)),
         checks: check(app, &groups, &answers)?,
         counts,
+        figures: Vec::new(),
         runs_seconds: runs,
     })
 }

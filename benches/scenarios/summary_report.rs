@@ -6,7 +6,7 @@
 
 mod seed;
 
-use super::Scenario;
+use super::{Scenario, ScenarioError};
 use crate::support::report::{Check, Measurement};
 use crate::support::seed::{self as api_seed, Api};
 use crate::support::server::BenchApp;
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 pub const SCENARIO: Scenario = Scenario {
     name: "summary_report",
     about: "GET /api/v1/reports/summary over 200 cohorts, 2,000 families, 20,000 marks: 20 reports per group_by (none, programme, venue, ward, referral_source, month) and 20 as CSV",
-    run,
+    run: |app| run(app).map_err(ScenarioError::Failed),
 };
 
 const REPEATS: usize = 20;
@@ -90,12 +90,13 @@ fn run(app: &BenchApp) -> Result<Measurement, String> {
         requests: all.len(),
         seconds: runs.iter().sum(),
         runs_seconds: runs,
-        latency: Latency::of(&all),
+        latency: Some(Latency::of(&all)),
         counts: vec![
             ("cohorts", seed::COHORTS),
             ("families", seed::FAMILIES),
             ("marks", seeded.marks),
         ],
+        figures: Vec::new(),
         checks,
     })
 }

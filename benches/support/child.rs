@@ -90,7 +90,7 @@ impl Drop for ServerChild {
 }
 
 /// A free loopback port (released just before the child binds it).
-fn free_addr() -> Result<String, String> {
+pub fn free_addr() -> Result<String, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     Ok(l.local_addr().map_err(|e| e.to_string())?.to_string())
 }

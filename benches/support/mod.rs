@@ -1,6 +1,6 @@
 //! Shared by the scenarios: the server (in-process or a child process), the reference server,
-//! the load generator, seeding through the API or straight into the database (`bulk`), latency
-//! figures, the report.
+//! the load generator, seeding through the API or straight into the database (`bulk`), a local
+//! SMTP server that discards what it is sent (`smtp_sink`), latency figures, the report.
 
 pub mod bulk;
 pub mod child;
@@ -12,4 +12,5 @@ pub mod reference;
 pub mod report;
 pub mod seed;
 pub mod server;
+pub mod smtp_sink;
 pub mod stats;

@@ -14,9 +14,13 @@ pub struct Measurement {
     /// Time spent in the measured runs (their sum, when the scenario repeats).
     pub seconds: f64,
     pub runs_seconds: Vec<f64>,
-    pub latency: Latency,
+    /// Per request; `None` when requests are not timed one by one (shown as `-`).
+    pub latency: Option<Latency>,
     /// Scenario-specific counts, in column order (e.g. confirmed, waitlisted, 5xx).
     pub counts: Vec<(&'static str, usize)>,
+    /// Scenario-specific figures that are not counts (a rate measured beside ours, a ratio,
+    /// seconds of another step), in column order; printed as a second table.
+    pub figures: Vec<(&'static str, f64)>,
     pub checks: Vec<Check>,
 }
 
@@ -62,15 +66,52 @@ pub fn print_table(rows: &[&Measurement]) {
                 m.requests.to_string(),
                 format!("{:.3}", m.seconds),
                 format!("{:.1}", m.per_second()),
-                format!("{:.1}", ms(m.latency.p50)),
-                format!("{:.1}", ms(m.latency.p99)),
-                format!("{:.1}", ms(m.latency.max)),
+                latency(m, |l| l.p50),
+                latency(m, |l| l.p99),
+                latency(m, |l| l.max),
             ];
             r.extend(m.counts.iter().map(|(_, n)| n.to_string()));
             r
         })
         .collect();
     print_grid(&head, &body);
+}
+
+fn latency(m: &Measurement, pick: impl Fn(&Latency) -> std::time::Duration) -> String {
+    m.latency
+        .as_ref()
+        .map_or("-".into(), |l| format!("{:.1}", ms(pick(l))))
+}
+
+/// The rows' figures as a second table, if the scenario has any (they share the names).
+pub fn print_figures(rows: &[&Measurement]) {
+    let Some(first) = rows.first().filter(|m| !m.figures.is_empty()) else {
+        return;
+    };
+    let head: Vec<&str> = ["backend"]
+        .into_iter()
+        .chain(first.figures.iter().map(|(name, _)| *name))
+        .collect();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|m| {
+            let mut r = vec![m.backend.to_string()];
+            r.extend(m.figures.iter().map(|(_, v)| figure(*v)));
+            r
+        })
+        .collect();
+    print_grid(&head, &body);
+}
+
+/// Large figures whole, small ones to three significant places or so.
+fn figure(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
 }
 
 /// A Markdown-style table: the first column left-aligned, the others right-aligned, each as wide
@@ -124,6 +165,11 @@ pub fn to_json(m: &Measurement) -> Value {
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect();
+    let figures: serde_json::Map<String, Value> = m
+        .figures
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect();
     json!({
         "scenario": m.scenario,
         "backend": m.backend,
@@ -132,10 +178,11 @@ pub fn to_json(m: &Measurement) -> Value {
         "seconds": m.seconds,
         "runs_seconds": m.runs_seconds,
         "per_second": m.per_second(),
-        "p50_ms": ms(m.latency.p50),
-        "p99_ms": ms(m.latency.p99),
-        "max_ms": ms(m.latency.max),
+        "p50_ms": m.latency.map(|l| ms(l.p50)),
+        "p99_ms": m.latency.map(|l| ms(l.p99)),
+        "max_ms": m.latency.map(|l| ms(l.max)),
         "counts": counts,
+        "figures": figures,
         "checks": m.checks.iter().map(|c| json!({"what": c.what, "ok": c.ok})).collect::<Vec<_>>(),
     })
 }

@@ -194,11 +194,7 @@ pub fn queue(tx: &mut Tx, tell: Tell) -> Result<(), ServiceError> {
             let (g, session) = session_group(tx, session_id)?;
             let mut facts = facts(tx, &g, Some(&b))?;
             facts.session = Some(times(&session));
-            let key = format!(
-                "reminder:{session_id}:{}:{}",
-                b.family_id,
-                session.starts_at.and_utc().timestamp()
-            );
+            let key = reminder_key(session_id, b.family_id, &session);
             tell_family(
                 tx,
                 &b,
@@ -210,6 +206,15 @@ pub fn queue(tx: &mut Tx, tell: Tell) -> Result<(), ServiceError> {
             )
         }
     }
+}
+
+/// What makes a reminder once only: the session, the family and the session's time (a moved
+/// session is reminded again); each channel's message adds `:{channel}`.
+pub fn reminder_key(session_id: i32, family_id: i32, session: &Session) -> String {
+    format!(
+        "reminder:{session_id}:{family_id}:{}",
+        session.starts_at.and_utc().timestamp()
+    )
 }
 
 fn booking(tx: &mut Tx, id: i32) -> Result<Booking, ServiceError> {

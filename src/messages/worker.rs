@@ -1,6 +1,7 @@
-//! The delivery worker: takes due messages in batches, sends a batch at once through the
-//! providers (the SMTP pool keeps several connections busy), records the outcomes in one
-//! transaction, and sleeps until a committed change queues more or the poll interval passes.
+//! The delivery worker: takes due messages, keeps up to a batch of them being sent at once
+//! through the providers (taking more as half of them finish), records their outcomes half a
+//! batch to a transaction, and sleeps until a committed change queues more or the poll interval
+//! passes.
 //! It also queues the reminders that fall due. `groupwork serve` runs one per process;
 //! `groupwork deliver --once` runs a pass and stops.
 
@@ -64,25 +65,85 @@ impl Worker {
         }
         let mut sending = JoinSet::new();
         for m in due {
-            let providers = self.providers.clone();
-            sending.spawn(async move {
-                let provider = providers.for_channel(m.channel);
-                let outcome = provider.send(&m).await;
-                Delivered {
-                    id: m.id,
-                    attempts: m.attempts,
-                    provider: provider.name(),
-                    outcome,
-                }
-            });
+            self.start_send(&mut sending, m);
         }
         let mut outcomes = Vec::with_capacity(taken);
         while let Some(done) = sending.join_next().await {
-            match done {
-                Ok(d) => outcomes.push(d),
-                // A send that panicked: its lease runs out and it is taken again.
-                Err(e) => tracing::error!(error = %e, "a message send did not finish"),
+            finished(done, &mut outcomes);
+        }
+        let sent = self.record(outcomes).await?;
+        Ok((taken, sent))
+    }
+
+    /// Delivers until nothing is due now (or `max_takes` takes ran), keeping up to a batch of
+    /// sends in flight: more are taken as soon as half of them are done, and outcomes are
+    /// recorded half a batch at a time. Sending a batch at once and waiting for all of it left
+    /// the connections idle behind the slowest send of every batch and during the two
+    /// transactions between batches. Returns how many were taken and how many went.
+    pub async fn deliver_due(&self, max_takes: usize) -> Result<(usize, usize), ServiceError> {
+        let batch = self.pace.batch.max(1) as usize;
+        let low = batch / 2;
+        let mut sending = JoinSet::new();
+        let mut done = Vec::with_capacity(batch);
+        let (mut taken, mut sent, mut takes) = (0, 0, 0);
+        let mut more = true;
+        // After a failed transaction nothing more is taken, but the sends in flight finish and
+        // are recorded (a send cut off mid-way might have gone and would go again).
+        let mut failure = None;
+        loop {
+            if more && failure.is_none() && sending.len() <= low && takes < max_takes {
+                let want = batch - sending.len();
+                match claim_due(&self.services, self.pace.lease, want as i64).await {
+                    Ok(due) => {
+                        takes += 1;
+                        taken += due.len();
+                        more = due.len() == want;
+                        for m in due {
+                            self.start_send(&mut sending, m);
+                        }
+                    }
+                    Err(e) => failure = Some(e),
+                }
             }
+            if sending.is_empty() && done.is_empty() {
+                break;
+            }
+            if let Some(d) = sending.join_next().await {
+                finished(d, &mut done);
+            }
+            if done.len() >= low.max(1) || sending.is_empty() {
+                match self.record(std::mem::take(&mut done)).await {
+                    Ok(n) => sent += n,
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
+                }
+            }
+        }
+        match failure {
+            Some(e) => Err(e),
+            None => Ok((taken, sent)),
+        }
+    }
+
+    fn start_send(&self, sending: &mut JoinSet<Delivered>, m: crate::store::messages::Message) {
+        let providers = self.providers.clone();
+        sending.spawn(async move {
+            let provider = providers.for_channel(m.channel);
+            let outcome = provider.send(&m).await;
+            Delivered {
+                id: m.id,
+                attempts: m.attempts,
+                provider: provider.name(),
+                outcome,
+            }
+        });
+    }
+
+    /// Records outcomes in one transaction; returns how many were sent.
+    async fn record(&self, outcomes: Vec<Delivered>) -> Result<usize, ServiceError> {
+        if outcomes.is_empty() {
+            return Ok(0);
         }
         let sent = outcomes
             .iter()
@@ -96,24 +157,19 @@ impl Worker {
             }
         }
         record(&self.services, self.pace.retry, outcomes).await?;
-        Ok((taken, sent))
+        Ok(sent)
     }
 
-    /// Queues due reminders, then delivers until nothing is due now (or `max_batches` ran).
+    /// Queues due reminders, then delivers until nothing is due now (or `max_batches` takes
+    /// ran).
     pub async fn pass(&self, max_batches: usize) -> Result<Pass, ServiceError> {
-        let mut pass = Pass {
-            reminders_queued: queue_due_reminders(&self.services).await?,
-            ..Pass::default()
-        };
-        for _ in 0..max_batches {
-            let (taken, sent) = self.deliver_batch().await?;
-            pass.taken += taken;
-            pass.sent += sent;
-            if taken == 0 {
-                break;
-            }
-        }
-        Ok(pass)
+        let reminders_queued = queue_due_reminders(&self.services).await?;
+        let (taken, sent) = self.deliver_due(max_batches).await?;
+        Ok(Pass {
+            reminders_queued,
+            taken,
+            sent,
+        })
     }
 
     /// Runs until the process ends: delivers what is due, then waits for a committed change to
@@ -129,8 +185,9 @@ impl Worker {
                 }
                 reminders_at = tokio::time::Instant::now() + self.pace.reminders_every;
             }
-            let busy = match self.deliver_batch().await {
-                Ok((taken, _)) => taken as i64 == self.pace.batch,
+            // Reminders are looked for again after this many takes at most.
+            let busy = match self.deliver_due(100).await {
+                Ok((taken, _)) => taken > 0,
                 Err(e) => {
                     tracing::warn!(error = %e, "delivery pass failed");
                     false
@@ -148,6 +205,14 @@ impl Worker {
                 .await;
             }
         }
+    }
+}
+
+/// A finished send's outcome; a send that panicked is left to its lease, to be taken again.
+fn finished(done: Result<Delivered, tokio::task::JoinError>, into: &mut Vec<Delivered>) {
+    match done {
+        Ok(d) => into.push(d),
+        Err(e) => tracing::error!(error = %e, "a message send did not finish"),
     }
 }
 

@@ -111,7 +111,7 @@ pub async fn record(
 /// Queues the reminders that are due now: for each session of a published group starting more
 /// than an hour from now whose programme's reminder time has come, one per family with a
 /// confirmed place (and reminders on), once per session time. Returns how many families were
-/// reminded. A session moved after its reminder went gets a new one for its new time.
+/// reminded now. A session moved after its reminder went gets a new one for its new time.
 pub async fn queue_due_reminders(services: &Services) -> Result<usize, ServiceError> {
     services
         .write(Actor::System, move |tx| {
@@ -132,6 +132,9 @@ pub async fn queue_due_reminders(services: &Services) -> Result<usize, ServiceEr
                     continue;
                 }
                 for b in store::bookings::of_cohort(tx.conn, cohort.id, BookingStatus::Confirmed)? {
+                    if !wants_reminder(tx, b.family_id, session.id, &session)? {
+                        continue;
+                    }
                     outbox::queue(
                         tx,
                         Tell::Reminder {
@@ -145,6 +148,31 @@ pub async fn queue_due_reminders(services: &Services) -> Result<usize, ServiceEr
             Ok(reminded)
         })
         .await
+}
+
+/// Whether a family still has a reminder of this session time to be sent: not erased, reminders
+/// on, and not yet reminded on every channel they chose. Checked before the outbox writes the
+/// words: the worker looks every minute of the day before, and writing 2,400 reminders' words
+/// again only to find each one queued took as long as queueing them.
+fn wants_reminder(
+    tx: &mut Tx,
+    family_id: i32,
+    session_id: i32,
+    session: &store::cohorts::Session,
+) -> Result<bool, ServiceError> {
+    let Some(family) = store::families::find(tx.conn, family_id)? else {
+        return Ok(false);
+    };
+    if family.erased_at.is_some() || !family.reminders {
+        return Ok(false);
+    }
+    let key = outbox::reminder_key(session_id, family_id, session);
+    for channel in family.contact_by.channels() {
+        if !store::messages::dedupe_key_used(tx.conn, &format!("{key}:{channel}"))? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// What staff may filter messages by, and the page.

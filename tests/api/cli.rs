@@ -784,3 +784,115 @@ fn deliver_once_sends_what_is_due_writes_files_without_a_mail_server_and_stops()
     );
     assert_eq!(std::fs::read_dir(&mail).unwrap().count(), 1);
 }
+
+/// With an SMTP server set, `deliver --once` and `serve` start (lettre's pool spawns a task when
+/// made and when dropped: both panicked at start before they entered the runtime first), and a
+/// message the server cannot take waits to be tried again.
+#[test]
+fn deliver_and_serve_start_with_an_smtp_server_set() {
+    let db = TempDb::new("smtp");
+    let url = db.url();
+    let mail = db.dir.join("mail");
+    let (id, _) = queue_message(&url, "amy@example.org");
+    // Nothing listens on this port once the listener is gone: every send is refused at once.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let vars = [
+        ("GROUPWORK_DATABASE_URL", url.as_str()),
+        ("GROUPWORK_SMTP_URL", smtp.as_str()),
+        ("GROUPWORK_MAIL_DIR", mail.to_str().unwrap()),
+        ("GROUPWORK_JWT_SECRET", JWT_SECRET),
+    ];
+    let out = groupwork(&["deliver", "--once"], &vars);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("emails sent by smtp") && said.contains("1 messages taken, 0 sent"),
+        "{said}"
+    );
+    let mut conn = DbManager::new(&url)
+        .unwrap()
+        .open()
+        .map_err(|e| e.0)
+        .unwrap();
+    let m = store::messages::find(&mut conn, id).unwrap().unwrap();
+    assert_eq!(
+        (m.status.as_str(), m.provider.as_str(), m.attempts),
+        ("queued", "smtp", 1),
+        "a refused connection is tried again later: {}",
+        m.last_error
+    );
+
+    // `serve` makes the worker before it listens: on a port already taken it stops with its
+    // one line, the worker (and its pool) dropped on the way out without a panic.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let bind = taken.local_addr().unwrap().to_string();
+    let mut serve_vars = vars.to_vec();
+    serve_vars.push(("GROUPWORK_BIND", &bind));
+    let out = groupwork(&["serve"], &serve_vars);
+    let line = one_line_failure(&out, "serve on a port in use, with an SMTP server set");
+    assert!(line.contains("cannot listen"), "{line}");
+}
+
+/// `serve` with an SMTP server set stops cleanly on SIGTERM: the delivery worker (and lettre's
+/// pool, which spawns a task as it goes) ends inside the runtime, not when the runtime is gone
+/// (every stop panicked so before).
+#[test]
+fn serve_with_an_smtp_server_set_stops_cleanly_when_told() {
+    let db = TempDb::new("smtp_stop");
+    let url = db.url();
+    let mail = db.dir.join("mail");
+    let vars = [
+        ("GROUPWORK_DATABASE_URL", url.as_str()),
+        ("GROUPWORK_SMTP_URL", "smtp://127.0.0.1:25"),
+        ("GROUPWORK_MAIL_DIR", mail.to_str().unwrap()),
+        ("GROUPWORK_JWT_SECRET", JWT_SECRET),
+        ("GROUPWORK_WORKERS", "1"),
+        ("GROUPWORK_RETENTION_DAILY", "false"),
+    ];
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let mut child = command(&["serve", "--bind", &addr], &vars)
+        .spawn()
+        .expect("start groupwork serve");
+    let mut err = child.stderr.take().expect("stderr");
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = String::new();
+        let _ = err.read_to_string(&mut buf);
+        buf
+    });
+    let out = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(out).lines().map_while(Result::ok);
+    let mut said = String::new();
+    for line in lines.by_ref() {
+        said.push_str(&line);
+        said.push('\n');
+        if line.starts_with("Messages: ") {
+            break;
+        }
+    }
+    assert!(said.contains("emails sent by smtp"), "{said}");
+    // Told to stop only once it answers (its signal handlers are set by then).
+    let health = format!("http://{addr}/health");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::blocking::get(&health).map_or(true, |r| !r.status().is_success()) {
+        assert!(Instant::now() < deadline, "serve did not answer {health}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let rest: Vec<String> = lines.collect();
+    let status = child.wait().expect("wait");
+    let stderr = err_reader.join().expect("stderr reader");
+    let all = format!("{said}{}\n{stderr}", rest.join("\n"));
+    assert!(!all.contains("panicked"), "{all}");
+    assert_eq!(status.code(), Some(0), "{all}");
+}

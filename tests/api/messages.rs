@@ -215,3 +215,48 @@ db_test! {
         problem(app.post(&format!("/api/v1/messages/{id}/resend"), co.t(), &json!({})), 409);
     }
 }
+
+db_test! {
+    fn a_pass_delivers_more_than_a_batch_each_message_once_and_stops_after_its_takes(app) {
+        use groupwork::domain::message::{Channel, Language, MessageKind, MessageStatus};
+        let now = app.state.now_naive();
+        let mut c = app.state.pool.get().unwrap();
+        for i in 0..10 {
+            let m = store::messages::NewMessage {
+                reference: groupwork::messages::outbox::new_reference(),
+                family_id: None,
+                booking_id: None,
+                cohort_id: None,
+                session_id: None,
+                kind: MessageKind::Reminder,
+                channel: Channel::Email,
+                recipient: format!("family{i}@example.org"),
+                language: Language::En,
+                subject: "Reminder: Together Time tomorrow".into(),
+                body_text: "See you tomorrow at 10:00.".into(),
+                body_html: String::new(),
+                calendar: String::new(),
+                dedupe_key: None,
+                status: MessageStatus::Queued,
+                last_error: String::new(),
+                resent_from: None,
+            };
+            store::messages::insert(&mut c, &m, now).unwrap();
+        }
+        drop(c);
+        // Batches of 3: more are taken while some are still being sent (written to files here).
+        let mut worker = groupwork::messages::worker::Worker::from_config(&app.state.services, &app.state.config).unwrap();
+        worker.pace.batch = 3;
+        let rt = actix_web::rt::System::new();
+        let one = rt.block_on(worker.pass(1)).unwrap();
+        assert_eq!((one.taken, one.sent), (3, 3), "a pass of one take takes one batch");
+        let rest = rt.block_on(worker.pass(100)).unwrap();
+        assert_eq!((rest.taken, rest.sent), (7, 7), "the rest, each once");
+        let mut c = app.state.pool.get().unwrap();
+        assert_eq!(store::messages::backlog(&mut c).unwrap(), [("sent".to_string(), 10)]);
+        let written = std::fs::read_dir(&app.state.config.mail_dir).unwrap().count();
+        assert_eq!(written, 10, "one file per message");
+        let again = rt.block_on(worker.pass(100)).unwrap();
+        assert_eq!((again.taken, again.sent), (0, 0));
+    }
+}

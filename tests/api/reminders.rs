@@ -87,7 +87,7 @@ db_test! {
         let worker = Worker::from_config(&app.state.services, &app.state.config).unwrap();
         let pass_at = |instant: &str| {
             app.clock.set(at(instant));
-            actix_web::rt::System::new().block_on(worker.pass(10)).unwrap();
+            actix_web::rt::System::new().block_on(worker.pass(10)).unwrap()
         };
 
         let co = Coordinator::new(&app);
@@ -127,10 +127,10 @@ db_test! {
         // Session 2 (Monday 19 October, BST): due Sunday 18th at 10:00 BST = 09:00 UTC.
         pass_at("2026-10-18T08:59:59Z");
         assert_eq!(reminders(&app), [], "nothing before it is due");
-        pass_at("2026-10-18T09:00:00Z");
+        assert_eq!(pass_at("2026-10-18T09:00:00Z").reminders_queued, 1);
         let mut expected = vec![(keen, session(&a[1]), Channel::Email)];
         assert_eq!(reminders(&app), expected, "the keen family only");
-        pass_at("2026-10-18T09:30:00Z");
+        assert_eq!(pass_at("2026-10-18T09:30:00Z").reminders_queued, 0, "nobody is counted twice");
         assert_eq!(reminders(&app), expected, "not again on a later pass");
 
         // Session 3 (Monday 26 October, GMT): due on the change day itself, 10:00 GMT = 10:00

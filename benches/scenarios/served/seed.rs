@@ -87,6 +87,8 @@ fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
             (
                 fa::id.eq(f),
                 fa::ward.eq(WARDS[f as usize % WARDS.len()]),
+                // Said, as the app does: SQLite's column still defaults to the old 'English'.
+                fa::preferred_language.eq("en"),
                 fa::created_at.eq(now),
                 fa::updated_at.eq(now),
             )
