@@ -139,7 +139,7 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_MAIL_FROM", value_name = "ADDRESS",
           default_value = "groupwork <groupwork@localhost>", value_parser = setting(mail_from))]
     pub mail_from: String,
-    /// Connections the SMTP pool keeps open.
+    /// Connections the SMTP pool keeps open between sends (sends in flight: up to the batch).
     #[arg(long, env = "GROUPWORK_SMTP_POOL", value_name = "N", default_value_t = 4,
           value_parser = number::<u32>(1, 64))]
     pub smtp_pool: u32,
@@ -172,7 +172,7 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_DELIVERY_POLL_MS", value_name = "MS", default_value_t = 5000,
           value_parser = number::<u64>(10, 600_000))]
     pub delivery_poll_ms: u64,
-    /// Messages a worker takes at once.
+    /// Messages a worker takes at once, and the most it has in flight.
     #[arg(long, env = "GROUPWORK_DELIVERY_BATCH", value_name = "N", default_value_t = 50,
           value_parser = number::<i64>(1, 1000))]
     pub delivery_batch: i64,

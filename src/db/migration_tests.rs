@@ -168,6 +168,17 @@ fn families_languages_become_tags_and_an_unknown_one_keeps_its_name() {
             ("other", ""),
         ]
     );
+    // A family inserted without a language (the old column default) reads as English.
+    c.batch_execute(
+        "INSERT INTO families (id, created_at, updated_at) VALUES (99, '2026-01-01', '2026-01-01')",
+    )
+    .unwrap();
+    let rows: Vec<LanguageRow> = diesel::sql_query(
+        "SELECT id, preferred_language, language_other FROM families ORDER BY id",
+    )
+    .load(c)
+    .unwrap();
+    assert_eq!(rows.last().unwrap().preferred_language, "en");
     // Every stored tag is one the service reads.
     for r in &rows {
         assert!(

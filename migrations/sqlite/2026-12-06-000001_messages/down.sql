@@ -1,3 +1,4 @@
+DROP TRIGGER families_language_tag;
 DROP TABLE messages;
 ALTER TABLE programmes DROP COLUMN reminder_time;
 ALTER TABLE programmes DROP COLUMN reminder_days_before;

@@ -36,6 +36,14 @@ UPDATE families SET preferred_language = CASE lower(trim(preferred_language))
    WHEN 'lt' THEN 'lt' WHEN 'lithuanian' THEN 'lt'
    ELSE 'other' END;
 
+-- SQLite cannot change a column's default ('English', from the families migration) without
+-- rebuilding the table: a row inserted without a language gets the tag instead.
+CREATE TRIGGER families_language_tag AFTER INSERT ON families
+WHEN NEW.preferred_language = 'English'
+BEGIN
+    UPDATE families SET preferred_language = 'en' WHERE id = NEW.id;
+END;
+
 -- Days before a session its reminder goes (NULL: no reminders), at this local time.
 ALTER TABLE programmes ADD COLUMN reminder_days_before INTEGER DEFAULT 1
     CHECK (reminder_days_before IS NULL OR reminder_days_before BETWEEN 0 AND 14);
