@@ -56,25 +56,6 @@ pub struct Pass {
 }
 
 impl Worker {
-    /// Sends one batch of due messages; returns how many were taken and how many went.
-    pub async fn deliver_batch(&self) -> Result<(usize, usize), ServiceError> {
-        let due = claim_due(&self.services, self.pace.lease, self.pace.batch).await?;
-        let taken = due.len();
-        if taken == 0 {
-            return Ok((0, 0));
-        }
-        let mut sending = JoinSet::new();
-        for m in due {
-            self.start_send(&mut sending, m);
-        }
-        let mut outcomes = Vec::with_capacity(taken);
-        while let Some(done) = sending.join_next().await {
-            finished(done, &mut outcomes);
-        }
-        let sent = self.record(outcomes).await?;
-        Ok((taken, sent))
-    }
-
     /// Delivers until nothing is due now (or `max_takes` takes ran), keeping up to a batch of
     /// sends in flight: more are taken as soon as half of them are done, and outcomes are
     /// recorded half a batch at a time. Sending a batch at once and waiting for all of it left
