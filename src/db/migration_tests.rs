@@ -13,6 +13,24 @@ struct ChildRow {
     erased_at: Option<String>,
 }
 
+/// The migrations before the one named (by its suffix), and that one.
+fn up_to(
+    c: &mut diesel::SqliteConnection,
+    suffix: &str,
+) -> (
+    Vec<Box<dyn diesel::migration::Migration<diesel::sqlite::Sqlite>>>,
+    Vec<Box<dyn diesel::migration::Migration<diesel::sqlite::Sqlite>>>,
+) {
+    let mut all = c.pending_migrations(SQLITE_MIGRATIONS).unwrap();
+    let at = all
+        .iter()
+        .position(|m| m.name().to_string().ends_with(suffix))
+        .unwrap();
+    all.truncate(at + 1);
+    let target = all.split_off(at);
+    (all, target)
+}
+
 #[test]
 fn erased_children_lose_the_placeholder_date_and_the_rebuilt_table_keeps_its_rules() {
     let (dir, mut conn) = super::tests::temp_sqlite("migrate");
@@ -20,11 +38,7 @@ fn erased_children_lose_the_placeholder_date_and_the_rebuilt_table_keeps_its_rul
         panic!("a SQLite connection")
     };
     // The database as it was before the rebuild, with one erased family and one live one.
-    let (rebuild, before): (Vec<_>, Vec<_>) = c
-        .pending_migrations(SQLITE_MIGRATIONS)
-        .unwrap()
-        .into_iter()
-        .partition(|m| m.name().to_string().ends_with("_erased_children"));
+    let (before, rebuild) = up_to(c, "_erased_children");
     for m in &before {
         c.run_migration(m).unwrap();
     }
@@ -110,11 +124,7 @@ fn families_languages_become_tags_and_an_unknown_one_keeps_its_name() {
     let DbConnection::Sqlite(c) = &mut conn else {
         panic!("a SQLite connection")
     };
-    let (messages, before): (Vec<_>, Vec<_>) = c
-        .pending_migrations(SQLITE_MIGRATIONS)
-        .unwrap()
-        .into_iter()
-        .partition(|m| m.name().to_string().ends_with("_messages"));
+    let (before, messages) = up_to(c, "_messages");
     for m in &before {
         c.run_migration(m).unwrap();
     }

@@ -106,6 +106,7 @@ diesel::table! {
         reason -> Text,
         created_by -> Nullable<Integer>,
         created_at -> Timestamp,
+        applied_at -> Nullable<Timestamp>,
     }
 }
 
@@ -237,6 +238,20 @@ diesel::table! {
         updated_at -> Timestamp,
         confirmed_at -> Nullable<Timestamp>,
         ended_at -> Nullable<Timestamp>,
+        access_needs -> Text,
+        interpreter_needed -> Bool,
+        transferred_to -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    apologies (id) {
+        id -> Integer,
+        booking_id -> Integer,
+        session_id -> Integer,
+        reason -> Text,
+        given_by -> Nullable<Integer>,
+        created_at -> Timestamp,
     }
 }
 
@@ -287,6 +302,7 @@ diesel::table! {
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         erased_at -> Nullable<Timestamp>,
+        staff_id -> Nullable<Integer>,
     }
 }
 
@@ -392,6 +408,8 @@ diesel::joinable!(follow_ups -> bookings (booking_id));
 diesel::joinable!(follow_ups -> cohorts (cohort_id));
 diesel::joinable!(follow_up_contacts -> follow_ups (follow_up_id));
 diesel::joinable!(outcome_measures -> bookings (booking_id));
+diesel::joinable!(apologies -> bookings (booking_id));
+diesel::joinable!(apologies -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -410,6 +428,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     families,
     children,
     bookings,
+    apologies,
     booking_creche_children,
     notifications,
     messages,

@@ -164,6 +164,8 @@ pub fn load(
                 carers: 1,
                 booked_by: actor,
                 creche_children: &children,
+                access_needs: &profile.access_needs,
+                interpreter_needed: profile.interpreter_needed,
             },
             now,
         )?;

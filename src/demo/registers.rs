@@ -106,6 +106,8 @@ pub fn load(
             carers: 1,
             booked_by: lead,
             creche_children: &children,
+            access_needs: &profile.access_needs,
+            interpreter_needed: profile.interpreter_needed,
         };
         bookings.push((
             store::bookings::insert(c, new, booked_at)?,

@@ -71,7 +71,7 @@ pub fn booking_history(
     let waitlisted = status == BookingStatus::Waitlisted
         || match confirmed_at {
             Some(at) => at > created_at,
-            None => status == BookingStatus::Cancelled,
+            None => status.is_ended(),
         };
     (confirmed, waitlisted)
 }

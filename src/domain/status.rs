@@ -74,6 +74,10 @@ text_enum! {
         Waitlisted = "waitlisted",
         Cancelled = "cancelled",
         Withdrawn = "withdrawn",
+        /// Ended because the centre cancelled the group (kept for monitoring).
+        CancelledByCentre = "cancelled_by_centre",
+        /// Moved to another group of the same programme (`transferred_to` names the new booking).
+        Transferred = "transferred",
     }
 }
 
@@ -85,7 +89,7 @@ impl BookingStatus {
 
     /// Has ended (by the family, the centre or the cohort's cancellation).
     pub fn is_ended(self) -> bool {
-        matches!(self, BookingStatus::Cancelled | BookingStatus::Withdrawn)
+        !self.is_active()
     }
 }
 

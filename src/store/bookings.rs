@@ -25,6 +25,11 @@ pub struct Booking {
     pub updated_at: NaiveDateTime,
     pub confirmed_at: Option<NaiveDateTime>,
     pub ended_at: Option<NaiveDateTime>,
+    /// This group's access needs (copied from the family when booked).
+    pub access_needs: String,
+    pub interpreter_needed: bool,
+    /// Set when `transferred`: the booking in the other group.
+    pub transferred_to: Option<i32>,
 }
 
 impl Booking {
@@ -91,6 +96,9 @@ pub struct NewBooking<'a> {
     pub carers: i32,
     pub booked_by: i32,
     pub creche_children: &'a [i32],
+    /// The family's, as they stand when booking; changed per booking afterwards.
+    pub access_needs: &'a str,
+    pub interpreter_needed: bool,
 }
 
 pub fn insert(
@@ -105,6 +113,8 @@ pub fn insert(
         carers,
         booked_by,
         creche_children,
+        access_needs,
+        interpreter_needed,
     } = new;
     let b: Booking = diesel::insert_into(bo::table)
         .values((
@@ -121,6 +131,8 @@ pub fn insert(
             bo::created_at.eq(now),
             bo::updated_at.eq(now),
             bo::confirmed_at.eq(confirmed.then_some(now)),
+            bo::access_needs.eq(access_needs),
+            bo::interpreter_needed.eq(interpreter_needed),
         ))
         .returning(bo::all_columns)
         .get_result(conn)?;

@@ -17,6 +17,8 @@ pub struct Closure {
     pub reason: String,
     pub created_by: Option<i32>,
     pub created_at: NaiveDateTime,
+    /// When the sessions it hit were moved or cancelled (`POST /closures/{id}/apply`).
+    pub applied_at: Option<NaiveDateTime>,
 }
 
 pub struct NewClosure {

@@ -78,10 +78,17 @@ pub fn blank_children(
         .execute(conn)
 }
 
-/// Free text written about the family: follow-up notes, contact-attempt notes, and who
-/// collected a child from the crèche.
+/// Free text written about the family: follow-up notes, contact-attempt notes, who collected a
+/// child from the crèche, each booking's access needs and the reasons of apologies.
 pub fn blank_free_text(conn: &mut DbConnection, family_id: i32) -> QueryResult<()> {
+    use crate::db::schema::apologies as ap;
     let bookings = bo::table.filter(bo::family_id.eq(family_id)).select(bo::id);
+    diesel::update(bo::table.filter(bo::family_id.eq(family_id)))
+        .set((bo::access_needs.eq(""), bo::interpreter_needed.eq(false)))
+        .execute(conn)?;
+    diesel::update(ap::table.filter(ap::booking_id.eq_any(bookings)))
+        .set(ap::reason.eq(""))
+        .execute(conn)?;
     let follow_ups = fu::table.filter(fu::family_id.eq(family_id)).select(fu::id);
     diesel::update(fu::table.filter(fu::family_id.eq(family_id)))
         .set(fu::note.eq(""))

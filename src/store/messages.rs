@@ -39,6 +39,8 @@ pub struct Message {
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
     pub erased_at: Option<NaiveDateTime>,
+    /// A message to a member of a cohort's team (then `family_id` is none).
+    pub staff_id: Option<i32>,
 }
 
 /// A message to write to the outbox.

@@ -117,6 +117,8 @@ pub fn term(conn: &mut DbConnection, now: NaiveDateTime) -> diesel::QueryResult<
                         carers: 1,
                         booked_by: staff.id,
                         creche_children: &[],
+                        access_needs: "",
+                        interpreter_needed: false,
                     },
                     now,
                 )?;

@@ -125,6 +125,8 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
             booking_id: Some(existing.id),
         });
     }
+    let family = store::families::find(tx.conn, family_id)?
+        .ok_or_else(|| ServiceError::not_found("family"))?;
     let children = store::families::children_of(tx.conn, family_id)?;
     let range = eligibility::AgeRange {
         programme_name: programme.name.clone(),
@@ -182,6 +184,8 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
             carers: cmd.carers,
             booked_by: user,
             creche_children: &wanted,
+            access_needs: &family.access_needs,
+            interpreter_needed: family.interpreter_needed,
         },
         tx.now.naive_utc(),
     )
