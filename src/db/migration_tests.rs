@@ -199,3 +199,103 @@ fn families_languages_become_tags_and_an_unknown_one_keeps_its_name() {
     drop(conn);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct BookingRow {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Text)]
+    access_needs: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    interpreter_needed: bool,
+}
+
+#[test]
+fn rebuilt_bookings_keep_their_rows_and_what_points_at_them_and_take_the_new_statuses() {
+    let (dir, mut conn) = super::tests::temp_sqlite("changes_of_plan");
+    let DbConnection::Sqlite(c) = &mut conn else {
+        panic!("a SQLite connection")
+    };
+    let (before, rebuild) = up_to(c, "_changes_of_plan");
+    for m in &before {
+        c.run_migration(m).unwrap();
+    }
+    // Only the rows the rebuild reads: cohorts are not needed for it (foreign keys off to seed).
+    c.batch_execute(
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO families (id, access_needs, interpreter_needed, created_at, updated_at) VALUES
+             (1, 'step-free access', 1, '2026-01-01 10:00:00', '2026-01-01 10:00:00'),
+             (2, '', 0, '2026-01-01 10:00:00', '2026-01-01 10:00:00');
+         INSERT INTO children (id, family_id, first_name, date_of_birth, created_at, updated_at)
+             VALUES (10, 1, 'Isla', '2025-03-04', '2026-01-01', '2026-01-01');
+         INSERT INTO bookings (id, cohort_id, family_id, status, carers, created_at, updated_at) VALUES
+             (5, 7, 1, 'confirmed', 1, '2026-01-01', '2026-01-01'),
+             (6, 7, 2, 'withdrawn', 2, '2026-01-01', '2026-01-01');
+         INSERT INTO booking_creche_children (booking_id, child_id) VALUES (5, 10);
+         PRAGMA foreign_keys = ON;",
+    )
+    .unwrap();
+    c.run_migration(&rebuild[0]).unwrap();
+    let rows: Vec<BookingRow> = diesel::sql_query(
+        "SELECT id, status, access_needs, interpreter_needed FROM bookings ORDER BY id",
+    )
+    .load(c)
+    .unwrap();
+    assert_eq!(
+        rows,
+        [
+            BookingRow {
+                id: 5,
+                status: "confirmed".into(),
+                access_needs: "step-free access".into(),
+                interpreter_needed: true
+            },
+            BookingRow {
+                id: 6,
+                status: "withdrawn".into(),
+                access_needs: String::new(),
+                interpreter_needed: false
+            },
+        ]
+    );
+    // What pointed at the old table points at the new one (only the seed's missing cohort is
+    // reported), and deleting a booking still cascades to its crèche places.
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = Integer)]
+        n: i32,
+    }
+    let count = |c: &mut diesel::SqliteConnection, sql: &str| -> i32 {
+        diesel::sql_query(sql).get_result::<Count>(c).unwrap().n
+    };
+    assert_eq!(
+        count(
+            c,
+            "SELECT COUNT(*) AS n FROM pragma_foreign_key_check WHERE \"parent\" <> 'cohorts'"
+        ),
+        0
+    );
+    c.batch_execute(
+        "PRAGMA foreign_keys = OFF; DELETE FROM bookings WHERE id = 6; PRAGMA foreign_keys = ON;",
+    )
+    .unwrap();
+    c.batch_execute("DELETE FROM booking_creche_children; DELETE FROM bookings WHERE id = 5")
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The new statuses are accepted; `transferred` only with the booking it became.
+    let insert = |status: &str, to: &str| {
+        format!(
+            "INSERT INTO bookings (cohort_id, family_id, status, carers, created_at, updated_at, transferred_to)
+             VALUES (7, 2, '{status}', 1, '2026-01-01', '2026-01-01', {to})"
+        )
+    };
+    c.batch_execute("PRAGMA foreign_keys = OFF").unwrap();
+    c.batch_execute(&insert("cancelled_by_centre", "NULL"))
+        .unwrap();
+    assert!(c.batch_execute(&insert("transferred", "NULL")).is_err());
+    assert!(c.batch_execute(&insert("cancelled", "1")).is_err());
+    assert!(c.batch_execute(&insert("gone", "NULL")).is_err());
+    drop(conn);
+    let _ = std::fs::remove_dir_all(dir);
+}
