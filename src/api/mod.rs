@@ -50,6 +50,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(catalogue::closures::create_closure)
             .service(catalogue::closures::add_bank_holiday_change)
             .service(catalogue::closures::delete_closure)
+            .service(catalogue::closure_apply::apply_closure)
             .service(admin::staff::create_staff)
             .service(admin::staff::list_staff)
             .service(admin::staff::get_staff)

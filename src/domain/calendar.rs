@@ -221,6 +221,20 @@ pub fn next_open_week(
         .ok_or(ScheduleError::NoOpenDate { after })
 }
 
+/// Where a session goes when it moves to the end of its course (its date was closed after the
+/// course was planned): the next open week after the course's last session `last`, at the same
+/// LOCAL wall-clock `time` in `tz`, converted with the offset of its own date, so a 10:00 group
+/// moved over the March clock change still meets at 10:00 (an hour earlier in UTC).
+pub fn end_of_course(
+    last: NaiveDate,
+    time: NaiveTime,
+    tz: Tz,
+    is_closed: &dyn Fn(NaiveDate) -> bool,
+) -> Result<DateTime<Utc>, ScheduleError> {
+    let date = next_open_week(last, is_closed)?;
+    local_instant(date, time, tz)
+}
+
 /// Whole months of age on `on` for someone born on `born` (0 before the first monthly birthday,
 /// and also for any date before birth, e.g. an expected baby: callers that must tell "unborn"
 /// apart compare the dates).

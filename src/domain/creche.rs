@@ -255,6 +255,18 @@ pub enum CrecheProblem {
     NoRatios { date: NaiveDate },
 }
 
+impl CrecheProblem {
+    /// The rule broken, as refusals name it: `creche_room`, `creche_ratio` (too few workers for
+    /// the children's ages on a date, or no ratio to count them by), `creche_not_born`.
+    pub fn rule(&self) -> &'static str {
+        match self {
+            CrecheProblem::RoomFull { .. } => "creche_room",
+            CrecheProblem::NotEnoughStaff { .. } | CrecheProblem::NoRatios { .. } => "creche_ratio",
+            CrecheProblem::NotBorn { .. } => "creche_not_born",
+        }
+    }
+}
+
 fn workers_word(n: u32) -> &'static str {
     if n == 1 {
         "crèche worker"

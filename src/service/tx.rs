@@ -8,6 +8,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::domain::role::Role;
 use crate::store;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::{Connection, TransactionManager};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -95,6 +96,29 @@ impl Tx<'_> {
     /// it commits).
     pub fn messages_queued(&mut self) {
         self.messages_queued = true;
+    }
+
+    /// Runs `f` in a savepoint of this transaction and keeps what it wrote only when it succeeds
+    /// and `keep` says so of its answer; otherwise its writes are rolled back together with the
+    /// audit events and signals it recorded, and the transaction goes on. (One cohort of a
+    /// closure can be refused while the others proceed; a dry run is the real run, undone.)
+    pub fn savepoint<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, ServiceError>,
+        keep: impl FnOnce(&T) -> bool,
+    ) -> Result<T, ServiceError> {
+        type Manager = <DbConnection as Connection>::TransactionManager;
+        let before = (self.audit.len(), self.listing_changed, self.messages_queued);
+        Manager::begin_transaction(self.conn)?;
+        let out = f(self);
+        if out.as_ref().is_ok_and(keep) {
+            Manager::commit_transaction(self.conn)?;
+        } else {
+            Manager::rollback_transaction(self.conn)?;
+            self.audit.truncate(before.0);
+            (self.listing_changed, self.messages_queued) = (before.1, before.2);
+        }
+        out
     }
 
     fn finish(self) -> Result<Changed, ServiceError> {
@@ -286,6 +310,57 @@ mod tests {
         }))
         .unwrap();
         assert_eq!((audit_rows(&s), s.signals.listing_generation()), (1, 1));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_savepoint_not_kept_undoes_its_writes_and_records_and_the_transaction_goes_on() {
+        let (dir, s) = services("savepoint");
+        let kept = block_on(s.write(Actor::System, |tx| {
+            tx.audit(event());
+            // Refused by `keep`: its message, audit event and signals go.
+            let refused = tx.savepoint(
+                |tx| {
+                    let at = tx.now_naive();
+                    store::messages::insert(tx.conn, &a_message(), at)?;
+                    tx.messages_queued();
+                    tx.listing_changed();
+                    tx.audit(event());
+                    Ok("refused")
+                },
+                |_| false,
+            )?;
+            // Failed: the same.
+            let failed: Result<(), _> = tx.savepoint(
+                |tx| {
+                    let at = tx.now_naive();
+                    store::messages::insert(tx.conn, &a_message(), at)?;
+                    tx.audit(event());
+                    Err(ServiceError::BookingClosed)
+                },
+                |_| true,
+            );
+            assert!(failed.is_err());
+            // Kept: its message stays.
+            tx.savepoint(
+                |tx| {
+                    let at = tx.now_naive();
+                    store::messages::insert(tx.conn, &a_message(), at)?;
+                    Ok(())
+                },
+                |_| true,
+            )?;
+            Ok(refused)
+        }))
+        .unwrap();
+        assert_eq!(
+            kept, "refused",
+            "the answer of an undone savepoint is still given"
+        );
+        assert_eq!(message_rows(&s), 1);
+        assert_eq!(audit_rows(&s), 1);
+        assert_eq!(s.signals.listing_generation(), 0);
+        assert!(!woken(&s));
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -43,6 +43,30 @@ pub fn insert(conn: &mut DbConnection, c: &NewClosure, now: NaiveDateTime) -> Qu
         .get_result(conn)
 }
 
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Closure>> {
+    cl::table.find(id).first(conn).optional()
+}
+
+/// Holds the closure row until the transaction ends (PostgreSQL), so that two applies of one
+/// closure run one after the other and the second finds nothing left to move.
+pub fn lock(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query(format!(
+            "SELECT id FROM closures WHERE id = {id} FOR UPDATE"
+        ))
+        .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Records when the sessions the closure hit were last moved or cancelled.
+pub fn mark_applied(conn: &mut DbConnection, id: i32, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(cl::table.find(id))
+        .set(cl::applied_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn delete(conn: &mut DbConnection, id: i32) -> QueryResult<bool> {
     Ok(diesel::delete(cl::table.find(id)).execute(conn)? > 0)
 }

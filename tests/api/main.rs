@@ -27,6 +27,7 @@ mod accounts;
 mod bookings;
 mod calendar_roles;
 mod cli;
+mod closure_apply;
 mod closures;
 mod cohort_families;
 mod cohorts;

@@ -307,6 +307,18 @@ fn table() -> Vec<Row> {
             204,
             |s, _| call(format!("/api/v1/closures/{}", s.closure()), None),
         ),
+        row(
+            M::POST,
+            "/api/v1/closures/{id}/apply",
+            Coordinator,
+            200,
+            |s, _| {
+                call(
+                    format!("/api/v1/closures/{}/apply", s.closure()),
+                    Some(json!({"resolution": "move"})),
+                )
+            },
+        ),
         row(M::POST, "/api/v1/staff", Coordinator, 201, |s, n| {
             let email = format!("{}@staff.example", s.unique(n, "staff"));
             call(

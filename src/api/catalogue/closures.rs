@@ -1,6 +1,7 @@
 //! Closures: bank holidays (by rule, plus one-off changes), venue closures and term breaks. A
 //! cohort's sessions skip any date its venue is closed.
 
+use super::closure_apply::CohortResolutionOut;
 use crate::api::access::{Coordinator, Require, Staff};
 use crate::api::docs::{E400, E401, E403, E404, E409, E413, E415, E422, E503};
 use crate::api::field_errors;
@@ -35,6 +36,20 @@ pub struct ClosureOut {
     pub to: NaiveDate,
     #[schema(example = "Half term")]
     pub reason: String,
+}
+
+impl ClosureOut {
+    /// A recorded closure (not a bank holiday).
+    pub fn of(c: crate::store::closures::Closure) -> Self {
+        ClosureOut {
+            kind: ClosureKind::Closure,
+            id: Some(c.id),
+            venue_id: c.venue_id,
+            from: c.from_date,
+            to: c.to_date,
+            reason: c.reason,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,7 +106,8 @@ pub enum HolidayChangeKind {
     Remove,
 }
 
-/// A scheduled session that falls on a new closure: the coordinator decides whether to move it.
+/// A scheduled session that falls on a new closure: the coordinator decides whether to move it
+/// (`proposed_plan`, `POST /closures/{id}/apply`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AffectedSession {
     pub session_id: i32,
@@ -103,8 +119,11 @@ pub struct AffectedSession {
 pub struct ClosureCreated {
     #[serde(flatten)]
     pub closure: ClosureOut,
-    /// Sessions already planned on these dates; they are not moved automatically.
+    /// Sessions already planned on these dates; they are not moved until the closure is applied.
     pub affected_sessions: Vec<AffectedSession>,
+    /// What `POST /closures/{id}/apply` with `move` would do now, per cohort: each hit session
+    /// moved to the end of its group, or the cohort refused with the rule the move would break.
+    pub proposed_plan: Vec<CohortResolutionOut>,
 }
 
 /// Bank holidays and closures in a date range (staff).
@@ -151,14 +170,7 @@ pub async fn list_closures(
             to: h.date,
             reason: h.name,
         })
-        .chain(closures.into_iter().map(|c| ClosureOut {
-            kind: ClosureKind::Closure,
-            id: Some(c.id),
-            venue_id: c.venue_id,
-            from: c.from_date,
-            to: c.to_date,
-            reason: c.reason,
-        }))
+        .chain(closures.into_iter().map(ClosureOut::of))
         .collect();
     items.sort_by_key(|i| (i.from, i.id));
     Ok(web::Json(ClosureList {
@@ -175,7 +187,7 @@ pub async fn list_closures(
     security(("bearer" = [])),
     request_body = ClosureBody,
     responses(
-        (status = 201, description = "Created; lists sessions already planned on those dates", body = ClosureCreated,
+        (status = 201, description = "Created; lists sessions already planned on those dates and the plan applying it would carry out", body = ClosureCreated,
          headers(("Location" = String, description = "/api/v1/closures/{id}")),
          links(("DeleteClosure" = (operation_id = "delete_closure", parameters(("id" = "$response.body#/id")), description = "Remove the closure just added")))),
         E400, E401, E403, E413, E415, E422, E503,
@@ -214,20 +226,16 @@ pub async fn create_closure(
         from: b.from,
         to: b.to,
         reason: b.reason,
+        supervisor_limit: state.config.supervisor_cohort_limit,
     };
     let ClosureAdded {
         closure,
         affected_sessions: affected,
+        proposed,
     } = service::closures::add_closure(&state.services, who.actor(), cmd).await?;
+    let id = closure.id;
     let body = ClosureCreated {
-        closure: ClosureOut {
-            kind: ClosureKind::Closure,
-            id: Some(closure.id),
-            venue_id: closure.venue_id,
-            from: closure.from_date,
-            to: closure.to_date,
-            reason: closure.reason,
-        },
+        closure: ClosureOut::of(closure),
         affected_sessions: affected
             .into_iter()
             .map(|s| AffectedSession {
@@ -236,9 +244,10 @@ pub async fn create_closure(
                 starts_at: crate::api::utc(s.starts_at),
             })
             .collect(),
+        proposed_plan: proposed.into_iter().map(Into::into).collect(),
     };
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/closures/{}", closure.id)))
+        .insert_header((header::LOCATION, format!("/api/v1/closures/{id}")))
         .json(body))
 }
 

@@ -1,5 +1,6 @@
 //! What centres offer: programmes, venues and their closures, and the public listing of groups.
 
+pub mod closure_apply;
 pub mod closures;
 pub mod listing_cache;
 pub mod listings;

@@ -9,6 +9,7 @@ pub mod change;
 pub mod families;
 pub mod lifecycle;
 pub mod plan;
+pub mod rechecks;
 pub mod sessions;
 pub mod summary;
 pub mod team;

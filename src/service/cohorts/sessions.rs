@@ -1,17 +1,19 @@
 //! One session: moved to another date or time, or cancelled (optionally with a replacement
 //! added after the course's last session). Group sessions are renumbered so numbering stays in
-//! time order, the team is checked again, and on a published cohort the change is audited.
+//! time order, the team and the crèche are checked again (`rechecks`), its families are told,
+//! and on a published cohort the change is audited. Applying a closure moves and cancels
+//! sessions through the same functions.
 
 use super::plan::schedule_error;
-use super::{cohort_event, record, team, CohortRecord};
+use super::{cohort_event, rechecks, record, CohortRecord};
 use crate::db::DbConnection;
-use crate::domain::calendar;
+use crate::domain::calendar::{self, ScheduleError};
 use crate::domain::status::{CohortStatus, SessionKind};
 use crate::messages::Tell;
 use crate::service::schedule::zone;
 use crate::service::{Actor, ServiceError, Services, Tx};
-use crate::store::{self, cohorts::Cohort, cohorts::NewSession};
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use crate::store::{self, cohorts::Cohort, cohorts::NewSession, cohorts::Session};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 
 /// What happens to the session.
@@ -48,7 +50,6 @@ pub async fn change_session(
 
 fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError> {
     let id = cmd.session_id;
-    let now = tx.now_naive();
     let session = store::cohorts::find_session(tx.conn, id)?
         .ok_or_else(|| ServiceError::not_found("session"))?;
     let cohort = store::cohorts::find(tx.conn, session.cohort_id)?
@@ -62,25 +63,22 @@ fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError
         ));
     }
     let tz = zone(&cohort);
-    let detail = match &cmd.change {
+    // The local dates the change puts a session on, for the crèche check.
+    let mut new_dates = Vec::new();
+    match &cmd.change {
         SessionChange::Cancel {
             reason,
             add_replacement,
         } => {
-            let reason_given = reason.as_deref();
-            let reason = reason.clone().unwrap_or_else(|| "Cancelled".into());
-            store::cohorts::cancel_session(tx.conn, id, reason.trim(), now)?;
+            cancel_one(tx, &cohort, &session, reason.as_deref())?;
             if *add_replacement && session.kind == SessionKind::Group {
-                add_replacement_session(tx.conn, &cohort, tz, now)?;
+                new_dates.push(add_replacement_session(
+                    tx.conn,
+                    &cohort,
+                    tz,
+                    tx.now_naive(),
+                )?);
             }
-            crate::messages::queue(
-                tx,
-                Tell::SessionCancelled {
-                    session_id: id,
-                    reason: cmd_reason_for_families(reason_given),
-                },
-            )?;
-            format!("session {id} cancelled: {reason}")
         }
         SessionChange::Move { date, start_time } => {
             let old_local = session.starts_at.and_utc().with_timezone(&tz);
@@ -95,62 +93,117 @@ fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError
             }
             let starts = calendar::local_instant(date, time, tz)
                 .map_err(|e| schedule_error("start_time", e))?;
-            let length = session.ends_at - session.starts_at;
-            store::cohorts::move_session(
-                tx.conn,
-                id,
-                starts.naive_utc(),
-                (starts + length).naive_utc(),
-                now,
-            )?;
-            crate::messages::queue(
-                tx,
-                Tell::SessionMoved {
-                    session_id: id,
-                    was: session.clone(),
-                },
-            )?;
-            format!(
-                "session {id} moved from {} to {}",
-                old_local.to_rfc3339(),
-                starts.with_timezone(&tz).to_rfc3339()
-            )
+            move_one(tx, &cohort, &session, starts)?;
+            new_dates.push(date);
         }
-    };
-    store::cohorts::renumber(tx.conn, cohort.id)?;
-    team::recheck(tx.conn, cohort.id, cmd.supervisor_limit)?;
-    if cohort.status == CohortStatus::Published {
-        tx.audit(cohort_event(cohort.id, "schedule_changed", detail));
     }
+    store::cohorts::renumber(tx.conn, cohort.id)?;
+    rechecks::refuse(rechecks::after_schedule_change(
+        tx.conn,
+        &cohort,
+        &new_dates,
+        cmd.supervisor_limit,
+    )?)?;
     tx.listing_changed();
     record(tx.conn, cohort.id, tx.now)
 }
 
-/// The centre's note as families read it: none when staff gave no reason.
-fn cmd_reason_for_families(given: Option<&str>) -> String {
-    given.map(str::trim).unwrap_or_default().to_string()
+/// Moves one session to start at `starts` (its length kept), tells its families, and on a
+/// published cohort audits the change. The caller renumbers and checks the rules again.
+pub(crate) fn move_one(
+    tx: &mut Tx,
+    cohort: &Cohort,
+    session: &Session,
+    starts: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let tz = zone(cohort);
+    let length = session.ends_at - session.starts_at;
+    store::cohorts::move_session(
+        tx.conn,
+        session.id,
+        starts.naive_utc(),
+        (starts + length).naive_utc(),
+        tx.now_naive(),
+    )?;
+    crate::messages::queue(
+        tx,
+        Tell::SessionMoved {
+            session_id: session.id,
+            was: session.clone(),
+        },
+    )?;
+    if cohort.status == CohortStatus::Published {
+        let detail = format!(
+            "session {} moved from {} to {}",
+            session.id,
+            session.starts_at.and_utc().with_timezone(&tz).to_rfc3339(),
+            starts.with_timezone(&tz).to_rfc3339()
+        );
+        tx.audit(cohort_event(cohort.id, "schedule_changed", detail));
+    }
+    Ok(())
 }
 
-/// A replacement group session in the first open week after the course's last session, at the
-/// cohort's usual local time.
-fn add_replacement_session(
+/// Cancels one session (`given`: the centre's reason, if any), tells its families, and on a
+/// published cohort audits the change. The caller renumbers.
+pub(crate) fn cancel_one(
+    tx: &mut Tx,
+    cohort: &Cohort,
+    session: &Session,
+    given: Option<&str>,
+) -> Result<(), ServiceError> {
+    let reason = given
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .unwrap_or("Cancelled");
+    store::cohorts::cancel_session(tx.conn, session.id, reason, tx.now_naive())?;
+    crate::messages::queue(
+        tx,
+        Tell::SessionCancelled {
+            session_id: session.id,
+            // The centre's note as families read it: none when staff gave no reason.
+            reason: given.map(str::trim).unwrap_or_default().to_string(),
+        },
+    )?;
+    if cohort.status == CohortStatus::Published {
+        let detail = format!("session {} cancelled: {reason}", session.id);
+        tx.audit(cohort_event(cohort.id, "schedule_changed", detail));
+    }
+    Ok(())
+}
+
+/// Where a session of `kind` goes at the end of its course: the first open week after the
+/// cohort's last scheduled session of that kind, at `time` local. The outer error is the
+/// database's; the inner says why the calendar has no such date.
+pub(crate) fn end_of_course(
     c: &mut DbConnection,
     cohort: &Cohort,
-    tz: Tz,
-    now: NaiveDateTime,
-) -> Result<(), ServiceError> {
-    let sessions = store::cohorts::sessions_of(c, cohort.id)?;
-    let last = sessions
+    kind: SessionKind,
+    time: NaiveTime,
+) -> Result<Result<DateTime<Utc>, ScheduleError>, ServiceError> {
+    let tz = zone(cohort);
+    let last = store::cohorts::sessions_of(c, cohort.id)?
         .iter()
-        .filter(|s| s.kind == SessionKind::Group && !s.is_cancelled())
+        .filter(|s| s.kind == kind && !s.is_cancelled())
         .map(|s| s.starts_at.and_utc().with_timezone(&tz).date_naive())
         .max()
         .unwrap_or(cohort.first_session_date);
     let closed =
         store::closures::closed_dates(c, cohort.venue_id, last, last + Duration::weeks(60))?;
-    let date = calendar::next_open_week(last, &|d| closed.contains(&d))
-        .map_err(|e| schedule_error("add_replacement", e))?;
-    let starts = calendar::local_instant(date, cohort.start_time, tz)
+    Ok(calendar::end_of_course(last, time, tz, &|d| {
+        closed.contains(&d)
+    }))
+}
+
+/// A replacement group session in the first open week after the course's last session, at the
+/// cohort's usual local time; answers its local date.
+fn add_replacement_session(
+    c: &mut DbConnection,
+    cohort: &Cohort,
+    tz: Tz,
+    now: NaiveDateTime,
+) -> Result<NaiveDate, ServiceError> {
+    let starts = end_of_course(c, cohort, SessionKind::Group, cohort.start_time)?
         .map_err(|e| schedule_error("add_replacement", e))?;
     let ends = starts + Duration::minutes(i64::from(cohort.session_minutes));
     store::cohorts::insert_sessions(
@@ -164,5 +217,5 @@ fn add_replacement_session(
         }],
         now,
     )?;
-    Ok(())
+    Ok(starts.with_timezone(&tz).date_naive())
 }

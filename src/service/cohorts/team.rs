@@ -133,23 +133,32 @@ fn refuse(found: Vec<Problem>, as_conflict: bool) -> ServiceError {
     }
 }
 
-/// Checks the current team again after the schedule changed (a published cohort's team must
-/// also still be complete).
-pub(super) fn recheck(
+/// Every rule the current team breaks on the cohort's current sessions (a published cohort's
+/// team must also still be complete): what a change of schedule is checked against.
+pub(super) fn problems_now(
     c: &mut DbConnection,
     cohort_id: i32,
     limit: usize,
-) -> Result<(), ServiceError> {
+) -> Result<Vec<Problem>, ServiceError> {
     let cohort =
         store::cohorts::find(c, cohort_id)?.ok_or_else(|| ServiceError::not_found("cohort"))?;
     let pairs = store::teams::team_of(c, cohort_id)?;
-    let found = problems(
+    problems(
         c,
         &cohort,
         &pairs,
         cohort.status == CohortStatus::Published,
         limit,
-    )?;
+    )
+}
+
+/// Checks the current team again after the schedule changed.
+pub(super) fn recheck(
+    c: &mut DbConnection,
+    cohort_id: i32,
+    limit: usize,
+) -> Result<(), ServiceError> {
+    let found = problems_now(c, cohort_id, limit)?;
     if found.is_empty() {
         Ok(())
     } else {

@@ -337,3 +337,47 @@ fn zero_sessions_and_odd_lengths_do_not_panic() {
         })
     );
 }
+
+#[test]
+fn a_session_moved_to_the_end_keeps_its_local_time_across_the_clock_change() {
+    // Easter 2027: the clocks go forward on Sunday 28 March. A Tuesday group whose last session
+    // is on 23 March (GMT), with a closure over 30 March, moves to 6 April (BST), still 10:00.
+    let closed = |date: NaiveDate| date == d("2027-03-30");
+    assert_eq!(
+        end_of_course(d("2027-03-23"), t("10:00"), London, &closed),
+        Ok(utc("2027-04-06T09:00:00Z"))
+    );
+    // Without a closure it is simply the next week, across the change all the same.
+    assert_eq!(
+        end_of_course(d("2027-03-23"), t("10:00"), London, &open_always),
+        Ok(utc("2027-03-30T09:00:00Z"))
+    );
+    // And back in October: 10:00 BST then 10:00 GMT.
+    assert_eq!(
+        end_of_course(d("2027-10-26"), t("10:00"), London, &open_always),
+        Ok(utc("2027-11-02T10:00:00Z"))
+    );
+}
+
+#[test]
+fn a_session_moved_to_the_end_skips_bank_holidays_and_names_impossible_times() {
+    // Monday 22 March 2027 + a week is Easter Monday (29 March): on to 5 April.
+    assert_eq!(
+        end_of_course(d("2027-03-22"), t("10:00"), London, &bank_holiday_closed),
+        Ok(utc("2027-04-05T09:00:00Z"))
+    );
+    // 01:30 does not exist on 28 March 2027 in London.
+    assert_eq!(
+        end_of_course(d("2027-03-21"), t("01:30"), London, &open_always),
+        Err(ScheduleError::NonexistentLocalTime {
+            date: d("2027-03-28")
+        })
+    );
+    let always = |_: NaiveDate| true;
+    assert_eq!(
+        end_of_course(d("2027-03-21"), t("10:00"), London, &always),
+        Err(ScheduleError::NoOpenDate {
+            after: d("2027-03-21")
+        })
+    );
+}

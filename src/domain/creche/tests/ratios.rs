@@ -345,3 +345,45 @@ fn problems_in_plain_words_with_the_date() {
     // Usable as an error.
     let _: &dyn std::error::Error = &room;
 }
+
+#[test]
+fn a_session_moved_earlier_can_break_the_ratio_a_later_one_cannot() {
+    // Five children who turn two on 2027-03-01: at 1:5 one worker is enough from that day, but
+    // on an earlier date they are all under two (1:3) and need two.
+    let born = vec![Some(d("2025-03-01")); 5];
+    let sets = eyfs_ratios();
+    assert_eq!(fits(&sets, &[d("2027-03-02")], &born, 6, 1), Ok(()));
+    assert_eq!(fits(&sets, &[d("2027-04-13")], &born, 6, 1), Ok(()));
+    let earlier = fits(&sets, &[d("2027-02-23")], &born, 6, 1).unwrap_err();
+    assert_eq!(
+        earlier,
+        CrecheProblem::NotEnoughStaff {
+            date: d("2027-02-23"),
+            needed: 2,
+            workers: 1
+        }
+    );
+    assert_eq!(earlier.rule(), "creche_ratio");
+    assert!(earlier.to_string().contains("2027-02-23"), "{earlier}");
+}
+
+#[test]
+fn each_creche_problem_names_its_rule() {
+    let room = CrecheProblem::RoomFull {
+        date: d("2027-04-13"),
+        children: 7,
+        capacity: 6,
+    };
+    assert_eq!(room.rule(), "creche_room");
+    assert_eq!(
+        CrecheProblem::NoRatios {
+            date: d("2010-01-05")
+        }
+        .rule(),
+        "creche_ratio"
+    );
+    assert_eq!(
+        CrecheProblem::NotBorn { child_index: 0 }.rule(),
+        "creche_not_born"
+    );
+}

@@ -1,7 +1,15 @@
 //! Closures: a venue (or every venue) closed for a date or a range, and one-off changes to the
 //! bank holidays. Sessions are planned around them; sessions already planned on a new closure
-//! are named for the coordinator to move, never moved automatically. Both touch the public
-//! listing, which shows the sessions' dates.
+//! are named with the plan `apply` proposes for them (each moved to the end of its group), and
+//! moved or cancelled only when a coordinator applies it. Both touch the public listing, which
+//! shows the sessions' dates.
+
+pub mod apply;
+
+pub use apply::{
+    apply_closure, ApplyClosure, ClosureResolved, CohortResolved, Outcome, Resolution,
+    SessionResolved,
+};
 
 use super::{Actor, ServiceError, Services};
 use crate::db::{unique_violated, Unique};
@@ -43,12 +51,16 @@ pub struct CloseVenue {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub reason: String,
+    /// Groups a supervisor may support in one term (configuration), for the proposed plan.
+    pub supervisor_limit: usize,
 }
 
-/// The closure recorded, and the sessions already planned on its dates.
+/// The closure recorded, the sessions already planned on its dates, and what applying it would
+/// do by default (each cohort's hit sessions moved to the end of its group, or refused).
 pub struct ClosureAdded {
     pub closure: Closure,
     pub affected_sessions: Vec<Session>,
+    pub proposed: Vec<CohortResolved>,
 }
 
 pub async fn add_closure(
@@ -75,10 +87,24 @@ pub async fn add_closure(
             let closure = store::closures::insert(tx.conn, &new, tx.now_naive())?;
             let affected_sessions =
                 store::cohorts::sessions_on_dates(tx.conn, new.venue_id, cmd.from, cmd.to)?;
+            // The plan is the apply itself, run and rolled back: it cannot say other than
+            // what `apply` will do now.
+            let default = ApplyClosure {
+                closure_id: closure.id,
+                resolution: Resolution::Move,
+                per_cohort: Default::default(),
+                reason: None,
+                dry_run: true,
+                supervisor_limit: cmd.supervisor_limit,
+            };
+            let proposed = tx
+                .savepoint(|tx| apply::resolve(tx, &default), |_| false)?
+                .cohorts;
             tx.listing_changed();
             Ok(ClosureAdded {
                 closure,
                 affected_sessions,
+                proposed,
             })
         })
         .await
