@@ -13,14 +13,10 @@ struct ChildRow {
     erased_at: Option<String>,
 }
 
+type Migrations = Vec<Box<dyn diesel::migration::Migration<diesel::sqlite::Sqlite>>>;
+
 /// The migrations before the one named (by its suffix), and that one.
-fn up_to(
-    c: &mut diesel::SqliteConnection,
-    suffix: &str,
-) -> (
-    Vec<Box<dyn diesel::migration::Migration<diesel::sqlite::Sqlite>>>,
-    Vec<Box<dyn diesel::migration::Migration<diesel::sqlite::Sqlite>>>,
-) {
+fn up_to(c: &mut diesel::SqliteConnection, suffix: &str) -> (Migrations, Migrations) {
     let mut all = c.pending_migrations(SQLITE_MIGRATIONS).unwrap();
     let at = all
         .iter()
