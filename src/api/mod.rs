@@ -82,6 +82,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(families::calendar::family_feed)
             .service(booking::get_booking)
             .service(booking::cancel_booking)
+            .service(booking::changes::change_booking)
+            .service(booking::changes::transfer_booking)
             .service(booking::mine::my_bookings)
             .service(booking::mine::my_notifications)
             .service(messages::list_messages)

@@ -136,11 +136,7 @@ pub fn insert(
         ))
         .returning(bo::all_columns)
         .get_result(conn)?;
-    for child in creche_children {
-        diesel::insert_into(bc::table)
-            .values((bc::booking_id.eq(b.id), bc::child_id.eq(child)))
-            .execute(conn)?;
-    }
+    add_creche_children(conn, b.id, creche_children)?;
     Ok(b)
 }
 
@@ -163,6 +159,81 @@ pub fn set_status(
             .set(bo::confirmed_at.eq(now))
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// A booking's own details, changed after booking (`PATCH /bookings/{id}`).
+pub struct Details<'a> {
+    pub carers: i32,
+    pub access_needs: &'a str,
+    pub interpreter_needed: bool,
+}
+
+pub fn set_details(
+    conn: &mut DbConnection,
+    id: i32,
+    d: Details,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(bo::table.find(id))
+        .set((
+            bo::carers.eq(d.carers),
+            bo::access_needs.eq(d.access_needs),
+            bo::interpreter_needed.eq(d.interpreter_needed),
+            bo::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends a booking as `transferred` to booking `to`, in one statement: the CHECK ties the status
+/// to `transferred_to`.
+pub fn mark_transferred(
+    conn: &mut DbConnection,
+    id: i32,
+    to: i32,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(bo::table.find(id))
+        .set((
+            bo::status.eq(BookingStatus::Transferred.as_str()),
+            bo::transferred_to.eq(Some(to)),
+            bo::updated_at.eq(now),
+            bo::ended_at.eq(Some(now)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Gives these children crèche places on a booking.
+pub fn add_creche_children(
+    conn: &mut DbConnection,
+    booking_id: i32,
+    children: &[i32],
+) -> QueryResult<()> {
+    for child in children {
+        diesel::insert_into(bc::table)
+            .values((bc::booking_id.eq(booking_id), bc::child_id.eq(child)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Takes these children's crèche places off a booking.
+pub fn remove_creche_children(
+    conn: &mut DbConnection,
+    booking_id: i32,
+    children: &[i32],
+) -> QueryResult<()> {
+    if children.is_empty() {
+        return Ok(());
+    }
+    diesel::delete(
+        bc::table
+            .filter(bc::booking_id.eq(booking_id))
+            .filter(bc::child_id.eq_any(children)),
+    )
+    .execute(conn)?;
     Ok(())
 }
 

@@ -107,3 +107,11 @@ pub fn correct(
         .returning(om::all_columns)
         .get_result(conn)
 }
+
+/// Moves a booking's scores to another booking (a family moved to another group keeps them;
+/// `updated_at` stays: the scores themselves did not change).
+pub fn move_to_booking(conn: &mut DbConnection, from: i32, to: i32) -> QueryResult<usize> {
+    diesel::update(om::table.filter(om::booking_id.eq(from)))
+        .set(om::booking_id.eq(to))
+        .execute(conn)
+}

@@ -24,6 +24,8 @@ mod openapi;
 mod schema_check;
 
 mod accounts;
+mod booking_changes;
+mod booking_transfers;
 mod bookings;
 mod calendar_roles;
 mod cli;

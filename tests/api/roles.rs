@@ -132,6 +132,30 @@ impl Setup<'_> {
         id
     }
 
+    /// A published cohort with its own lead, named apart from `staffed_cohort`'s so that a cell
+    /// may have both.
+    fn published_cohort(&self, n: usize) -> i64 {
+        let id = self.cohort()["id"].as_i64().unwrap();
+        let lead = self.staff(
+            &format!("{}@staff.example", self.unique(n, "published-lead")),
+            json!([{"kind": "clinical", "expires_on": null}]),
+        );
+        let team = self
+            .app
+            .req(
+                Method::PUT,
+                &format!("/api/v1/cohorts/{id}/facilitators"),
+                self.co(),
+            )
+            .json(&json!({"lead": lead}))
+            .send()
+            .unwrap();
+        ok_json(team, 200);
+        let publish = format!("/api/v1/cohorts/{id}/publish");
+        ok_json(self.app.post(&publish, self.co(), &json!({})), 200);
+        id
+    }
+
     fn closure(&self) -> i64 {
         let body = json!({"venue_id": self.venue, "from": "2030-06-03", "to": "2030-06-04", "reason": "Deep clean"});
         ok_json(self.app.post("/api/v1/closures", self.co(), &body), 201)["id"]
@@ -636,6 +660,22 @@ fn table() -> Vec<Row> {
                 )
             },
         ),
+        // The parent caller's own booking: a parent may not move it either (403); other
+        // families' bookings are not there for a parent (404, `booking_transfers`).
+        row(
+            M::POST,
+            "/api/v1/bookings/{id}/transfer",
+            Coordinator,
+            201,
+            |s, n| {
+                let (booking, _) = outcome_booking(s, n, false);
+                let to = s.published_cohort(n);
+                call(
+                    format!("/api/v1/bookings/{booking}/transfer"),
+                    Some(json!({"cohort_id": to})),
+                )
+            },
+        ),
         // Facilitators and parents are refused (403); `reports` checks the figures.
         row(
             M::GET,
@@ -708,11 +748,13 @@ fn documented_routes() -> BTreeSet<(String, String)> {
 }
 
 /// Routes whose admission depends on who owns the record, not only on the role; their role
-/// checks are in `bookings::who_may_book_and_see_bookings` instead of this table.
+/// checks are in `bookings::who_may_book_and_see_bookings` (and, for changing a booking,
+/// `booking_changes::only_the_family_and_the_centre_change_a_booking`) instead of this table.
 const BY_OWNERSHIP: &[(&str, &str)] = &[
     ("POST", "/api/v1/cohorts/{id}/bookings"),
     ("GET", "/api/v1/bookings/{id}"),
     ("DELETE", "/api/v1/bookings/{id}"),
+    ("PATCH", "/api/v1/bookings/{id}"),
 ];
 
 #[test]

@@ -1,7 +1,8 @@
 //! Booking a place: parents book themselves (coordinators on a family's behalf), with crèche
-//! places for named children; reading and cancelling a booking. The rules and the transaction
-//! are `service::booking`'s.
+//! places for named children; reading, changing ([`changes`]) and cancelling a booking. The
+//! rules and the transaction are `service::booking`'s.
 
+pub mod changes;
 pub mod mine;
 
 use crate::api::access::{AnyUser, Require};
@@ -40,13 +41,20 @@ pub struct BookingOut {
     pub id: i32,
     pub cohort_id: i32,
     pub family_id: i32,
-    /// `confirmed`, `waitlisted`, `cancelled` or `withdrawn`.
+    /// `confirmed`, `waitlisted`, `cancelled`, `withdrawn`, `cancelled_by_centre` or
+    /// `transferred`.
     pub status: BookingStatus,
     /// Place on the waiting list (1 = next), when waitlisted.
     pub waitlist_position: Option<i64>,
     pub carers: i32,
     pub creche_child_ids: Vec<i32>,
     pub created_at: DateTime<Utc>,
+    /// What the family needs to take part in this group (from the family's profile when booked;
+    /// changed per booking with `PATCH /api/v1/bookings/{id}`).
+    pub access_needs: String,
+    pub interpreter_needed: bool,
+    /// When `transferred`: the family's booking in the group they moved to.
+    pub transferred_to: Option<i32>,
 }
 
 impl From<BookingView> for BookingOut {
@@ -60,6 +68,9 @@ impl From<BookingView> for BookingOut {
             carers: b.carers,
             creche_child_ids: b.creche_child_ids,
             created_at: b.created_at,
+            access_needs: b.access_needs,
+            interpreter_needed: b.interpreter_needed,
+            transferred_to: b.transferred_to,
         }
     }
 }

@@ -40,8 +40,6 @@ pub struct CohortBooking {
     /// The children with a crèche place in this cohort.
     pub creche_children: Vec<CrecheChildOut>,
     pub preferred_language: crate::domain::message::Language,
-    pub interpreter_needed: bool,
-    pub access_needs: String,
     /// The family's phone: coordinators, the lead and co-facilitators (for follow-up).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -98,8 +96,6 @@ impl From<BookedFamily> for CohortBooking {
                 })
                 .collect(),
             preferred_language: f.preferred_language,
-            interpreter_needed: f.interpreter_needed,
-            access_needs: f.access_needs,
             phone: f.phone,
             contact: f.contact.map(|c| FamilyContact {
                 email: c.email,

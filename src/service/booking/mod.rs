@@ -1,10 +1,13 @@
-//! Booking a place, reading and cancelling one, and the waiting list.
+//! Booking a place, reading, changing ([`change`]), moving ([`transfer`]) and cancelling one,
+//! and the waiting list.
 //!
 //! A place is `confirmed` when a parent place and the crèche places are left, otherwise the
 //! family joins the waiting list; a freed place promotes the earliest waitlisted family that now
 //! fits, in the same transaction ([`waiting_list`]). Capacity is taken with the cohort row
 //! locked and a conditional update (`store::bookings`), so no interleaving can overbook.
 
+pub mod change;
+pub mod transfer;
 pub mod waiting_list;
 
 use super::schedule::{session_dates, standing};
@@ -13,10 +16,14 @@ use crate::db::DbConnection;
 use crate::domain::role::Role;
 use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::domain::{creche, eligibility};
+use crate::store::families::Child;
+use crate::store::programmes::Programme;
 use crate::store::{self, bookings::Booking, cohorts::Cohort};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use change::{change_booking, ChangeBooking};
+pub use transfer::{transfer_booking, TransferBooking};
 pub use waiting_list::end_booking;
 
 /// Book a place on a cohort.
@@ -45,6 +52,15 @@ pub struct BookingView {
     pub carers: i32,
     pub creche_child_ids: Vec<i32>,
     pub created_at: DateTime<Utc>,
+    // Defaults: an answer stored for an `Idempotency-Key` before these fields existed still reads.
+    /// What the family needs to take part in this group (step-free access, …).
+    #[serde(default)]
+    pub access_needs: String,
+    #[serde(default)]
+    pub interpreter_needed: bool,
+    /// When `transferred`: the family's booking in the group they moved to.
+    #[serde(default)]
+    pub transferred_to: Option<i32>,
 }
 
 pub fn view(c: &mut DbConnection, b: Booking) -> Result<BookingView, ServiceError> {
@@ -62,6 +78,9 @@ pub fn view(c: &mut DbConnection, b: Booking) -> Result<BookingView, ServiceErro
         carers: b.carers,
         creche_child_ids: children,
         created_at: b.created_at.and_utc(),
+        access_needs: b.access_needs,
+        interpreter_needed: b.interpreter_needed,
+        transferred_to: b.transferred_to,
     })
 }
 
@@ -128,54 +147,10 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
     let family = store::families::find(tx.conn, family_id)?
         .ok_or_else(|| ServiceError::not_found("family"))?;
     let children = store::families::children_of(tx.conn, family_id)?;
-    let range = eligibility::AgeRange {
-        programme_name: programme.name.clone(),
-        min_age_months: programme.min_age_months,
-        max_age_months: programme.max_age_months,
-        pregnancy_eligible: programme.pregnancy_eligible,
-    };
-    let dates: Vec<eligibility::ChildDates> = children
-        .iter()
-        .map(|ch| eligibility::ChildDates {
-            date_of_birth: ch.date_of_birth,
-            due_date: ch.due_date,
-        })
-        .collect();
-    eligibility::check(&range, cohort.first_session_date, &dates)
-        .map_err(|reason| ServiceError::NotEligible { reason })?;
-    if !wanted.is_empty() && !cohort.creche_offered {
-        return Err(ServiceError::field(
-            "creche_child_ids",
-            "this group has no crèche",
-        ));
-    }
-    let mut births = Vec::new();
-    for id in &wanted {
-        let child = children.iter().find(|ch| ch.id == *id).ok_or_else(|| {
-            ServiceError::field(
-                "creche_child_ids",
-                format!("child {id} is not in your family"),
-            )
-        })?;
-        if child.date_of_birth.is_none() {
-            return Err(ServiceError::field(
-                "creche_child_ids",
-                format!(
-                    "{} is not born yet, so cannot have a crèche place",
-                    child.first_name
-                ),
-            ));
-        }
-        births.push(child.date_of_birth);
-    }
-    // Crèche first: a parent place is only taken when the crèche places fit too.
-    let confirmed = if guard {
-        creche_fits(tx.conn, &cohort, venue.creche_room_capacity, &births)?
-            && store::bookings::take_place(tx.conn, cohort_id)?
-    } else {
-        unguarded_place_left(tx.conn, &cohort, venue.creche_room_capacity, &births)?
-    };
-    let booking = store::bookings::insert(
+    eligible(&programme, &cohort, &children)?;
+    let births = creche_births(cohort.creche_offered, &children, &wanted)?;
+    let confirmed = seat(tx.conn, &cohort, venue.creche_room_capacity, &births, guard)?;
+    let booking = insert_booking(
         tx.conn,
         store::bookings::NewBooking {
             cohort_id,
@@ -188,11 +163,7 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
             interpreter_needed: family.interpreter_needed,
         },
         tx.now.naive_utc(),
-    )
-    .map_err(|e| match crate::db::unique_violated(&e) {
-        Some(crate::db::Unique::ActiveBooking) => ServiceError::AlreadyBooked { booking_id: None },
-        _ => e.into(),
-    })?;
+    )?;
     tx.audit(Audit {
         action: "booking_made",
         entity: "booking",
@@ -250,6 +221,94 @@ fn booking_family(
     }
 }
 
+/// Whether the family can join a group of `programme` starting on the cohort's first date.
+fn eligible(
+    programme: &Programme,
+    cohort: &Cohort,
+    children: &[Child],
+) -> Result<(), ServiceError> {
+    let range = eligibility::AgeRange {
+        programme_name: programme.name.clone(),
+        min_age_months: programme.min_age_months,
+        max_age_months: programme.max_age_months,
+        pregnancy_eligible: programme.pregnancy_eligible,
+    };
+    let dates: Vec<eligibility::ChildDates> = children
+        .iter()
+        .map(|ch| eligibility::ChildDates {
+            date_of_birth: ch.date_of_birth,
+            due_date: ch.due_date,
+        })
+        .collect();
+    eligibility::check(&range, cohort.first_session_date, &dates)
+        .map_err(|reason| ServiceError::NotEligible { reason })
+}
+
+/// The dates of birth of the children named for crèche places, in the order named, once each
+/// is known to be one of the family's `children`, born, and the group has a crèche.
+fn creche_births(
+    creche_offered: bool,
+    children: &[Child],
+    wanted: &[i32],
+) -> Result<Vec<Option<NaiveDate>>, ServiceError> {
+    if !wanted.is_empty() && !creche_offered {
+        return Err(ServiceError::field(
+            "creche_child_ids",
+            "this group has no crèche",
+        ));
+    }
+    let mut births = Vec::new();
+    for id in wanted {
+        let child = children.iter().find(|ch| ch.id == *id).ok_or_else(|| {
+            ServiceError::field(
+                "creche_child_ids",
+                format!("child {id} is not in your family"),
+            )
+        })?;
+        if child.date_of_birth.is_none() {
+            return Err(ServiceError::field(
+                "creche_child_ids",
+                format!(
+                    "{} is not born yet, so cannot have a crèche place",
+                    child.first_name
+                ),
+            ));
+        }
+        births.push(child.date_of_birth);
+    }
+    Ok(births)
+}
+
+/// Takes a parent place for a new booking if one is left and its crèche children fit: true
+/// when confirmed, false when the family must wait. Crèche first: a parent place is only taken
+/// when the crèche places fit too. Without the guard, the race tests' naive control.
+fn seat(
+    c: &mut DbConnection,
+    cohort: &Cohort,
+    room: i32,
+    births: &[Option<NaiveDate>],
+    guard: bool,
+) -> Result<bool, ServiceError> {
+    if guard {
+        Ok(creche_fits(c, cohort, room, births)? && store::bookings::take_place(c, cohort.id)?)
+    } else {
+        unguarded_place_left(c, cohort, room, births)
+    }
+}
+
+/// Inserts a booking already decided; a second active booking of the family on the group (two
+/// requests at once) is [`ServiceError::AlreadyBooked`].
+fn insert_booking(
+    c: &mut DbConnection,
+    new: store::bookings::NewBooking,
+    now: chrono::NaiveDateTime,
+) -> Result<Booking, ServiceError> {
+    store::bookings::insert(c, new, now).map_err(|e| match crate::db::unique_violated(&e) {
+        Some(crate::db::Unique::ActiveBooking) => ServiceError::AlreadyBooked { booking_id: None },
+        _ => e.into(),
+    })
+}
+
 /// Whether these crèche children fit alongside the confirmed ones on every session date.
 pub(crate) fn creche_fits(
     c: &mut DbConnection,
@@ -257,8 +316,19 @@ pub(crate) fn creche_fits(
     room: i32,
     extra: &[Option<NaiveDate>],
 ) -> Result<bool, ServiceError> {
+    Ok(creche_problem(c, cohort, room, extra)?.is_none())
+}
+
+/// Why these crèche children would not fit alongside the confirmed ones (the first date and
+/// rule broken), or `None` when they fit on every session date.
+pub(crate) fn creche_problem(
+    c: &mut DbConnection,
+    cohort: &Cohort,
+    room: i32,
+    extra: &[Option<NaiveDate>],
+) -> Result<Option<creche::CrecheProblem>, ServiceError> {
     if extra.is_empty() {
-        return Ok(true);
+        return Ok(None);
     }
     let mut births = store::bookings::confirmed_creche_births(c, cohort.id)?;
     births.extend_from_slice(extra);
@@ -270,7 +340,7 @@ pub(crate) fn creche_fits(
         room.max(0) as u32,
         cohort.creche_workers.max(0) as u32,
     )
-    .is_ok())
+    .err())
 }
 
 /// The naive check-then-act that the capacity guard exists to prevent: count the confirmed rows

@@ -38,8 +38,6 @@ pub struct BookedFamily {
     pub carers_names: Vec<String>,
     pub creche_children: Vec<CrecheChild>,
     pub preferred_language: crate::domain::message::Language,
-    pub interpreter_needed: bool,
-    pub access_needs: String,
     /// Coordinators, the lead and co-facilitators (for follow-up).
     pub phone: Option<String>,
     /// Coordinators only.
@@ -135,8 +133,6 @@ fn booked_family(
             .collect(),
         creche_children,
         preferred_language: f.preferred_language,
-        interpreter_needed: f.interpreter_needed,
-        access_needs: f.access_needs,
         phone,
         contact,
     })

@@ -95,11 +95,13 @@ pub async fn cohort_summary(
             let session_ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
             let marks = store::registers::marks_of_sessions(c, &session_ids)?;
             let mut bookings = store::bookings::of_cohort(c, id, BookingStatus::Confirmed)?;
-            bookings.extend(
-                store::bookings::of_cohort(c, id, BookingStatus::Withdrawn)?
-                    .into_iter()
-                    .filter(|b| marks.iter().any(|m| m.booking_id == b.id)),
-            );
+            for left in [BookingStatus::Withdrawn, BookingStatus::Transferred] {
+                bookings.extend(
+                    store::bookings::of_cohort(c, id, left)?
+                        .into_iter()
+                        .filter(|b| marks.iter().any(|m| m.booking_id == b.id)),
+                );
+            }
             let follow_ups = store::summaries::follow_ups(c, id)?;
             let group_session = |sid: i32| {
                 sessions

@@ -31,7 +31,8 @@ pub struct RegisterChild {
 pub struct RegisterFamily {
     pub booking_id: i32,
     pub family_id: i32,
-    /// `confirmed`, or `withdrawn` for a family who left after being marked here.
+    /// `confirmed`, or `withdrawn` (`transferred`) for a family who left (moved to another group)
+    /// after being marked here.
     pub booking_status: BookingStatus,
     pub carers_names: Vec<String>,
     /// Carers expected: 1 or 2.
@@ -124,11 +125,14 @@ pub fn build(
             .map(|m| (m.booking_id, m))
             .collect();
     let mut bookings = store::bookings::of_cohort(c, cohort.id, BookingStatus::Confirmed)?;
-    bookings.extend(
-        store::bookings::of_cohort(c, cohort.id, BookingStatus::Withdrawn)?
-            .into_iter()
-            .filter(|b| marks.contains_key(&b.id)),
-    );
+    // Families who left (or moved to another group) after being marked here stay on its register.
+    for left in [BookingStatus::Withdrawn, BookingStatus::Transferred] {
+        bookings.extend(
+            store::bookings::of_cohort(c, cohort.id, left)?
+                .into_iter()
+                .filter(|b| marks.contains_key(&b.id)),
+        );
+    }
     let ids: Vec<i32> = bookings.iter().map(|b| b.id).collect();
     let places = store::bookings::creche_children(c, &ids)?;
     let signins: BTreeMap<i32, store::registers::CrecheRow> =
@@ -190,8 +194,9 @@ pub fn build(
             mark: mark.map(|m| m.status),
             marked_at: mark.map(|m| m.marked_at.and_utc()),
             creche_children: mine.iter().map(|ch| child_view(ch)).collect(),
-            access_needs: f.access_needs,
-            interpreter_needed: f.interpreter_needed,
+            // The booking's own: copied from the family when booked, changed per group since.
+            access_needs: b.access_needs.clone(),
+            interpreter_needed: b.interpreter_needed,
             preferred_language: f.preferred_language,
         });
     }

@@ -93,11 +93,17 @@ pub struct ExportBooking {
     pub cohort_title: String,
     pub programme: String,
     pub venue_name: String,
-    /// `confirmed`, `waitlisted`, `cancelled` or `withdrawn`.
+    /// `confirmed`, `waitlisted`, `cancelled`, `withdrawn`, `cancelled_by_centre` or
+    /// `transferred`.
     pub status: BookingStatus,
     /// Place on the waiting list (1 = next), when waitlisted.
     pub waitlist_position: Option<i64>,
     pub carers: i32,
+    /// What the family told the centre it needs for this group.
+    pub access_needs: String,
+    pub interpreter_needed: bool,
+    /// When `transferred`: the booking in the group the family moved to.
+    pub transferred_to: Option<i32>,
     /// The user who made the booking (the parent, or a coordinator).
     pub booked_by: Option<i32>,
     pub created_at: DateTime<Utc>,
