@@ -14,6 +14,7 @@ struct ChildRow {
 }
 
 /// The migrations before the one named (by its suffix), and that one.
+#[allow(clippy::type_complexity)]
 fn up_to(
     c: &mut diesel::SqliteConnection,
     suffix: &str,
