@@ -24,6 +24,7 @@ mod openapi;
 mod schema_check;
 
 mod accounts;
+mod apologies;
 mod bookings;
 mod calendar_roles;
 mod cli;

@@ -2,6 +2,7 @@
 //! places for named children; reading and cancelling a booking. The rules and the transaction
 //! are `service::booking`'s.
 
+pub mod apologies;
 pub mod mine;
 
 use crate::api::access::{AnyUser, Require};

@@ -1,10 +1,12 @@
-//! Booking a place, reading and cancelling one, and the waiting list.
+//! Booking a place, reading and cancelling one, the waiting list, and apologies in advance
+//! ([`apologies`]).
 //!
 //! A place is `confirmed` when a parent place and the crèche places are left, otherwise the
 //! family joins the waiting list; a freed place promotes the earliest waitlisted family that now
 //! fits, in the same transaction ([`waiting_list`]). Capacity is taken with the cohort row
 //! locked and a conditional update (`store::bookings`), so no interleaving can overbook.
 
+pub mod apologies;
 pub mod waiting_list;
 
 use super::schedule::{session_dates, standing};
