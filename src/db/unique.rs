@@ -31,6 +31,8 @@ pub enum Unique {
     /// One score per booking, measure and phase (before/after).
     OutcomeMeasure,
     Setting,
+    /// One apology per booking and session.
+    Apology,
 }
 
 /// Each rule as SQLite names it (`table.first_column`) and as PostgreSQL does (the constraint
@@ -110,6 +112,11 @@ const RULES: &[(Unique, &str, &str)] = &[
         "outcome_measures_booking_id_measure_phase_key",
     ),
     (Unique::Setting, "settings.key", "settings_pkey"),
+    (
+        Unique::Apology,
+        "apologies.booking_id",
+        "apologies_booking_id_session_id_key",
+    ),
 ];
 
 /// The unique rule `e` broke, if it is a unique violation of a known rule.

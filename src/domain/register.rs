@@ -11,7 +11,8 @@ crate::domain::status::text_enum! {
     pub enum Mark {
         Present = "present",
         Late = "late",
-        /// Sent apologies beforehand: an explained absence, never counted towards a follow-up.
+        /// Sent apologies: an explained absence, never counted with unexplained ones. One never
+        /// opens a follow-up on its own; apologies in a row may (the programme's threshold).
         Apologies = "apologies",
         Absent = "absent",
     }
@@ -72,42 +73,75 @@ pub fn may_sign_in(
     )
 }
 
-/// One held (not cancelled) session of a family's cohort, in order, with the family's mark.
+/// One held (not cancelled) session of a family's cohort, in order, with the family's mark and
+/// whether they sent apologies for it in advance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Held {
     pub session_id: i32,
     pub mark: Option<Mark>,
+    /// Apologies sent in advance (not a mark: the register shows it until someone marks).
+    pub apology: bool,
+}
+
+/// How a family stood at one held session, as far as follow-ups are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stood {
+    /// Marked present or late (also after sending apologies: they came after all).
+    Attended,
+    /// Missed with apologies: marked `apologies`, or apologies sent in advance and not marked
+    /// as attended (an `absent` mark does not take back the family's word).
+    Apologised,
+    /// Marked absent, no apologies: an unexplained absence.
+    Unexplained,
+    /// Not marked and no apologies: not known yet.
+    Unknown,
+}
+
+impl Held {
+    pub fn stood(&self) -> Stood {
+        match (self.mark, self.apology) {
+            (Some(Mark::Present | Mark::Late), _) => Stood::Attended,
+            (Some(Mark::Apologies), _) | (Some(Mark::Absent) | None, true) => Stood::Apologised,
+            (Some(Mark::Absent), false) => Stood::Unexplained,
+            (None, false) => Stood::Unknown,
+        }
+    }
 }
 
 /// The session whose absence should open a follow-up now, if any.
 ///
-/// A follow-up opens when the family's latest marks end in `threshold` or more unexplained
-/// absences at consecutive held sessions (apologies and unmarked sessions break the run). The
-/// trigger is the session that completed the threshold; a run that already had a follow-up
-/// (its trigger is in `earlier_triggers`) does not open another, so a family who stays away is
-/// not chased twice for the same absence.
+/// The family's latest known sessions are read backwards as a run of the same kind: unexplained
+/// absences, or apologies. A follow-up opens when the run reaches the programme's threshold
+/// (`follow_up_after_absences`): unexplained absences because the family went quiet, apologies
+/// because a family who keeps being unable to come may be struggling too. A run of apologies
+/// needs at least two, so one apologised absence never opens a follow-up on its own; and the
+/// kinds do not add up (an absence next to an apology is one of each: the family was in touch).
+/// An unknown session (unmarked, no apologies) or an attended one ends the run; later unknown
+/// sessions are ignored. The trigger is the session that completed the run; a run that already
+/// had a follow-up (its trigger is in `earlier_triggers`) does not open another, so a family who
+/// stays away is not chased twice for the same absence.
 pub fn follow_up_trigger(
     history: &[Held],
     threshold: usize,
     earlier_triggers: &[i32],
 ) -> Option<i32> {
-    let threshold = threshold.max(1);
-    // The run counts up to the latest marked session; later, not-yet-marked sessions are ignored.
-    let last_marked = history.iter().rposition(|h| h.mark.is_some())?;
-    let marked = &history[..=last_marked];
-    let run_len = marked
-        .iter()
-        .rev()
-        .take_while(|h| h.mark == Some(Mark::Absent))
-        .count();
-    if run_len < threshold {
+    let last_known = history.iter().rposition(|h| h.stood() != Stood::Unknown)?;
+    let known = &history[..=last_known];
+    let kind = known[last_known].stood();
+    let needed = match kind {
+        Stood::Unexplained => threshold.max(1),
+        Stood::Apologised => threshold.max(2),
+        Stood::Attended | Stood::Unknown => return None,
+    };
+    let run_len = known.iter().rev().take_while(|h| h.stood() == kind).count();
+    if run_len < needed {
         return None;
     }
-    let run = &marked[marked.len() - run_len..];
+    let run = &known[known.len() - run_len..];
     if run.iter().any(|h| earlier_triggers.contains(&h.session_id)) {
         return None;
     }
-    Some(run[threshold - 1].session_id)
+    Some(run[needed - 1].session_id)
 }
 
 /// Whether the family attended a session after the follow-up's trigger session: they came back.
@@ -212,6 +246,18 @@ mod tests {
             .map(|(i, m)| Held {
                 session_id: i as i32 + 1,
                 mark: *m,
+                apology: false,
+            })
+            .collect()
+    }
+
+    /// Marks with apologies sent in advance for the sessions numbered in `apologised` (1-based).
+    fn with_apologies(marks: &[Option<Mark>], apologised: &[i32]) -> Vec<Held> {
+        h(marks)
+            .into_iter()
+            .map(|x| Held {
+                apology: apologised.contains(&x.session_id),
+                ..x
             })
             .collect()
     }
@@ -274,15 +320,18 @@ mod tests {
     }
 
     #[test]
-    fn apologies_and_gaps_do_not_count() {
+    fn apologies_and_gaps_break_a_run_of_absences() {
         assert_eq!(
             follow_up_trigger(&h(&[Some(Absent), Some(Apologies)]), 2, &[]),
             None
         );
         assert_eq!(
-            follow_up_trigger(&h(&[Some(Apologies), Some(Apologies)]), 2, &[]),
+            follow_up_trigger(&h(&[Some(Apologies), Some(Absent)]), 2, &[]),
             None
         );
+        // Apologies sent in advance break it the same way, whatever the mark.
+        let sent = with_apologies(&[Some(Absent), Some(Absent)], &[1]);
+        assert_eq!(follow_up_trigger(&sent, 2, &[]), None);
         // Two absences that are not consecutive.
         assert_eq!(
             follow_up_trigger(&h(&[Some(Absent), Some(Present), Some(Absent)]), 2, &[]),
@@ -304,6 +353,54 @@ mod tests {
             None
         );
         assert_eq!(follow_up_trigger(&h(&[None, None]), 2, &[]), None);
+    }
+
+    #[test]
+    fn one_apology_never_opens_a_follow_up_on_its_own() {
+        for threshold in [1, 2, 3] {
+            assert_eq!(
+                follow_up_trigger(&h(&[Some(Apologies)]), threshold, &[]),
+                None
+            );
+            let sent = with_apologies(&[Some(Present), None], &[2]);
+            assert_eq!(follow_up_trigger(&sent, threshold, &[]), None);
+            // Marked absent after sending apologies: still explained.
+            let sent = with_apologies(&[Some(Present), Some(Absent)], &[2]);
+            assert_eq!(follow_up_trigger(&sent, threshold, &[]), None);
+        }
+        // Apologies, then they came after all: attended.
+        let came = with_apologies(&[Some(Apologies), Some(Present)], &[2]);
+        assert_eq!(follow_up_trigger(&came, 1, &[]), None);
+        // Whereas one unexplained absence is enough where the programme says one.
+        assert_eq!(follow_up_trigger(&h(&[Some(Absent)]), 1, &[]), Some(1));
+    }
+
+    #[test]
+    fn apologies_in_a_row_follow_the_programmes_threshold() {
+        // Two in a row reach the usual threshold of two, sent in advance or marked.
+        assert_eq!(
+            follow_up_trigger(&h(&[Some(Apologies), Some(Apologies)]), 2, &[]),
+            Some(2)
+        );
+        let sent = with_apologies(&[Some(Present), None, None, None], &[2, 3]);
+        assert_eq!(follow_up_trigger(&sent, 2, &[]), Some(3));
+        let mixed = with_apologies(&[Some(Absent), Some(Apologies)], &[1]);
+        assert_eq!(follow_up_trigger(&mixed, 2, &[]), Some(2));
+        // Not before the programme's threshold; never fewer than two.
+        assert_eq!(
+            follow_up_trigger(&h(&[Some(Apologies), Some(Apologies)]), 3, &[]),
+            None
+        );
+        assert_eq!(
+            follow_up_trigger(&h(&[Some(Apologies); 3]), 3, &[]),
+            Some(3)
+        );
+        assert_eq!(
+            follow_up_trigger(&h(&[Some(Apologies), Some(Apologies)]), 1, &[]),
+            Some(2)
+        );
+        // Once per run, as for absences.
+        assert_eq!(follow_up_trigger(&h(&[Some(Apologies); 4]), 2, &[2]), None);
     }
 
     #[test]

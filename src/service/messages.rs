@@ -110,8 +110,9 @@ pub async fn record(
 
 /// Queues the reminders that are due now: for each session of a published group starting more
 /// than an hour from now whose programme's reminder time has come, one per family with a
-/// confirmed place (and reminders on), once per session time. Returns how many families were
-/// reminded now. A session moved after its reminder went gets a new one for its new time.
+/// confirmed place (and reminders on) who sent no apologies for it (in advance, or as a register
+/// mark), once per session time. Returns how many families were reminded now. A session moved
+/// after its reminder went gets a new one for its new time.
 pub async fn queue_due_reminders(services: &Services) -> Result<usize, ServiceError> {
     services
         .write(Actor::System, move |tx| {
@@ -131,8 +132,12 @@ pub async fn queue_due_reminders(services: &Services) -> Result<usize, ServiceEr
                 if !rules::reminder_wanted(due, starts, now) {
                     continue;
                 }
+                // Families who sent apologies for the session are not reminded of it.
+                let excused = store::apologies::bookings_excused(tx.conn, session.id)?;
                 for b in store::bookings::of_cohort(tx.conn, cohort.id, BookingStatus::Confirmed)? {
-                    if !wants_reminder(tx, b.family_id, session.id, &session)? {
+                    if excused.contains(&b.id)
+                        || !wants_reminder(tx, b.family_id, session.id, &session)?
+                    {
                         continue;
                     }
                     outbox::queue(

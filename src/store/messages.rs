@@ -299,6 +299,28 @@ pub fn blank_before(
     diesel::update(old()).set(blanked(now)).execute(conn)
 }
 
+/// A family's reminders of one session still waiting in the queue are cancelled (they sent
+/// apologies). A reminder a worker has already taken is left to go. The cancelled rows give up
+/// their dedupe keys, so the reminder can be queued again if the apology is withdrawn.
+pub fn cancel_reminders(
+    conn: &mut DbConnection,
+    family_id: i32,
+    session_id: i32,
+) -> QueryResult<usize> {
+    diesel::update(
+        ms::table
+            .filter(ms::family_id.eq(family_id))
+            .filter(ms::session_id.eq(session_id))
+            .filter(ms::kind.eq(MessageKind::Reminder.as_str()))
+            .filter(ms::status.eq(MessageStatus::Queued.as_str())),
+    )
+    .set((
+        ms::status.eq(MessageStatus::Cancelled.as_str()),
+        ms::dedupe_key.eq(None::<String>),
+    ))
+    .execute(conn)
+}
+
 /// Statuses of a message not yet delivered or given up.
 const ON_THEIR_WAY: [&str; 2] = ["queued", "sending"];
 

@@ -23,7 +23,8 @@ pub struct Programme {
     pub completion_threshold: i32,
     pub built_in: bool,
     pub created_at: NaiveDateTime,
-    /// Unexplained absences in a row that open a follow-up.
+    /// Unexplained absences in a row that open a follow-up; apologies in a row open one at the
+    /// same count (never fewer than two), and the two kinds are not added up.
     pub follow_up_after_absences: i32,
     /// The outcome questionnaires the programme uses, one per line.
     pub outcome_measures: String,

@@ -23,6 +23,7 @@ const EXPORTED: &[(&str, &str)] = &[
     ("bookings", "bookings/*/id"),
     ("booking_creche_children", "bookings/*/creche_places/*/id"),
     ("attendance_marks", "attendance_marks/*/id"),
+    ("apologies", "apologies/*/id"),
     ("creche_attendance", "creche_sign_ins/*/id"),
     ("follow_ups", "follow_ups/*/id"),
     ("follow_up_contacts", "follow_ups/*/contacts/*/id"),
@@ -137,6 +138,8 @@ db_test! {
         assert_eq!(doc["children"][0]["date_of_birth"], seed::DATE_OF_BIRTH);
         assert_eq!(doc["user"]["email"], seed::EMAIL);
         assert_eq!(doc["creche_sign_ins"][0]["collected_by"], seed::COLLECTED_BY);
+        assert_eq!(doc["apologies"][0]["reason"], format!("{}'s hearing test", seed::CHILD));
+        assert_eq!(doc["apologies"][0]["booking_id"], s.future_booking);
         let follow_up = &doc["follow_ups"][0];
         assert!(follow_up["note"].as_str().unwrap().contains(seed::NOTE_WORD), "{follow_up}");
         assert!(follow_up["contacts"][0]["note"].as_str().unwrap().contains(seed::CHILD));
@@ -202,6 +205,8 @@ db_test! {
         // No name and no dates: not even a placeholder.
         assert_eq!((child["date_of_birth"].clone(), child["due_date"].clone()), (json!(null), json!(null)), "{child}");
         assert!(child["erased_at"].is_string(), "{child}");
+        // The apologies stay (a missed session explained) without their reason.
+        assert_eq!((doc["apologies"][0]["booking_id"].as_i64(), doc["apologies"][0]["reason"].as_str()), (Some(s.future_booking), Some("")));
         assert!(doc["user"].is_null() && doc["notifications"].as_array().unwrap().is_empty(), "{doc}");
         let status = |id: i64| doc["bookings"].as_array().unwrap().iter().find(|b| b["id"] == id).unwrap()["status"].clone();
         // The finished group's booking stays; the future place is freed and passed on.

@@ -24,6 +24,7 @@ mod openapi;
 mod schema_check;
 
 mod accounts;
+mod apologies;
 mod booking_changes;
 mod booking_transfers;
 mod bookings;

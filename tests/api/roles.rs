@@ -633,6 +633,66 @@ fn table() -> Vec<Row> {
             |s, n| call(outcome_booking(s, n, true).1, Some(json!({"score": 41}))),
         ),
         row(
+            M::POST,
+            "/api/v1/me/bookings/{id}/apologies",
+            ParentOnly,
+            201,
+            |s, n| {
+                let (booking, session) = apology_booking(s, n);
+                call(
+                    format!("/api/v1/me/bookings/{booking}/apologies"),
+                    Some(json!({"session_id": session, "reason": "Hospital appointment"})),
+                )
+            },
+        ),
+        row(
+            M::GET,
+            "/api/v1/me/bookings/{id}/apologies",
+            ParentOnly,
+            200,
+            |s, n| {
+                let (booking, _) = apology_booking(s, n);
+                call(format!("/api/v1/me/bookings/{booking}/apologies"), None)
+            },
+        ),
+        row(
+            M::GET,
+            "/api/v1/me/bookings/{id}/apologies/{session_id}",
+            ParentOnly,
+            200,
+            |s, n| call(an_apology(s, n), None),
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/me/bookings/{id}/apologies/{session_id}",
+            ParentOnly,
+            204,
+            |s, n| call(an_apology(s, n), None),
+        ),
+        row(
+            M::POST,
+            "/api/v1/bookings/{id}/apologies",
+            CohortTeam,
+            201,
+            |s, n| {
+                let (booking, session) = apology_booking(s, n);
+                call(
+                    format!("/api/v1/bookings/{booking}/apologies"),
+                    Some(json!({"session_id": session, "reason": "Phoned the centre"})),
+                )
+            },
+        ),
+        row(
+            M::GET,
+            "/api/v1/bookings/{id}/apologies/{session_id}",
+            CohortTeam,
+            200,
+            |s, n| {
+                let path = an_apology(s, n).replacen("/me/", "/", 1);
+                call(path, None)
+            },
+        ),
+        row(
             M::GET,
             "/api/v1/me/notifications",
             ParentOnly,
@@ -724,6 +784,31 @@ fn outcome_booking(s: &Setup<'_>, n: usize, scored: bool) -> (i64, String) {
     let location = res.headers()["location"].to_str().unwrap().to_string();
     ok_json(res, 201);
     (booking, location)
+}
+
+/// A confirmed booking of the parent caller's family on a fresh published group, and that
+/// group's first session (still to come).
+fn apology_booking(s: &Setup<'_>, n: usize) -> (i64, i64) {
+    let (booking, _) = outcome_booking(s, n, false);
+    let b = ok_json(
+        s.app.get(&format!("/api/v1/bookings/{booking}"), s.co()),
+        200,
+    );
+    let url = format!("/api/v1/cohorts/{}", b["cohort_id"]);
+    let cohort = ok_json(s.app.get(&url, s.co()), 200);
+    (booking, cohort["sessions"][0]["id"].as_i64().unwrap())
+}
+
+/// The URL of apologies the parent caller's family sent for a session.
+fn an_apology(s: &Setup<'_>, n: usize) -> String {
+    let (booking, session) = apology_booking(s, n);
+    let url = format!("/api/v1/me/bookings/{booking}/apologies");
+    let res = s
+        .app
+        .post(&url, Some(&s.parent_token), &json!({"session_id": session}));
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    ok_json(res, 201);
+    location
 }
 
 fn outcome_score() -> Value {

@@ -21,6 +21,8 @@ pub struct MyBooking {
     pub programme: String,
     pub venue_name: String,
     pub sessions: Vec<crate::api::cohorts::view::SessionOut>,
+    /// The sessions the family sent apologies for (ids; details at `…/apologies`).
+    pub apologies: Vec<i32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -69,12 +71,17 @@ pub async fn my_bookings(
                     .iter()
                     .map(|s| crate::api::cohorts::view::session_out(s, tz))
                     .collect();
+                let apologies = store::apologies::of_booking(c, b.id)?
+                    .into_iter()
+                    .map(|a| a.session_id)
+                    .collect();
                 out.push(MyBooking {
                     booking: crate::service::booking::view(c, b)?.into(),
                     cohort_title: cohort.title,
                     programme: programme.code,
                     venue_name: venue.name,
                     sessions,
+                    apologies,
                 });
             }
             Ok(out)

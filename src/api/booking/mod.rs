@@ -2,6 +2,7 @@
 //! places for named children; reading, changing ([`changes`]) and cancelling a booking. The
 //! rules and the transaction are `service::booking`'s.
 
+pub mod apologies;
 pub mod changes;
 pub mod mine;
 

@@ -25,7 +25,8 @@ pub struct ProgrammeSettingsPatch {
     #[validate(range(min = 1, max = 52))]
     #[schema(minimum = 1, maximum = 52)]
     pub completion_threshold: Option<i32>,
-    /// Unexplained absences in a row that open a follow-up.
+    /// Unexplained absences in a row that open a follow-up; apologies in a row open one at the
+    /// same count (never fewer than two), and the two kinds are not added up.
     #[validate(range(min = 1, max = 52))]
     #[schema(minimum = 1, maximum = 52)]
     pub follow_up_after_absences: Option<i32>,

@@ -45,7 +45,8 @@ pub struct ProgrammeOut {
     #[schema(example = 6)]
     pub completion_threshold: i32,
     pub built_in: bool,
-    /// Unexplained absences in a row (not apologies) that open a follow-up.
+    /// Unexplained absences in a row that open a follow-up; apologies in a row open one at the
+    /// same count (never fewer than two), and the two kinds are not added up.
     #[schema(example = 2)]
     pub follow_up_after_absences: i32,
     /// The outcome questionnaires facilitators record before and after the group.
@@ -185,7 +186,8 @@ pub struct NewProgrammeBody {
     #[validate(range(min = 1, max = 52))]
     #[schema(minimum = 1, maximum = 52)]
     pub completion_threshold: i32,
-    /// Unexplained absences in a row that open a follow-up (default 2).
+    /// Unexplained absences in a row that open a follow-up (default 2); apologies in a row open
+    /// one at the same count (never fewer than two), and the two kinds are not added up.
     #[validate(range(min = 1, max = 52))]
     #[schema(minimum = 1, maximum = 52)]
     #[serde(default = "two")]

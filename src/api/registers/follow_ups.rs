@@ -1,6 +1,7 @@
-//! Follow-up, not removal: unexplained absences at consecutive sessions open a follow-up for the
-//! cohort's lead and co-facilitators; they record contact attempts and close it with an outcome.
-//! Only an explicit, confirmed `withdrew` ends the booking; a family who comes back closes theirs.
+//! Follow-up, not removal: unexplained absences at consecutive sessions (or apologies in a row;
+//! one alone never) open a follow-up for the cohort's lead and co-facilitators; they record
+//! contact attempts and close it with an outcome. Only an explicit, confirmed `withdrew` ends
+//! the booking; a family who comes back closes theirs.
 //! The rules, the transaction and the audit are `service::registers::follow_ups`'s.
 
 use crate::api::access::{Require, Staff};

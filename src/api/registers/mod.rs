@@ -85,8 +85,9 @@ pub async fn get_register(
 /// Marks attendance (lead and co-facilitators; coordinators, also to correct after the marking
 /// window) and signs crèche children in and out (also crèche workers). Send `If-Match` with the
 /// ETag read. Marks can be made from the session's start (apologies before it) until the window
-/// closes; a cancelled session cannot be marked. Two unexplained absences in a row open a
-/// follow-up; a family who comes back closes theirs.
+/// closes; a cancelled session cannot be marked. Unexplained absences in a row (two, or as the
+/// programme says) open a follow-up, and so do apologies in a row (one alone never); a family
+/// who comes back closes theirs.
 #[utoipa::path(
     tag = "registers",
     security(("bearer" = [])),

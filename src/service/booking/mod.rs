@@ -1,11 +1,12 @@
 //! Booking a place, reading, changing ([`change`]), moving ([`transfer`]) and cancelling one,
-//! and the waiting list.
+//! the waiting list, and apologies in advance ([`apologies`]).
 //!
 //! A place is `confirmed` when a parent place and the crèche places are left, otherwise the
 //! family joins the waiting list; a freed place promotes the earliest waitlisted family that now
 //! fits, in the same transaction ([`waiting_list`]). Capacity is taken with the cohort row
 //! locked and a conditional update (`store::bookings`), so no interleaving can overbook.
 
+pub mod apologies;
 pub mod change;
 pub mod transfer;
 pub mod waiting_list;

@@ -7,6 +7,7 @@
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store::{
     self,
+    apologies::Apology,
     audit::AuditRow,
     bookings::{Booking, Notification},
     cohorts::Cohort,
@@ -35,6 +36,8 @@ pub struct FamilyRecord {
     /// When each session of the booked groups starts, by session id.
     pub session_starts: BTreeMap<i32, NaiveDateTime>,
     pub attendance_marks: Vec<MarkRow>,
+    /// Apologies sent in advance, also withdrawn bookings' (a withdrawn apology is deleted).
+    pub apologies: Vec<Apology>,
     pub creche_sign_ins: Vec<CrecheRow>,
     /// Follow-ups, with the attempts to contact the family (by follow-up id).
     pub follow_ups: Vec<FollowUp>,
@@ -140,6 +143,7 @@ fn read_record(
         contacts: store::follow_ups::contacts_of(c, &follow_up_ids)?,
         follow_ups,
         attendance_marks: store::export::marks(c, &ids)?,
+        apologies: store::apologies::of_bookings(c, &ids)?,
         creche_sign_ins: store::export::sign_ins(c, &ids, &child_ids)?,
         outcome_measures: store::export::outcomes(c, &ids)?,
         notifications: store::bookings::notifications_of(c, family_id)?,

@@ -1,10 +1,11 @@
-//! Follow-up, not removal: unexplained absences at consecutive sessions open a follow-up for the
-//! cohort's lead and co-facilitators ([`after_marks`], when a register is marked); they record contact
-//! attempts and close it with an outcome. Only an explicit, confirmed `withdrew` ends the
-//! booking, in the same transaction; every family shown to staff is an audited read.
+//! Follow-up, not removal: unexplained absences at consecutive sessions (or apologies in a row;
+//! one alone never) open a follow-up for the cohort's lead and co-facilitators ([`after_marks`],
+//! when a register is marked); they record contact attempts and close it with an outcome. Only
+//! an explicit, confirmed `withdrew` ends the booking, in the same transaction; every family
+//! shown to staff is an audited read.
 
 use crate::db::DbConnection;
-use crate::domain::register::{follow_up_trigger, returned_after, Held};
+use crate::domain::register::{follow_up_trigger, returned_after, Held, Stood};
 use crate::domain::role::Role;
 use crate::domain::status::{
     BookingStatus, ContactMethod, FollowUpOutcome, FollowUpStatus, SessionKind,
@@ -193,8 +194,9 @@ fn view(c: &mut DbConnection, f: FollowUp) -> Result<FollowUpView, ServiceError>
 }
 
 /// After marks change (in the register's transaction): close the follow-ups of families who
-/// came back, open one for a family whose unexplained absences reached the programme's
-/// threshold. Never touches the booking.
+/// came back, open one for a family whose unexplained absences, or apologies, in a row reached
+/// the programme's threshold (one apology alone never: `domain::register::follow_up_trigger`).
+/// Never touches the booking.
 pub(crate) fn after_marks(
     tx: &mut Tx,
     cohort: &Cohort,
@@ -226,11 +228,16 @@ pub(crate) fn after_marks_at(
         .filter(|b| b.status == BookingStatus::Confirmed)
     {
         let marks = store::registers::marks_of_booking(tx.conn, b.id)?;
+        let apologised: Vec<i32> = store::apologies::of_booking(tx.conn, b.id)?
+            .iter()
+            .map(|a| a.session_id)
+            .collect();
         let history: Vec<Held> = held
             .iter()
             .map(|s| Held {
                 session_id: s.id,
                 mark: marks.iter().find(|(sid, _)| *sid == s.id).map(|(_, m)| *m),
+                apology: apologised.contains(&s.id),
             })
             .collect();
         let follow_ups = store::follow_ups::of_booking(tx.conn, b.id)?;
@@ -254,7 +261,14 @@ pub(crate) fn after_marks_at(
             follow_up_trigger(&history, threshold, &triggers),
         ) {
             let f = store::follow_ups::open(tx.conn, b, t, at)?;
-            let detail = format!("{threshold} unexplained absences in a row, to session {t}");
+            let apologies = history
+                .iter()
+                .any(|h| h.session_id == t && h.stood() == Stood::Apologised);
+            let detail = if apologies {
+                format!("apologies in a row, to session {t}")
+            } else {
+                format!("{threshold} unexplained absences in a row, to session {t}")
+            };
             tx.audit(event(&f, "follow_up_opened", detail));
         }
     }

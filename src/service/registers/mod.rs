@@ -12,7 +12,10 @@ mod plan;
 mod sheet;
 
 pub use access::{team_access, TeamAccess};
-pub use sheet::{CrecheEntry, CrecheRegister, MarkCounts, Register, RegisterChild, RegisterFamily};
+pub use sheet::{
+    CrecheEntry, CrecheRegister, MarkCounts, Register, RegisterApology, RegisterChild,
+    RegisterFamily,
+};
 
 use crate::db::DbConnection;
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
@@ -90,8 +93,9 @@ pub async fn register(
 /// Marks attendance (lead and co-facilitators; coordinators, also to correct after the marking
 /// window) and signs crèche children in and out (also crèche workers), naming the version read.
 /// Marks can be made from the session's start (apologies before it) until the window closes; a
-/// cancelled session cannot be marked. Two unexplained absences in a row open a follow-up; a
-/// family who comes back closes theirs. Returns the register after the change.
+/// cancelled session cannot be marked. Unexplained absences in a row open a follow-up, and so do
+/// apologies in a row (one alone never); a family who comes back closes theirs. Returns the
+/// register after the change.
 pub async fn mark_register(
     services: &Services,
     actor: Actor,
@@ -147,16 +151,8 @@ fn context(c: &mut DbConnection, id: i32, actor: Actor) -> Result<Context, Servi
 }
 
 fn sheet(tx: &mut Tx, x: &Context, window_days: i64) -> Result<Register, ServiceError> {
-    let (p, now) = (&x.programme.code, tx.now_naive().and_utc());
-    sheet::build(
-        tx.conn,
-        &x.cohort,
-        p,
-        &x.venue,
-        &x.session,
-        window_days,
-        now,
-    )
+    let now = tx.now_naive().and_utc();
+    sheet::build(tx.conn, x, window_days, now)
 }
 
 fn staff_present(x: &Context) -> Option<i32> {

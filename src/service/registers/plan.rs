@@ -234,6 +234,11 @@ pub(super) fn apply(
             let detail = format!("session {session}: {was} → {}", mark.as_str());
             tx.audit(event("attendance_marked", b, detail));
             marked.push(b.clone());
+            // Apologies taken down before the session, as if the family had sent them: no
+            // reminder of a session they said they will miss.
+            if *mark == Mark::Apologies && now < x.session.starts_at {
+                store::messages::cancel_reminders(tx.conn, b.family_id, session)?;
+            }
         }
     }
     for (booking_id, child, wanted) in &plan.signins {
@@ -260,5 +265,12 @@ pub(super) fn apply(
         store::registers::set_creche_staff_present(tx.conn, session, Some(n))?;
     }
     store::registers::bump_version(tx.conn, session)?;
+    // Families who sent apologies for this session are weighed too, marked or not: the register
+    // showed their apology, so their absence is known.
+    for a in store::apologies::of_session(tx.conn, session)? {
+        if !marked.iter().any(|b| b.id == a.booking_id) {
+            marked.extend(store::bookings::find(tx.conn, a.booking_id)?);
+        }
+    }
     follow_ups::after_marks(tx, &x.cohort, &x.programme, &marked)
 }

@@ -1,13 +1,15 @@
 //! The register as a facilitator's tablet shows it: the session, every confirmed family (and
-//! any who withdrew after being marked here) with its mark so far, and the crèche list with the
-//! EYFS ratio and room check for the children signed in at once. The API shows these shapes as
-//! they are, inside its `RegisterOut`.
+//! any who withdrew after being marked here) with its mark so far and any apologies sent in
+//! advance, and the crèche list with the EYFS ratio and room check for the children signed in
+//! at once. The API shows these shapes as they are, inside its `RegisterOut`.
 
+use super::{Context, TeamAccess};
 use crate::db::DbConnection;
 use crate::domain::creche::{self, AgeBand};
 use crate::domain::register::Mark;
 use crate::domain::register::{self, SignIn};
 use crate::domain::status::BookingStatus;
+use crate::service::booking::apologies::taken_by_staff;
 use crate::service::schedule::zone;
 use crate::service::ServiceError;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, venues::Venue};
@@ -40,10 +42,25 @@ pub struct RegisterFamily {
     /// `present`, `late`, `apologies`, `absent`, or null while unmarked.
     pub mark: Option<Mark>,
     pub marked_at: Option<DateTime<Utc>>,
+    /// What to pre-fill while unmarked: `apologies` when the family sent apologies for this
+    /// session; null otherwise. A suggestion only: a family who comes is marked present.
+    pub suggested_mark: Option<Mark>,
+    /// Apologies the family sent in advance for this session, if any (kept after marking).
+    pub apology: Option<RegisterApology>,
     pub creche_children: Vec<RegisterChild>,
     pub access_needs: String,
     pub interpreter_needed: bool,
     pub preferred_language: crate::domain::message::Language,
+}
+
+/// Apologies sent in advance, as the register shows them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegisterApology {
+    /// The family's short reason; empty when none was given, and for crèche workers.
+    pub reason: String,
+    pub given_at: DateTime<Utc>,
+    /// Taken down by staff (e.g. on the phone) rather than sent by the family's parent.
+    pub taken_by_staff: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -83,6 +100,8 @@ pub struct MarkCounts {
     pub apologies: i64,
     pub absent: i64,
     pub unmarked: i64,
+    /// Families who sent apologies in advance, marked or not.
+    pub apologies_in_advance: i64,
 }
 
 /// A session's register as read (or as left by a change).
@@ -106,23 +125,28 @@ pub fn etag(session: &Session) -> String {
     format!("\"r{}v{}\"", session.id, session.register_version)
 }
 
-/// Builds the register of `session`. Each family shown is a read of its record: the use case
-/// that shows it to staff audits it.
-pub fn build(
+/// Builds the register of the context's session. Each family shown is a read of its record:
+/// the use case that shows it to staff audits it. Crèche workers see who sent apologies but
+/// not their reasons (they need to know who is not coming, not why).
+pub(super) fn build(
     c: &mut DbConnection,
-    cohort: &Cohort,
-    programme_code: &str,
-    venue: &Venue,
-    session: &Session,
+    x: &Context,
     window_days: i64,
     now: DateTime<Utc>,
 ) -> Result<Register, ServiceError> {
+    let (cohort, venue, session) = (&x.cohort, &x.venue, &x.session);
+    let show_reasons = x.access != TeamAccess::CrecheWorker;
     let tz = zone(cohort);
     let date = session.starts_at.and_utc().with_timezone(&tz).date_naive();
     let marks: BTreeMap<i32, store::registers::MarkRow> =
         store::registers::marks_of_session(c, session.id)?
             .into_iter()
             .map(|m| (m.booking_id, m))
+            .collect();
+    let apologies: BTreeMap<i32, store::apologies::Apology> =
+        store::apologies::of_session(c, session.id)?
+            .into_iter()
+            .map(|a| (a.booking_id, a))
             .collect();
     let mut bookings = store::bookings::of_cohort(c, cohort.id, BookingStatus::Confirmed)?;
     // Families who left (or moved to another group) after being marked here stay on its register.
@@ -182,6 +206,16 @@ pub fn build(
             Some(Mark::Absent) => counts.absent += 1,
             None => counts.unmarked += 1,
         }
+        let apology = apologies.get(&b.id).map(|a| RegisterApology {
+            reason: if show_reasons {
+                a.reason.clone()
+            } else {
+                String::new()
+            },
+            given_at: a.created_at.and_utc(),
+            taken_by_staff: taken_by_staff(a.given_by, f.user_id),
+        });
+        counts.apologies_in_advance += i64::from(apology.is_some());
         families.push(RegisterFamily {
             booking_id: b.id,
             family_id: f.id,
@@ -193,6 +227,8 @@ pub fn build(
             carers: b.carers,
             mark: mark.map(|m| m.status),
             marked_at: mark.map(|m| m.marked_at.and_utc()),
+            suggested_mark: (mark.is_none() && apology.is_some()).then_some(Mark::Apologies),
+            apology,
             creche_children: mine.iter().map(|ch| child_view(ch)).collect(),
             // The booking's own: copied from the family when booked, changed per group since.
             access_needs: b.access_needs.clone(),
@@ -203,7 +239,7 @@ pub fn build(
     let creche = creche_check(cohort, venue, session, date, &entries, now);
     Ok(Register {
         cohort: cohort.clone(),
-        programme_code: programme_code.to_string(),
+        programme_code: x.programme.code.clone(),
         venue: venue.clone(),
         session: session.clone(),
         etag: etag(session),

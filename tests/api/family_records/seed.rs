@@ -1,6 +1,6 @@
 //! One family with a row in every table that can hold its data (booking, crèche place, marks,
-//! a crèche sign-in, a follow-up with a contact attempt, outcome scores, a notification, audit
-//! events, logins, a stored retry), written with distinctive values to search for after erasure.
+//! a crèche sign-in, a follow-up with a contact attempt, outcome scores, apologies, a
+//! notification, audit events, logins, a stored retry), written with distinctive values to search for after erasure.
 
 use crate::fixtures::Coordinator;
 use crate::helpers::{ok_json, TestApp, PASSWORD};
@@ -151,6 +151,11 @@ pub fn family(app: &TestApp) -> Seeded {
         .unwrap();
     let future = ok_json(res, 201);
     assert_eq!(future["status"], "confirmed", "{future}");
+    // Apologies sent ahead for the June group's second session, with a reason.
+    let apologies = format!("/api/v1/me/bookings/{}/apologies", future["id"]);
+    let session = &made["sessions"][1]["id"];
+    let body = json!({"session_id": session, "reason": format!("{CHILD}'s hearing test")});
+    ok_json(app.post(&apologies, Some(&mine), &body), 201);
     let w = app.register_parent("waiting@example.org")["access_token"]
         .as_str()
         .unwrap()

@@ -26,6 +26,19 @@ impl From<FamilyRecord> for FamilyExport {
                 marked_at: utc(m.marked_at),
             })
             .collect();
+        let apologies = r
+            .apologies
+            .into_iter()
+            .map(|a| ExportApology {
+                id: a.id,
+                booking_id: a.booking_id,
+                session_id: a.session_id,
+                session_starts_at: starts.get(&a.session_id).copied().map(utc),
+                reason: a.reason,
+                given_by: a.given_by,
+                created_at: utc(a.created_at),
+            })
+            .collect();
         let creche_sign_ins = r
             .creche_sign_ins
             .into_iter()
@@ -102,6 +115,7 @@ impl From<FamilyRecord> for FamilyExport {
                 .collect(),
             bookings,
             attendance_marks,
+            apologies,
             creche_sign_ins,
         }
     }

@@ -19,6 +19,8 @@ pub struct FamilyExport {
     /// Every booking, also cancelled and withdrawn ones, with its crèche places.
     pub bookings: Vec<ExportBooking>,
     pub attendance_marks: Vec<ExportMark>,
+    /// Apologies sent in advance for sessions (withdrawn ones are not kept).
+    pub apologies: Vec<ExportApology>,
     pub creche_sign_ins: Vec<ExportSignIn>,
     pub follow_ups: Vec<ExportFollowUp>,
     pub outcome_measures: Vec<ExportOutcome>,
@@ -129,6 +131,18 @@ pub struct ExportMark {
     pub status: Mark,
     pub marked_by: Option<i32>,
     pub marked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportApology {
+    pub id: i32,
+    pub booking_id: i32,
+    pub session_id: i32,
+    pub session_starts_at: Option<DateTime<Utc>>,
+    pub reason: String,
+    /// The user who gave them: the family's parent, or the staff member who took them down.
+    pub given_by: Option<i32>,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
