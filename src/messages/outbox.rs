@@ -32,7 +32,8 @@ pub enum Tell {
     SessionMoved { session_id: i32, was: Session },
     /// A session will not take place.
     SessionCancelled { session_id: i32, reason: String },
-    /// The whole group will not go ahead; told to the families booked or waiting.
+    /// The whole group will not go ahead; told to the families booked or waiting (so queue it
+    /// before their bookings end), with the sessions as they now stand.
     GroupCancelled { cohort_id: i32, reason: String },
     /// A session is coming up (queued once per session time and family and channel).
     Reminder { booking_id: i32, session_id: i32 },
@@ -160,7 +161,9 @@ pub fn queue(tx: &mut Tx, tell: Tell) -> Result<(), ServiceError> {
             let g = group(tx, cohort_id)?;
             let mut facts = facts(tx, &g, None)?;
             facts.reason = Some(reason);
-            let ics = calendar(tx, &g, Attach::Withdrawn(&g.sessions));
+            // The sessions as the cancellation left them: those still to come cancelled, with
+            // a higher SEQUENCE; those held as they were (the same as the feeds show).
+            let ics = calendar(tx, &g, Attach::Sessions(&g.sessions));
             let mut told =
                 store::bookings::of_cohort(tx.conn, cohort_id, BookingStatus::Confirmed)?;
             told.extend(store::bookings::of_cohort(
