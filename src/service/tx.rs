@@ -317,6 +317,7 @@ mod tests {
             status: MessageStatus::Queued,
             last_error: String::new(),
             resent_from: None,
+            staff_id: None,
         }
     }
 
