@@ -400,5 +400,24 @@ db_test! {
         let mine = ok_json(app.get("/api/v1/me/messages", Some(&amy)), 200);
         let kinds: Vec<&str> = mine["items"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["session_cancelled", "session_moved", "booking_confirmed"]);
+
+        // The delivery worker sends the team's messages like any other.
+        let worker = groupwork::messages::worker::Worker::from_config(&app.state.services, &app.state.config).unwrap();
+        let pass = actix_web::rt::System::new().block_on(worker.pass(100)).unwrap();
+        assert_eq!((pass.taken, pass.sent), (13, 13), "3 to the family, 10 to the team");
+        // Erasing the family leaves the team's messages as they were.
+        let admin = app.user_token(Role::Admin);
+        let erased = app.req(reqwest::Method::DELETE, &format!("/api/v1/families/{}", a["family_id"]), Some(&admin))
+            .json(&json!({"reason": "subject_request"})).send().unwrap();
+        assert_eq!(erased.status(), 204);
+        let co = Coordinator::new(&app);
+        for m in messages_of(&app, &co, cohort) {
+            if m["staff_id"].is_null() {
+                assert_eq!(m["recipient"], "", "{m}");
+            } else {
+                assert_eq!((m["status"].as_str(), m["recipient"].as_str().unwrap().is_empty()), (Some("sent"), false), "{m}");
+                assert!(!m["body_text"].as_str().unwrap().is_empty(), "{m}");
+            }
+        }
     }
 }
