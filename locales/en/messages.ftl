@@ -62,6 +62,18 @@ reminder-cannot-come = If you cannot come, that is fine: please let us know, and
 reminder-opt-out = You can turn these reminders off in your profile.
 reminder-sms = Reminder: { $group } on { $date } at { $start }, { $venue }. { $link }
 
+## To the group's team (sent in English; written in every language, as every message is)
+team-group-cancelled-subject = { $group } is cancelled
+team-group-cancelled-intro = { $group } at { $venue } has been cancelled and will not go ahead. You are no longer needed for its sessions still to come.
+team-group-cancelled-sms = { $group } at { $venue } is cancelled and will not go ahead.
+team-session-moved-subject = { $group }: a session you work on has moved
+team-session-moved-intro = A { $group } session you work on has moved to a new time.
+team-session-moved-sms = { $group }: a session has moved to { $date } at { $start }.
+team-session-cancelled-subject = { $group }: no session on { $date }
+team-session-cancelled-intro = There will be no { $group } session on { $date }, so you are not needed for it.
+team-session-cancelled-sms = { $group }: no session on { $date }.
+team-families-told = The families have been told.
+
 ## Parts of several messages
 reason = The centre's note: { $reason }
 sessions-heading = Your sessions:

@@ -67,6 +67,18 @@ reminder-cannot-come = Si no puedes venir, no pasa nada: avísanos, por favor. T
 reminder-opt-out = Puedes desactivar estos recordatorios en tu perfil.
 reminder-sms = Recordatorio: { $group }, el { $date }, a las { $start }, { $venue }. { $link }
 
+## To the group's team
+team-group-cancelled-subject = El grupo { $group } se ha cancelado
+team-group-cancelled-intro = El grupo { $group } en { $venue } se ha cancelado y no se va a realizar. Ya no te necesitamos en las sesiones que quedaban.
+team-group-cancelled-sms = El grupo { $group } en { $venue } se ha cancelado y no se va a realizar.
+team-session-moved-subject = { $group }: cambia de horario una sesión en la que trabajas
+team-session-moved-intro = Una sesión del grupo { $group } en la que trabajas ha cambiado de horario.
+team-session-moved-sms = { $group }: una sesión pasa al { $date }, a las { $start }.
+team-session-cancelled-subject = { $group }: no hay sesión el { $date }
+team-session-cancelled-intro = No habrá sesión del grupo { $group } el { $date }, así que ese día no te necesitamos.
+team-session-cancelled-sms = { $group }: no hay sesión el { $date }.
+team-families-told = Ya se ha avisado a las familias.
+
 ## Parts of several messages
 reason = Nota del centro: { $reason }
 sessions-heading = Tus sesiones:

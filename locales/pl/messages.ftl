@@ -69,6 +69,18 @@ reminder-cannot-come = Jeśli nie możecie przyjść, nic nie szkodzi: dajcie na
 reminder-opt-out = Te przypomnienia możecie wyłączyć w swoim profilu.
 reminder-sms = Przypomnienie: { $group }, { $date }, godz. { $start }, { $venue }. { $link }
 
+## To the group's team
+team-group-cancelled-subject = Grupa { $group } została odwołana
+team-group-cancelled-intro = Grupa { $group } ({ $venue }) została odwołana i nie odbędzie się. Pozostałe spotkania tej grupy nie wymagają już Twojej obecności.
+team-group-cancelled-sms = Grupa { $group } ({ $venue }) została odwołana i nie odbędzie się.
+team-session-moved-subject = { $group }: nowy termin spotkania, przy którym pracujesz
+team-session-moved-intro = Spotkanie grupy { $group }, przy którym pracujesz, ma nowy termin.
+team-session-moved-sms = { $group }: nowy termin spotkania to { $date }, godz. { $start }.
+team-session-cancelled-subject = { $group }: odwołane spotkanie ({ $date })
+team-session-cancelled-intro = Spotkanie grupy { $group } ({ $date }) nie odbędzie się, więc tego dnia Twoja obecność nie jest potrzebna.
+team-session-cancelled-sms = { $group }: spotkanie ({ $date }) nie odbędzie się.
+team-families-told = Rodziny zostały już powiadomione.
+
 ## Parts of several messages
 reason = Informacja od centrum: { $reason }
 sessions-heading = Wasze spotkania:

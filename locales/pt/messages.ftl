@@ -68,6 +68,18 @@ reminder-cannot-come = Se não puder vir, não faz mal: avise-nos, por favor. Na
 reminder-opt-out = Pode desligar estes lembretes no seu perfil.
 reminder-sms = Lembrete: { $group }, { $date }, às { $start }, em { $venue }. { $link }
 
+## To the group's team
+team-group-cancelled-subject = O grupo { $group } foi cancelado
+team-group-cancelled-intro = O grupo { $group } em { $venue } foi cancelado e não se vai realizar. Já não precisamos de si nas sessões que faltavam.
+team-group-cancelled-sms = O grupo { $group } em { $venue } foi cancelado e não se vai realizar.
+team-session-moved-subject = { $group }: uma sessão em que trabalha mudou de horário
+team-session-moved-intro = Uma sessão do grupo { $group } em que trabalha mudou de horário.
+team-session-moved-sms = { $group }: uma sessão mudou para { $date }, às { $start }.
+team-session-cancelled-subject = { $group }: cancelada a sessão de { $date }
+team-session-cancelled-intro = Não vai haver sessão do grupo { $group } em { $date }, por isso não precisamos de si nesse dia.
+team-session-cancelled-sms = { $group }: foi cancelada a sessão de { $date }.
+team-families-told = As famílias já foram informadas.
+
 ## Parts of several messages
 reason = Nota do centro: { $reason }
 sessions-heading = As suas sessões:

@@ -1,5 +1,5 @@
-//! What was sent to families: the outbox for coordinators (filter, see each message's delivery,
-//! send one again), and a family's own messages.
+//! What was sent to families and to the groups' teams: the outbox for coordinators (filter, see
+//! each message's delivery, send one again), and a family's own messages.
 
 use crate::api::access::{Coordinator, Parent, Require};
 use crate::api::docs::{E400, E401, E403, E404, E409, E422, E503};
@@ -22,6 +22,8 @@ pub struct MessageOut {
     /// Notify `reference`.
     pub reference: String,
     pub family_id: Option<i32>,
+    /// Set on a message to a member of a group's team (then `family_id` is null).
+    pub staff_id: Option<i32>,
     pub booking_id: Option<i32>,
     pub cohort_id: Option<i32>,
     pub session_id: Option<i32>,
@@ -59,6 +61,7 @@ impl From<Message> for MessageOut {
             id: m.id,
             reference: m.reference,
             family_id: m.family_id,
+            staff_id: m.staff_id,
             booking_id: m.booking_id,
             cohort_id: m.cohort_id,
             session_id: m.session_id,
@@ -94,6 +97,9 @@ pub struct MessageFilter {
     /// One family's messages (an audited read of that family).
     #[param(minimum = 1)]
     pub family_id: Option<i32>,
+    /// One team member's messages.
+    #[param(minimum = 1)]
+    pub staff_id: Option<i32>,
     #[param(minimum = 1)]
     pub cohort_id: Option<i32>,
     #[param(value_type = Option<MessageKind>, inline)]
@@ -102,9 +108,9 @@ pub struct MessageFilter {
     pub status: Option<String>,
 }
 
-/// Messages sent (or being sent) to families, newest first, with how each delivery went
-/// (coordinators). Filter by family, cohort, kind or status; a failed message can be sent
-/// again.
+/// Messages sent (or being sent) to families and to the groups' teams, newest first, with how
+/// each delivery went (coordinators). Filter by family, team member, cohort, kind or status; a
+/// failed message can be sent again.
 #[utoipa::path(
     tag = "messages",
     security(("bearer" = [])),
@@ -120,7 +126,11 @@ pub async fn list_messages(
 ) -> Result<web::Json<MessageList>, ApiError> {
     let (limit, offset) = page.checked()?;
     let q = q.into_inner();
-    for (field, id) in [("family_id", q.family_id), ("cohort_id", q.cohort_id)] {
+    for (field, id) in [
+        ("family_id", q.family_id),
+        ("staff_id", q.staff_id),
+        ("cohort_id", q.cohort_id),
+    ] {
         if id.is_some_and(|id| id < 1) {
             return Err(ApiError::field(field, "must be 1 or more"));
         }
@@ -145,6 +155,7 @@ pub async fn list_messages(
         Query {
             filter: Filter {
                 family_id: q.family_id,
+                staff_id: q.staff_id,
                 cohort_id: q.cohort_id,
                 kind,
                 status,

@@ -21,6 +21,24 @@ pub fn effective_status(
     }
 }
 
+/// Whether the public calendar feed carries a cohort now. A listed cohort (published, not yet
+/// completed) is in it; so is one cancelled after it was published, until its planned last
+/// session would have ended, with its events marked cancelled: calendars that subscribed while it
+/// was listed must see the cancellation before the dates come. After that it leaves the feed as
+/// a group that ran would have.
+pub fn in_public_feed(
+    stored: CohortStatus,
+    was_published: bool,
+    last_end: Option<DateTime<Utc>>,
+    planned_end: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    match stored {
+        CohortStatus::Cancelled => was_published && planned_end.is_some_and(|end| end > now),
+        _ => effective_status(stored, last_end, now) == CohortStatus::Published,
+    }
+}
+
 /// Parents may book a published cohort from its opening date (if any) until its closing date,
 /// which defaults to the first session's date; coordinators can still book on families' behalf.
 pub fn booking_open(
@@ -94,6 +112,69 @@ mod tests {
             effective_status(CohortStatus::Cancelled, end, t("2026-01-01T00:00:00Z")),
             CohortStatus::Cancelled
         );
+    }
+
+    #[test]
+    fn a_cancelled_group_stays_in_the_public_feed_until_its_planned_end() {
+        let (held, planned) = (
+            Some(t("2026-03-10T12:00:00Z")),
+            Some(t("2026-04-28T12:00:00Z")),
+        );
+        let before = t("2026-04-28T11:59:00Z");
+        let after = t("2026-04-28T12:00:00Z");
+        // Cancelled after publishing: shown (cancelled) until the planned last session ends,
+        // whatever sessions were held.
+        assert!(in_public_feed(
+            CohortStatus::Cancelled,
+            true,
+            held,
+            planned,
+            before
+        ));
+        assert!(in_public_feed(
+            CohortStatus::Cancelled,
+            true,
+            None,
+            planned,
+            before
+        ));
+        assert!(!in_public_feed(
+            CohortStatus::Cancelled,
+            true,
+            held,
+            planned,
+            after
+        ));
+        // A draft cancelled was never in the feed.
+        assert!(!in_public_feed(
+            CohortStatus::Cancelled,
+            false,
+            None,
+            planned,
+            before
+        ));
+        // Otherwise: while listed.
+        assert!(in_public_feed(
+            CohortStatus::Published,
+            true,
+            planned,
+            planned,
+            before
+        ));
+        assert!(!in_public_feed(
+            CohortStatus::Published,
+            true,
+            planned,
+            planned,
+            after
+        ));
+        assert!(!in_public_feed(
+            CohortStatus::Draft,
+            false,
+            planned,
+            planned,
+            before
+        ));
     }
 
     #[test]

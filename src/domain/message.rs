@@ -27,6 +27,12 @@ text_enum! {
         GroupCancelled = "group_cancelled",
         /// A session is coming up.
         Reminder = "reminder",
+        /// To a member of the group's team: the whole group will not take place.
+        TeamGroupCancelled = "team_group_cancelled",
+        /// To a member of the group's team: a session moved.
+        TeamSessionMoved = "team_session_moved",
+        /// To a member of the group's team: a session will not take place.
+        TeamSessionCancelled = "team_session_cancelled",
     }
 }
 
@@ -35,6 +41,27 @@ impl MessageKind {
     /// and always goes to their contact.
     pub fn is_optional(self) -> bool {
         self == MessageKind::Reminder
+    }
+
+    /// What the group's team is told of a change families are told of, when the team hears of
+    /// it too: a session moved or cancelled, the group cancelled. Bookings are the families' own.
+    pub fn for_team(self) -> Option<MessageKind> {
+        match self {
+            MessageKind::GroupCancelled => Some(MessageKind::TeamGroupCancelled),
+            MessageKind::SessionMoved => Some(MessageKind::TeamSessionMoved),
+            MessageKind::SessionCancelled => Some(MessageKind::TeamSessionCancelled),
+            _ => None,
+        }
+    }
+
+    /// A message to a member of staff (never shown to a family).
+    pub fn is_for_team(self) -> bool {
+        matches!(
+            self,
+            MessageKind::TeamGroupCancelled
+                | MessageKind::TeamSessionMoved
+                | MessageKind::TeamSessionCancelled
+        )
     }
 }
 
@@ -182,6 +209,30 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_team_hears_of_changes_to_the_group_not_of_families_bookings() {
+        for kind in MessageKind::ALL {
+            match kind.for_team() {
+                Some(team) => {
+                    assert!(team.is_for_team() && !kind.is_for_team(), "{kind}");
+                    assert!(!team.is_optional(), "{kind}");
+                }
+                None => assert!(
+                    kind.is_for_team()
+                        || kind.as_str().starts_with("booking")
+                        || *kind == MessageKind::Reminder,
+                    "{kind}"
+                ),
+            }
+        }
+        assert_eq!(
+            MessageKind::GroupCancelled.for_team(),
+            Some(MessageKind::TeamGroupCancelled)
+        );
+        assert_eq!(MessageKind::BookingCancelledByCentre.for_team(), None);
+        assert_eq!(MessageKind::TeamSessionMoved.for_team(), None);
     }
 
     #[test]

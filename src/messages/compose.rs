@@ -86,6 +86,16 @@ pub const ALL_WORDS: &[&str] = &[
     "reminder-cannot-come",
     "reminder-opt-out",
     "reminder-sms",
+    "team-group-cancelled-subject",
+    "team-group-cancelled-intro",
+    "team-group-cancelled-sms",
+    "team-session-moved-subject",
+    "team-session-moved-intro",
+    "team-session-moved-sms",
+    "team-session-cancelled-subject",
+    "team-session-cancelled-intro",
+    "team-session-cancelled-sms",
+    "team-families-told",
     "reason",
     "sessions-heading",
     "session-line",
@@ -166,6 +176,9 @@ fn words_prefix(kind: MessageKind) -> &'static str {
         MessageKind::SessionCancelled => "session-cancelled",
         MessageKind::GroupCancelled => "group-cancelled",
         MessageKind::Reminder => "reminder",
+        MessageKind::TeamGroupCancelled => "team-group-cancelled",
+        MessageKind::TeamSessionMoved => "team-session-moved",
+        MessageKind::TeamSessionCancelled => "team-session-cancelled",
     }
 }
 
@@ -227,14 +240,14 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
             more.push(w.say("calendar-updated"));
             more.push(say("next"));
         }
-        MessageKind::SessionMoved => {
+        MessageKind::SessionMoved | MessageKind::TeamSessionMoved => {
             intro.push(say("intro"));
             if let Some(was) = facts.moved_from {
                 let mut before = Wording::new(lang);
                 before.times(was, facts.tz);
                 intro.push(before.say("session-moved-was"));
             }
-            intro.push(say("now"));
+            intro.push(w.say("session-moved-now"));
             intro.extend(reason);
             show_place = true;
             more.push(w.say("calendar-updated"));
@@ -247,6 +260,11 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
                 more.push(say("next"));
             }
         }
+        MessageKind::TeamSessionCancelled | MessageKind::TeamGroupCancelled => {
+            intro.push(say("intro"));
+            intro.extend(reason);
+            more.push(w.say("calendar-updated"));
+        }
         MessageKind::Reminder => {
             intro.push(say("intro"));
             show_place = true;
@@ -254,6 +272,9 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
             more.push(say("cannot-come"));
             more.push(say("opt-out"));
         }
+    }
+    if kind.is_for_team() {
+        more.push(w.say("team-families-told"));
     }
     let (subject, sms) = (say("subject"), say("sms"));
 
@@ -281,8 +302,14 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
     } else {
         String::new()
     };
-    let mut link_words = Wording::new(lang);
-    link_words.set("link", facts.link.clone());
+    // No link (a message to the team): the emails say nothing of one.
+    let link = if facts.link.is_empty() {
+        String::new()
+    } else {
+        let mut link_words = Wording::new(lang);
+        link_words.set("link", facts.link.clone());
+        link_words.say("see-bookings")
+    };
     let page = context! {
         lang => lang.as_str(),
         subject => &subject,
@@ -292,7 +319,7 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
         sessions => sessions,
         place => place,
         more => more,
-        link => link_words.say("see-bookings"),
+        link => link,
         link_url => &facts.link,
         link_text => w.say("see-bookings-link"),
         sign_off => w.say("sign-off"),
@@ -405,5 +432,48 @@ mod tests {
             let sms = write(*kind, Language::Pl, &f).sms;
             assert!(!sms.is_empty() && !sms.contains("Hello"), "{kind}: {sms}");
         }
+    }
+
+    #[test]
+    fn the_team_hears_of_the_change_with_the_reason_and_no_family_link() {
+        let mut f = facts();
+        f.link = String::new();
+        f.creche_children = 0;
+        f.reason = Some("The hall is flooded".into());
+        let w = write(MessageKind::TeamGroupCancelled, Language::En, &f);
+        assert_eq!(w.subject, "Together Time <Tuesdays> is cancelled");
+        assert!(
+            w.text.contains("The centre's note: The hall is flooded"),
+            "{}",
+            w.text
+        );
+        assert!(
+            w.text.contains("The families have been told."),
+            "{}",
+            w.text
+        );
+        assert!(
+            !w.text.contains("See your bookings") && !w.html.contains("<a href"),
+            "{}",
+            w.html
+        );
+        f.session = Some(f.sessions[2]);
+        f.moved_from = Some(f.sessions[1]);
+        let moved = write(MessageKind::TeamSessionMoved, Language::En, &f);
+        assert!(
+            moved
+                .text
+                .contains("It was on Tuesday 9 March 2027 at 10:00.")
+                && moved
+                    .text
+                    .contains("It is now on Tuesday 16 March 2027, 10:00 to 12:00."),
+            "{}",
+            moved.text
+        );
+        let cancelled = write(MessageKind::TeamSessionCancelled, Language::En, &f);
+        assert_eq!(
+            cancelled.subject,
+            "Together Time <Tuesdays>: no session on Tuesday 16 March 2027"
+        );
     }
 }

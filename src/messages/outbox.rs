@@ -1,10 +1,11 @@
 //! Deciding who is told what, inside the use case's own transaction: [`queue`] writes one outbox
-//! row per family and channel, so a change that rolls back sends nothing and a change that
-//! commits is never without its messages.
+//! row per family and channel (and, for changes to a published group's plan, one per member of
+//! its team), so a change that rolls back sends nothing and a change that commits is never
+//! without its messages.
 
 use super::compose::{self, Facts, SessionTimes};
 use crate::domain::ics;
-use crate::domain::message::{Channel, ContactBy, MessageKind, MessageStatus};
+use crate::domain::message::{Channel, ContactBy, Language, MessageKind, MessageStatus};
 use crate::domain::status::BookingStatus;
 use crate::service::schedule::{session_events, zone};
 use crate::service::{ServiceError, Tx};
@@ -19,7 +20,7 @@ use crate::store::{
 };
 use rand::Rng;
 
-/// A change families must hear about.
+/// A change families (and, for a group's plan, its team) must hear about.
 #[derive(Debug, Clone)]
 pub enum Tell {
     /// A place was booked (`confirmed`) or the family joined the waiting list.
@@ -28,11 +29,12 @@ pub enum Tell {
     Promoted { booking_id: i32 },
     /// The booking ended; `by_centre` when staff (not the family) ended it.
     BookingCancelled { booking_id: i32, by_centre: bool },
-    /// A session moved; `was` is where it was.
+    /// A session moved; `was` is where it was. Told to the families with a place, and the team.
     SessionMoved { session_id: i32, was: Session },
-    /// A session will not take place.
+    /// A session will not take place. Told to the families with a place, and the team.
     SessionCancelled { session_id: i32, reason: String },
-    /// The whole group will not go ahead; told to the families booked or waiting.
+    /// The whole group will not go ahead; told to the families booked or waiting (so queue it
+    /// before their bookings end), with the sessions as they now stand, and to the team.
     GroupCancelled { cohort_id: i32, reason: String },
     /// A session is coming up (queued once per session time and family and channel).
     Reminder { booking_id: i32, session_id: i32 },
@@ -139,7 +141,15 @@ pub fn queue(tx: &mut Tx, tell: Tell) -> Result<(), ServiceError> {
             facts.session = Some(times(&session));
             facts.moved_from = Some(times(&was));
             let ics = calendar(tx, &g, Attach::Sessions(std::slice::from_ref(&session)));
-            tell_booked(tx, &g, MessageKind::SessionMoved, &facts, &ics, session_id)
+            tell_booked(tx, &g, MessageKind::SessionMoved, &facts, &ics, session_id)?;
+            tell_team(
+                tx,
+                &g,
+                MessageKind::SessionMoved,
+                &facts,
+                &ics,
+                Some(session_id),
+            )
         }
         Tell::SessionCancelled { session_id, reason } => {
             let (g, session) = session_group(tx, session_id)?;
@@ -154,13 +164,23 @@ pub fn queue(tx: &mut Tx, tell: Tell) -> Result<(), ServiceError> {
                 &facts,
                 &ics,
                 session_id,
+            )?;
+            tell_team(
+                tx,
+                &g,
+                MessageKind::SessionCancelled,
+                &facts,
+                &ics,
+                Some(session_id),
             )
         }
         Tell::GroupCancelled { cohort_id, reason } => {
             let g = group(tx, cohort_id)?;
             let mut facts = facts(tx, &g, None)?;
             facts.reason = Some(reason);
-            let ics = calendar(tx, &g, Attach::Withdrawn(&g.sessions));
+            // The sessions as the cancellation left them: those still to come cancelled, with
+            // a higher SEQUENCE; those held as they were (the same as the feeds show).
+            let ics = calendar(tx, &g, Attach::Sessions(&g.sessions));
             let mut told =
                 store::bookings::of_cohort(tx.conn, cohort_id, BookingStatus::Confirmed)?;
             told.extend(store::bookings::of_cohort(
@@ -184,7 +204,7 @@ pub fn queue(tx: &mut Tx, tell: Tell) -> Result<(), ServiceError> {
                     None,
                 )?;
             }
-            Ok(())
+            tell_team(tx, &g, MessageKind::GroupCancelled, &facts, &ics, None)
         }
         Tell::Reminder {
             booking_id,
@@ -269,6 +289,84 @@ fn tell_booked(
     Ok(())
 }
 
+/// Tells each member of a published group's team (lead, co-facilitators, crèche workers,
+/// supervisor; a person in two roles once) of a change to its plan, by email in English, with
+/// the same calendar file as the families. Nothing for a draft (its team has not been told of it
+/// yet) or a person no longer active; someone with no email address gets a `failed` row, so
+/// coordinators can see who could not be told.
+fn tell_team(
+    tx: &mut Tx,
+    g: &Group,
+    families_kind: MessageKind,
+    facts: &Facts,
+    ics: &str,
+    session_id: Option<i32>,
+) -> Result<(), ServiceError> {
+    let Some(kind) = families_kind.for_team() else {
+        return Ok(());
+    };
+    if g.cohort.published_at.is_none() {
+        return Ok(());
+    }
+    let mut ids: Vec<i32> = store::teams::team_of(tx.conn, g.cohort.id)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut facts = facts.clone();
+    // What a team member needs is the group's plan: no family's crèche places, no family link.
+    facts.creche_children = 0;
+    facts.link = String::new();
+    let written = compose::write(kind, Language::En, &facts);
+    for member in store::staff::find_many(tx.conn, &ids)? {
+        let staff = member.row;
+        if !staff.active {
+            continue;
+        }
+        let mut email = staff.email.trim().to_string();
+        if email.is_empty() {
+            if let Some(user) = staff.user_id {
+                email = store::users::find(tx.conn, user)?
+                    .map(|u| u.email)
+                    .unwrap_or_default();
+            }
+        }
+        let unreachable = email.is_empty();
+        let m = NewMessage {
+            reference: new_reference(),
+            family_id: None,
+            booking_id: None,
+            cohort_id: Some(g.cohort.id),
+            session_id,
+            kind,
+            channel: Channel::Email,
+            recipient: email,
+            language: Language::En,
+            subject: written.subject.clone(),
+            body_text: written.text.clone(),
+            body_html: written.html.clone(),
+            calendar: ics.to_string(),
+            dedupe_key: None,
+            status: if unreachable {
+                MessageStatus::Failed
+            } else {
+                MessageStatus::Queued
+            },
+            last_error: if unreachable {
+                "the team member has no email address".into()
+            } else {
+                String::new()
+            },
+            resent_from: None,
+            staff_id: Some(staff.id),
+        };
+        store::messages::insert(tx.conn, &m, tx.now_naive())?;
+        tx.messages_queued();
+    }
+    Ok(())
+}
+
 /// Writes the family's messages for one change: one per channel they chose. Nothing for an
 /// erased family, and no reminder for a family who turned reminders off; a family with no
 /// address at all gets a `failed` row, so coordinators can see who could not be told.
@@ -341,6 +439,7 @@ fn tell_family(
                 String::new()
             },
             resent_from: None,
+            staff_id: None,
         };
         store::messages::insert(tx.conn, &m, tx.now_naive())?;
     }

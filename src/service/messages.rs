@@ -270,6 +270,7 @@ pub async fn resend(services: &Services, actor: Actor, id: i32) -> Result<Messag
                 status: MessageStatus::Queued,
                 last_error: String::new(),
                 resent_from: Some(m.id),
+                staff_id: m.staff_id,
             };
             let new_id = store::messages::insert(tx.conn, &copy, tx.now_naive())?;
             tx.audit(Audit {

@@ -27,6 +27,12 @@ pub fn last_end(sessions: &[Session]) -> Option<DateTime<Utc>> {
         .max()
 }
 
+/// When the cohort's last session was planned to end, cancelled sessions included (a cancelled
+/// group's own dates).
+pub fn planned_end(sessions: &[Session]) -> Option<DateTime<Utc>> {
+    sessions.iter().map(|s| s.ends_at.and_utc()).max()
+}
+
 /// Local dates of the cohort's scheduled sessions.
 pub fn session_dates(c: &Cohort, sessions: &[Session]) -> Vec<NaiveDate> {
     let tz = zone(c);

@@ -392,6 +392,7 @@ mod tests {
             status: MessageStatus::Queued,
             last_error: String::new(),
             resent_from: None,
+            staff_id: None,
         }
     }
 

@@ -68,6 +68,14 @@ pub fn release_place(conn: &mut DbConnection, cohort_id: i32) -> QueryResult<()>
     Ok(())
 }
 
+/// Frees every parent place of a cohort (its confirmed bookings have all ended).
+pub fn release_all_places(conn: &mut DbConnection, cohort_id: i32) -> QueryResult<()> {
+    diesel::update(co::table.find(cohort_id))
+        .set(co::confirmed_count.eq(0))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Booking>> {
     bo::table.find(id).first(conn).optional()
 }

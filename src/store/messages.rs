@@ -64,6 +64,8 @@ pub struct NewMessage {
     pub status: MessageStatus,
     pub last_error: String,
     pub resent_from: Option<i32>,
+    /// To a member of a cohort's team (then `family_id` is none).
+    pub staff_id: Option<i32>,
 }
 
 pub fn insert(conn: &mut DbConnection, m: &NewMessage, now: NaiveDateTime) -> QueryResult<i32> {
@@ -86,6 +88,7 @@ pub fn insert(conn: &mut DbConnection, m: &NewMessage, now: NaiveDateTime) -> Qu
             ms::status.eq(m.status.as_str()),
             ms::last_error.eq(&m.last_error),
             ms::resent_from.eq(m.resent_from),
+            ms::staff_id.eq(m.staff_id),
             ms::next_attempt_at.eq(now),
             ms::created_at.eq(now),
         ))
@@ -223,6 +226,8 @@ pub fn mark_failed(
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub family_id: Option<i32>,
+    /// One team member's messages.
+    pub staff_id: Option<i32>,
     pub cohort_id: Option<i32>,
     pub kind: Option<MessageKind>,
     pub status: Option<MessageStatus>,
@@ -239,6 +244,9 @@ pub fn list(
         let mut q = ms::table.into_boxed();
         if let Some(id) = f.family_id {
             q = q.filter(ms::family_id.eq(id));
+        }
+        if let Some(id) = f.staff_id {
+            q = q.filter(ms::staff_id.eq(id));
         }
         if let Some(id) = f.cohort_id {
             q = q.filter(ms::cohort_id.eq(id));

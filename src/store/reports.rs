@@ -18,7 +18,16 @@ use std::collections::BTreeMap;
 /// Cohort ids per query: well under either database's limit of bound parameters.
 const CHUNK: usize = 1000;
 
-type CohortRow = (i32, String, String, NaiveDate, String, i32, String);
+type CohortRow = (
+    i32,
+    String,
+    String,
+    NaiveDate,
+    String,
+    i32,
+    String,
+    Option<NaiveDateTime>,
+);
 type SessionRow = (i32, i32, String, NaiveDateTime, NaiveDateTime, String);
 
 /// Everything the report needs about the cohorts whose first session (local date) falls in
@@ -56,7 +65,9 @@ pub fn facts(
                 sessions.entry(s.1).or_default().push(s);
             }
         }
-        for (id, status, tz, planned, programme, threshold, venue) in candidates {
+        for (id, status, tz, planned, programme, threshold, venue, cancelled_at) in candidates {
+            // A cancelled cohort held only what started before it was cancelled.
+            let held_by = cancelled_at.map_or(now, |at| at.min(now));
             let mine = sessions.remove(&id).unwrap_or_default();
             let mut spans: Vec<report::SessionSpan> = Vec::with_capacity(mine.len());
             for s in &mine {
@@ -69,12 +80,12 @@ pub fn facts(
                 });
             }
             let tz = parse_timezone(&tz).unwrap_or(chrono_tz::Europe::London);
-            let t = report::timing(&spans, tz, planned, now);
+            let t = report::timing(&spans, tz, planned, held_by);
             if !report::in_period(t.date, from, to) {
                 continue;
             }
             for (s, span) in mine.iter().zip(&spans) {
-                let (group, delivered) = (span.group, span.delivered(now));
+                let (group, delivered) = (span.group, span.delivered(held_by));
                 f.sessions.insert(
                     s.0,
                     SessionFact {
@@ -95,14 +106,10 @@ pub fn facts(
             };
             f.cohorts.insert(id, fact);
         }
-        // Cancelled cohorts count only as cancelled: nothing else about them is read.
-        let run: Vec<i32> = f
-            .cohorts
-            .iter()
-            .filter(|(_, c)| !c.cancelled)
-            .map(|(id, _)| *id)
-            .collect();
-        for chunk in run.chunks(CHUNK) {
+        // A cancelled cohort's bookings, marks and the rest are read too: what its families did
+        // before it was cancelled still happened (the figures decide what counts).
+        let all: Vec<i32> = f.cohorts.keys().copied().collect();
+        for chunk in all.chunks(CHUNK) {
             add_chunk(c, chunk, &mut f)?;
         }
         Ok(f)
@@ -146,12 +153,13 @@ fn cohorts(
             pr::code,
             pr::completion_threshold,
             ve::name,
+            co::cancelled_at,
         ))
         .order(co::id)
         .load(c)
 }
 
-/// Bookings, families, marks, sign-ins, follow-ups and scores of some cohorts run.
+/// Bookings, families, marks, sign-ins, follow-ups and scores of some cohorts.
 fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()> {
     let bookings: Vec<(i32, i32, i32, String, NaiveDateTime, Option<NaiveDateTime>)> = bo::table
         .filter(bo::cohort_id.eq_any(ids))

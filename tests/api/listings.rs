@@ -173,8 +173,11 @@ db_test! {
         let uids: Vec<String> = events.iter().map(|e| e.get_uid().unwrap().to_string()).collect();
         let again: Vec<String> = fetch().iter().map(|e| e.get_uid().unwrap().to_string()).collect();
         assert_eq!(uids, again, "UIDs are stable");
-        // The whole feed carries both groups.
+        // The whole feed carries both groups, and the group cancelled after it was published
+        // with each of its sessions marked cancelled (so subscribed calendars drop them).
         let all: icalendar::Calendar = app.get("/api/v1/listings.ics", None).text().unwrap().parse().unwrap();
-        assert_eq!(all.components.iter().filter(|c| matches!(c, CalendarComponent::Event(_))).count(), 14);
+        let statuses: Vec<&str> = all.events().map(|e| e.property_value("STATUS").unwrap()).collect();
+        let cancelled = statuses.iter().filter(|s| **s == "CANCELLED").count();
+        assert_eq!((statuses.len(), cancelled), (20, 7), "{statuses:?}");
     }
 }

@@ -39,6 +39,7 @@ mod demo;
 mod families;
 mod family_records;
 mod follow_ups;
+mod group_cancel;
 mod listing_cache;
 mod listings;
 mod message_languages;

@@ -240,6 +240,7 @@ db_test! {
                 status: MessageStatus::Queued,
                 last_error: String::new(),
                 resent_from: None,
+                staff_id: None,
             };
             store::messages::insert(&mut c, &m, now).unwrap();
         }

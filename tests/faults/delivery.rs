@@ -78,6 +78,7 @@ fn queue(url: &str, n: usize) -> Vec<String> {
                     status: MessageStatus::Queued,
                     last_error: String::new(),
                     resent_from: None,
+                    staff_id: None,
                 };
                 store::messages::insert(c, &m, at).map(|_| reference)
             })

@@ -99,19 +99,19 @@ fn checked(f: &ListingFilter) -> Result<Filter, ApiError> {
         to: f.to,
         has_places: f.has_places,
         has_creche: f.has_creche,
+        with_cancelled: false,
     })
 }
 
 /// Answers from the listing cache, or renders with `draw` (see `listing_cache` for the rules).
-/// Errors (a bad filter, the database down) are not kept.
+/// Errors (the database down) are not kept; a bad filter was refused before.
 async fn cached(
     state: web::Data<AppState>,
     key: String,
-    filter: ListingFilter,
+    filter: Filter,
     content_type: &'static str,
     draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = checked(&filter)?;
     let now = state.now();
     let body = match state.listing_cache.lookup(&key, now) {
         Lookup::Hit(body) => body,
@@ -199,7 +199,7 @@ pub async fn listings(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page.checked()?;
     let key = format!("json {limit} {offset} {:?}", *filter);
-    let filter = filter.into_inner();
+    let filter = checked(&filter)?;
     cached(state, key, filter, "application/json", move |rows, now| {
         let items = rows
             .iter()
@@ -219,7 +219,9 @@ pub async fn listings(
 }
 
 /// The same groups as an iCalendar feed (public): one event per session, in the group's local
-/// time zone; cancelled sessions stay in the feed marked cancelled so calendars drop them.
+/// time zone; cancelled sessions stay in the feed marked cancelled so calendars drop them. A
+/// group cancelled after it was published stays in the feed, its sessions still to come marked
+/// cancelled (same UIDs, a higher SEQUENCE), until its planned last session would have ended.
 #[utoipa::path(
     tag = "listings",
     params(ListingFilter),
@@ -236,7 +238,11 @@ pub async fn listings_ics(
     // The feed's DTSTAMP is when it was rendered, at most the cache's TTL ago.
     let key = format!("ics {:?}", *filter);
     let ics = "text/calendar; charset=utf-8";
-    cached(state, key, filter.into_inner(), ics, |rows, now| {
+    let filter = Filter {
+        with_cancelled: true,
+        ..checked(&filter)?
+    };
+    cached(state, key, filter, ics, |rows, now| {
         let events: Vec<ics::Event> = rows
             .iter()
             .flat_map(|(c, p, v, s, _)| session_events(c, p, v, s))

@@ -91,7 +91,8 @@ pub struct ReportFigures {
     pub cohorts_run: Option<i64>,
     /// Cohorts cancelled. Null in ward and referral_source rows.
     pub cohorts_cancelled: Option<i64>,
-    /// Group sessions held: not cancelled, started by now. Null in ward and referral_source rows.
+    /// Group sessions held: not cancelled, started by now (by its cancellation, for a cohort
+    /// cancelled). Null in ward and referral_source rows.
     pub sessions_delivered: Option<i64>,
     /// Families with a booking ever confirmed (also if later cancelled or withdrawn).
     pub families_booked: i64,
@@ -105,7 +106,7 @@ pub struct ReportFigures {
     pub marks_recorded: i64,
     /// marks_attended / marks_recorded; null without marks.
     pub attendance_rate: Option<f64>,
-    /// Families booked on cohorts whose last session has ended (once per family per cohort).
+    /// Families booked on cohorts run whose last session has ended (once per family per cohort).
     pub completion_eligible: i64,
     /// Of those, the ones who attended the programme's completion threshold of group sessions.
     pub completed: i64,
@@ -180,11 +181,14 @@ fn figures_out(f: Figures) -> ReportFigures {
 /// Monitoring figures over a period (coordinators, admins), as JSON or CSV.
 ///
 /// **Period.** A cohort is in it when the local date of its first group session not cancelled
-/// (its planned first date if none is left) is within `from..=to`. Drafts are never counted; cancelled
-/// cohorts count only as `cohorts_cancelled`; every other figure is over the cohorts run.
+/// (its planned first date if none is left) is within `from..=to`. Drafts are never counted. A
+/// cancelled cohort counts in `cohorts_cancelled`, not in `cohorts_run`, and no one is eligible to
+/// complete it; what happened before it was cancelled (sessions held, families booked, waiting,
+/// attending, in the crèche, followed up, scored) counts as on any cohort, so cancelling a group
+/// changes only `cohorts_run` and `cohorts_cancelled`.
 ///
 /// **Figures.** Sessions delivered: group sessions (not pre- or post-group meetings) not
-/// cancelled and started by now. Families booked: with a booking ever confirmed. Families
+/// cancelled and started by now (by its cancellation, for a cohort cancelled). Families booked: with a booking ever confirmed. Families
 /// reached: marked present or late at least once. Children in the crèche: distinct children
 /// signed in. Attendance rate: (present + late) / all marks at sessions held. Completion rate:
 /// families (once per cohort) who attended the programme's completion threshold of group

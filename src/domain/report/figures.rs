@@ -97,8 +97,11 @@ impl Acc {
     }
 }
 
-/// Rows keyed by `by`'s key, or one row (key "") for the total. Only cohorts run (not
-/// cancelled) contribute family figures; a fact whose row cannot be told is left out.
+/// Rows keyed by `by`'s key, or one row (key "") for the total; a fact whose row cannot be told
+/// is left out. A cancelled cohort counts as cancelled, not run (and no one is eligible to
+/// complete it), but what happened before it was cancelled counts as on any cohort: sessions
+/// held, families booked, waiting (never offered a place, if they only waited), attending, in the
+/// crèche, followed up, scored. So cancelling a group changes only the two cohort counts.
 fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     let key = |c: &CohortFact, family: Option<i32>| -> Option<String> {
         let fam = family.map(|id| f.families.get(&id).cloned().unwrap_or_default());
@@ -113,7 +116,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
             (Some(GroupBy::ReferralSource), Some(fam)) => fam.referral_source,
         })
     };
-    let run = |id: i32| f.cohorts.get(&id).filter(|c| !c.cancelled);
+    let cohort = |id: i32| f.cohorts.get(&id);
     let mut rows: BTreeMap<String, Acc> = BTreeMap::new();
     for c in f.cohorts.values() {
         if let Some(row) = key(c, None).map(|k| rows.entry(k).or_default()) {
@@ -121,8 +124,8 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
                 row.cancelled += 1;
             } else {
                 row.run += 1;
-                row.sessions += c.delivered;
             }
+            row.sessions += c.delivered;
         }
     }
     // Per (cohort, family): ever confirmed, ever waitlisted — never offered a place is per cohort.
@@ -131,7 +134,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     // The row a booking's facts go to, with its cohort.
     let booking_row = |bid: i32| {
         let b = f.bookings.get(&bid)?;
-        let c = run(b.cohort_id)?;
+        let c = cohort(b.cohort_id)?;
         Some((b, c, key(c, Some(b.family_id))?))
     };
     for &bid in f.bookings.keys() {
@@ -142,7 +145,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         let pair = (b.cohort_id, b.family_id);
         if b.confirmed {
             row.booked.insert(b.family_id);
-            if c.ended {
+            if c.ended && !c.cancelled {
                 row.eligible.insert(pair);
             }
         }
@@ -153,7 +156,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         *h = (h.0 || b.confirmed, h.1 || b.waitlisted);
     }
     for (&(cohort, family), &(confirmed, waitlisted)) in &history {
-        if let Some(k) = run(cohort).and_then(|c| key(c, Some(family))) {
+        if let Some(k) = f.cohorts.get(&cohort).and_then(|c| key(c, Some(family))) {
             if waitlisted && !confirmed {
                 rows.entry(k).or_default().never_offered.insert(family);
             }
@@ -194,8 +197,8 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
             }
         }
     }
-    for (cohort, family, outcome) in &f.follow_ups {
-        let Some(k) = run(*cohort).and_then(|c| key(c, Some(*family))) else {
+    for (cohort_id, family, outcome) in &f.follow_ups {
+        let Some(k) = cohort(*cohort_id).and_then(|c| key(c, Some(*family))) else {
             continue;
         };
         let row = rows.entry(k).or_default();

@@ -189,16 +189,16 @@ fn facts() -> Facts {
 }
 
 #[test]
-fn the_total_counts_each_family_once_and_leaves_cancelled_cohorts_out() {
+fn the_total_counts_each_family_once_and_a_cancelled_cohort_as_cancelled_not_run() {
     let t = build(&facts(), None).total;
     assert_eq!(
         (t.cohorts_run, t.cohorts_cancelled, t.sessions_delivered),
         (Some(2), Some(1), Some(6))
     );
-    // 10, 20, 40 booked (50's cohort was cancelled; 30 only waited).
+    // 10, 20, 40 booked, and 50 on the cohort cancelled since (30 only waited).
     assert_eq!(
         (t.families_booked, t.families_reached, t.children_in_creche),
-        (3, 3, 2)
+        (4, 3, 2)
     );
     assert_eq!(
         (t.marks_attended, t.marks_recorded, t.attendance_rate),
@@ -210,7 +210,8 @@ fn the_total_counts_each_family_once_and_leaves_cancelled_cohorts_out() {
         (2, 1, Some(0.5))
     );
     assert_eq!((t.families_waitlisted, t.families_never_offered), (2, 1));
-    assert_eq!((t.follow_ups_opened, t.follow_ups_open), (2, 1));
+    // 50's follow-up on the cancelled cohort is still open.
+    assert_eq!((t.follow_ups_opened, t.follow_ups_open), (3, 2));
     assert_eq!(t.follow_up_outcomes["reengaged"], 1);
     assert_eq!(t.follow_up_outcomes["withdrew"], 0);
     let psoc = t.outcome_pairs["PSOC"];
@@ -219,6 +220,46 @@ fn the_total_counts_each_family_once_and_leaves_cancelled_cohorts_out() {
         (2, 15.0, 17.0, 2.0)
     );
     assert!(build(&facts(), None).groups.is_empty());
+}
+
+#[test]
+fn cancelling_a_cohort_changes_only_the_cohort_counts() {
+    let before = build(&facts(), Some(GroupBy::Ward));
+    let mut f = facts();
+    // Cohort 2 (running, families 10 and 40) is cancelled: it no longer runs; what it held
+    // stays held.
+    if let Some(c) = f.cohorts.get_mut(&2) {
+        c.cancelled = true;
+    }
+    let after = build(&f, Some(GroupBy::Ward));
+    let (b, a) = (&before.total, &after.total);
+    assert_eq!((b.cohorts_run, b.cohorts_cancelled), (Some(2), Some(1)));
+    assert_eq!((a.cohorts_run, a.cohorts_cancelled), (Some(1), Some(2)));
+    // Its sessions held were delivered all the same.
+    assert_eq!(
+        (b.sessions_delivered, a.sessions_delivered),
+        (Some(6), Some(6))
+    );
+    let families = |r: &Figures| {
+        (
+            r.families_booked,
+            r.families_reached,
+            r.marks_recorded,
+            r.completion_eligible,
+            r.families_waitlisted,
+            r.families_never_offered,
+            r.follow_ups_opened,
+        )
+    };
+    assert_eq!(families(a), families(b));
+    for ((kb, rb), (ka, ra)) in before.groups.iter().zip(&after.groups) {
+        assert_eq!((kb, families(rb)), (ka, families(ra)));
+    }
+    // Ended and cancelled: its families were booked, but no one could complete it.
+    if let Some(c) = f.cohorts.get_mut(&3) {
+        c.ended = true;
+    }
+    assert_eq!(build(&f, None).total.completion_eligible, 2);
 }
 
 #[test]
@@ -238,7 +279,7 @@ fn family_rows_split_families_and_leave_cohort_counts_out() {
     assert_eq!((w14.cohorts_run, w14.sessions_delivered), (None, None));
     assert_eq!(
         (w14.families_booked, w14.completed, w14.children_in_creche),
-        (1, 1, 1)
+        (2, 1, 1)
     );
     assert_eq!(
         (
@@ -267,9 +308,9 @@ fn cohort_rows_keep_cohort_counts() {
     // Cohort 2 has not ended: no completion figure at all.
     assert_eq!((tt.completion_eligible, tt.completion_rate), (0, None));
     assert_eq!((tt.families_booked, tt.attendance_rate), (2, Some(0.5)));
-    // Family 10 is in both rows, once in the total.
-    assert_eq!(cosp.families_booked + tt.families_booked, 4);
-    assert_eq!(r.total.families_booked, 3);
+    // Family 10 is in both rows, once in the total; 50 booked the cancelled cosp cohort.
+    assert_eq!((cosp.families_booked, tt.families_booked), (3, 2));
+    assert_eq!(r.total.families_booked, 4);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! now fit are promoted, in the caller's transaction.
 
 use super::creche_fits;
-use crate::domain::status::{BookingStatus, SessionKind};
+use crate::domain::status::{BookingStatus, CohortStatus, SessionKind};
 use crate::service::schedule::last_end;
 use crate::service::{Audit, ServiceError, Tx};
 use crate::store::{self, cohorts::Cohort};
@@ -65,7 +65,8 @@ pub fn end_booking(tx: &mut Tx, booking_id: i32) -> Result<BookingStatus, Servic
 
 /// Confirms waitlisted families, earliest first, while places are left and each one's crèche
 /// children fit; a family that does not fit is skipped, not a blocker. Stops once the second
-/// session has started (late joiners are for staff to arrange). Each promotion is recorded in
+/// session has started (late joiners are for staff to arrange), and never on a cancelled cohort
+/// (its waiting list is closed). Each promotion is recorded in
 /// the audit trail as `booking_promoted`, with the transaction's actor (whoever freed the
 /// place; none for the system).
 pub fn promote(
@@ -75,6 +76,9 @@ pub fn promote(
     room: i32,
 ) -> Result<Vec<i32>, ServiceError> {
     let now = tx.now;
+    if cohort.status == CohortStatus::Cancelled {
+        return Ok(Vec::new());
+    }
     let mut starts: Vec<DateTime<Utc>> = sessions
         .iter()
         .filter(|s| !s.is_cancelled() && s.kind == SessionKind::Group)

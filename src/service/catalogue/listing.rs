@@ -1,10 +1,13 @@
 //! The public listing's rules: which groups are listed (published, not finished, matching the
 //! filter), in what order, and until when that answer holds by the clock alone. The API renders
-//! the rows (JSON, iCalendar) and keeps them in its cache until then.
+//! the rows (JSON, iCalendar) and keeps them in its cache until then. The iCalendar feed also
+//! carries groups cancelled after publishing, until their planned end (`with_cancelled`), so
+//! subscribed calendars see their events cancelled.
 
 use crate::db::DbConnection;
+use crate::domain::cohort as rules;
 use crate::domain::status::CohortStatus;
-use crate::service::schedule::{creche_out, last_end, standing, zone};
+use crate::service::schedule::{creche_out, last_end, planned_end, zone};
 use crate::service::ServiceError;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -21,13 +24,18 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
     pub has_places: Option<bool>,
     pub has_creche: Option<bool>,
+    /// Also the cohorts cancelled after they were published, until their planned last session
+    /// would have ended (`domain::cohort::in_public_feed`): the iCalendar feed, whose
+    /// subscribers must see their events cancelled. Not a query parameter.
+    pub with_cancelled: bool,
 }
 
 /// A listed cohort: with its programme, venue, sessions and the crèche children booked.
 pub type Listed = (Cohort, Programme, Venue, Vec<Session>, Vec<NaiveDate>);
 
-/// Published cohorts that have not finished, matching the filter, by first session; and the
-/// instant until which, clock-wise, that answer stays true (see `settled_until`).
+/// Published cohorts that have not finished (and with `with_cancelled`, those cancelled since
+/// that are still in the feed), matching the filter, by first session; and the instant until
+/// which, clock-wise, that answer stays true (see `settled_until`).
 /// Runs on the blocking pool with the rendering: it is CPU work for every published group,
 /// which on an async worker would stall every connection that worker holds.
 pub fn published_groups(
@@ -35,7 +43,12 @@ pub fn published_groups(
     f: &Filter,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Listed>, DateTime<Utc>), ServiceError> {
-    let rows = store::cohorts::list_full(c, Some(&[CohortStatus::Published]), None)?;
+    let statuses: &[CohortStatus] = if f.with_cancelled {
+        &[CohortStatus::Published, CohortStatus::Cancelled]
+    } else {
+        &[CohortStatus::Published]
+    };
+    let rows = store::cohorts::list_full(c, Some(statuses), None)?;
     let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
     let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
     let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;
@@ -50,15 +63,25 @@ pub fn published_groups(
     let until = settled_until(&rows, now);
     let mut out: Vec<_> = rows
         .into_iter()
-        .filter(|(c, _, _, s, _)| standing(c, s, now).status == CohortStatus::Published)
+        .filter(|(c, _, _, s, _)| {
+            rules::in_public_feed(
+                c.status,
+                c.published_at.is_some(),
+                last_end(s),
+                planned_end(s),
+                now,
+            )
+        })
         .filter(|(_, _, v, _, _)| f.ward.as_ref().is_none_or(|w| &v.ward == w))
         .filter(|(c, _, _, _, _)| f.venue_id.is_none_or(|id| c.venue_id == id))
         .filter(|(_, p, _, _, _)| f.programme.as_ref().is_none_or(|code| &p.code == code))
         .filter(|(c, _, _, s, _)| {
             let tz = zone(c);
+            // A cancelled group is found by the dates it had.
+            let cancelled = c.status == CohortStatus::Cancelled;
             let dates: Vec<NaiveDate> = s
                 .iter()
-                .filter(|s| !s.is_cancelled())
+                .filter(|s| cancelled || !s.is_cancelled())
                 .map(|s| s.starts_at.and_utc().with_timezone(&tz).date_naive())
                 .collect();
             let (first, last) = (dates.iter().min().copied(), dates.iter().max().copied());
@@ -74,14 +97,19 @@ pub fn published_groups(
     Ok((out, until))
 }
 
-/// The first instant after `now` at which the clock alone changes a listing of these published
-/// cohorts: a group's last session ending (it is then completed) or a local midnight in a
-/// group's time zone (booking windows are by date). Filters only drop rows, so this bounds
-/// every filtered listing too.
+/// The first instant after `now` at which the clock alone changes a listing of these
+/// cohorts: a group's last session ending (it is then completed; a cancelled group's planned
+/// last session, when it leaves the feed) or a local midnight in a group's time zone (booking
+/// windows are by date). Filters only drop rows, so this bounds every filtered listing too.
 fn settled_until(rows: &[Listed], now: DateTime<Utc>) -> DateTime<Utc> {
     rows.iter()
         .fold(now + Duration::days(1), |until, (c, _, _, s, _)| {
-            let ends = last_end(s).filter(|end| *end > now).unwrap_or(until);
+            let end = if c.status == CohortStatus::Cancelled {
+                planned_end(s)
+            } else {
+                last_end(s)
+            };
+            let ends = end.filter(|end| *end > now).unwrap_or(until);
             until.min(ends).min(next_midnight(zone(c), now))
         })
 }

@@ -3,7 +3,7 @@
 //! it at any time; making a new one replaces the old.
 
 use crate::auth::tokens::{hash_opaque, random_secret};
-use crate::domain::status::BookingStatus;
+use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
 use crate::store::{
     self,
@@ -22,7 +22,8 @@ pub enum FeedReader {
     Parent { user_id: i32 },
 }
 
-/// A group the family holds a confirmed place on, with its sessions.
+/// A group the family holds a confirmed place on (or held one on until the centre cancelled the
+/// group), with its sessions.
 #[derive(Debug, Clone)]
 pub struct BookedGroup {
     pub cohort: Cohort,
@@ -93,7 +94,10 @@ pub async fn revoke_calendar_link(services: &Services, actor: Actor) -> Result<(
 }
 
 /// The groups the reader's family holds a confirmed place on, with their sessions (cancelled
-/// ones included, for the feed to mark). An unknown link or a login without a family: not found.
+/// ones included, for the feed to mark), and the groups the centre cancelled under them: their
+/// sessions still to come are cancelled, so the family's calendar drops them (a group the family
+/// left themselves was withdrawn from their calendar by the message that told them). An unknown
+/// link or a login without a family: not found.
 pub async fn booked_groups(
     services: &Services,
     reader: FeedReader,
@@ -110,10 +114,21 @@ pub async fn booked_groups(
             let mut groups = Vec::new();
             for b in store::bookings::of_family(c, family.id)?
                 .into_iter()
-                .filter(|b| b.status == BookingStatus::Confirmed)
+                .filter(|b| {
+                    matches!(
+                        b.status,
+                        BookingStatus::Confirmed | BookingStatus::CancelledByCentre
+                    )
+                })
             {
                 let (cohort, programme, venue) = store::cohorts::find_full(c, b.cohort_id)?
                     .ok_or_else(|| ServiceError::not_found("cohort"))?;
+                // Only a place the family had (not a wait) on a group the centre cancelled.
+                if b.status == BookingStatus::CancelledByCentre
+                    && (cohort.status != CohortStatus::Cancelled || b.confirmed_at.is_none())
+                {
+                    continue;
+                }
                 let sessions = store::cohorts::sessions_of(c, cohort.id)?;
                 groups.push(BookedGroup {
                     cohort,
