@@ -226,9 +226,18 @@ fn rebuilt_bookings_keep_their_rows_and_what_points_at_them_and_take_the_new_sta
              (2, '', 0, '2026-01-01 10:00:00', '2026-01-01 10:00:00');
          INSERT INTO children (id, family_id, first_name, date_of_birth, created_at, updated_at)
              VALUES (10, 1, 'Isla', '2025-03-04', '2026-01-01', '2026-01-01');
+         INSERT INTO cohorts (id, programme_id, venue_id, title, status, first_session_date,
+             start_time, session_minutes, timezone, places, creche_offered, creche_workers,
+             created_at, updated_at, cancelled_at, confirmed_count) VALUES
+             (7, 1, 1, 'Running', 'published', '2026-03-03', '10:00', 90, 'Europe/London', 8, 1, 1,
+              '2026-01-01', '2026-01-01', NULL, 1),
+             (8, 1, 1, 'Called off', 'cancelled', '2026-03-03', '10:00', 90, 'Europe/London', 8, 1, 1,
+              '2026-01-01', '2026-01-01', '2026-02-01 09:00:00', 1);
          INSERT INTO bookings (id, cohort_id, family_id, status, carers, created_at, updated_at) VALUES
              (5, 7, 1, 'confirmed', 1, '2026-01-01', '2026-01-01'),
-             (6, 7, 2, 'withdrawn', 2, '2026-01-01', '2026-01-01');
+             (6, 7, 2, 'withdrawn', 2, '2026-01-01', '2026-01-01'),
+             (7, 8, 1, 'confirmed', 1, '2026-01-01', '2026-01-01'),
+             (8, 8, 2, 'waitlisted', 1, '2026-01-01', '2026-01-01');
          INSERT INTO booking_creche_children (booking_id, child_id) VALUES (5, 10);
          PRAGMA foreign_keys = ON;",
     )
@@ -254,6 +263,19 @@ fn rebuilt_bookings_keep_their_rows_and_what_points_at_them_and_take_the_new_sta
                 access_needs: String::new(),
                 interpreter_needed: false
             },
+            // A group cancelled before this change: its bookings end as the centre's doing.
+            BookingRow {
+                id: 7,
+                status: "cancelled_by_centre".into(),
+                access_needs: "step-free access".into(),
+                interpreter_needed: true
+            },
+            BookingRow {
+                id: 8,
+                status: "cancelled_by_centre".into(),
+                access_needs: String::new(),
+                interpreter_needed: false
+            },
         ]
     );
     // What pointed at the old table points at the new one (only the seed's missing cohort is
@@ -269,9 +291,25 @@ fn rebuilt_bookings_keep_their_rows_and_what_points_at_them_and_take_the_new_sta
     assert_eq!(
         count(
             c,
-            "SELECT COUNT(*) AS n FROM pragma_foreign_key_check WHERE \"parent\" <> 'cohorts'"
+            "SELECT COUNT(*) AS n FROM pragma_foreign_key_check WHERE \"parent\" NOT IN ('programmes', 'venues')"
         ),
         0
+    );
+    // Ended when the group was cancelled, and the cancelled group holds no place.
+    assert_eq!(
+        count(
+            c,
+            "SELECT COUNT(*) AS n FROM bookings WHERE ended_at = '2026-02-01 09:00:00'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(c, "SELECT confirmed_count AS n FROM cohorts WHERE id = 8"),
+        0
+    );
+    assert_eq!(
+        count(c, "SELECT confirmed_count AS n FROM cohorts WHERE id = 7"),
+        1
     );
     c.batch_execute("DELETE FROM bookings WHERE id = 5")
         .unwrap();

@@ -11,6 +11,13 @@ ALTER TABLE bookings ADD CONSTRAINT bookings_transferred_to
 UPDATE bookings b SET access_needs = f.access_needs, interpreter_needed = f.interpreter_needed
 FROM families f WHERE f.id = b.family_id;
 
+-- Groups cancelled before this change kept their bookings active: they end as the centre's
+-- doing now, when the group was cancelled, and hold no place.
+UPDATE bookings b SET status = 'cancelled_by_centre', ended_at = COALESCE(c.cancelled_at, b.updated_at)
+FROM cohorts c
+WHERE c.id = b.cohort_id AND c.status = 'cancelled' AND b.status IN ('confirmed', 'waitlisted');
+UPDATE cohorts SET confirmed_count = 0 WHERE status = 'cancelled';
+
 CREATE TABLE apologies (
     id SERIAL PRIMARY KEY,
     booking_id INTEGER NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,

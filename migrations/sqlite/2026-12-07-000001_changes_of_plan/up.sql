@@ -36,6 +36,14 @@ CREATE UNIQUE INDEX bookings_one_active ON bookings (cohort_id, family_id) WHERE
 CREATE INDEX bookings_cohort ON bookings (cohort_id, status, id);
 CREATE INDEX bookings_family ON bookings (family_id);
 
+-- Groups cancelled before this change kept their bookings active: they end as the centre's
+-- doing now, when the group was cancelled, and hold no place.
+UPDATE bookings SET status = 'cancelled_by_centre',
+       ended_at = COALESCE((SELECT c.cancelled_at FROM cohorts c WHERE c.id = bookings.cohort_id), updated_at)
+WHERE status IN ('confirmed', 'waitlisted')
+  AND cohort_id IN (SELECT id FROM cohorts WHERE status = 'cancelled');
+UPDATE cohorts SET confirmed_count = 0 WHERE status = 'cancelled';
+
 -- Apologies given in advance: a family says it will miss one session of its booking.
 -- Withdrawing one deletes the row (the audit trail keeps that it was given).
 CREATE TABLE apologies (

@@ -50,6 +50,11 @@ pub async fn change_session(
 
 fn change(tx: &mut Tx, cmd: &ChangeSession) -> Result<CohortRecord, ServiceError> {
     let id = cmd.session_id;
+    let seen = store::cohorts::find_session(tx.conn, id)?
+        .ok_or_else(|| ServiceError::not_found("session"))?;
+    // The cohort's lock first, as cancelling the group and booking take it, then the session
+    // again: a cancellation that committed meanwhile is seen, not overwritten.
+    store::bookings::lock_cohort(tx.conn, seen.cohort_id)?;
     let session = store::cohorts::find_session(tx.conn, id)?
         .ok_or_else(|| ServiceError::not_found("session"))?;
     let cohort = store::cohorts::find(tx.conn, session.cohort_id)?
