@@ -91,6 +91,47 @@ see-bookings = See your bookings: { $link }
 # The words of the link in an HTML email (the address itself is the link).
 see-bookings-link = See your bookings
 
+## Accounts: links and notices (variables: $link the one-time link, $email the new address,
+## $hours or $days how long the link works)
+account-sign-off = With best wishes from the children's centre team
+account-link-valid-hours = { $hours ->
+    [one] The link works once, for one hour.
+   *[other] The link works once, for { $hours } hours.
+}
+account-link-valid-days = { $days ->
+    [one] The link works once, for one day.
+   *[other] The link works once, for { $days } days.
+}
+account-not-you = If you did not ask for this, you can ignore this email: nothing will change.
+account-confirm-email-subject = Welcome: please confirm your email address
+account-confirm-email-intro = Welcome! Your account is ready, and you can book a group straight away.
+account-confirm-email-ask = Please open the link below to show us this is your email address. Until you do, we will not send you reminders by email.
+account-confirm-email-action = Confirm my email address
+account-confirm-email-sms = Please confirm the email address of your children's centre account: { $link }
+account-invitation-subject = Your family's bookings are ready for you to see online
+account-invitation-intro = The children's centre has put your family's details and bookings on its booking service. You can now see them online and book groups yourself.
+account-invitation-ask = Open the link below to choose a password. You will then see the bookings the centre made for you. If you would rather not, that is fine: the centre can keep booking for you.
+account-invitation-action = Choose my password
+account-invitation-sms = Your children's centre invites you to see your bookings online: { $link }
+account-password-reset-subject = Choose a new password
+account-password-reset-intro = Someone, probably you, asked to reset the password of your children's centre account.
+account-password-reset-ask = Open the link below to choose a new password. When you have, you will be signed out on your other devices.
+account-password-reset-action = Choose a new password
+account-password-reset-sms = To choose a new password for your children's centre account: { $link }
+account-email-change-subject = Please confirm your new email address
+account-email-change-intro = You asked to use this email address for your children's centre account.
+account-email-change-ask = Open the link below to confirm it. Until you do, your account keeps your old address.
+account-email-change-action = Confirm my new address
+account-email-change-sms = To confirm your new email address: { $link }
+account-email-changed-subject = Your email address has changed
+account-email-changed-intro = The email address of your children's centre account is now { $email }. From now on we will write to that address.
+account-email-changed-ask = If you did not make this change, please call the centre straight away.
+account-email-changed-sms = The email address of your children's centre account has changed. If this was not you, please call the centre.
+account-password-changed-subject = Your password has changed
+account-password-changed-intro = The password of your children's centre account has changed, and you have been signed out on your other devices.
+account-password-changed-ask = If you did not make this change, please choose a new password now with "Forgotten your password?", or call the centre.
+account-password-changed-sms = The password of your children's centre account has changed. If this was not you, please call the centre.
+
 # Kept in English only, on purpose: the tests show with it that a message missing from a
 # translation is read in English, never as its id.
 untranslated-check = This sentence is only written in English.

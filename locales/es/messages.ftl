@@ -94,3 +94,43 @@ calendar-attached = Te enviamos las sesiones en un archivo de calendario adjunto
 calendar-updated = El archivo de calendario adjunto actualiza las sesiones que ya tienes en tu calendario.
 see-bookings = Consulta tus inscripciones: { $link }
 see-bookings-link = Consulta tus inscripciones
+
+## Cuentas: enlaces y avisos
+account-sign-off = Un saludo cordial del equipo del centro infantil
+account-link-valid-hours = { $hours ->
+    [one] El enlace funciona una sola vez, durante una hora.
+   *[other] El enlace funciona una sola vez, durante { $hours } horas.
+}
+account-link-valid-days = { $days ->
+    [one] El enlace funciona una sola vez, durante un día.
+   *[other] El enlace funciona una sola vez, durante { $days } días.
+}
+account-not-you = Si no lo has pedido tú, puedes ignorar este correo: no cambiará nada.
+account-confirm-email-subject = Te damos la bienvenida: confirma tu correo electrónico
+account-confirm-email-intro = ¡Bienvenida o bienvenido! Tu cuenta está lista y ya puedes reservar un grupo.
+account-confirm-email-ask = Abre el enlace de abajo para confirmarnos que este es tu correo. Hasta entonces, no te enviaremos recordatorios por correo.
+account-confirm-email-action = Confirmar mi correo
+account-confirm-email-sms = Confirma el correo de tu cuenta del centro infantil: { $link }
+account-invitation-subject = Ya puedes ver en línea las reservas de tu familia
+account-invitation-intro = El centro infantil ha puesto los datos y las reservas de tu familia en su servicio de reservas. Ahora puedes verlos en línea y reservar grupos tú misma o tú mismo.
+account-invitation-ask = Abre el enlace de abajo para elegir una contraseña. Después verás las reservas que el centro hizo por ti. Si prefieres no hacerlo, no pasa nada: el centro puede seguir reservando por ti.
+account-invitation-action = Elegir mi contraseña
+account-invitation-sms = El centro infantil te invita a ver tus reservas en línea: { $link }
+account-password-reset-subject = Elige una contraseña nueva
+account-password-reset-intro = Alguien, seguramente tú, ha pedido cambiar la contraseña de tu cuenta del centro infantil.
+account-password-reset-ask = Abre el enlace de abajo para elegir una contraseña nueva. Cuando lo hagas, se cerrará la sesión en tus otros dispositivos.
+account-password-reset-action = Elegir una contraseña nueva
+account-password-reset-sms = Para elegir una contraseña nueva para tu cuenta del centro infantil: { $link }
+account-email-change-subject = Confirma tu nuevo correo electrónico
+account-email-change-intro = Has pedido usar este correo para tu cuenta del centro infantil.
+account-email-change-ask = Abre el enlace de abajo para confirmarlo. Hasta entonces, tu cuenta sigue con el correo anterior.
+account-email-change-action = Confirmar mi nuevo correo
+account-email-change-sms = Para confirmar tu nuevo correo: { $link }
+account-email-changed-subject = Tu correo electrónico ha cambiado
+account-email-changed-intro = El correo de tu cuenta del centro infantil ahora es { $email }. A partir de ahora te escribiremos a ese correo.
+account-email-changed-ask = Si no has hecho tú este cambio, llama al centro cuanto antes.
+account-email-changed-sms = El correo de tu cuenta del centro infantil ha cambiado. Si no has sido tú, llama al centro.
+account-password-changed-subject = Tu contraseña ha cambiado
+account-password-changed-intro = La contraseña de tu cuenta del centro infantil ha cambiado y se ha cerrado la sesión en tus otros dispositivos.
+account-password-changed-ask = Si no has hecho tú este cambio, elige ahora una contraseña nueva con "¿Has olvidado tu contraseña?" o llama al centro.
+account-password-changed-sms = La contraseña de tu cuenta del centro infantil ha cambiado. Si no has sido tú, llama al centro.

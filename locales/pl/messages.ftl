@@ -98,3 +98,44 @@ calendar-attached = W załączniku wysyłamy plik kalendarza ze spotkaniami. Mo�
 calendar-updated = Plik kalendarza w załączniku zaktualizuje spotkania, które już macie w kalendarzu.
 see-bookings = Wasze rezerwacje: { $link }
 see-bookings-link = Wasze rezerwacje
+
+## Konta: linki i powiadomienia
+account-sign-off = Serdecznie pozdrawiamy, zespół centrum dla dzieci i rodzin
+account-link-valid-hours = { $hours ->
+    [one] Link działa tylko raz, przez godzinę.
+    [few] Link działa tylko raz, przez { $hours } godziny.
+   *[other] Link działa tylko raz, przez { $hours } godzin.
+}
+account-link-valid-days = { $days ->
+    [one] Link działa tylko raz, przez jeden dzień.
+   *[other] Link działa tylko raz, przez { $days } dni.
+}
+account-not-you = Jeśli to nie Ty o to prosisz, zignoruj tę wiadomość: nic się nie zmieni.
+account-confirm-email-subject = Witamy! Potwierdź swój adres e-mail
+account-confirm-email-intro = Witamy! Twoje konto jest gotowe i możesz już zapisać się do grupy.
+account-confirm-email-ask = Otwórz link poniżej, aby potwierdzić, że to Twój adres e-mail. Dopóki tego nie zrobisz, nie będziemy wysyłać Ci przypomnień e-mailem.
+account-confirm-email-action = Potwierdzam mój adres e-mail
+account-confirm-email-sms = Potwierdź adres e-mail swojego konta w centrum dla dzieci i rodzin: { $link }
+account-invitation-subject = Zapisy Twojej rodziny są już widoczne online
+account-invitation-intro = Centrum dla dzieci i rodzin wpisało dane i zapisy Twojej rodziny do swojego systemu zapisów. Teraz możesz je zobaczyć online i samodzielnie zapisywać się do grup.
+account-invitation-ask = Otwórz link poniżej i wybierz hasło. Potem zobaczysz zapisy, które centrum zrobiło dla Ciebie. Jeśli wolisz tego nie robić, nic nie szkodzi: centrum może dalej zapisywać Cię samo.
+account-invitation-action = Wybieram hasło
+account-invitation-sms = Centrum dla dzieci i rodzin zaprasza Cię do sprawdzenia zapisów online: { $link }
+account-password-reset-subject = Wybierz nowe hasło
+account-password-reset-intro = Ktoś, prawdopodobnie Ty, poprosił o zmianę hasła do Twojego konta w centrum dla dzieci i rodzin.
+account-password-reset-ask = Otwórz link poniżej, aby wybrać nowe hasło. Potem zostaniesz wylogowany(-a) na innych urządzeniach.
+account-password-reset-action = Wybieram nowe hasło
+account-password-reset-sms = Aby wybrać nowe hasło do konta w centrum dla dzieci i rodzin: { $link }
+account-email-change-subject = Potwierdź nowy adres e-mail
+account-email-change-intro = Poprosiłeś(-aś) o używanie tego adresu e-mail dla konta w centrum dla dzieci i rodzin.
+account-email-change-ask = Otwórz link poniżej, aby go potwierdzić. Do tego czasu konto zachowuje stary adres.
+account-email-change-action = Potwierdzam nowy adres
+account-email-change-sms = Aby potwierdzić nowy adres e-mail: { $link }
+account-email-changed-subject = Twój adres e-mail został zmieniony
+account-email-changed-intro = Adres e-mail Twojego konta w centrum dla dzieci i rodzin to teraz { $email }. Od teraz będziemy pisać na ten adres.
+account-email-changed-ask = Jeśli to nie Ty zmieniłeś(-aś) adres, zadzwoń od razu do centrum.
+account-email-changed-sms = Adres e-mail Twojego konta w centrum dla dzieci i rodzin został zmieniony. Jeśli to nie Ty, zadzwoń do centrum.
+account-password-changed-subject = Twoje hasło zostało zmienione
+account-password-changed-intro = Hasło do Twojego konta w centrum dla dzieci i rodzin zostało zmienione, a Ty zostałeś(-aś) wylogowany(-a) na innych urządzeniach.
+account-password-changed-ask = Jeśli to nie Ty zmieniłeś(-aś) hasło, wybierz teraz nowe przez „Nie pamiętasz hasła?” albo zadzwoń do centrum.
+account-password-changed-sms = Hasło do Twojego konta w centrum dla dzieci i rodzin zostało zmienione. Jeśli to nie Ty, zadzwoń do centrum.

@@ -95,3 +95,43 @@ calendar-attached = Enviamos as sessões num ficheiro de calendário em anexo. P
 calendar-updated = O ficheiro de calendário em anexo atualiza as sessões que já tem no seu calendário.
 see-bookings = Veja as suas inscrições: { $link }
 see-bookings-link = Veja as suas inscrições
+
+## Contas: ligações e avisos
+account-sign-off = Com os melhores cumprimentos da equipa do centro infantil
+account-link-valid-hours = { $hours ->
+    [one] A ligação só funciona uma vez, durante uma hora.
+   *[other] A ligação só funciona uma vez, durante { $hours } horas.
+}
+account-link-valid-days = { $days ->
+    [one] A ligação só funciona uma vez, durante um dia.
+   *[other] A ligação só funciona uma vez, durante { $days } dias.
+}
+account-not-you = Se não foi o(a) senhor(a) a pedir isto, pode ignorar este email: nada vai mudar.
+account-confirm-email-subject = Bem-vindo(a): confirme o seu endereço de email
+account-confirm-email-intro = Bem-vindo(a)! A sua conta está pronta e já pode reservar um grupo.
+account-confirm-email-ask = Abra a ligação abaixo para nos mostrar que este é o seu endereço de email. Até o fazer, não lhe enviamos lembretes por email.
+account-confirm-email-action = Confirmar o meu email
+account-confirm-email-sms = Confirme o email da sua conta do centro infantil: { $link }
+account-invitation-subject = As reservas da sua família já podem ser vistas online
+account-invitation-intro = O centro infantil registou os dados e as reservas da sua família no serviço de reservas. Agora pode vê-los online e reservar grupos.
+account-invitation-ask = Abra a ligação abaixo para escolher uma palavra-passe. Depois verá as reservas que o centro fez por si. Se preferir não o fazer, não há problema: o centro continua a fazer as reservas por si.
+account-invitation-action = Escolher a minha palavra-passe
+account-invitation-sms = O centro infantil convida-o(a) a ver as suas reservas online: { $link }
+account-password-reset-subject = Escolha uma nova palavra-passe
+account-password-reset-intro = Alguém, provavelmente o(a) senhor(a), pediu para mudar a palavra-passe da sua conta do centro infantil.
+account-password-reset-ask = Abra a ligação abaixo para escolher uma nova palavra-passe. Depois disso, a sessão termina nos seus outros aparelhos.
+account-password-reset-action = Escolher uma nova palavra-passe
+account-password-reset-sms = Para escolher uma nova palavra-passe da sua conta do centro infantil: { $link }
+account-email-change-subject = Confirme o seu novo endereço de email
+account-email-change-intro = Pediu para usar este endereço de email na sua conta do centro infantil.
+account-email-change-ask = Abra a ligação abaixo para o confirmar. Até lá, a sua conta continua com o endereço antigo.
+account-email-change-action = Confirmar o meu novo endereço
+account-email-change-sms = Para confirmar o seu novo endereço de email: { $link }
+account-email-changed-subject = O seu endereço de email mudou
+account-email-changed-intro = O endereço de email da sua conta do centro infantil é agora { $email }. A partir de agora escrevemos para esse endereço.
+account-email-changed-ask = Se não foi o(a) senhor(a) a fazer esta mudança, telefone ao centro imediatamente.
+account-email-changed-sms = O email da sua conta do centro infantil mudou. Se não foi o(a) senhor(a), telefone ao centro.
+account-password-changed-subject = A sua palavra-passe mudou
+account-password-changed-intro = A palavra-passe da sua conta do centro infantil mudou e a sessão terminou nos seus outros aparelhos.
+account-password-changed-ask = Se não foi o(a) senhor(a) a fazer esta mudança, escolha já uma nova palavra-passe em "Esqueceu-se da palavra-passe?" ou telefone ao centro.
+account-password-changed-sms = A palavra-passe da sua conta do centro infantil mudou. Se não foi o(a) senhor(a), telefone ao centro.

@@ -70,7 +70,12 @@ impl From<Message> for MessageOut {
             recipient: m.recipient,
             language: m.language,
             subject: m.subject,
-            body_text: m.body_text,
+            // A one-time link is for its addressee only, even before it is sent.
+            body_text: if m.kind.carries_link() {
+                crate::domain::message::LINK_FORGOTTEN.to_string()
+            } else {
+                m.body_text
+            },
             has_calendar: !m.calendar.is_empty(),
             status: m.status,
             attempts: m.attempts,
@@ -254,7 +259,11 @@ pub async fn my_messages(
             channel: m.channel,
             booking_id: m.booking_id,
             subject: m.subject,
-            body_text: m.body_text,
+            body_text: if m.kind.carries_link() {
+                crate::domain::message::LINK_FORGOTTEN.to_string()
+            } else {
+                m.body_text
+            },
             status: m.status,
             created_at: utc(m.created_at),
             sent_at: m.sent_at.map(utc),

@@ -35,6 +35,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    account_tokens (id) {
+        id -> Integer,
+        purpose -> Text,
+        token_hash -> Text,
+        user_id -> Nullable<Integer>,
+        family_id -> Nullable<Integer>,
+        email -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::table! {
     programmes (id) {
         id -> Integer,
         code -> Text,
@@ -210,6 +233,8 @@ diesel::table! {
         language_other -> Text,
         contact_by -> Text,
         reminders -> Bool,
+        email_verified -> Text,
+        enrolled_by -> Nullable<Integer>,
     }
 }
 
@@ -303,6 +328,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         erased_at -> Nullable<Timestamp>,
         staff_id -> Nullable<Integer>,
+        user_id -> Nullable<Integer>,
     }
 }
 
@@ -387,6 +413,7 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(account_tokens -> families (family_id));
 diesel::joinable!(bookings -> cohorts (cohort_id));
 diesel::joinable!(bookings -> families (family_id));
 diesel::joinable!(booking_creche_children -> bookings (booking_id));
@@ -415,6 +442,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     users,
     refresh_tokens,
+    account_tokens,
+    rate_limits,
     programmes,
     venues,
     audit_events,

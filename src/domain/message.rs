@@ -33,6 +33,18 @@ text_enum! {
         TeamSessionMoved = "team_session_moved",
         /// To a member of the group's team: a session will not take place.
         TeamSessionCancelled = "team_session_cancelled",
+        /// Welcome to a new account, with a link to confirm the email address.
+        AccountConfirmEmail = "account_confirm_email",
+        /// A family enrolled by the centre is invited to make an account and take it over.
+        AccountInvitation = "account_invitation",
+        /// A link to choose a new password.
+        AccountPasswordReset = "account_password_reset",
+        /// To a new email address: a link to confirm the change.
+        AccountEmailChange = "account_email_change",
+        /// To the old email address: the account's address was changed.
+        AccountEmailChanged = "account_email_changed",
+        /// The account's password was changed.
+        AccountPasswordChanged = "account_password_changed",
     }
 }
 
@@ -54,6 +66,32 @@ impl MessageKind {
         }
     }
 
+    /// A message about an account rather than a booking: sent by email only, to the account's
+    /// (or the invited family's) address.
+    pub fn is_about_account(self) -> bool {
+        matches!(
+            self,
+            MessageKind::AccountConfirmEmail
+                | MessageKind::AccountInvitation
+                | MessageKind::AccountPasswordReset
+                | MessageKind::AccountEmailChange
+                | MessageKind::AccountEmailChanged
+                | MessageKind::AccountPasswordChanged
+        )
+    }
+
+    /// A message carrying a one-time link: nobody but its addressee may read its words, so they
+    /// are never shown in the outbox, never sent again, and forgotten once delivered.
+    pub fn carries_link(self) -> bool {
+        matches!(
+            self,
+            MessageKind::AccountConfirmEmail
+                | MessageKind::AccountInvitation
+                | MessageKind::AccountPasswordReset
+                | MessageKind::AccountEmailChange
+        )
+    }
+
     /// A message to a member of staff (never shown to a family).
     pub fn is_for_team(self) -> bool {
         matches!(
@@ -64,6 +102,11 @@ impl MessageKind {
         )
     }
 }
+
+/// What the outbox shows of a message with a one-time link, and all it keeps once the message
+/// was delivered or given up.
+pub const LINK_FORGOTTEN: &str = "This message carries a one-time link for its addressee only: \
+     its words are not shown, and not kept once it is sent.";
 
 text_enum! {
     /// How a message travels.
@@ -221,11 +264,15 @@ mod tests {
                 }
                 None => assert!(
                     kind.is_for_team()
+                        || kind.is_about_account()
                         || kind.as_str().starts_with("booking")
                         || *kind == MessageKind::Reminder,
                     "{kind}"
                 ),
             }
+        }
+        for kind in MessageKind::ALL.iter().filter(|k| k.carries_link()) {
+            assert!(kind.is_about_account() && !kind.is_optional(), "{kind}");
         }
         assert_eq!(
             MessageKind::GroupCancelled.for_team(),

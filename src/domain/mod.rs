@@ -1,5 +1,6 @@
 //! Pure rules of the practice: no I/O, no diesel, no actix. Each module is unit-tested directly.
 
+pub mod account;
 pub mod apology;
 pub mod calendar;
 pub mod cohort;

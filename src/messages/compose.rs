@@ -107,6 +107,38 @@ pub const ALL_WORDS: &[&str] = &[
     "calendar-updated",
     "see-bookings",
     "see-bookings-link",
+    "account-sign-off",
+    "account-link-valid-hours",
+    "account-link-valid-days",
+    "account-not-you",
+    "account-confirm-email-subject",
+    "account-confirm-email-intro",
+    "account-confirm-email-ask",
+    "account-confirm-email-action",
+    "account-confirm-email-sms",
+    "account-invitation-subject",
+    "account-invitation-intro",
+    "account-invitation-ask",
+    "account-invitation-action",
+    "account-invitation-sms",
+    "account-password-reset-subject",
+    "account-password-reset-intro",
+    "account-password-reset-ask",
+    "account-password-reset-action",
+    "account-password-reset-sms",
+    "account-email-change-subject",
+    "account-email-change-intro",
+    "account-email-change-ask",
+    "account-email-change-action",
+    "account-email-change-sms",
+    "account-email-changed-subject",
+    "account-email-changed-intro",
+    "account-email-changed-ask",
+    "account-email-changed-sms",
+    "account-password-changed-subject",
+    "account-password-changed-intro",
+    "account-password-changed-ask",
+    "account-password-changed-sms",
 ];
 
 fn templates() -> &'static Environment<'static> {
@@ -179,11 +211,109 @@ fn words_prefix(kind: MessageKind) -> &'static str {
         MessageKind::TeamGroupCancelled => "team-group-cancelled",
         MessageKind::TeamSessionMoved => "team-session-moved",
         MessageKind::TeamSessionCancelled => "team-session-cancelled",
+        MessageKind::AccountConfirmEmail => "account-confirm-email",
+        MessageKind::AccountInvitation => "account-invitation",
+        MessageKind::AccountPasswordReset => "account-password-reset",
+        MessageKind::AccountEmailChange => "account-email-change",
+        MessageKind::AccountEmailChanged => "account-email-changed",
+        MessageKind::AccountPasswordChanged => "account-password-changed",
     }
+}
+
+/// What a message about an account says: its one-time link and how long that works, or (for a
+/// notice) the new address.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFacts {
+    /// The one-time link (empty for a notice).
+    pub link: String,
+    /// How long the link works.
+    pub valid_for: Option<chrono::TimeDelta>,
+    /// The account's new address (the notice of a change of address).
+    pub email: String,
+}
+
+/// Puts a message about an account in words in `lang`: why it came, the link (a button in the
+/// HTML email) and for how long it works, and what to do if the reader did not ask for it.
+pub fn write_account(kind: MessageKind, lang: Language, facts: &AccountFacts) -> Written {
+    let lang = lang.for_messages();
+    let prefix = words_prefix(kind);
+    let mut w = Wording::new(lang);
+    w.set("link", facts.link.clone());
+    w.set("email", facts.email.clone());
+    if let Some(valid) = facts.valid_for {
+        if valid.num_hours() < 24 {
+            w.set("hours", valid.num_hours().max(1));
+        } else {
+            w.set("days", valid.num_days());
+        }
+    }
+    let say = |part: &str| w.say(&format!("{prefix}-{part}"));
+    let mut intro = vec![say("intro"), say("ask")];
+    let mut more = Vec::new();
+    if let Some(valid) = facts.valid_for {
+        more.push(w.say(if valid.num_hours() < 24 {
+            "account-link-valid-hours"
+        } else {
+            "account-link-valid-days"
+        }));
+    }
+    if kind.carries_link() {
+        more.push(w.say("account-not-you"));
+    }
+    let action = if facts.link.is_empty() {
+        String::new()
+    } else {
+        say("action")
+    };
+    // The plain-text email shows the address itself, after the words of the button.
+    let link = if facts.link.is_empty() {
+        String::new()
+    } else {
+        format!("{action}: {}", facts.link)
+    };
+    intro.retain(|p| !p.is_empty());
+    let subject = say("subject");
+    let page = context! {
+        lang => lang.as_str(),
+        subject => &subject,
+        greeting => w.say("greeting"),
+        intro => intro,
+        sessions_heading => "",
+        sessions => Vec::<String>::new(),
+        place => "",
+        more => more,
+        link => link,
+        link_url => &facts.link,
+        link_text => action,
+        sign_off => w.say("account-sign-off"),
+    };
+    Written {
+        text: render("email.txt", &page),
+        html: render("email.html", &page),
+        sms: say("sms"),
+        subject,
+    }
+}
+
+fn render(name: &str, page: &minijinja::Value) -> String {
+    templates()
+        .get_template(name)
+        .and_then(|t| t.render(page))
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, name, "message template failed");
+            String::new()
+        })
 }
 
 /// Puts one message in words in `lang`.
 pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
+    if kind.is_about_account() {
+        let account = AccountFacts {
+            link: facts.link.clone(),
+            ..AccountFacts::default()
+        };
+        return write_account(kind, lang, &account);
+    }
     let lang = lang.for_messages();
     let mut w = Wording::new(lang);
     w.set("group", facts.group.clone());
@@ -272,6 +402,13 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
             more.push(say("cannot-come"));
             more.push(say("opt-out"));
         }
+        // Written by `write_account` (returned above).
+        MessageKind::AccountConfirmEmail
+        | MessageKind::AccountInvitation
+        | MessageKind::AccountPasswordReset
+        | MessageKind::AccountEmailChange
+        | MessageKind::AccountEmailChanged
+        | MessageKind::AccountPasswordChanged => {}
     }
     if kind.is_for_team() {
         more.push(w.say("team-families-told"));
@@ -324,18 +461,9 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
         link_text => w.say("see-bookings-link"),
         sign_off => w.say("sign-off"),
     };
-    let render = |name: &str| {
-        templates()
-            .get_template(name)
-            .and_then(|t| t.render(&page))
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, name, "message template failed");
-                String::new()
-            })
-    };
     Written {
-        text: render("email.txt"),
-        html: render("email.html"),
+        text: render("email.txt", &page),
+        html: render("email.html", &page),
         subject,
         sms,
     }
@@ -474,6 +602,53 @@ mod tests {
         assert_eq!(
             cancelled.subject,
             "Together Time <Tuesdays>: no session on Tuesday 16 March 2027"
+        );
+    }
+
+    #[test]
+    fn an_account_link_says_how_long_it_works_in_the_reader_s_language() {
+        let facts = AccountFacts {
+            link: "https://groups.example.org/account/reset-password?token=abc".into(),
+            valid_for: Some(chrono::TimeDelta::hours(1)),
+            email: String::new(),
+        };
+        let en = write_account(MessageKind::AccountPasswordReset, Language::En, &facts);
+        assert_eq!(en.subject, "Choose a new password");
+        assert!(en.text.contains("Choose a new password: https://groups.example.org/account/reset-password?token=abc"), "{}", en.text);
+        assert!(
+            en.text.contains("The link works once, for one hour."),
+            "{}",
+            en.text
+        );
+        assert!(en.text.contains("you can ignore this email"), "{}", en.text);
+        // minijinja writes `/` as `&#x2f;` in the attribute: the same address to a mail reader.
+        assert!(
+            en.html.contains("<a href=\"https:&#x2f;&#x2f;groups.example.org&#x2f;account&#x2f;reset-password?token=abc\""),
+            "{}",
+            en.html
+        );
+        let invitation = AccountFacts {
+            valid_for: Some(chrono::TimeDelta::days(14)),
+            ..facts.clone()
+        };
+        let pl = write_account(MessageKind::AccountInvitation, Language::Pl, &invitation);
+        assert!(pl.text.contains("przez 14 dni"), "{}", pl.text);
+        let pt = write_account(MessageKind::AccountInvitation, Language::Pt, &invitation);
+        assert!(
+            pt.text.contains("durante 14 dias") && pt.html.contains("<html lang=\"pt\">"),
+            "{}",
+            pt.text
+        );
+        // A notice has no link and names the new address.
+        let notice = AccountFacts {
+            email: "new@example.org".into(),
+            ..AccountFacts::default()
+        };
+        let es = write_account(MessageKind::AccountEmailChanged, Language::Es, &notice);
+        assert!(
+            es.text.contains("new@example.org") && !es.text.contains("token"),
+            "{}",
+            es.text
         );
     }
 }

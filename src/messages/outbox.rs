@@ -3,7 +3,8 @@
 //! its team), so a change that rolls back sends nothing and a change that commits is never
 //! without its messages.
 
-use super::compose::{self, Facts, SessionTimes};
+use super::compose::{self, AccountFacts, Facts, SessionTimes};
+use crate::domain::account::Link;
 use crate::domain::ics;
 use crate::domain::message::{Channel, ContactBy, Language, MessageKind, MessageStatus};
 use crate::domain::status::BookingStatus;
@@ -38,6 +39,23 @@ pub enum Tell {
     GroupCancelled { cohort_id: i32, reason: String },
     /// A session is coming up (queued once per session time and family and channel).
     Reminder { booking_id: i32, session_id: i32 },
+    /// A one-time link about an account, by email to `to`. The caller made `token` and keeps
+    /// only its hash; the message's words are forgotten once it is delivered.
+    AccountLink {
+        link: Link,
+        token: String,
+        to: String,
+        user_id: Option<i32>,
+        family_id: Option<i32>,
+    },
+    /// A notice about an account (`AccountEmailChanged`, naming `new_email`;
+    /// `AccountPasswordChanged`), by email to `to`.
+    AccountNotice {
+        kind: MessageKind,
+        to: String,
+        user_id: i32,
+        new_email: String,
+    },
 }
 
 /// A new message reference: stable for the message's life (its Message-ID, or Notify's
@@ -225,7 +243,92 @@ pub fn queue(tx: &mut Tx, tell: Tell) -> Result<(), ServiceError> {
                 Some(&key),
             )
         }
+        Tell::AccountLink {
+            link,
+            token,
+            to,
+            user_id,
+            family_id,
+        } => {
+            let facts = AccountFacts {
+                link: link.url(&tx.family_link, &token),
+                valid_for: Some(link.lifetime()),
+                email: String::new(),
+            };
+            tell_account(tx, link.message(), &facts, &to, user_id, family_id)
+        }
+        Tell::AccountNotice {
+            kind,
+            to,
+            user_id,
+            new_email,
+        } => {
+            let facts = AccountFacts {
+                email: new_email,
+                ..AccountFacts::default()
+            };
+            tell_account(tx, kind, &facts, &to, Some(user_id), None)
+        }
     }
+}
+
+/// Writes one email about an account, in the family's language (English for staff). The
+/// message belongs to the account and, for a parent or an invited family, to the family too, so
+/// export and erasure find it.
+fn tell_account(
+    tx: &mut Tx,
+    kind: MessageKind,
+    facts: &AccountFacts,
+    to: &str,
+    user_id: Option<i32>,
+    family_id: Option<i32>,
+) -> Result<(), ServiceError> {
+    let family = match (family_id, user_id) {
+        (Some(id), _) => store::families::find(tx.conn, id)?,
+        (None, Some(user)) => store::families::of_user(tx.conn, user)?,
+        (None, None) => None,
+    };
+    if family.as_ref().is_some_and(|f| f.erased_at.is_some()) {
+        return Ok(());
+    }
+    let language = family
+        .as_ref()
+        .map_or(Language::En, |f| f.preferred_language.for_messages());
+    let written = compose::write_account(kind, language, facts);
+    let recipient = to.trim().to_string();
+    let unreachable = recipient.is_empty();
+    let m = NewMessage {
+        reference: new_reference(),
+        family_id: family.as_ref().map(|f| f.id),
+        booking_id: None,
+        cohort_id: None,
+        session_id: None,
+        kind,
+        channel: Channel::Email,
+        recipient,
+        language,
+        subject: written.subject,
+        body_text: written.text,
+        body_html: written.html,
+        calendar: String::new(),
+        dedupe_key: None,
+        status: if unreachable {
+            MessageStatus::Failed
+        } else {
+            MessageStatus::Queued
+        },
+        last_error: if unreachable {
+            "there is no email address to send it to".into()
+        } else {
+            String::new()
+        },
+        resent_from: None,
+        staff_id: None,
+        user_id,
+    };
+    store::messages::insert(tx.conn, &m, tx.now_naive())?;
+    tx.messages_queued();
+    Ok(())
 }
 
 /// What makes a reminder once only: the session, the family and the session's time (a moved
@@ -360,6 +463,7 @@ fn tell_team(
             },
             resent_from: None,
             staff_id: Some(staff.id),
+            user_id: None,
         };
         store::messages::insert(tx.conn, &m, tx.now_naive())?;
         tx.messages_queued();
@@ -386,7 +490,15 @@ fn tell_family(
         return Ok(());
     }
     let written = compose::write(kind, family.preferred_language, facts);
-    let routes = routes(tx, &family)?;
+    let mut routes = routes(tx, &family)?;
+    if kind.is_optional() {
+        // Reminders go by email only to an address the family has shown it reads; messages
+        // about their own booking always go (a family must hear that its group moved).
+        routes.retain(|(channel, to)| *channel != Channel::Email || family.reads(to));
+        if routes.is_empty() {
+            return Ok(());
+        }
+    }
     let unreachable = routes.is_empty();
     let routes = if unreachable {
         vec![(Channel::Email, String::new())]
@@ -440,6 +552,7 @@ fn tell_family(
             },
             resent_from: None,
             staff_id: None,
+            user_id: None,
         };
         store::messages::insert(tx.conn, &m, tx.now_naive())?;
     }

@@ -51,11 +51,14 @@ pub fn written_in(lang: Language, id: &str) -> bool {
         "end",
         "reason",
         "link",
+        "email",
     ] {
         every.insert(name.to_string(), FluentValue::from("x"));
     }
     every.insert("count".to_string(), FluentValue::from(2));
     every.insert("position".to_string(), FluentValue::from(3));
+    every.insert("hours".to_string(), FluentValue::from(1));
+    every.insert("days".to_string(), FluentValue::from(14));
     LOCALES
         .lookup_single_language(&tag(lang), id, Some(&every))
         .is_ok()

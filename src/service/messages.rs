@@ -102,6 +102,11 @@ pub async fn record(
                         store::messages::mark_failed(tx.conn, d.id, d.provider, e)?
                     }
                 }
+                let gave_up =
+                    matches!(d.outcome, Outcome::Retry(_)) && d.attempts >= policy.max_attempts;
+                if matches!(d.outcome, Outcome::Sent { .. } | Outcome::Failed(_)) || gave_up {
+                    store::messages::forget_link(tx.conn, d.id)?;
+                }
             }
             Ok(())
         })
@@ -252,6 +257,13 @@ pub async fn resend(services: &Services, actor: Actor, id: i32) -> Result<Messag
                         .into(),
                 ));
             }
+            if m.kind.carries_link() {
+                return Err(ServiceError::Conflict(
+                    "this message held a one-time link, which is never sent twice: the family \
+                     can ask for a new link, or the centre can invite them again"
+                        .into(),
+                ));
+            }
             let copy = store::messages::NewMessage {
                 reference: outbox::new_reference(),
                 family_id: m.family_id,
@@ -271,6 +283,7 @@ pub async fn resend(services: &Services, actor: Actor, id: i32) -> Result<Messag
                 last_error: String::new(),
                 resent_from: Some(m.id),
                 staff_id: m.staff_id,
+                user_id: m.user_id,
             };
             let new_id = store::messages::insert(tx.conn, &copy, tx.now_naive())?;
             tx.audit(Audit {

@@ -393,6 +393,7 @@ mod tests {
             last_error: String::new(),
             resent_from: None,
             staff_id: None,
+            user_id: None,
         }
     }
 

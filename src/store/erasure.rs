@@ -4,7 +4,7 @@
 //! caller's transaction (`service::families::erasure::erase`).
 
 use crate::db::schema::{
-    bookings as bo, children as ch, creche_attendance as ca, families as fa,
+    account_tokens as at, bookings as bo, children as ch, creche_attendance as ca, families as fa,
     follow_up_contacts as fc, follow_ups as fu, idempotency_keys as ik, notifications as no,
     refresh_tokens as rt, users as us,
 };
@@ -53,10 +53,13 @@ pub fn blank_family(
             fa::access_needs.eq(""),
             fa::consent_to_contact.eq(false),
             fa::calendar_token_hash.eq(None::<String>),
+            fa::email_verified.eq(""),
             fa::erased_at.eq(Some(now)),
             fa::updated_at.eq(now),
         ))
         .execute(conn)?;
+    // No link (invitation, reset, confirmation) can work for an erased family.
+    diesel::delete(at::table.filter(at::family_id.eq(family_id))).execute(conn)?;
     Ok(())
 }
 
@@ -142,5 +145,6 @@ pub fn anonymise_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<()> 
         .execute(conn)?;
     diesel::delete(rt::table.filter(rt::user_id.eq(user_id))).execute(conn)?;
     diesel::delete(ik::table.filter(ik::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(at::table.filter(at::user_id.eq(user_id))).execute(conn)?;
     Ok(())
 }

@@ -33,6 +33,20 @@ pub struct Family {
     pub contact_by: ContactBy,
     /// Reminders before sessions (the family may turn them off).
     pub reminders: bool,
+    /// The email address the family has shown it reads (opened a link sent to it), or ''.
+    pub email_verified: String,
+    /// The member of staff who enrolled the family; `None` when the parent registered.
+    pub enrolled_by: Option<i32>,
+}
+
+impl Family {
+    /// Whether reminders may go by email to `address`: the family opened a link sent there, or
+    /// the centre enrolled the family (no account yet) and staff took the address from them.
+    pub fn reads(&self, address: &str) -> bool {
+        let confirmed = !self.email_verified.is_empty()
+            && self.email_verified.eq_ignore_ascii_case(address.trim());
+        confirmed || (self.user_id.is_none() && self.enrolled_by.is_some())
+    }
 }
 
 #[derive(Debug, Clone, Queryable)]

@@ -41,6 +41,8 @@ pub struct Message {
     pub erased_at: Option<NaiveDateTime>,
     /// A message to a member of a cohort's team (then `family_id` is none).
     pub staff_id: Option<i32>,
+    /// A message about an account (a link, a notice): the account it belongs to.
+    pub user_id: Option<i32>,
 }
 
 /// A message to write to the outbox.
@@ -66,6 +68,8 @@ pub struct NewMessage {
     pub resent_from: Option<i32>,
     /// To a member of a cohort's team (then `family_id` is none).
     pub staff_id: Option<i32>,
+    /// About an account (a link, a notice).
+    pub user_id: Option<i32>,
 }
 
 pub fn insert(conn: &mut DbConnection, m: &NewMessage, now: NaiveDateTime) -> QueryResult<i32> {
@@ -89,6 +93,7 @@ pub fn insert(conn: &mut DbConnection, m: &NewMessage, now: NaiveDateTime) -> Qu
             ms::last_error.eq(&m.last_error),
             ms::resent_from.eq(m.resent_from),
             ms::staff_id.eq(m.staff_id),
+            ms::user_id.eq(m.user_id),
             ms::next_attempt_at.eq(now),
             ms::created_at.eq(now),
         ))
@@ -202,6 +207,23 @@ pub fn mark_retry(
 }
 
 /// Refused for good, or out of attempts.
+/// Forgets the words of a delivered (or given up) message that carried a one-time link: the
+/// outbox keeps that it went, never a working link.
+pub fn forget_link(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
+    let kinds: Vec<&str> = MessageKind::ALL
+        .iter()
+        .filter(|k| k.carries_link())
+        .map(|k| k.as_str())
+        .collect();
+    diesel::update(ms::table.find(id).filter(ms::kind.eq_any(kinds)))
+        .set((
+            ms::body_text.eq(crate::domain::message::LINK_FORGOTTEN),
+            ms::body_html.eq(""),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn mark_failed(
     conn: &mut DbConnection,
     id: i32,

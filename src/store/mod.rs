@@ -1,6 +1,7 @@
 //! diesel queries and transactions, one module per aggregate. Functions take a connection and
 //! return rows as plain structs; the api layer turns them into response bodies.
 
+pub mod account_tokens;
 pub mod apologies;
 pub mod audit;
 pub mod bookings;

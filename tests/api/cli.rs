@@ -727,6 +727,7 @@ fn queue_message(url: &str, to: &str) -> (i32, String) {
         last_error: String::new(),
         resent_from: None,
         staff_id: None,
+        user_id: None,
     };
     let at = chrono::Utc::now().naive_utc() - chrono::Duration::seconds(5);
     (

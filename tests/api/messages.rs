@@ -241,6 +241,7 @@ db_test! {
                 last_error: String::new(),
                 resent_from: None,
                 staff_id: None,
+                user_id: None,
             };
             store::messages::insert(&mut c, &m, now).unwrap();
         }

@@ -79,6 +79,7 @@ fn queue(url: &str, n: usize) -> Vec<String> {
                     last_error: String::new(),
                     resent_from: None,
                     staff_id: None,
+                    user_id: None,
                 };
                 store::messages::insert(c, &m, at).map(|_| reference)
             })
