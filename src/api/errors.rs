@@ -145,6 +145,11 @@ impl From<ServiceError> for ApiError {
             | S::BookingEnded { .. }
             | S::GroupFinished) => ApiError::Conflict(e.to_string()),
             e @ S::IdempotencyKeyReused => ApiError::field("Idempotency-Key", e.to_string()),
+            e @ S::AccountGone => ApiError::Unauthorized(e.to_string()),
+            S::TooManyAttempts { retry_after_secs } => {
+                ApiError::TooManyRequests { retry_after_secs }
+            }
+            S::AccountLocked { retry_after_secs } => ApiError::AccountLocked { retry_after_secs },
             S::Database(e) => e.into(),
             S::Unavailable(why) => ApiError::Unavailable(why),
             S::Internal(why) => ApiError::Internal(why),

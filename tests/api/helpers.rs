@@ -97,6 +97,8 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
         // then go where the test says (an SMTP server, Notify), or as files in the test's own
         // folder, never into the working tree.
         delivery: false,
+        // Tests register many parents from 127.0.0.1; the registration limit has its own test.
+        registrations_per_address: 100_000,
         mail_dir: std::env::temp_dir()
             .join(format!("{}_mail", unique_name()))
             .to_string_lossy()
