@@ -533,7 +533,7 @@ mod tests {
     #[test]
     fn every_number_setting_has_its_range_and_message() {
         type Get = fn(&Config) -> String;
-        let numbers: [(&str, &str, i64, i64, Get); 15] = [
+        let numbers: [(&str, &str, i64, i64, Get); 18] = [
             ("GROUPWORK_POOL_SIZE", "--pool-size", 1, 200, |c| {
                 c.pool_size.to_string()
             }),
