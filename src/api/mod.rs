@@ -34,6 +34,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(accounts::auth::refresh)
             .service(accounts::auth::logout)
             .service(accounts::me::me)
+            .service(accounts::confirmation::confirm_email)
+            .service(accounts::confirmation::send_confirmation_again)
             .service(admin::users::create_user)
             .service(admin::users::list_users)
             .service(admin::users::get_user)

@@ -22,6 +22,8 @@ pub enum Limit {
     ResetFromAddress,
     /// Password-reset requests for one email address (known or not: the answer is the same).
     ResetForEmail,
+    /// Confirmation links a parent asks to be sent again (as many as reset links per email).
+    ConfirmationForAccount,
 }
 
 impl Limit {
@@ -32,6 +34,7 @@ impl Limit {
             Limit::RegistrationFromAddress => "registration-address",
             Limit::ResetFromAddress => "reset-address",
             Limit::ResetForEmail => "reset-email",
+            Limit::ConfirmationForAccount => "confirmation-account",
         }
     }
 }
@@ -90,7 +93,7 @@ impl Limits {
             Limit::PasswordTries => self.password_tries,
             Limit::RegistrationFromAddress => self.registration_from_address,
             Limit::ResetFromAddress => self.reset_from_address,
-            Limit::ResetForEmail => self.reset_for_email,
+            Limit::ResetForEmail | Limit::ConfirmationForAccount => self.reset_for_email,
         }
     }
 }

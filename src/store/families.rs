@@ -211,6 +211,14 @@ pub fn delete_child(conn: &mut DbConnection, family_id: i32, child_id: i32) -> Q
         > 0)
 }
 
+/// Records the address the family has shown it reads ('' for none).
+pub fn set_email_verified(conn: &mut DbConnection, family_id: i32, email: &str) -> QueryResult<()> {
+    diesel::update(fa::table.find(family_id))
+        .set(fa::email_verified.eq(email.trim().to_lowercase()))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Sets (or with `None` revokes) the family's private calendar link.
 pub fn set_calendar_token(
     conn: &mut DbConnection,

@@ -36,6 +36,7 @@ mod cohort_families;
 mod cohorts;
 mod conflicts;
 mod demo;
+mod email_confirmation;
 mod families;
 mod family_records;
 mod follow_ups;

@@ -235,6 +235,31 @@ fn table() -> Vec<Row> {
                 Some(json!({"refresh_token": s.refresh_token(n, "logout")})),
             )
         }),
+        row(
+            M::POST,
+            "/api/v1/auth/confirm-email",
+            Public,
+            204,
+            |s, n| {
+                let email = format!("{}@parents.example", s.unique(n, "confirm"));
+                let parent = s.app.register_parent(&email);
+                let bearer = parent["access_token"].as_str().unwrap();
+                s.app
+                    .post("/api/v1/me/email/confirmation", Some(bearer), &json!({}));
+                let token = s.app.token_in_outbox("account/confirm-email", &email);
+                call(
+                    "/api/v1/auth/confirm-email",
+                    Some(json!({ "token": token })),
+                )
+            },
+        ),
+        row(
+            M::POST,
+            "/api/v1/me/email/confirmation",
+            ParentOnly,
+            202,
+            |_, _| call("/api/v1/me/email/confirmation", Some(json!({}))),
+        ),
         row(M::GET, "/api/v1/me", AnyUser, 200, |_, _| {
             call("/api/v1/me", None)
         }),
