@@ -119,7 +119,8 @@ pub async fn confirm_email_change(services: &Services, token: String) -> Result<
                 role: user.role(),
             };
             let (old, new) = (user.email.clone(), link.email.clone());
-            if store::users::find_by_email(tx.conn, &new)?.is_some() {
+            let holder = store::users::find_by_email(tx.conn, &new)?;
+            if holder.is_some_and(|other| other.id != user.id) {
                 return Err(ServiceError::Conflict(TAKEN.into()));
             }
             store::users::set_email(tx.conn, user.id, &new)
