@@ -859,7 +859,7 @@ mod tests {
             .collect();
         assert_eq!(
             shown.len(),
-            36,
+            39,
             "every documented setting, none hidden but the test switch"
         );
         let help = cmd.render_long_help().to_string();

@@ -23,6 +23,7 @@ mod fixtures;
 mod openapi;
 mod schema_check;
 
+mod account_changes;
 mod accounts;
 mod apologies;
 mod booking_changes;
@@ -49,6 +50,7 @@ mod messages_notify;
 mod messages_smtp;
 mod outcomes;
 mod owasp;
+mod password_reset;
 mod programmes;
 mod races;
 mod races_processes;
