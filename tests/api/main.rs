@@ -60,6 +60,7 @@ mod reports;
 mod retention;
 mod roles;
 mod service_booking;
+mod shared_limits;
 mod staff;
 mod summary;
 mod team;
