@@ -27,6 +27,11 @@ impl std::fmt::Display for RetentionReport {
         )?;
         writeln!(
             f,
+            "{verb}delete {} ended one-time links and {} spent rate-limit counters",
+            self.account_links_deleted, self.rate_limits_deleted
+        )?;
+        writeln!(
+            f,
             "{verb}delete {} idempotency keys",
             self.idempotency_keys_deleted
         )?;

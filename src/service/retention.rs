@@ -1,5 +1,6 @@
 //! The retention sweep, run by the service itself ([`Actor::System`]): anonymises families past
-//! their retention period, deletes expired refresh tokens, old idempotency keys and
+//! their retention period, deletes expired refresh tokens, ended one-time links, spent rate-limit
+//! counters, old idempotency keys and
 //! notifications, removes the words of old messages, and prunes audit events past their own period. A dry run does all of it in
 //! the one transaction and rolls it back, so what it reports is exactly what a run would do.
 
@@ -12,6 +13,11 @@ use std::sync::{Arc, Mutex};
 
 /// Idempotency keys are promised for at least 24 hours; keep them twice that.
 const IDEMPOTENCY_KEY_HOURS: i64 = 48;
+/// One-time links that ended (expired) are kept a month, so a family asking what was sent to
+/// them lately still sees it in their export; they hold no usable secret.
+const ENDED_LINK_DAYS: i64 = 30;
+/// Rate-limit windows last an hour at most; a day-old one is long over.
+const RATE_LIMIT_HOURS: i64 = 24;
 
 /// How long things are kept, in months.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +34,10 @@ pub struct RetentionReport {
     /// Families anonymised (ids only: the report itself holds no personal data).
     pub families_anonymised: Vec<i32>,
     pub refresh_tokens_deleted: usize,
+    /// One-time links (invitations, resets, address confirmations) that expired a month ago.
+    pub account_links_deleted: usize,
+    /// Rate-limit counters whose window is long over.
+    pub rate_limits_deleted: usize,
     pub idempotency_keys_deleted: usize,
     pub notifications_deleted: usize,
     /// Messages past the notifications' period whose address and words were removed (their
@@ -76,6 +86,10 @@ fn sweep_in(tx: &mut Tx, periods: Periods, dry_run: bool) -> Result<RetentionRep
     let (now, at) = (tx.now, tx.now.naive_utc());
     // Expired things first, so the report counts them here rather than inside an erasure.
     let refresh_tokens_deleted = store::retention::delete_expired_refresh_tokens(tx.conn, at)?;
+    let account_links_deleted =
+        store::account_tokens::purge_ended(tx.conn, at - Duration::days(ENDED_LINK_DAYS))?;
+    let rate_limits_deleted =
+        store::rate_limits::purge(tx.conn, at - Duration::hours(RATE_LIMIT_HOURS))?;
     let idempotency_keys_deleted = store::retention::delete_idempotency_keys_before(
         tx.conn,
         at - Duration::hours(IDEMPOTENCY_KEY_HOURS),
@@ -94,6 +108,8 @@ fn sweep_in(tx: &mut Tx, periods: Periods, dry_run: bool) -> Result<RetentionRep
         dry_run,
         families_anonymised: due,
         refresh_tokens_deleted,
+        account_links_deleted,
+        rate_limits_deleted,
         idempotency_keys_deleted,
         notifications_deleted,
         messages_blanked,

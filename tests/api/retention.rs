@@ -64,6 +64,8 @@ db_test! {
         assert_eq!(dry.families_anonymised, [fa, fb]);
         assert!(!dry.families_anonymised.contains(&fc));
         assert!(dry.refresh_tokens_deleted >= 3, "{dry:?}");
+        // The links their confirmations carried, long expired; the counters of 2026's sign-ins.
+        assert!(dry.account_links_deleted >= 2 && dry.rate_limits_deleted >= 1, "{dry:?}");
         assert_eq!((dry.idempotency_keys_deleted, dry.notifications_deleted), (1, 1), "{dry:?}");
         assert!(dry.audit_events_deleted > 0);
         // A's and B's confirmations, A's cancellation, B's promotion: two years old.
@@ -94,6 +96,7 @@ db_test! {
         let twice = job::run(&app.state.services, &config, false).unwrap();
         assert!(twice.families_anonymised.is_empty());
         assert_eq!(twice.messages_blanked, 0);
+        assert_eq!((twice.account_links_deleted, twice.rate_limits_deleted), (0, 0));
         assert_eq!((twice.refresh_tokens_deleted, twice.idempotency_keys_deleted, twice.notifications_deleted), (0, 0, 0));
     }
 }
