@@ -3,7 +3,7 @@
 
 use crate::app::AppState;
 use crate::error::{ApiError, PROBLEM_JSON};
-use crate::service::ServiceError;
+use crate::service::{error, ServiceError};
 use actix_web::body::BoxBody;
 use actix_web::dev::{ResourceDef, ServiceResponse};
 use actix_web::error::{PathError, QueryPayloadError};
@@ -145,6 +145,20 @@ impl From<ServiceError> for ApiError {
             | S::BookingEnded { .. }
             | S::GroupFinished) => ApiError::Conflict(e.to_string()),
             e @ S::IdempotencyKeyReused => ApiError::field("Idempotency-Key", e.to_string()),
+            S::FamilyAlreadyRecorded { fields, family_ids } => ApiError::Duplicate {
+                detail: error::already_recorded(&fields, &family_ids),
+                errors: fields
+                    .iter()
+                    .map(|f| {
+                        let why = format!(
+                            "is already recorded for {}",
+                            error::families_named(&family_ids)
+                        );
+                        (f.to_string(), vec![why])
+                    })
+                    .collect(),
+                existing_family_ids: family_ids,
+            },
             S::Database(e) => e.into(),
             S::Unavailable(why) => ApiError::Unavailable(why),
             S::Internal(why) => ApiError::Internal(why),

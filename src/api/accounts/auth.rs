@@ -73,7 +73,10 @@ pub struct TokenResponse {
 
 /// The answer to a sign-in: an access token for the person signed in, and their new refresh
 /// token.
-fn token_response(state: &AppState, signed_in: SignedIn) -> Result<TokenResponse, ApiError> {
+pub(crate) fn token_response(
+    state: &AppState,
+    signed_in: SignedIn,
+) -> Result<TokenResponse, ApiError> {
     let SignedIn {
         user,
         refresh_token,

@@ -1,4 +1,5 @@
 //! Accounts: registering, signing in and out, and who am I.
 
 pub mod auth;
+pub mod invitation;
 pub mod me;

@@ -5,6 +5,7 @@
 //! it must hold neither a transaction nor an async worker). Access tokens (JWTs) are the API's
 //! business; a session here is its refresh token, stored hashed.
 
+pub mod invitation;
 pub mod registration;
 pub mod sessions;
 pub mod users;
