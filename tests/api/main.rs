@@ -37,6 +37,7 @@ mod cohorts;
 mod conflicts;
 mod demo;
 mod families;
+mod family_enrolment;
 mod family_records;
 mod follow_ups;
 mod group_cancel;

@@ -211,8 +211,14 @@ pub struct FindQuery {
     /// Part of a carer's name, an email address or a postcode (any case; spaces in a postcode
     /// do not matter), or a phone number (at least 4 digits; spacing and +44 do not matter).
     /// Children's details are never searched.
-    #[param(min_length = 2, max_length = 100, example = "07700 900123")]
-    pub q: String,
+    // Required, but read as optional so that who may search is decided before what was asked.
+    #[param(
+        required = true,
+        min_length = 2,
+        max_length = 100,
+        example = "07700 900123"
+    )]
+    pub q: Option<String>,
 }
 
 /// A family found by a search: who they are and how to reach them, without children.
@@ -271,9 +277,12 @@ pub async fn find_families(
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page.checked()?;
-    let q = q.into_inner().q.trim().to_string();
+    let q = q.into_inner().q.unwrap_or_default().trim().to_string();
     if !(2..=100).contains(&q.chars().count()) {
-        return Err(ApiError::field("q", "must be 2 to 100 characters"));
+        return Err(ApiError::field(
+            "q",
+            "say what to search for: 2 to 100 characters of a name, email, phone or postcode",
+        ));
     }
     let cmd = FindFamilies { q, limit, offset };
     let found = service::families::lookup::find_families(&state.services, who.actor(), cmd).await?;
