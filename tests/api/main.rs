@@ -41,6 +41,7 @@ mod family_enrolment;
 mod family_records;
 mod follow_ups;
 mod group_cancel;
+mod invitations;
 mod listing_cache;
 mod listings;
 mod message_languages;
