@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 /// A published COSP group led by a facilitator with a login; returns (cohort, the lead's token,
 /// the token of a facilitator who leads another group).
-pub(crate) fn group_with_lead(app: &TestApp, co: &Coordinator) -> (i64, String, String) {
+fn group_with_lead(co: &Coordinator) -> (i64, String, String) {
     let venue = co.venue("Stockwell Children's Centre", "lambeth-2014:Stockwell", 10);
     let (lead, lead_t) = co.staff_with_login("Grace Adeyemi", &[("cosp_registered", None)]);
     let (tom, _) = co.staff_with_login("Tom Reilly", &[]);
@@ -95,7 +95,7 @@ db_test! {
     fn a_family_who_phones_is_enrolled_booked_found_and_read(app) {
         let co = Coordinator::new(&app);
         let admin = app.user_token(Role::Admin);
-        let (cohort, lead_t, other_t) = group_with_lead(&app, &co);
+        let (cohort, lead_t, other_t) = group_with_lead(&co);
 
         let res = app.post("/api/v1/families", co.t(), &phone_caller());
         assert_eq!(res.status(), 201);

@@ -33,8 +33,9 @@ pub struct AcceptInvitationBody {
     pub display_name: Option<String>,
 }
 
-/// Claim a family with an invitation (public): the parent sets a password, becomes the family's
-/// account with the address the invitation went to, sees the bookings staff made, and is
+/// Claim a family with an invitation's link (public).
+///
+/// The parent sets a password, becomes the family's account with the address the invitation went to, sees the bookings staff made, and is
 /// signed in. The link works once: a used, replaced or expired link, or one whose family was
 /// erased or claimed already, is refused with 422 (`errors.token`); 409 when a login already
 /// uses the address.

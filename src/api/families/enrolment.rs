@@ -151,8 +151,9 @@ impl FamilyPatch {
     }
 }
 
-/// Enrol a family (coordinators), for a family who phoned or was referred and may never make
-/// an account: staff then book for them (`POST /cohorts/{id}/bookings` with `family_id`) and
+/// Enrol a family (coordinators).
+///
+/// For a family who phoned or was referred and may never make an account: staff then book for them (`POST /cohorts/{id}/bookings` with `family_id`) and
 /// they are told by text message or email as they chose. A family whose email address or phone
 /// number is already recorded is refused with 409 naming the families
 /// (`existing_family_ids`): book them instead, or send `confirmed_new: true`. Facilitators
@@ -260,8 +261,9 @@ impl From<Family> for FamilyFound {
     }
 }
 
-/// Find families (coordinators) by carer's name, email, phone number or postcode, by first
-/// carer's name. Every search is in the audit trail (how it searched and how many it found,
+/// Find families by carer's name, email, phone or postcode (coordinators).
+///
+/// Sorted by first carer's name. Every search is in the audit trail (how it searched and how many it found,
 /// never what was typed), and so is each family it shows.
 #[utoipa::path(
     tag = "families",
@@ -296,8 +298,9 @@ pub async fn find_families(
         }))
 }
 
-/// A family's record with its children: coordinators, and the lead or a co-facilitator of a
-/// group the family has (or had) a booking in. For other staff the family is not there (404).
+/// A family's record, with its children (coordinators; the family's group leads).
+///
+/// Coordinators, and the lead or a co-facilitator of a group the family has (or had) a booking in. For other staff the family is not there (404).
 /// Every read is in the audit trail.
 #[utoipa::path(
     tag = "families",
@@ -318,8 +321,9 @@ pub async fn get_family(
         .json(family_out(record)))
 }
 
-/// Change a family's record (coordinators): a JSON merge patch of the profile, checked as a
-/// parent's own change is. A new email address or phone number that another family has is
+/// Change a family's record (coordinators).
+///
+/// A JSON merge patch of the profile, checked as a parent's own change is. A new email address or phone number that another family has is
 /// refused with 409 naming it, unless `confirmed_new` is `true`. Audited, naming the fields
 /// that changed.
 #[utoipa::path(
@@ -370,8 +374,9 @@ pub struct InvitationSent {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Invite a family the centre enrolled to claim its record (coordinators): a link by email, good
-/// for 14 days and once, with which a parent sets a password and then sees the family's
+/// Invite a family the centre enrolled to claim its record (coordinators).
+///
+/// A link by email, good for 14 days and once, with which a parent sets a password and then sees the family's
 /// bookings. A newer invitation replaces the older link. 409 when the family has an account
 /// already or another login uses its address; 422 (`errors.email`) when it has no email
 /// address.
