@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{self, DbConnection, DbKind, Pool};
 use crate::error::ApiError;
+use crate::service::limits::{Limits, Rule};
 use crate::service::Services;
 use crate::store;
 use actix_web::dev::Server;
@@ -30,8 +31,6 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub jwt: JwtKeys,
     pub config: Config,
-    pub login_by_account: RateLimiter,
-    pub login_by_address: RateLimiter,
     /// Booking attempts per parent account per minute (`api::security::check_booking_rate`).
     pub bookings_by_user: RateLimiter,
     pub routes: api::errors::RouteTable,
@@ -88,6 +87,7 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
     services.capacity_guard = config.capacity_guard;
     services.outbox_guard = config.outbox_guard;
     services.family_link = Arc::from(config.family_url.as_str());
+    services.limits = limits(&config);
     Ok(web::Data::new(AppState {
         listing_cache: ListingCache::new(services.signals.clone()),
         services,
@@ -95,18 +95,24 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
         db_kind,
         clock,
         jwt: JwtKeys::new(secret.as_bytes()),
-        login_by_account: RateLimiter::new(
-            config.login_failures_per_account,
-            config.login_window_secs,
-        ),
-        login_by_address: RateLimiter::new(
-            config.login_attempts_per_address,
-            config.login_window_secs,
-        ),
         bookings_by_user: RateLimiter::new(config.bookings_per_minute, 60),
         routes: api::errors::RouteTable::from_spec(&api::openapi()),
         config,
     }))
+}
+
+/// The shared rate limits, from the settings.
+fn limits(config: &Config) -> Limits {
+    let login_window = chrono::TimeDelta::seconds(config.login_window_secs as i64);
+    let hour = chrono::TimeDelta::hours(1);
+    let rule = |allowed, window| Rule { allowed, window };
+    Limits {
+        sign_in_from_address: rule(config.login_attempts_per_address, login_window),
+        password_tries: rule(config.login_failures_per_account, login_window),
+        registration_from_address: rule(config.registrations_per_address, hour),
+        reset_from_address: rule(config.password_resets_per_address, hour),
+        reset_for_email: rule(config.password_resets_per_email, hour),
+    }
 }
 
 /// Starts serving on `listener`; the returned server runs when awaited.

@@ -73,6 +73,18 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_LOGIN_WINDOW_SECS", value_name = "SECS",
           default_value_t = 15 * 60, value_parser = number::<u64>(1, 86_400))]
     pub login_window_secs: u64,
+    /// Parent accounts that may be registered from one client address per hour before 429.
+    #[arg(long, env = "GROUPWORK_REGISTRATIONS_PER_ADDRESS", value_name = "N",
+          default_value_t = 20, value_parser = number::<u32>(1, 100_000))]
+    pub registrations_per_address: u32,
+    /// Password-reset requests allowed per client address per hour before 429.
+    #[arg(long, env = "GROUPWORK_PASSWORD_RESETS_PER_ADDRESS", value_name = "N",
+          default_value_t = 10, value_parser = number::<u32>(1, 100_000))]
+    pub password_resets_per_address: u32,
+    /// Password-reset requests allowed per email address per hour before 429.
+    #[arg(long, env = "GROUPWORK_PASSWORD_RESETS_PER_EMAIL", value_name = "N",
+          default_value_t = 3, value_parser = number::<u32>(1, 1000))]
+    pub password_resets_per_email: u32,
     /// Booking attempts one parent account may make per minute before 429.
     #[arg(long, env = "GROUPWORK_BOOKINGS_PER_MINUTE", value_name = "N", default_value_t = 20,
           value_parser = number::<u32>(1, 10_000))]
@@ -476,6 +488,9 @@ mod tests {
         assert_eq!(c.login_attempts_per_address, 30);
         assert_eq!(c.login_window_secs, 900);
         assert_eq!(c.bookings_per_minute, 20);
+        assert_eq!(c.registrations_per_address, 20);
+        assert_eq!(c.password_resets_per_address, 10);
+        assert_eq!(c.password_resets_per_email, 3);
         assert!(c.cors_origins.is_empty());
         assert_eq!(c.supervisor_cohort_limit, 4);
         assert_eq!(c.marking_window_days, 7);
@@ -518,7 +533,7 @@ mod tests {
     #[test]
     fn every_number_setting_has_its_range_and_message() {
         type Get = fn(&Config) -> String;
-        let numbers: [(&str, &str, i64, i64, Get); 15] = [
+        let numbers: [(&str, &str, i64, i64, Get); 18] = [
             ("GROUPWORK_POOL_SIZE", "--pool-size", 1, 200, |c| {
                 c.pool_size.to_string()
             }),
@@ -573,6 +588,27 @@ mod tests {
                 1,
                 86_400,
                 |c| c.login_window_secs.to_string(),
+            ),
+            (
+                "GROUPWORK_REGISTRATIONS_PER_ADDRESS",
+                "--registrations-per-address",
+                1,
+                100_000,
+                |c| c.registrations_per_address.to_string(),
+            ),
+            (
+                "GROUPWORK_PASSWORD_RESETS_PER_ADDRESS",
+                "--password-resets-per-address",
+                1,
+                100_000,
+                |c| c.password_resets_per_address.to_string(),
+            ),
+            (
+                "GROUPWORK_PASSWORD_RESETS_PER_EMAIL",
+                "--password-resets-per-email",
+                1,
+                1000,
+                |c| c.password_resets_per_email.to_string(),
             ),
             (
                 "GROUPWORK_BOOKINGS_PER_MINUTE",
@@ -823,7 +859,7 @@ mod tests {
             .collect();
         assert_eq!(
             shown.len(),
-            36,
+            39,
             "every documented setting, none hidden but the test switch"
         );
         let help = cmd.render_long_help().to_string();

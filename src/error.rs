@@ -49,6 +49,10 @@ pub enum ApiError {
     Validation { detail: String, errors: FieldErrors },
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 429 for one account: too many wrong passwords. Said before the password is checked, so
+    /// it never tells whether the password was right.
+    #[error("account locked")]
+    AccountLocked { retry_after_secs: u64 },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// 507: the database's disk is full. Nothing was saved; reads still work, and writes work
@@ -132,6 +136,9 @@ impl ApiError {
             }
             ApiError::Validation { .. } => ("validation", "Some fields are not valid"),
             ApiError::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
+            ApiError::AccountLocked { .. } => {
+                ("account-locked", "This account is locked for a while")
+            }
             ApiError::Unavailable(_) => ("database-unavailable", "The database is unavailable"),
             ApiError::StorageFull(_) => ("storage-full", "The server's storage is full"),
             ApiError::Internal(_) => ("internal", "Something went wrong on our side"),
@@ -147,6 +154,11 @@ impl ApiError {
             ApiError::TooManyRequests { retry_after_secs } => {
                 format!("try again in {retry_after_secs} seconds")
             }
+            ApiError::AccountLocked { retry_after_secs } => format!(
+                "after too many wrong passwords this account is locked: try again in {} \
+                 minutes, or choose a new password with the password reset",
+                retry_after_secs.div_ceil(60)
+            ),
             ApiError::Unavailable(_) => "please try again shortly".to_string(),
             ApiError::StorageFull(_) => "nothing was saved; please try again later".to_string(),
             ApiError::Internal(_) => "the error has been logged".to_string(),
@@ -190,7 +202,9 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } | ApiError::AccountLocked { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -214,7 +228,8 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { allow } => {
                 res.insert_header((header::ALLOW, allow.join(", ")));
             }
-            ApiError::TooManyRequests { retry_after_secs } => {
+            ApiError::TooManyRequests { retry_after_secs }
+            | ApiError::AccountLocked { retry_after_secs } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             ApiError::Unavailable(_) => {

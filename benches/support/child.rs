@@ -108,6 +108,7 @@ pub fn groupwork(db: &FreshDb, workers: usize, pool: u32) -> Result<ServerChild,
         .env("GROUPWORK_POOL_SIZE", pool.to_string())
         .env("GROUPWORK_LOGIN_FAILURES_PER_ACCOUNT", "1000")
         .env("GROUPWORK_LOGIN_ATTEMPTS_PER_ADDRESS", "100000")
+        .env("GROUPWORK_REGISTRATIONS_PER_ADDRESS", "100000")
         .env("GROUPWORK_BOOKINGS_PER_MINUTE", "10000")
         .env("GROUPWORK_RETENTION_DAILY", "false")
         // The confirmations a burst causes are written as files (no mail server here), outside

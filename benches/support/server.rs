@@ -58,6 +58,7 @@ pub fn config() -> Result<Config, String> {
     c.jwt_secret = Some("bench-secret-0123456789abcdef0123456789abcdef".into());
     c.login_failures_per_account = 1000;
     c.login_attempts_per_address = 100_000;
+    c.registrations_per_address = 100_000;
     Ok(c)
 }
 

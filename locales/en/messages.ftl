@@ -91,6 +91,9 @@ see-bookings = See your bookings: { $link }
 # The words of the link in an HTML email (the address itself is the link).
 see-bookings-link = See your bookings
 
+# The first confirmation to an address not yet confirmed also confirms it ($confirm: the link).
+confirm-address = Please confirm this is your email address by opening this link (it works once, for a week): { $confirm } Until you do, we will not send you reminders by email.
+
 ## Accounts: links and notices (variables: $link the one-time link, $email the new address,
 ## $hours or $days how long the link works)
 account-sign-off = With best wishes from the children's centre team

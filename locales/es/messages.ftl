@@ -19,6 +19,8 @@
 greeting = Hola:
 sign-off = Un saludo cordial del equipo de { $venue }
 
+confirm-address = Confirma que este es tu correo abriendo este enlace (funciona una sola vez, durante una semana): { $confirm } Hasta entonces, no te enviaremos recordatorios por correo.
+
 ## Booking confirmed
 booking-confirmed-subject = Tu lugar en el grupo { $group } está reservado
 booking-confirmed-intro = ¡Buenas noticias! Tu lugar en el grupo { $group } está reservado. Tenemos muchas ganas de conocerte.

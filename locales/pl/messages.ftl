@@ -21,6 +21,8 @@
 greeting = Dzień dobry,
 sign-off = Serdecznie pozdrawiamy, zespół { $venue }
 
+confirm-address = Potwierdź, że to Twój adres e-mail, otwierając ten link (działa tylko raz, przez tydzień): { $confirm } Dopóki tego nie zrobisz, nie będziemy wysyłać Ci przypomnień e-mailem.
+
 ## Booking confirmed
 booking-confirmed-subject = Wasze miejsce w grupie { $group } jest zarezerwowane
 booking-confirmed-intro = Dobra wiadomość: Wasze miejsce w grupie { $group } jest zarezerwowane. Cieszymy się, że niedługo się poznamy.

@@ -20,6 +20,8 @@
 greeting = Olá,
 sign-off = Com os melhores cumprimentos da equipa de { $venue }
 
+confirm-address = Confirme que este é o seu endereço de email abrindo esta ligação (só funciona uma vez, durante uma semana): { $confirm } Até o fazer, não lhe enviamos lembretes por email.
+
 ## Booking confirmed
 booking-confirmed-subject = O seu lugar no grupo { $group } está reservado
 booking-confirmed-intro = Boas notícias: o seu lugar no grupo { $group } está reservado. Estamos ansiosos por vos conhecer.

@@ -159,6 +159,11 @@ impl From<ServiceError> for ApiError {
                     .collect(),
                 existing_family_ids: family_ids,
             },
+            e @ S::AccountGone => ApiError::Unauthorized(e.to_string()),
+            S::TooManyAttempts { retry_after_secs } => {
+                ApiError::TooManyRequests { retry_after_secs }
+            }
+            S::AccountLocked { retry_after_secs } => ApiError::AccountLocked { retry_after_secs },
             S::Database(e) => e.into(),
             S::Unavailable(why) => ApiError::Unavailable(why),
             S::Internal(why) => ApiError::Internal(why),

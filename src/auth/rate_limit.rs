@@ -1,6 +1,7 @@
-//! Fixed-window counters in memory, per login account and per client address. Each process
-//! limits on its own: with N processes an attacker gets at most N times the budget, which still
-//! defeats online guessing at argon2's pace.
+//! Fixed-window counters in memory, for the booking rate per parent account: a brake on a
+//! runaway client, where N processes allowing N times the rate does no harm. The limits that
+//! guard passwords (sign-in, lockout, registration, reset) are shared by every process, in the
+//! database: `service::limits`.
 
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;

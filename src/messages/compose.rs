@@ -39,6 +39,9 @@ pub struct Facts {
     pub reason: Option<String>,
     /// Where the family sees their bookings.
     pub link: String,
+    /// A link that confirms the family's email address, when the first confirmation doubles as
+    /// that (an account's address not yet confirmed).
+    pub confirm_link: Option<String>,
 }
 
 /// A message in words.
@@ -107,6 +110,7 @@ pub const ALL_WORDS: &[&str] = &[
     "calendar-updated",
     "see-bookings",
     "see-bookings-link",
+    "confirm-address",
     "account-sign-off",
     "account-link-valid-hours",
     "account-link-valid-days",
@@ -305,6 +309,15 @@ fn render(name: &str, page: &minijinja::Value) -> String {
         })
 }
 
+/// The paragraph that asks the family to confirm their address, when the message carries the
+/// link that does it.
+fn confirm_address(lang: Language, facts: &Facts) -> Option<String> {
+    let link = facts.confirm_link.as_ref()?;
+    let mut w = Wording::new(lang);
+    w.set("confirm", link.clone());
+    Some(w.say("confirm-address"))
+}
+
 /// Puts one message in words in `lang`.
 pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
     if kind.is_about_account() {
@@ -354,11 +367,13 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
             (list_sessions, show_place) = (true, true);
             creche(&mut more);
             more.push(w.say("calendar-attached"));
+            more.extend(confirm_address(lang, facts));
         }
         MessageKind::BookingWaitlisted => {
             intro.push(say("intro"));
             intro.push(say("next"));
             (list_sessions, show_place) = (true, true);
+            more.extend(confirm_address(lang, facts));
         }
         MessageKind::BookingCancelled | MessageKind::BookingCancelledByCentre => {
             intro.push(w.say(if kind == MessageKind::BookingCancelled {
@@ -500,6 +515,7 @@ mod tests {
             creche_children: 2,
             reason: None,
             link: "https://groups.example.org/my-bookings".into(),
+            confirm_link: None,
         }
     }
 

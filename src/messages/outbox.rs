@@ -372,6 +372,7 @@ fn facts(tx: &mut Tx, g: &Group, b: Option<&Booking>) -> Result<Facts, ServiceEr
         creche_children,
         reason: None,
         link: tx.family_link.to_string(),
+        confirm_link: None,
     })
 }
 
@@ -489,16 +490,25 @@ fn tell_family(
     if family.erased_at.is_some() || (kind.is_optional() && !family.reminders) {
         return Ok(());
     }
-    let written = compose::write(kind, family.preferred_language, facts);
-    let mut routes = routes(tx, &family)?;
-    if kind.is_optional() {
-        // Reminders go by email only to an address the family has shown it reads; messages
-        // about their own booking always go (a family must hear that its group moved).
-        routes.retain(|(channel, to)| *channel != Channel::Email || family.reads(to));
-        if routes.is_empty() {
+    let routes = if kind.is_optional() {
+        let wanted = reminder_routes(tx, &family)?;
+        if wanted.is_empty() {
             return Ok(());
         }
-    }
+        wanted
+    } else {
+        routes(tx, &family)?
+    };
+    let confirm_link = confirm_link(tx, &family, kind, &routes)?;
+    let written = if confirm_link.is_some() {
+        let facts = Facts {
+            confirm_link,
+            ..facts.clone()
+        };
+        compose::write(kind, family.preferred_language, &facts)
+    } else {
+        compose::write(kind, family.preferred_language, facts)
+    };
     let unreachable = routes.is_empty();
     let routes = if unreachable {
         vec![(Channel::Email, String::new())]
@@ -558,6 +568,60 @@ fn tell_family(
     }
     tx.messages_queued();
     Ok(())
+}
+
+/// Where a family's reminders go: their routes, but by email only to an address the family has
+/// shown it reads (messages about their own booking always go: a family must hear that its
+/// group moved). Empty when no reminder can go.
+pub fn reminder_routes(
+    tx: &mut Tx,
+    family: &Family,
+) -> Result<Vec<(Channel, String)>, ServiceError> {
+    let mut wanted = routes(tx, family)?;
+    wanted.retain(|(channel, to)| *channel != Channel::Email || family.reads(to));
+    Ok(wanted)
+}
+
+/// The first confirmation of a booking doubles as the check of the family's address: when it
+/// goes by email to an account's address not yet confirmed, it carries a one-time link that
+/// confirms it (a newer link replaces the older). Families the centre enrolled, and addresses
+/// already confirmed, need none.
+fn confirm_link(
+    tx: &mut Tx,
+    family: &Family,
+    kind: MessageKind,
+    routes: &[(Channel, String)],
+) -> Result<Option<String>, ServiceError> {
+    let booking_news = matches!(
+        kind,
+        MessageKind::BookingConfirmed
+            | MessageKind::BookingWaitlisted
+            | MessageKind::BookingPromoted
+    );
+    let Some(user_id) = family.user_id.filter(|_| booking_news) else {
+        return Ok(None);
+    };
+    let Some((_, to)) = routes
+        .iter()
+        .find(|(c, to)| *c == Channel::Email && !family.reads(to))
+    else {
+        return Ok(None);
+    };
+    let token = crate::auth::tokens::random_secret();
+    let now = tx.now_naive();
+    store::account_tokens::issue(
+        tx.conn,
+        store::account_tokens::NewToken {
+            purpose: store::account_tokens::Purpose::EmailVerification,
+            token_hash: &crate::auth::tokens::hash_opaque(&token),
+            user_id: Some(user_id),
+            family_id: Some(family.id),
+            email: &to.trim().to_lowercase(),
+            expires_at: now + Link::ConfirmEmail.lifetime(),
+        },
+        now,
+    )?;
+    Ok(Some(Link::ConfirmEmail.url(&tx.family_link, &token)))
 }
 
 /// Where the family's messages go: their channels with an address, falling back to whichever

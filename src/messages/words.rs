@@ -52,6 +52,7 @@ pub fn written_in(lang: Language, id: &str) -> bool {
         "reason",
         "link",
         "email",
+        "confirm",
     ] {
         every.insert(name.to_string(), FluentValue::from("x"));
     }

@@ -56,6 +56,16 @@ pub enum ServiceError {
         fields: Vec<&'static str>,
         family_ids: Vec<i32>,
     },
+    /// The signed-in account no longer exists or was turned off.
+    #[error("this account no longer exists")]
+    AccountGone,
+    /// A shared rate limit is reached (`service::limits`): try again after this many seconds.
+    #[error("too many attempts: try again in {retry_after_secs} seconds")]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// Too many wrong passwords on one account: it is locked for this many seconds, whatever
+    /// password is given now.
+    #[error("this account is locked for a while after too many wrong passwords")]
+    AccountLocked { retry_after_secs: u64 },
 
     /// The database failed (busy, unreachable, full, or a bug): never the client's fault.
     #[error(transparent)]

@@ -177,7 +177,7 @@ fn wants_reminder(
         return Ok(false);
     }
     let key = outbox::reminder_key(session_id, family_id, session);
-    for channel in family.contact_by.channels() {
+    for (channel, _) in outbox::reminder_routes(tx, &family)? {
         if !store::messages::dedupe_key_used(tx.conn, &format!("{key}:{channel}"))? {
             return Ok(true);
         }

@@ -13,6 +13,7 @@ pub mod closures;
 pub mod cohorts;
 pub mod error;
 pub mod families;
+pub mod limits;
 pub mod messages;
 pub mod monitoring;
 pub mod registers;
@@ -44,6 +45,8 @@ pub struct Services {
     pub outbox_guard: bool,
     /// Where families see their bookings (the centre's front end): the link in every message.
     pub family_link: Arc<str>,
+    /// The rate limits all processes share (`limits`).
+    pub limits: limits::Limits,
 }
 
 impl Services {
@@ -56,6 +59,7 @@ impl Services {
             capacity_guard: true,
             outbox_guard: true,
             family_link: Arc::from(DEFAULT_FAMILY_LINK),
+            limits: limits::Limits::default(),
         }
     }
 }

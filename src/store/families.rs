@@ -279,6 +279,31 @@ pub fn delete_child(conn: &mut DbConnection, family_id: i32, child_id: i32) -> Q
         > 0)
 }
 
+/// The family opened a link sent to `address`: reminders may go there.
+pub fn set_email_verified(
+    conn: &mut DbConnection,
+    family_id: i32,
+    address: &str,
+) -> QueryResult<()> {
+    diesel::update(fa::table.find(family_id))
+        .set(fa::email_verified.eq(address.trim().to_lowercase()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The family's contact address follows its login's new one.
+pub fn set_email(
+    conn: &mut DbConnection,
+    family_id: i32,
+    address: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(fa::table.find(family_id))
+        .set((fa::email.eq(address), fa::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Sets (or with `None` revokes) the family's private calendar link.
 pub fn set_calendar_token(
     conn: &mut DbConnection,

@@ -17,6 +17,7 @@ pub mod logins;
 pub mod messages;
 pub mod outcomes;
 pub mod programmes;
+pub mod rate_limits;
 pub mod registers;
 pub mod reports;
 pub mod retention;

@@ -86,6 +86,13 @@ pub fn set_password(conn: &mut DbConnection, id: i32, password_hash: &str) -> Qu
         .execute(conn)
 }
 
+/// A new sign-in address; another login's address is a UniqueViolation error.
+pub fn set_email(conn: &mut DbConnection, id: i32, email: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::email.eq(normalise_email(email)))
+        .execute(conn)
+}
+
 /// Turns a login off (or on again). Turning it off also ends its sessions (refresh tokens);
 /// access tokens stop at the next request, which checks the account.
 pub fn set_disabled(

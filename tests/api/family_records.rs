@@ -30,6 +30,7 @@ const EXPORTED: &[(&str, &str)] = &[
     ("outcome_measures", "outcome_measures/*/id"),
     ("notifications", "notifications/*/id"),
     ("messages", "messages/*/id"),
+    ("account_tokens", "account_links/*/id"),
     ("audit_events", "audit_events/*/id"),
 ];
 
@@ -147,6 +148,12 @@ db_test! {
         for secret in ["password_hash", "token_hash", "calendar_token_hash", "$argon2"] {
             assert!(!text.contains(secret), "the export holds {secret}");
         }
+        // The reset link the family asked for: that it exists and until when, not the link.
+        let link = &doc["account_links"][0];
+        assert_eq!(link["purpose"], "password_reset", "{link}");
+        assert!(link["expires_at"].is_string() && link["used_at"].is_null(), "{link}");
+        assert!(!text.contains(&s.reset_link), "the export holds the link itself");
+        assert!(doc["family"]["email_verified"].is_string(), "{}", doc["family"]);
         let booking = doc["bookings"].as_array().unwrap().iter().find(|b| b["id"] == s.booking).unwrap();
         assert!(booking["confirmed_at"].is_string() && booking["programme"] == "cosp", "{booking}");
         // The export is itself audited, and lists itself.
@@ -175,20 +182,29 @@ db_test! {
 
         let admin = admin(&app);
         let p = problem(erase(&app, s.family, &admin, "because Zanele asked"), 422);
+        assert_eq!(export(&app, s.family, &admin)["account_links"].as_array().unwrap().len(), 1);
         assert!(p["errors"]["reason"].is_array(), "{p}");
         assert_eq!(erase(&app, s.family, &admin, "subject_request").status(), 204);
         problem(erase(&app, s.family, &admin, "subject_request"), 409);
         problem(erase(&app, 424242, &admin, "subject_request"), 404);
+        // A reset asked for after erasure is answered as ever, and sends nothing: the search
+        // below finds the address nowhere, not even in a queued message.
+        let res = app.post("/api/v1/auth/password-reset", None, &json!({"email": seed::EMAIL}));
+        assert_eq!(res.status(), 202);
+        let confirm = json!({"token": s.reset_link, "password": "a new password after erasure"});
+        problem(app.post("/api/v1/auth/password-reset/confirm", None, &confirm), 422);
 
         let mut conn = app.state.pool.get().unwrap();
         for value in seed::personal_values() {
             let hits = catalogue::text_hits(&mut conn, &tables, value);
             assert!(hits.is_empty(), "{value:?} is still stored after erasure: {hits:?}");
         }
-        for table in ["idempotency_keys", "refresh_tokens"] {
+        for table in ["idempotency_keys", "refresh_tokens", "account_tokens"] {
             let left = catalogue::count_where(&mut conn, table, "user_id", s.user);
             assert_eq!(left, 0, "{table} rows of the erased login");
         }
+        let links = catalogue::count_where(&mut conn, "account_tokens", "family_id", s.family);
+        assert_eq!(links, 0, "no one-time link of the erased family survives");
         drop(conn);
 
         // Figures unchanged: attendance, completion, follow-up outcomes, outcome pairs, and the
@@ -208,6 +224,7 @@ db_test! {
         // The apologies stay (a missed session explained) without their reason.
         assert_eq!((doc["apologies"][0]["booking_id"].as_i64(), doc["apologies"][0]["reason"].as_str()), (Some(s.future_booking), Some("")));
         assert!(doc["user"].is_null() && doc["notifications"].as_array().unwrap().is_empty(), "{doc}");
+        assert_eq!((doc["account_links"].clone(), doc["family"]["email_verified"].clone()), (json!([]), json!("")));
         let status = |id: i64| doc["bookings"].as_array().unwrap().iter().find(|b| b["id"] == id).unwrap()["status"].clone();
         // The finished group's booking stays; the future place is freed and passed on.
         assert_eq!((status(s.booking), status(s.future_booking)), (json!("confirmed"), json!("cancelled")));

@@ -97,6 +97,8 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
         // then go where the test says (an SMTP server, Notify), or as files in the test's own
         // folder, never into the working tree.
         delivery: false,
+        // Tests register many parents from 127.0.0.1; the registration limit has its own test.
+        registrations_per_address: 100_000,
         mail_dir: std::env::temp_dir()
             .join(format!("{}_mail", unique_name()))
             .to_string_lossy()
@@ -228,6 +230,40 @@ impl TestApp {
         );
         assert_eq!(res.status(), 201, "register {email}");
         res.json().unwrap()
+    }
+
+    /// The token of the newest link to page `path` (e.g. `account/confirm-email`) queued for
+    /// `to`, as its email carries it (read from the outbox row, before delivery forgets it).
+    pub fn token_in_outbox(&self, path: &str, to: &str) -> String {
+        let mut c = self.state.pool.get().unwrap();
+        let filter = groupwork::store::messages::Filter::default();
+        let rows = groupwork::store::messages::list(&mut c, &filter, 10_000, 0)
+            .unwrap()
+            .items;
+        let needle = format!("{path}?token=");
+        let body = rows
+            .iter()
+            .filter(|m| m.recipient == to && m.body_text.contains(&needle))
+            .max_by_key(|m| m.id)
+            .unwrap_or_else(|| panic!("no link to {path} for {to}"))
+            .body_text
+            .clone();
+        let at = body.rfind(&needle).expect("a link") + needle.len();
+        body[at..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect()
+    }
+
+    /// Confirms a parent's address with the newest link sent to it, as they would.
+    pub fn confirm_email(&self, email: &str) {
+        let token = self.token_in_outbox("account/confirm-email", email);
+        let res = self.post(
+            "/api/v1/auth/confirm-email",
+            None,
+            &json!({ "token": token }),
+        );
+        assert_eq!(res.status(), 204, "confirm {email}");
     }
 
     /// Makes a user with `role` directly in the store (as `create-admin` would) and logs in.

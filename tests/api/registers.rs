@@ -84,6 +84,8 @@ pub fn group(app: &TestApp, places: i32, n: usize, with_creche: usize) -> Group 
                 ),
                 201,
             );
+            // As a family reading their confirmation would: reminders then go by email too.
+            app.confirm_email(&format!("family{i}@example.org"));
             Family {
                 user: app.user_id(&t),
                 booking: b["id"].as_i64().unwrap(),

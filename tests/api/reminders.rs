@@ -112,6 +112,11 @@ db_test! {
         let keen = family_id(&app, &keen_t);
         book(&app, &keen_t, autumn);
         book(&app, &keen_t, spring);
+        // Their first confirmation carried the link that confirms their address.
+        app.confirm_email("keen@example.org");
+        // One who never opened that link: told of their booking, but no reminder by email.
+        let (shy_t, _) = parent(&app, "shy@example.org", "2025-01-10");
+        book(&app, &shy_t, autumn);
         let (quiet_t, _) = parent(&app, "quiet@example.org", "2025-01-10");
         let quiet_profile = json!({"carers": ["Parent"], "preferred_language": "en", "referral_source": "self", "reminders": false});
         let f = ok_json(app.req(reqwest::Method::PUT, "/api/v1/me/family", Some(&quiet_t)).json(&quiet_profile).send().unwrap(), 200);
@@ -177,6 +182,7 @@ db_test! {
         let (late_t, _) = parent(&app, "late@example.org", "2025-01-10");
         let late = family_id(&app, &late_t);
         book(&app, &late_t, spring);
+        app.confirm_email("late@example.org");
         pass_at("2027-03-23T09:30:00Z");
         assert_eq!(reminders(&app), expected, "no reminder within the hour before a session");
 

@@ -6,6 +6,7 @@
 use crate::db_test;
 use crate::helpers::{ok_json, problem, TestApp, PASSWORD};
 use groupwork::domain::role::Role;
+use groupwork::store::account_tokens::{self, Purpose};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -223,6 +224,30 @@ impl Setup<'_> {
     }
 }
 
+impl Setup<'_> {
+    /// A one-time link of `purpose` for a new parent, stored as the service would (only its
+    /// hash), with `email` (for a change of address, the new one); returns the secret.
+    fn account_link(&self, n: usize, purpose: Purpose, email: Option<String>) -> String {
+        let own = format!("{}@parents.example", self.unique(n, purpose.as_str()));
+        let user = self.app.register_parent(&own)["user"]["id"]
+            .as_i64()
+            .unwrap() as i32;
+        let secret = groupwork::auth::tokens::random_secret();
+        let now = self.app.state.now_naive();
+        let mut conn = self.app.state.pool.get().unwrap();
+        let new = account_tokens::NewToken {
+            purpose,
+            token_hash: &groupwork::auth::tokens::hash_opaque(&secret),
+            user_id: Some(user),
+            family_id: None,
+            email: &email.unwrap_or(own),
+            expires_at: now + chrono::Duration::hours(1),
+        };
+        account_tokens::issue(&mut conn, new, now).unwrap();
+        secret
+    }
+}
+
 type Make = fn(&Setup<'_>, usize) -> Call;
 
 struct Row {
@@ -274,11 +299,87 @@ fn table() -> Vec<Row> {
                 Some(json!({"refresh_token": s.refresh_token(n, "logout")})),
             )
         }),
+        row(
+            M::POST,
+            "/api/v1/auth/confirm-email",
+            Public,
+            204,
+            |s, n| {
+                let email = format!("{}@parents.example", s.unique(n, "confirm"));
+                let parent = s.app.register_parent(&email);
+                let bearer = parent["access_token"].as_str().unwrap();
+                s.app
+                    .post("/api/v1/me/email/confirmation", Some(bearer), &json!({}));
+                let token = s.app.token_in_outbox("account/confirm-email", &email);
+                call(
+                    "/api/v1/auth/confirm-email",
+                    Some(json!({ "token": token })),
+                )
+            },
+        ),
+        row(
+            M::POST,
+            "/api/v1/me/email/confirmation",
+            ParentOnly,
+            202,
+            |_, _| call("/api/v1/me/email/confirmation", Some(json!({}))),
+        ),
         row(M::GET, "/api/v1/me", AnyUser, 200, |_, _| {
             call("/api/v1/me", None)
         }),
         row(M::GET, "/api/v1/me/cohorts", AnyUser, 200, |_, _| {
             call("/api/v1/me/cohorts", None)
+        }),
+        row(
+            M::POST,
+            "/api/v1/auth/password-reset",
+            Public,
+            202,
+            |s, n| {
+                let email = format!("{}@parents.example", s.unique(n, "forgot"));
+                call("/api/v1/auth/password-reset", Some(json!({"email": email})))
+            },
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/password-reset/confirm",
+            Public,
+            204,
+            |s, n| {
+                let token = s.account_link(n, Purpose::PasswordReset, None);
+                call(
+                    "/api/v1/auth/password-reset/confirm",
+                    Some(json!({"token": token, "password": "a brand new memorable phrase"})),
+                )
+            },
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/email-change/confirm",
+            Public,
+            204,
+            |s, n| {
+                let new = format!("{}@parents.example", s.unique(n, "moved"));
+                let token = s.account_link(n, Purpose::EmailChange, Some(new));
+                call(
+                    "/api/v1/auth/email-change/confirm",
+                    Some(json!({"token": token})),
+                )
+            },
+        ),
+        // The callers' passwords stay the same, so their later cells still sign in.
+        row(M::POST, "/api/v1/me/password", AnyUser, 200, |_, _| {
+            call(
+                "/api/v1/me/password",
+                Some(json!({"current_password": PASSWORD, "new_password": PASSWORD})),
+            )
+        }),
+        row(M::POST, "/api/v1/me/email", ParentOnly, 202, |s, n| {
+            let email = format!("{}@parents.example", s.unique(n, "new-address"));
+            call(
+                "/api/v1/me/email",
+                Some(json!({"new_email": email, "password": PASSWORD})),
+            )
         }),
         row(M::POST, "/api/v1/users", Admin, 201, |s, n| {
             let email = format!("{}@staff.example", s.unique(n, "user"));

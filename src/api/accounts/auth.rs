@@ -9,12 +9,12 @@ use crate::app::AppState;
 use crate::auth::{password, tokens};
 use crate::domain::role::Role;
 use crate::error::ApiError;
+use crate::service::limits::{self, Limit};
 use crate::service::{
     self,
     accounts::registration::RegisterParent,
     accounts::sessions::{Refresh, SignIn, SignedIn},
 };
-use crate::store;
 use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -102,6 +102,13 @@ pub(crate) fn token_response(
     })
 }
 
+/// The client's address, as the shared rate limits count it.
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
 /// Hashes on the blocking pool: argon2 is deliberately slow.
 pub async fn hash_password(pw: String) -> Result<String, ApiError> {
     web::block(move || password::hash(&pw))
@@ -130,17 +137,21 @@ pub fn check_password(pw: &str, email: &str) -> Result<(), ApiError> {
     responses(
         (status = 201, description = "Registered and signed in", body = TokenResponse,
          headers(("Location" = String, description = "/api/v1/me"))),
-        E400, E409, E413, E415, E422, E503,
+        E400, E409, E413, E415, E422, E429, E503,
     )
 )]
 #[post("/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: ApiJson<RegisterAccountBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     validate(&body)?;
     check_password(&body.password, &body.email)?;
+    // Counted before the password is hashed: a flood of sign-ups costs no hashing.
+    let address = client_address(&req);
+    limits::attempt(&state.services, Limit::RegistrationFromAddress, &address).await?;
     let cmd = RegisterParent {
         email: body.email,
         password_hash: hash_password(body.password).await?,
@@ -156,8 +167,10 @@ pub async fn register(
 
 /// Log in with email and password.
 ///
-/// A wrong password and an unknown email get the same answer. Repeated failures for one account,
-/// or many attempts from one address, are refused with 429 for a while.
+/// A wrong password and an unknown email get the same answer. Repeated failures for one account
+/// lock it for a while (429 `account-locked`, said whatever password is given, so it never tells
+/// whether the password was right); many attempts from one address are refused with 429 too.
+/// The limits are kept in the database: every process serving the API counts the same attempts.
 #[utoipa::path(
     tag = "auth",
     request_body = LoginBody,
@@ -173,35 +186,17 @@ pub async fn login(
     body: ApiJson<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let now = state.now();
-    let address = format!(
-        "addr:{}",
-        req.peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default()
-    );
-    let account = format!("acct:{}", store::users::normalise_email(&body.email));
-    for (limiter, key) in [
-        (&state.login_by_address, &address),
-        (&state.login_by_account, &account),
-    ] {
-        if let Some(retry_after_secs) = limiter.blocked_for(key, now) {
-            return Err(ApiError::TooManyRequests { retry_after_secs });
-        }
-    }
-    state.login_by_address.record(&address, now);
     let cmd = SignIn {
         email: body.email,
         password: body.password,
         session_days: state.config.refresh_token_days,
+        from_address: client_address(&req),
     };
     let Some(signed_in) = service::accounts::sessions::sign_in(&state.services, cmd).await? else {
-        state.login_by_account.record(&account, now);
         return Err(ApiError::Unauthorized(
             "email or password is incorrect".into(),
         ));
     };
-    state.login_by_account.clear(&account);
     Ok(HttpResponse::Ok().json(token_response(&state, signed_in)?))
 }
 

@@ -17,7 +17,7 @@ use crate::domain::message::{Channel, ContactBy, Language};
 use crate::domain::{postcode, ward::Ward};
 use crate::error::{ApiError, FieldErrors};
 use crate::service::{self, families::profile::FamilyRecord};
-use crate::store::{self, families::Profile};
+use crate::store::families::Profile;
 use actix_web::{delete, get, put, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -316,26 +316,16 @@ pub async fn erase_my_family(
     who: Require<Parent>,
     body: ApiJson<EraseMyFamilyBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user_id, now) = (who.user.user_id, state.now());
-    let user = state
-        .db(move |c| Ok(store::users::find(c, user_id)?))
-        .await?
-        .filter(|u| !u.disabled)
-        .ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))?;
-    // Same counter as /auth/login: a stolen access token must not become a password oracle.
-    let account = format!("acct:{}", user.email);
-    if let Some(retry_after_secs) = state.login_by_account.blocked_for(&account, now) {
-        return Err(ApiError::TooManyRequests { retry_after_secs });
-    }
-    let (password, hash) = (body.into_inner().password, user.password_hash);
-    if !web::block(move || crate::auth::password::verify(&password, &hash)).await? {
-        state.login_by_account.record(&account, now);
-        return Err(ApiError::field(
-            "password",
-            "is not this account's password",
-        ));
-    }
-    state.login_by_account.clear(&account);
+    // The password is checked against the account's lockout, as at sign-in: a stolen access
+    // token must not become a password oracle.
+    let password = body.into_inner().password;
+    service::accounts::sessions::confirm_own_password(
+        &state.services,
+        who.user.user_id,
+        password,
+        "password",
+    )
+    .await?;
     service::families::erasure::erase_own_family(&state.services, who.actor()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -58,6 +58,8 @@ pub async fn register_parent(
                 family_id: Some(family.id),
                 detail: "registered".into(),
             });
+            // No email yet: the first confirmation of a booking carries the link that confirms
+            // the address (and booking never waits for it).
             let refresh_token = sessions::start(tx, user.id, cmd.session_days)?;
             Ok(SignedIn {
                 user,

@@ -3,6 +3,7 @@
 //! a token presented twice revokes its whole family (it may have been stolen).
 
 use crate::auth::{password, tokens};
+use crate::service::limits::{self, Limit};
 use crate::service::{Actor, ServiceError, Services, Tx};
 use crate::store::{self, users::User};
 use chrono::Duration;
@@ -14,6 +15,8 @@ pub struct SignIn {
     pub password: String,
     /// How long the session's refresh token lasts.
     pub session_days: i64,
+    /// The client's address, for the sign-in limit per address.
+    pub from_address: String,
 }
 
 /// Keep a session going with its refresh token.
@@ -42,27 +45,23 @@ pub(super) fn start(tx: &mut Tx, user_id: i32, days: i64) -> Result<String, Serv
 }
 
 /// Signs in; `None` when the email is unknown, the password wrong or the account disabled (the
-/// three are not told apart). The password is checked on a blocking thread, outside any
+/// three are not told apart). Every attempt counts against the client address's limit and the
+/// account's lockout, in the database, so all processes share them; a locked account is refused
+/// before its password is checked. The password is checked on a blocking thread, outside any
 /// transaction; an unknown email costs the same time as a known one.
 pub async fn sign_in(services: &Services, cmd: SignIn) -> Result<Option<SignedIn>, ServiceError> {
-    let email = cmd.email.clone();
+    let email = store::users::normalise_email(&cmd.email);
+    limits::attempt(services, Limit::SignInFromAddress, &cmd.from_address).await?;
+    limits::attempt(services, Limit::PasswordTries, &email).await?;
+    let lookup = email.clone();
     let user = services
-        .read(move |c, _| Ok(store::users::find_by_email(c, &email)?))
+        .read(move |c, _| Ok(store::users::find_by_email(c, &lookup)?))
         .await?;
-    let pw = cmd.password;
-    let verified = tokio::task::spawn_blocking(move || match user {
-        Some(u) if password::verify(&pw, &u.password_hash) && !u.disabled => Some(u),
-        Some(_) => None,
-        None => {
-            password::verify_dummy(&pw);
-            None
-        }
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let verified = check(user, cmd.password).await?;
     let Some(user) = verified else {
         return Ok(None);
     };
+    limits::clear(services, Limit::PasswordTries, &email).await?;
     let actor = Actor::User {
         id: user.id,
         role: user.role(),
@@ -75,6 +74,47 @@ pub async fn sign_in(services: &Services, cmd: SignIn) -> Result<Option<SignedIn
         user,
         refresh_token,
     }))
+}
+
+/// The account if `password` is its own and the account is in use; an unknown account costs the
+/// same time as a known one.
+async fn check(user: Option<User>, password: String) -> Result<Option<User>, ServiceError> {
+    tokio::task::spawn_blocking(move || match user {
+        Some(u) if password::verify(&password, &u.password_hash) && !u.disabled => Some(u),
+        Some(_) => None,
+        None => {
+            password::verify_dummy(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Checks the signed-in person's own password before a change only they may make (erasing
+/// their family, a new password, a new address). It counts against the account's lockout as a
+/// sign-in does, and a locked account is refused before the password is checked. A wrong
+/// password is a field error on `field`; `AccountGone` when the account was erased or turned off.
+pub async fn confirm_own_password(
+    services: &Services,
+    user_id: i32,
+    password: String,
+    field: &'static str,
+) -> Result<User, ServiceError> {
+    let user = services
+        .read(move |c, _| Ok(store::users::find(c, user_id)?))
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or(ServiceError::AccountGone)?;
+    limits::attempt(services, Limit::PasswordTries, &user.email).await?;
+    let email = user.email.clone();
+    match check(Some(user), password).await? {
+        Some(user) => {
+            limits::clear(services, Limit::PasswordTries, &email).await?;
+            Ok(user)
+        }
+        None => Err(ServiceError::field(field, "is not this account's password")),
+    }
 }
 
 /// Swaps a refresh token for a new one; `None` when it is unknown, expired, already used (its

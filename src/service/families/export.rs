@@ -1,12 +1,13 @@
 //! The subject access export: every row held about a family, read for an admin. The read is
 //! itself recorded in the audit trail (`family_exported`) and is listed in the export's own
 //! audit events. Secrets (password hash, token hashes) are not data about the family: the rows
-//! returned here carry none, apart from the calendar link's hash, which the caller must leave
-//! out.
+//! returned here carry none, apart from the calendar link's hash and the one-time links'
+//! hashes, which the caller must leave out.
 
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store::{
     self,
+    account_tokens::AccountToken,
     apologies::Apology,
     audit::AuditRow,
     bookings::{Booking, Notification},
@@ -46,6 +47,9 @@ pub struct FamilyRecord {
     pub notifications: Vec<Notification>,
     /// Every message sent (or being sent) to the family, with its delivery.
     pub messages: Vec<crate::store::messages::Message>,
+    /// One-time links of the family or its login (invitation, password reset, change of
+    /// address), whether or not they still work; the caller leaves out their hashes.
+    pub account_links: Vec<AccountToken>,
     /// Who read or changed the family's record, and when (this export included).
     pub audit_events: Vec<AuditRow>,
 }
@@ -148,6 +152,7 @@ fn read_record(
         outcome_measures: store::export::outcomes(c, &ids)?,
         notifications: store::bookings::notifications_of(c, family_id)?,
         messages: store::messages::of_family(c, family_id)?,
+        account_links: store::account_tokens::of_family(c, family_id, family.user_id)?,
         audit_events: Vec::new(),
         family,
         children,

@@ -1,6 +1,6 @@
 //! One family with a row in every table that can hold its data (booking, crèche place, marks,
 //! a crèche sign-in, a follow-up with a contact attempt, outcome scores, apologies, a
-//! notification, audit events, logins, a stored retry), written with distinctive values to search for after erasure.
+//! notification, audit events, logins, a stored retry, a password-reset link), written with distinctive values to search for after erasure.
 
 use crate::fixtures::Coordinator;
 use crate::helpers::{ok_json, TestApp, PASSWORD};
@@ -46,6 +46,8 @@ pub struct Seeded {
     pub future_booking: i64,
     /// (user, booking) of the family waiting for that place.
     pub waiting: (i64, i64),
+    /// The token of the password-reset link the family asked for (never used).
+    pub reset_link: String,
 }
 
 pub fn family(app: &TestApp) -> Seeded {
@@ -165,7 +167,24 @@ pub fn family(app: &TestApp) -> Seeded {
     let waiting = ok_json(app.post(&url, Some(&w), &json!({})), 201);
     assert_eq!(waiting["status"], "waitlisted", "{waiting}");
 
+    // A password-reset link, asked for and never used: a one-time link (and its message).
+    let res = app.post(
+        "/api/v1/auth/password-reset",
+        None,
+        &json!({"email": EMAIL}),
+    );
+    assert_eq!(res.status(), 202);
+    let reset_link = crate::password_reset::token_in(
+        &crate::password_reset::queued(
+            app,
+            groupwork::domain::message::MessageKind::AccountPasswordReset,
+            EMAIL,
+        )[0]
+        .body_text,
+    );
+
     Seeded {
+        reset_link,
         group: g,
         family,
         user,

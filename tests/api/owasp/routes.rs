@@ -127,7 +127,7 @@ fn undocumented_paths_are_not_found() {
         "/api/v0/venues",
         "/api/venues",
         "/api/v1/venues/1/delete",
-        "/api/v1/me/password",
+        "/api/v1/me/password/hash",
         "/api/v1/me/role",
         "/api/v1/../../etc/passwd",
         "/metrics",

@@ -1,6 +1,6 @@
 //! The subject access export's JSON: one document with every row held about a family, each with
 //! its id, so the table-walk test can check nothing was left out. Secrets (password hash, token
-//! hashes, the calendar link's hash) are not data about the family and stay out. The rows are
+//! hashes, the calendar link's hash, the one-time links' hashes) are not data about the family and stay out. The rows are
 //! read (and the export audited) by `service::families::export`.
 
 pub use super::export_body::*;
@@ -86,6 +86,18 @@ impl From<FamilyRecord> for FamilyExport {
                 })
                 .collect(),
             messages: r.messages.into_iter().map(Into::into).collect(),
+            account_links: r
+                .account_links
+                .into_iter()
+                .map(|l| ExportAccountLink {
+                    id: l.id,
+                    purpose: l.purpose,
+                    created_at: utc(l.created_at),
+                    expires_at: utc(l.expires_at),
+                    used_at: l.used_at.map(utc),
+                    revoked_at: l.revoked_at.map(utc),
+                })
+                .collect(),
             audit_events: r
                 .audit_events
                 .into_iter()
@@ -165,6 +177,7 @@ fn family(f: store::families::Family) -> ExportFamily {
         consent_to_contact: f.consent_to_contact,
         contact_by: f.contact_by,
         reminders: f.reminders,
+        email_verified: f.email_verified,
         calendar_link_active: f.calendar_token_hash.is_some(),
         created_at: utc(f.created_at),
         updated_at: utc(f.updated_at),

@@ -28,6 +28,9 @@ pub struct FamilyExport {
     /// Every message sent (or being sent) to the family: its words, where it went, and how its
     /// delivery went.
     pub messages: Vec<crate::api::messages::MessageOut>,
+    /// One-time links emailed to the family or its login (invitation, password reset, change
+    /// of address): that each exists, and until when it works (the link itself is a secret).
+    pub account_links: Vec<ExportAccountLink>,
     /// Who read or changed the family's record, and when (this export included).
     pub audit_events: Vec<ExportAuditEvent>,
 }
@@ -49,6 +52,8 @@ pub struct ExportFamily {
     pub consent_to_contact: bool,
     pub contact_by: crate::domain::message::ContactBy,
     pub reminders: bool,
+    /// The address the family has shown it reads (it opened a link sent there); "" for none.
+    pub email_verified: String,
     /// Whether a private calendar link is active (the link itself is a secret).
     pub calendar_link_active: bool,
     pub created_at: DateTime<Utc>,
@@ -85,6 +90,18 @@ pub struct ExportLogin {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportAccountLink {
+    pub id: i32,
+    /// `invitation`, `password_reset`, `email_verification` or `email_change`.
+    pub purpose: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    /// When a newer link, a new password or erasure ended it.
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
