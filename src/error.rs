@@ -29,6 +29,13 @@ pub enum ApiError {
     #[error("{detail}")]
     RuleConflict { detail: String, errors: FieldErrors },
     /// 412: the `If-Match` ETag is not the current one (someone else changed it).
+    /// A 409: the record may already exist as these (`existing_family_ids`), one field → why.
+    #[error("{detail}")]
+    Duplicate {
+        detail: String,
+        errors: FieldErrors,
+        existing_family_ids: Vec<i32>,
+    },
     #[error("{0}")]
     PreconditionFailed(String),
     /// 428: a change that must name the version it replaces (`If-Match`) did not.
@@ -73,6 +80,9 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<std::collections::HashMap<String, Vec<String>>>)]
     pub errors: Option<FieldErrors>,
+    /// For a 409 duplicate: the families already recorded that this one may be.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_family_ids: Option<Vec<i32>>,
 }
 
 impl ApiError {
@@ -111,6 +121,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             ApiError::Conflict(_) => ("conflict", "Conflict with the current state"),
             ApiError::RuleConflict { .. } => ("rule-conflict", "Conflict with a scheduling rule"),
+            ApiError::Duplicate { .. } => ("duplicate", "This may already be recorded"),
             ApiError::PreconditionFailed(_) => (
                 "precondition-failed",
                 "Someone else changed this since you read it",
@@ -159,9 +170,16 @@ impl ApiError {
             status: self.status_code().as_u16(),
             detail,
             errors: match self {
-                ApiError::Validation { errors, .. } | ApiError::RuleConflict { errors, .. } => {
-                    Some(errors.clone())
-                }
+                ApiError::Validation { errors, .. }
+                | ApiError::RuleConflict { errors, .. }
+                | ApiError::Duplicate { errors, .. } => Some(errors.clone()),
+                _ => None,
+            },
+            existing_family_ids: match self {
+                ApiError::Duplicate {
+                    existing_family_ids,
+                    ..
+                } => Some(existing_family_ids.clone()),
                 _ => None,
             },
         }
@@ -176,7 +194,9 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) | ApiError::RuleConflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::RuleConflict { .. } | ApiError::Duplicate { .. } => {
+                StatusCode::CONFLICT
+            }
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

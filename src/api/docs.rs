@@ -29,7 +29,7 @@ use utoipa_actix_web::AppExt;
         (name = "staff", description = "Facilitators, crèche workers and supervisors"),
         (name = "cohorts", description = "Runs of a programme: sessions, teams, lifecycle"),
         (name = "listings", description = "The public programme of groups"),
-        (name = "families", description = "A parent's own family and children"),
+        (name = "families", description = "A parent's own family and children; families the centre enrols, finds and invites"),
         (name = "bookings", description = "Places, crèche places and the waiting list"),
         (name = "messages", description = "What families were told, and how its delivery went"),
     )

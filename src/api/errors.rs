@@ -3,7 +3,7 @@
 
 use crate::app::AppState;
 use crate::error::{ApiError, PROBLEM_JSON};
-use crate::service::ServiceError;
+use crate::service::{error, ServiceError};
 use actix_web::body::BoxBody;
 use actix_web::dev::{ResourceDef, ServiceResponse};
 use actix_web::error::{PathError, QueryPayloadError};
@@ -145,6 +145,20 @@ impl From<ServiceError> for ApiError {
             | S::BookingEnded { .. }
             | S::GroupFinished) => ApiError::Conflict(e.to_string()),
             e @ S::IdempotencyKeyReused => ApiError::field("Idempotency-Key", e.to_string()),
+            S::FamilyAlreadyRecorded { fields, family_ids } => ApiError::Duplicate {
+                detail: error::already_recorded(&fields, &family_ids),
+                errors: fields
+                    .iter()
+                    .map(|f| {
+                        let why = format!(
+                            "is already recorded for {}",
+                            error::families_named(&family_ids)
+                        );
+                        (f.to_string(), vec![why])
+                    })
+                    .collect(),
+                existing_family_ids: family_ids,
+            },
             e @ S::AccountGone => ApiError::Unauthorized(e.to_string()),
             S::TooManyAttempts { retry_after_secs } => {
                 ApiError::TooManyRequests { retry_after_secs }

@@ -78,6 +78,66 @@ pub fn phone_ok(phone: &str) -> bool {
         })
 }
 
+/// A phone number as the centre compares them: its digits, with a leading +44 (or 0044, or
+/// "+44 (0)") read as the 0 of a UK number and any other international prefix as 00. So
+/// "+44 7700 900123" and "07700 900123" are one number, whatever the spacing.
+pub fn phone_key(phone: &str) -> String {
+    let t = phone.trim();
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let abroad = match t.starts_with('+') {
+        true => Some(digits.as_str()),
+        false => digits.strip_prefix("00"),
+    };
+    match abroad {
+        Some(rest) => match rest.strip_prefix("44") {
+            Some(uk) if uk.starts_with('0') => uk.to_string(),
+            Some(uk) => format!("0{uk}"),
+            None => format!("00{rest}"),
+        },
+        None => digits,
+    }
+}
+
+/// Every way a number with this key may be stored once its spaces, dashes and brackets are
+/// taken out (`07700900123`, `+447700900123`, `00447700900123`, `+4407700900123`…): what a
+/// stored phone is compared with to find the same number.
+pub fn phone_spellings(key: &str) -> Vec<String> {
+    if let Some(rest) = key.strip_prefix("00") {
+        return vec![key.to_string(), format!("+{rest}")];
+    }
+    match key.strip_prefix('0') {
+        Some(national) => ["0", "+44", "0044", "+440", "00440"]
+            .iter()
+            .map(|p| format!("{p}{national}"))
+            .collect(),
+        None => vec![key.to_string()],
+    }
+}
+
+/// Whether a search is for a phone number: only digits, spaces, dashes, brackets and a leading
+/// +, with at least four digits.
+pub fn is_phone_search(q: &str) -> bool {
+    let q = q.trim();
+    q.chars().filter(char::is_ascii_digit).count() >= 4
+        && q.chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || " -()".contains(c) || (c == '+' && i == 0))
+}
+
+/// LIKE patterns (on a phone without spaces, dashes or brackets) that find the numbers holding
+/// the searched digits: anywhere in the number, or after the country code of a number stored as
+/// +44… when the search starts with the 0 of a UK number.
+pub fn phone_search_patterns(q: &str) -> Vec<String> {
+    let key = phone_key(q);
+    let mut out = vec![format!("%{key}%")];
+    if key.starts_with('0') {
+        for spelling in phone_spellings(&key).into_iter().skip(1) {
+            out.push(format!("{spelling}%"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +186,38 @@ mod tests {
         assert!(!phone_ok("call me"));
         assert!(!phone_ok("123"));
         assert!(!phone_ok("07700+900123"));
+    }
+
+    #[test]
+    fn one_number_however_it_is_written() {
+        let k = phone_key("+44 7700 900123");
+        assert_eq!(k, "07700900123");
+        for same in [
+            "07700 900123",
+            "07700-900-123",
+            "0044 7700 900123",
+            "+44 (0)7700 900123",
+        ] {
+            assert_eq!(phone_key(same), k, "{same}");
+        }
+        assert_eq!(phone_key("+351 912 345 678"), "00351912345678");
+        assert_eq!(phone_key("00351 912 345 678"), "00351912345678");
+        let spellings = phone_spellings(&k);
+        assert!(spellings.contains(&"+447700900123".to_string()));
+        assert!(spellings.contains(&"07700900123".to_string()));
+        assert!(phone_spellings("00351912").contains(&"+351912".to_string()));
+    }
+
+    #[test]
+    fn phone_searches() {
+        assert!(is_phone_search("+44 7700 900123"));
+        assert!(is_phone_search("9001"));
+        assert!(!is_phone_search("900"));
+        assert!(!is_phone_search("SW9 8LF"));
+        assert!(!is_phone_search("amira1234"));
+        let p = phone_search_patterns("07700 900");
+        assert!(p.contains(&"%07700900%".to_string()));
+        assert!(p.contains(&"+447700900%".to_string()));
+        assert_eq!(phone_search_patterns("900123"), ["%900123%"]);
     }
 }

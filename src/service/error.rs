@@ -48,6 +48,14 @@ pub enum ServiceError {
     #[error("this group has finished")]
     GroupFinished,
 
+    /// A family being recorded looks like one already recorded: the same `email` or `phone`
+    /// (`fields`) as these families. Staff decide: book the existing family, or say this one is
+    /// different. (A plain `Conflict` cannot name the families.)
+    #[error("{}", already_recorded(fields, family_ids))]
+    FamilyAlreadyRecorded {
+        fields: Vec<&'static str>,
+        family_ids: Vec<i32>,
+    },
     /// The signed-in account no longer exists or was turned off.
     #[error("this account no longer exists")]
     AccountGone,
@@ -67,6 +75,32 @@ pub enum ServiceError {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// "family 12" or "families 12, 14".
+pub fn families_named(ids: &[i32]) -> String {
+    let list: Vec<String> = ids.iter().map(i32::to_string).collect();
+    match ids.len() {
+        1 => format!("family {}", list.join("")),
+        _ => format!("families {}", list.join(", ")),
+    }
+}
+
+/// What staff are told when a family they record may be one already recorded.
+pub fn already_recorded(fields: &[&str], family_ids: &[i32]) -> String {
+    let words: Vec<&str> = fields
+        .iter()
+        .map(|f| match *f {
+            "email" => "email address",
+            "phone" => "phone number",
+            other => other,
+        })
+        .collect();
+    format!(
+        "a family with this {} is already recorded ({}): book them, or send confirmed_new: true if this is a different family",
+        words.join(" and "),
+        families_named(family_ids)
+    )
 }
 
 impl ServiceError {

@@ -11,7 +11,7 @@ pub mod booking;
 pub mod catalogue;
 pub mod closures;
 pub mod cohorts;
-mod error;
+pub mod error;
 pub mod families;
 pub mod limits;
 pub mod messages;

@@ -81,6 +81,28 @@ pub struct Profile {
     pub reminders: bool,
 }
 
+impl From<&Family> for Profile {
+    /// The family's profile as stored.
+    fn from(f: &Family) -> Self {
+        Profile {
+            carer_one: f.carer_one.clone(),
+            carer_two: f.carer_two.clone(),
+            phone: f.phone.clone(),
+            email: f.email.clone(),
+            postcode: f.postcode.clone(),
+            ward: f.ward.clone(),
+            preferred_language: f.preferred_language,
+            language_other: f.language_other.clone(),
+            interpreter_needed: f.interpreter_needed,
+            access_needs: f.access_needs.clone(),
+            referral_source: f.referral_source.clone(),
+            consent_to_contact: f.consent_to_contact,
+            contact_by: f.contact_by,
+            reminders: f.reminders,
+        }
+    }
+}
+
 /// The family made with a parent account, or (`None`) one recorded for a family without a login.
 pub fn create_for_user(
     conn: &mut DbConnection,
@@ -100,6 +122,52 @@ pub fn create_for_user(
         ))
         .returning(fa::all_columns)
         .get_result(conn)
+}
+
+/// A family the centre enrolled (no login yet): `enrolled_by` is the member of staff.
+pub fn enrol(
+    conn: &mut DbConnection,
+    p: &Profile,
+    enrolled_by: Option<i32>,
+    now: NaiveDateTime,
+) -> QueryResult<Family> {
+    let id: i32 = diesel::insert_into(fa::table)
+        .values((
+            fa::carer_one.eq(&p.carer_one),
+            fa::email.eq(&p.email),
+            fa::preferred_language.eq(p.preferred_language.as_str()),
+            fa::enrolled_by.eq(enrolled_by),
+            fa::created_at.eq(now),
+            fa::updated_at.eq(now),
+        ))
+        .returning(fa::id)
+        .get_result(conn)?;
+    update_profile(conn, id, p, now)
+}
+
+/// A parent takes over a family the centre enrolled: the login becomes the family's and the
+/// address the invitation went to counts as read. `false` when the family has a login already
+/// or was erased meanwhile.
+pub fn claim(
+    conn: &mut DbConnection,
+    family_id: i32,
+    user_id: i32,
+    email: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        fa::table
+            .find(family_id)
+            .filter(fa::user_id.is_null())
+            .filter(fa::erased_at.is_null()),
+    )
+    .set((
+        fa::user_id.eq(user_id),
+        fa::email_verified.eq(email),
+        fa::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 pub fn of_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Option<Family>> {

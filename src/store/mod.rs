@@ -10,6 +10,7 @@ pub mod cohorts;
 pub mod erasure;
 pub mod export;
 pub mod families;
+pub mod family_search;
 pub mod follow_ups;
 pub mod idempotency;
 pub mod logins;

@@ -165,6 +165,45 @@ impl Setup<'_> {
     }
 
     /// A child of the parent caller's family.
+    /// A family the centre enrols, with its own email address per cell.
+    fn enrolled_body(&self, n: usize, what: &str) -> Value {
+        let email = format!("{}@enrolled.example", self.unique(n, what));
+        json!({"carers": [format!("Matrix {what} {n}")], "email": email,
+               "preferred_language": "en", "referral_source": "health_visitor",
+               "children": [{"first_name": "Baby", "due_date": "2026-06-01"}]})
+    }
+
+    /// A family enrolled by the matrix's own coordinator; its id.
+    fn enrolled(&self, n: usize, what: &str) -> i64 {
+        let body = self.enrolled_body(n, what);
+        ok_json(
+            self.app.post("/api/v1/families", Some(&self.co), &body),
+            201,
+        )["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// The token of an invitation sent to a fresh enrolled family, read from its outbox row
+    /// (this test runs no delivery worker).
+    fn invitation(&self, n: usize) -> String {
+        let family = self.enrolled(n, "claim");
+        let url = format!("/api/v1/families/{family}/invitation");
+        ok_json(self.app.post(&url, Some(&self.co), &json!({})), 202);
+        let mut conn = self.app.state.pool.get().unwrap();
+        let filter = groupwork::store::messages::Filter {
+            family_id: Some(family as i32),
+            ..Default::default()
+        };
+        let sent = groupwork::store::messages::list(&mut conn, &filter, 1, 0).unwrap();
+        let text = &sent.items[0].body_text;
+        let token = text.split("account/claim?token=").nth(1).unwrap();
+        token
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .collect()
+    }
+
     fn child(&self, n: usize) -> i64 {
         let body = json!({"first_name": format!("Child {n}"), "date_of_birth": "2025-01-15"});
         ok_json(
@@ -622,6 +661,50 @@ fn table() -> Vec<Row> {
                 Some(json!({"reason": "duplicate_record"})),
             )
         }),
+        row(M::POST, "/api/v1/families", Coordinator, 201, |s, n| {
+            call("/api/v1/families", Some(s.enrolled_body(n, "enrol")))
+        }),
+        row(M::GET, "/api/v1/families", Coordinator, 200, |_, _| {
+            call("/api/v1/families?q=Matrix", None)
+        }),
+        // The matrix's facilitator runs no group the family booked: 404.
+        row(M::GET, "/api/v1/families/{id}", CohortTeam, 200, |s, n| {
+            call(format!("/api/v1/families/{}", s.enrolled(n, "read")), None)
+        }),
+        row(
+            M::PATCH,
+            "/api/v1/families/{id}",
+            Coordinator,
+            200,
+            |s, n| {
+                call(
+                    format!("/api/v1/families/{}", s.enrolled(n, "change")),
+                    Some(json!({"postcode": "SE5 9RU"})),
+                )
+            },
+        ),
+        row(
+            M::POST,
+            "/api/v1/families/{id}/invitation",
+            Coordinator,
+            202,
+            |s, n| {
+                let family = s.enrolled(n, "invite");
+                call(format!("/api/v1/families/{family}/invitation"), None)
+            },
+        ),
+        row(
+            M::POST,
+            "/api/v1/auth/invitation/accept",
+            Public,
+            201,
+            |s, n| {
+                call(
+                    "/api/v1/auth/invitation/accept",
+                    Some(json!({"token": s.invitation(n), "password": PASSWORD})),
+                )
+            },
+        ),
         row(M::GET, "/api/v1/me/bookings", ParentOnly, 200, |_, _| {
             call("/api/v1/me/bookings", None)
         }),

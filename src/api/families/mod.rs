@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod children;
+pub mod enrolment;
 pub mod records;
 
 use crate::api::access::{Parent, Require};
@@ -14,14 +15,13 @@ use crate::app::AppState;
 use crate::domain::family::{phone_ok, REFERRAL_SOURCES};
 use crate::domain::message::{Channel, ContactBy, Language};
 use crate::domain::{postcode, ward::Ward};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldErrors};
 use crate::service::{self, families::profile::FamilyRecord};
 use crate::store::families::Profile;
 use actix_web::{delete, get, put, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FamilyOut {
@@ -47,16 +47,25 @@ pub struct FamilyOut {
     /// Reminders before each session (service messages about bookings always go).
     pub reminders: bool,
     pub children: Vec<ChildOut>,
+    /// Whether a parent's login owns the record (a family the centre enrolled has none until
+    /// it accepts an invitation).
+    pub has_account: bool,
+    /// Whether the family has shown it reads the address its email goes to (opened a link
+    /// sent there); reminders by email go only to such an address.
+    pub email_verified: bool,
     pub updated_at: DateTime<Utc>,
 }
 
-fn family_out(
-    FamilyRecord {
+pub(crate) fn family_out(record: FamilyRecord) -> FamilyOut {
+    let email_verified = record.email_verified();
+    let FamilyRecord {
         family: f,
         children,
-    }: FamilyRecord,
-) -> FamilyOut {
+        ..
+    } = record;
     FamilyOut {
+        has_account: f.user_id.is_some(),
+        email_verified,
         id: f.id,
         carers: [f.carer_one, f.carer_two]
             .into_iter()
@@ -79,97 +88,115 @@ fn family_out(
     }
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FamilyBody {
-    /// One or two carers' names.
-    #[validate(length(min = 1, max = 2, message = "must name one or two carers"))]
-    #[schema(min_items = 1, max_items = 2)]
-    pub carers: Vec<String>,
-    #[serde(default)]
-    #[schema(example = "07700 900123")]
-    pub phone: String,
-    #[validate(email, length(max = 254))]
-    #[schema(max_length = 254, format = Email)]
-    pub email: Option<String>,
-    #[serde(default)]
-    #[schema(
-        example = "SW9 8LF",
-        pattern = r"^(?:(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}|[Gg][Ii][Rr] ?0[Aa][Aa]))?$"
-    )]
-    pub postcode: String,
-    /// `boundary-set:Ward name`, if known.
-    #[serde(default)]
-    #[schema(
-        pattern = r"^(?:(?:[a-z0-9-]{0,35}-)?[0-9]{4}:[^\s:\x00-\x1F\x7F-\x9F](?:[^:\x00-\x1F\x7F-\x9F]{0,78}[^\s:\x00-\x1F\x7F-\x9F])?)?$"
-    )]
-    pub ward: String,
-    /// BCP 47 tag of the language the family prefers; `other` with its name in `language_other`.
-    #[schema(example = "en")]
-    pub preferred_language: Language,
-    /// The language's name when `preferred_language` is `other` (otherwise ignored).
-    #[serde(default)]
-    #[validate(length(max = 60))]
-    #[schema(max_length = 60, pattern = r"^[^\x00-\x1F\x7F]*$")]
-    pub language_other: String,
-    #[serde(default)]
-    pub interpreter_needed: bool,
-    #[validate(length(max = 2000))]
-    #[schema(max_length = 2000)]
-    #[serde(default)]
-    pub access_needs: String,
-    /// self, health_visitor, gp, midwife, childrens_centre, social_care or other.
-    #[schema(example = "self", value_type = crate::api::docs::ReferralSource)]
-    pub referral_source: String,
-    #[serde(default)]
-    pub consent_to_contact: bool,
-    /// How to tell the family of bookings, changes and reminders (default email: the family's
-    /// email, or the account's when it has none). `sms` and `both` need a phone number.
-    #[serde(default = "email_contact")]
-    pub contact_by: ContactBy,
-    /// Reminders before each session (default on).
-    #[serde(default = "reminders_on")]
-    pub reminders: bool,
+/// Declares a request body holding a family's whole profile, and more fields after it: the
+/// profile's fields are written once, for `PUT /me/family` (`FamilyBody`) and for a family staff
+/// enrol (`EnrolFamilyBody`). (serde's `flatten` would lose `deny_unknown_fields` and the name
+/// of a field sent with the wrong type.) `into_parts` gives the profile as a `FamilyBody` and
+/// the other fields as a tuple.
+macro_rules! family_body {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $( $(#[$xattr:meta])* pub $x:ident : $xt:ty, )*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, ::serde::Deserialize, ::validator::Validate, ::utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// One or two carers' names.
+            #[validate(length(min = 1, max = 2, message = "must name one or two carers"))]
+            #[schema(min_items = 1, max_items = 2)]
+            pub carers: Vec<String>,
+            #[serde(default)]
+            #[schema(example = "07700 900123")]
+            pub phone: String,
+            #[validate(email, length(max = 254))]
+            #[schema(max_length = 254, format = Email)]
+            pub email: Option<String>,
+            #[serde(default)]
+            #[schema(
+                example = "SW9 8LF",
+                pattern = r"^(?:(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}|[Gg][Ii][Rr] ?0[Aa][Aa]))?$"
+            )]
+            pub postcode: String,
+            /// `boundary-set:Ward name`, if known.
+            #[serde(default)]
+            #[schema(
+                pattern = r"^(?:(?:[a-z0-9-]{0,35}-)?[0-9]{4}:[^\s:\x00-\x1F\x7F-\x9F](?:[^:\x00-\x1F\x7F-\x9F]{0,78}[^\s:\x00-\x1F\x7F-\x9F])?)?$"
+            )]
+            pub ward: String,
+            /// BCP 47 tag of the language the family prefers; `other` with its name in `language_other`.
+            #[schema(example = "en")]
+            pub preferred_language: $crate::domain::message::Language,
+            /// The language's name when `preferred_language` is `other` (otherwise ignored).
+            #[serde(default)]
+            #[validate(length(max = 60))]
+            #[schema(max_length = 60, pattern = r"^[^\x00-\x1F\x7F]*$")]
+            pub language_other: String,
+            #[serde(default)]
+            pub interpreter_needed: bool,
+            #[validate(length(max = 2000))]
+            #[schema(max_length = 2000)]
+            #[serde(default)]
+            pub access_needs: String,
+            /// self, health_visitor, gp, midwife, childrens_centre, social_care or other.
+            #[schema(example = "self", value_type = crate::api::docs::ReferralSource)]
+            pub referral_source: String,
+            #[serde(default)]
+            pub consent_to_contact: bool,
+            /// How to tell the family of bookings, changes and reminders (default email: the family's
+            /// email, or the account's when it has none). `sms` and `both` need a phone number.
+            #[serde(default = "crate::api::families::email_contact")]
+            pub contact_by: $crate::domain::message::ContactBy,
+            /// Reminders before each session (default on).
+            #[serde(default = "crate::api::families::reminders_on")]
+            pub reminders: bool,
+            $( $(#[$xattr])* pub $x: $xt, )*
+        }
+
+        impl $name {
+            #[allow(dead_code)]
+            pub fn into_parts(self) -> ($crate::api::families::FamilyBody, ($($xt,)*)) {
+                let profile = $crate::api::families::FamilyBody {
+                    carers: self.carers,
+                    phone: self.phone,
+                    email: self.email,
+                    postcode: self.postcode,
+                    ward: self.ward,
+                    preferred_language: self.preferred_language,
+                    language_other: self.language_other,
+                    interpreter_needed: self.interpreter_needed,
+                    access_needs: self.access_needs,
+                    referral_source: self.referral_source,
+                    consent_to_contact: self.consent_to_contact,
+                    contact_by: self.contact_by,
+                    reminders: self.reminders,
+                };
+                (profile, ($(self.$x,)*))
+            }
+        }
+    };
+}
+pub(crate) use family_body;
+
+family_body! {
+    /// A family's profile.
+    pub struct FamilyBody {}
 }
 
-fn email_contact() -> ContactBy {
+pub(crate) fn email_contact() -> ContactBy {
     ContactBy::Email
 }
 
-fn reminders_on() -> bool {
+pub(crate) fn reminders_on() -> bool {
     true
 }
 
-/// My family, with its children (parent).
-#[utoipa::path(
-    tag = "families",
-    security(("bearer" = [])),
-    responses((status = 200, description = "My family", body = FamilyOut), E401, E403, E404, E503)
-)]
-#[get("/me/family")]
-pub async fn my_family(
-    state: web::Data<AppState>,
-    who: Require<Parent>,
-) -> Result<web::Json<FamilyOut>, ApiError> {
-    let family = service::families::profile::my_family(&state.services, who.actor()).await?;
-    Ok(web::Json(family_out(family)))
-}
-
-/// Update my family's profile (parent): the whole profile is replaced.
-#[utoipa::path(
-    tag = "families",
-    security(("bearer" = [])),
-    request_body = FamilyBody,
-    responses((status = 200, description = "Updated", body = FamilyOut), E400, E401, E403, E404, E413, E415, E422, E503)
-)]
-#[put("/me/family")]
-pub async fn update_family(
-    state: web::Data<AppState>,
-    who: Require<Parent>,
-    body: ApiJson<FamilyBody>,
-) -> Result<web::Json<FamilyOut>, ApiError> {
-    let b = body.into_inner();
-    let mut errors = field_errors(&b);
+/// The profile a body asks for, cleaned (names trimmed, postcode and ward in their stored form,
+/// email in lower case), with what breaks a rule added to `errors`: the one check of a family's
+/// profile, for a parent's own change and for staff enrolling or changing a family.
+pub(crate) fn checked_profile(b: FamilyBody, errors: &mut FieldErrors) -> Profile {
     let mut add = |f: &str, m: &str| errors.entry(f.to_string()).or_default().push(m.to_string());
     let carers: Vec<String> = b.carers.iter().map(|c| c.trim().to_string()).collect();
     if carers
@@ -210,8 +237,7 @@ pub async fn update_family(
     if b.contact_by.channels().contains(&Channel::Sms) && phone.is_empty() {
         add("contact_by", "text messages need a phone number");
     }
-    ApiError::check_fields(errors)?;
-    let profile = Profile {
+    Profile {
         carer_one: carers.first().cloned().unwrap_or_default(),
         carer_two: carers.get(1).cloned().unwrap_or_default(),
         phone,
@@ -226,7 +252,41 @@ pub async fn update_family(
         consent_to_contact: b.consent_to_contact,
         contact_by: b.contact_by,
         reminders: b.reminders,
-    };
+    }
+}
+
+/// My family, with its children (parent).
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    responses((status = 200, description = "My family", body = FamilyOut), E401, E403, E404, E503)
+)]
+#[get("/me/family")]
+pub async fn my_family(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+) -> Result<web::Json<FamilyOut>, ApiError> {
+    let family = service::families::profile::my_family(&state.services, who.actor()).await?;
+    Ok(web::Json(family_out(family)))
+}
+
+/// Update my family's profile (parent): the whole profile is replaced.
+#[utoipa::path(
+    tag = "families",
+    security(("bearer" = [])),
+    request_body = FamilyBody,
+    responses((status = 200, description = "Updated", body = FamilyOut), E400, E401, E403, E404, E413, E415, E422, E503)
+)]
+#[put("/me/family")]
+pub async fn update_family(
+    state: web::Data<AppState>,
+    who: Require<Parent>,
+    body: ApiJson<FamilyBody>,
+) -> Result<web::Json<FamilyOut>, ApiError> {
+    let b = body.into_inner();
+    let mut errors = field_errors(&b);
+    let profile = checked_profile(b, &mut errors);
+    ApiError::check_fields(errors)?;
     let family =
         service::families::profile::update_profile(&state.services, who.actor(), profile).await?;
     Ok(web::Json(family_out(family)))

@@ -128,7 +128,7 @@ fn is_family_data(path: &str) -> bool {
         "/api/v1/bookings/",
         "/api/v1/me/children",
         "/api/v1/me/family",
-        "/api/v1/families/",
+        "/api/v1/families",
         "/api/v1/follow-ups",
         "/api/v1/audit",
         "/api/v1/reports",

@@ -1,6 +1,7 @@
 //! Accounts: a parent registering (with their family), signing in, keeping a session going and
 //! signing out, getting back in with a password-reset link, a new password or a new address,
-//! and the logins an admin makes and turns off.
+//! claiming a family the centre enrolled with its invitation, and the logins an admin makes and
+//! turns off.
 //!
 //! Passwords are hashed before the transaction, on the blocking pool (argon2 is deliberately
 //! slow: it must hold neither a transaction nor an async worker): by the caller for a sign-up,
@@ -9,6 +10,7 @@
 
 pub mod confirmation;
 pub mod email_change;
+pub mod invitation;
 pub mod passwords;
 pub mod registration;
 pub mod sessions;

@@ -6,8 +6,10 @@
 
 pub mod calendar;
 pub mod children;
+pub mod enrolment;
 pub mod erasure;
 pub mod export;
+pub mod lookup;
 pub mod profile;
 
 use crate::db::DbConnection;

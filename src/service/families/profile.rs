@@ -1,6 +1,7 @@
 //! A parent's own family record: reading it, and replacing its profile.
 
 use super::{changed, own_family};
+use crate::db::DbConnection;
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store::{
     self,
@@ -12,6 +13,39 @@ use crate::store::{
 pub struct FamilyRecord {
     pub family: Family,
     pub children: Vec<Child>,
+    /// The login's email, when the family has an account (messages go there when the family
+    /// gave no address of its own).
+    pub account_email: Option<String>,
+}
+
+impl FamilyRecord {
+    /// The family as stored now, with its children and its login's address.
+    pub(crate) fn of(c: &mut DbConnection, family: Family) -> Result<Self, ServiceError> {
+        let children = store::families::children_of(c, family.id)?;
+        let account_email = match family.user_id {
+            Some(user) => store::users::find(c, user)?.map(|u| u.email),
+            None => None,
+        };
+        Ok(FamilyRecord {
+            family,
+            children,
+            account_email,
+        })
+    }
+
+    /// The address the family's email goes to: its own, or its login's.
+    pub fn email_in_use(&self) -> &str {
+        match (self.family.email.as_str(), &self.account_email) {
+            ("", Some(login)) => login,
+            (own, _) => own,
+        }
+    }
+
+    /// Whether the family has shown it reads the address its email goes to.
+    pub fn email_verified(&self) -> bool {
+        let verified = &self.family.email_verified;
+        !verified.is_empty() && verified.eq_ignore_ascii_case(self.email_in_use())
+    }
 }
 
 /// The acting parent's family, with its children.
@@ -19,8 +53,7 @@ pub async fn my_family(services: &Services, actor: Actor) -> Result<FamilyRecord
     services
         .read(move |c, _| {
             let family = own_family(c, actor)?;
-            let children = store::families::children_of(c, family.id)?;
-            Ok(FamilyRecord { family, children })
+            FamilyRecord::of(c, family)
         })
         .await
 }
@@ -44,14 +77,13 @@ pub async fn update_profile(
                 family_id: Some(family.id),
                 detail,
             });
-            let children = store::families::children_of(tx.conn, family.id)?;
-            Ok(FamilyRecord { family, children })
+            FamilyRecord::of(tx.conn, family)
         })
         .await
 }
 
 /// The names of the profile fields that differ, for the audit trail.
-fn changed_fields(f: &Family, p: &Profile) -> String {
+pub(super) fn changed_fields(f: &Family, p: &Profile) -> String {
     changed(&[
         (
             "carers",
@@ -75,5 +107,8 @@ fn changed_fields(f: &Family, p: &Profile) -> String {
             "consent_to_contact",
             f.consent_to_contact != p.consent_to_contact,
         ),
+        ("language_other", f.language_other != p.language_other),
+        ("contact_by", f.contact_by != p.contact_by),
+        ("reminders", f.reminders != p.reminders),
     ])
 }
