@@ -141,8 +141,9 @@ db_test! {
         let (ta, tb) = (app.token_as(a.user, Role::Parent), app.token_as(b.user, Role::Parent));
         let family_of = |t: &str| ok_json(app.get("/api/v1/me/family", Some(t)), 200)["id"].as_i64().unwrap();
         let (fa, fb) = (family_of(&ta), family_of(&tb));
-        assert_eq!(moves(&trail(&app, &admin, fa)), [("child_added", Some(a.user), Some(a.child)), ("booking_made", Some(a.user), Some(a.booking))]);
-        assert_eq!(moves(&trail(&app, &admin, fb)), [("child_added", Some(b.user), Some(b.child)), ("booking_made", Some(b.user), Some(b.booking))]);
+        // Each opened the link in their confirmation that confirms their address.
+        assert_eq!(moves(&trail(&app, &admin, fa)), [("child_added", Some(a.user), Some(a.child)), ("booking_made", Some(a.user), Some(a.booking)), ("email_confirmed", Some(a.user), Some(fa))]);
+        assert_eq!(moves(&trail(&app, &admin, fb)), [("child_added", Some(b.user), Some(b.child)), ("booking_made", Some(b.user), Some(b.booking)), ("email_confirmed", Some(b.user), Some(fb))]);
         assert!(trail(&app, &admin, fa)[1].4.starts_with("confirmed"), "{:?}", trail(&app, &admin, fa));
         assert!(trail(&app, &admin, fb)[1].4.starts_with("waitlisted"), "{:?}", trail(&app, &admin, fb));
 
@@ -160,8 +161,8 @@ db_test! {
         // A cancels: A's booking is cancelled and B promoted, both by A.
         let res = app.req(Method::DELETE, &format!("/api/v1/bookings/{}", a.booking), Some(&ta)).send().unwrap();
         assert_eq!(res.status(), 204);
-        assert_eq!(moves(&trail(&app, &admin, fa))[2..], [("booking_cancelled", Some(a.user), Some(a.booking))]);
-        assert_eq!(moves(&trail(&app, &admin, fb))[2..], [("booking_promoted", Some(a.user), Some(b.booking))]);
+        assert_eq!(moves(&trail(&app, &admin, fa))[3..], [("booking_cancelled", Some(a.user), Some(a.booking))]);
+        assert_eq!(moves(&trail(&app, &admin, fb))[3..], [("booking_promoted", Some(a.user), Some(b.booking))]);
 
         // More places: the coordinator's change promotes C.
         ok_json(app.patch(&format!("/api/v1/cohorts/{}", g.cohort), Some(&co), &json!({"places": 2})), 200);
@@ -171,7 +172,7 @@ db_test! {
         // their data is not recorded.
         ok_json(app.get(&format!("/api/v1/bookings/{}", b.booking), Some(&co)), 200);
         let before = trail(&app, &admin, fb);
-        assert_eq!(moves(&before)[3..], [("family_read", Some(g.coordinator), Some(b.booking))]);
+        assert_eq!(moves(&before)[4..], [("family_read", Some(g.coordinator), Some(b.booking))]);
         ok_json(app.get(&format!("/api/v1/bookings/{}", b.booking), Some(&tb)), 200);
         ok_json(app.get("/api/v1/me/family", Some(&tb)), 200);
         ok_json(app.get(&format!("/api/v1/me/children/{}", b.child), Some(&tb)), 200);
@@ -191,7 +192,7 @@ db_test! {
         let res = app.req(Method::DELETE, "/api/v1/me/calendar-link", Some(&ta)).send().unwrap();
         assert_eq!(res.status(), 204);
         let a_trail = trail(&app, &admin, fa);
-        assert_eq!(moves(&a_trail)[3..], [
+        assert_eq!(moves(&a_trail)[4..], [
             ("family_updated", Some(a.user), Some(fa)),
             ("child_added", Some(a.user), zara),
             ("child_updated", Some(a.user), zara),
@@ -199,7 +200,7 @@ db_test! {
             ("calendar_link_made", Some(a.user), Some(fa)),
             ("calendar_link_revoked", Some(a.user), Some(fa)),
         ]);
-        assert!(a_trail[3].4.contains("phone") && a_trail[4].4 == "expected" && a_trail[5].4.contains("first_name"), "{a_trail:?}");
+        assert!(a_trail[4].4.contains("phone") && a_trail[5].4 == "expected" && a_trail[6].4.contains("first_name"), "{a_trail:?}");
 
         // An erasure ends C's booking, by the admin.
         let res = app.req(Method::DELETE, &format!("/api/v1/families/{fc}"), Some(&admin)).json(&json!({"reason": "subject_request"})).send().unwrap();
