@@ -116,7 +116,7 @@ fn undocumented_paths_are_not_found() {
         "/api/v1/users/1/password",
         "/api/v1/users/1/role",
         "/api/v1/audit/1",
-        "/api/v1/families",
+        "/api/v1/households",
         "/api/v1/bookings",
         "/api/v1/children",
         "/api/v1/sessions",
