@@ -297,6 +297,8 @@ fn tell_account(
     let written = compose::write_account(kind, language, facts);
     let recipient = to.trim().to_string();
     let unreachable = recipient.is_empty();
+    let (status, last_error) =
+        first_state(unreachable.then_some("there is no email address to send it to"));
     let m = NewMessage {
         reference: new_reference(),
         family_id: family.as_ref().map(|f| f.id),
@@ -312,16 +314,8 @@ fn tell_account(
         body_html: written.html,
         calendar: String::new(),
         dedupe_key: None,
-        status: if unreachable {
-            MessageStatus::Failed
-        } else {
-            MessageStatus::Queued
-        },
-        last_error: if unreachable {
-            "there is no email address to send it to".into()
-        } else {
-            String::new()
-        },
+        status,
+        last_error,
         resent_from: None,
         staff_id: None,
         user_id,
@@ -437,6 +431,8 @@ fn tell_team(
             }
         }
         let unreachable = email.is_empty();
+        let (status, last_error) =
+            first_state(unreachable.then_some("the team member has no email address"));
         let m = NewMessage {
             reference: new_reference(),
             family_id: None,
@@ -452,16 +448,8 @@ fn tell_team(
             body_html: written.html.clone(),
             calendar: ics.to_string(),
             dedupe_key: None,
-            status: if unreachable {
-                MessageStatus::Failed
-            } else {
-                MessageStatus::Queued
-            },
-            last_error: if unreachable {
-                "the team member has no email address".into()
-            } else {
-                String::new()
-            },
+            status,
+            last_error,
             resent_from: None,
             staff_id: Some(staff.id),
             user_id: None,
@@ -470,6 +458,15 @@ fn tell_team(
         tx.messages_queued();
     }
     Ok(())
+}
+
+/// A new message's first state: queued, or failed at once, saying why, when there is nowhere to
+/// send it (so coordinators can see who could not be told).
+fn first_state(nowhere: Option<&str>) -> (MessageStatus, String) {
+    match nowhere {
+        Some(why) => (MessageStatus::Failed, why.to_string()),
+        None => (MessageStatus::Queued, String::new()),
+    }
 }
 
 /// Writes the family's messages for one change: one per channel they chose. Nothing for an
@@ -523,6 +520,8 @@ fn tell_family(
             }
         }
         let email = channel == Channel::Email;
+        let (status, last_error) =
+            first_state(unreachable.then_some("the family has no email address or phone number"));
         let m = NewMessage {
             reference: new_reference(),
             family_id: Some(family.id),
@@ -550,16 +549,8 @@ fn tell_family(
                 String::new()
             },
             dedupe_key,
-            status: if unreachable {
-                MessageStatus::Failed
-            } else {
-                MessageStatus::Queued
-            },
-            last_error: if unreachable {
-                "the family has no email address or phone number".into()
-            } else {
-                String::new()
-            },
+            status,
+            last_error,
             resent_from: None,
             staff_id: None,
             user_id: None,

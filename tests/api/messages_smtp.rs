@@ -27,17 +27,19 @@ macro_rules! smtp_test {
             fn run($app: TestApp, $smtp: SmtpServer) $body
             #[test]
             fn sqlite() {
-                super::run_with_smtp(Backend::Sqlite, run)
+                $crate::messages_smtp::run_with_smtp($crate::helpers::Backend::Sqlite, run)
             }
             #[test]
             fn postgres() {
-                super::run_with_smtp(Backend::Postgres, run)
+                $crate::messages_smtp::run_with_smtp($crate::helpers::Backend::Postgres, run)
             }
         }
     };
 }
+pub(crate) use smtp_test;
 
-fn run_with_smtp(backend: Backend, test: fn(TestApp, SmtpServer)) {
+/// Runs `test` with an SMTP server of its own and the delivery worker sending through it.
+pub(crate) fn run_with_smtp(backend: Backend, test: fn(TestApp, SmtpServer)) {
     let Some(smtp) = SmtpServer::start() else {
         return;
     };

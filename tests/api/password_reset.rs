@@ -5,7 +5,8 @@
 //! outbox row the request queued (no delivery worker). Each runs on SQLite and PostgreSQL.
 
 use crate::db_test;
-use crate::helpers::{ok_json, problem, spawn, Backend, TestApp, PASSWORD};
+use crate::helpers::{ok_json, problem, TestApp, PASSWORD};
+use crate::messages_smtp::smtp_test;
 use crate::smtp::SmtpServer;
 use groupwork::domain::message::MessageKind;
 use groupwork::store;
@@ -13,40 +14,6 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 const NEW_PASSWORD: &str = "a fresh and memorable sentence";
-
-/// Declares a test with an SMTP server of its own and the delivery worker sending through it.
-macro_rules! smtp_test {
-    (fn $name:ident($app:ident, $smtp:ident) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            fn run($app: TestApp, $smtp: SmtpServer) $body
-            #[test]
-            fn sqlite() {
-                super::run_with_smtp(Backend::Sqlite, run)
-            }
-            #[test]
-            fn postgres() {
-                super::run_with_smtp(Backend::Postgres, run)
-            }
-        }
-    };
-}
-
-fn run_with_smtp(backend: Backend, test: fn(TestApp, SmtpServer)) {
-    let Some(smtp) = SmtpServer::start() else {
-        return;
-    };
-    let url = smtp.url();
-    let app = spawn(backend, |c| {
-        c.delivery = true;
-        c.smtp_url = Some(url);
-        c.delivery_poll_ms = 50;
-    });
-    if let Some(app) = app {
-        test(app, smtp);
-    }
-}
 
 pub fn ask_reset(app: &TestApp, email: &str) -> reqwest::blocking::Response {
     app.post(

@@ -7,7 +7,7 @@
 //! Coordinators only: enrolling runs the duplicate check across all the borough's families and
 //! names them, which only coordinators may see.
 
-use super::profile::{changed_fields, FamilyRecord};
+use super::profile::FamilyRecord;
 use crate::db::DbConnection;
 use crate::domain::family::{child_date_problems, phone_key, phone_spellings};
 use crate::domain::message::Channel;
@@ -228,16 +228,7 @@ pub async fn change_family(
                 let new_phone = phone_key(&p.phone) != phone_key(&f.phone);
                 not_recorded_yet(tx.conn, &p, (new_email, new_phone), Some(f.id))?;
             }
-            let detail = changed_fields(&f, &p);
-            let family = store::families::update_profile(tx.conn, f.id, &p, tx.now_naive())?;
-            tx.audit(Audit {
-                action: "family_updated",
-                entity: "family",
-                entity_id: Some(family.id),
-                family_id: Some(family.id),
-                detail,
-            });
-            FamilyRecord::of(tx.conn, family)
+            super::profile::save(tx, &f, &p)
         })
         .await
 }

@@ -68,22 +68,32 @@ pub async fn update_profile(
     services
         .write(actor, move |tx| {
             let f = own_family(tx.conn, tx.actor)?;
-            let detail = changed_fields(&f, &profile);
-            let family = store::families::update_profile(tx.conn, f.id, &profile, tx.now_naive())?;
-            tx.audit(Audit {
-                action: "family_updated",
-                entity: "family",
-                entity_id: Some(family.id),
-                family_id: Some(family.id),
-                detail,
-            });
-            FamilyRecord::of(tx.conn, family)
+            save(tx, &f, &profile)
         })
         .await
 }
 
+/// Replaces a family's profile in the caller's transaction, recorded as `family_updated`
+/// naming the fields that changed (by its parent or by staff).
+pub(super) fn save(
+    tx: &mut crate::service::Tx,
+    f: &Family,
+    profile: &Profile,
+) -> Result<FamilyRecord, ServiceError> {
+    let detail = changed_fields(f, profile);
+    let family = store::families::update_profile(tx.conn, f.id, profile, tx.now_naive())?;
+    tx.audit(Audit {
+        action: "family_updated",
+        entity: "family",
+        entity_id: Some(family.id),
+        family_id: Some(family.id),
+        detail,
+    });
+    FamilyRecord::of(tx.conn, family)
+}
+
 /// The names of the profile fields that differ, for the audit trail.
-pub(super) fn changed_fields(f: &Family, p: &Profile) -> String {
+fn changed_fields(f: &Family, p: &Profile) -> String {
     changed(&[
         (
             "carers",
