@@ -4,7 +4,7 @@
 //! processes enforce one limit; on SQLite this is one short write.
 
 use crate::auth::tokens::hash_opaque;
-use crate::service::{Actor, ServiceError, Services};
+use crate::service::{Actor, ServiceError, Services, Tx};
 use crate::store;
 use chrono::TimeDelta;
 
@@ -119,20 +119,40 @@ fn refusal(limit: Limit, retry_after_secs: u64) -> ServiceError {
 /// `AccountLocked` for password tries) when it is over the limit. Counting and checking are one
 /// statement, so attempts spread over any number of processes meet one limit.
 pub async fn attempt(services: &Services, limit: Limit, subject: &str) -> Result<(), ServiceError> {
-    let rule = services.limits.rule(limit);
-    let key = key(limit, subject);
+    attempt_all(services, &[(limit, subject)]).await
+}
+
+/// Counts one attempt against each limit, in one transaction (a sign-in counts the client
+/// address and the account together), and refuses it at the first limit that is over.
+pub async fn attempt_all(
+    services: &Services,
+    attempts: &[(Limit, &str)],
+) -> Result<(), ServiceError> {
+    let counted: Vec<(Limit, Rule, String)> = attempts
+        .iter()
+        .map(|&(limit, subject)| (limit, services.limits.rule(limit), key(limit, subject)))
+        .collect();
     services
         .write(Actor::System, move |tx| {
             let now = tx.now_naive();
-            let window = store::rate_limits::hit(tx.conn, &key, now, now - rule.window)?;
-            if window.hits as i64 <= i64::from(rule.allowed) {
-                return Ok(());
+            for (limit, rule, key) in &counted {
+                let window = store::rate_limits::hit(tx.conn, key, now, now - rule.window)?;
+                if window.hits as i64 > i64::from(rule.allowed) {
+                    let reopens = window.window_start + rule.window;
+                    let secs = (reopens - now).num_seconds().max(1) as u64;
+                    return Err(refusal(*limit, secs));
+                }
             }
-            let reopens = window.window_start + rule.window;
-            let secs = (reopens - now).num_seconds().max(1) as u64;
-            Err(refusal(limit, secs))
+            Ok(())
         })
         .await
+}
+
+/// Forgets the count for `subject` in the caller's transaction (a right password after wrong
+/// ones, written with the session it starts).
+pub fn clear_in(tx: &mut Tx, limit: Limit, subject: &str) -> Result<(), ServiceError> {
+    store::rate_limits::clear(tx.conn, &key(limit, subject))?;
+    Ok(())
 }
 
 /// Forgets the count for `subject` (a right password after wrong ones).

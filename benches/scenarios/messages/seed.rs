@@ -107,6 +107,12 @@ pub fn term(conn: &mut DbConnection, now: NaiveDateTime) -> diesel::QueryResult<
                     &format!("family{n}@families.example"),
                     now,
                 )?;
+                // Families who confirmed their address: reminders go to it by email.
+                store::families::set_email_verified(
+                    c,
+                    family.id,
+                    &format!("family{n}@families.example"),
+                )?;
                 store::bookings::take_place(c, cohort.id)?;
                 store::bookings::insert(
                     c,

@@ -51,8 +51,14 @@ pub(super) fn start(tx: &mut Tx, user_id: i32, days: i64) -> Result<String, Serv
 /// transaction; an unknown email costs the same time as a known one.
 pub async fn sign_in(services: &Services, cmd: SignIn) -> Result<Option<SignedIn>, ServiceError> {
     let email = store::users::normalise_email(&cmd.email);
-    limits::attempt(services, Limit::SignInFromAddress, &cmd.from_address).await?;
-    limits::attempt(services, Limit::PasswordTries, &email).await?;
+    limits::attempt_all(
+        services,
+        &[
+            (Limit::SignInFromAddress, cmd.from_address.as_str()),
+            (Limit::PasswordTries, email.as_str()),
+        ],
+    )
+    .await?;
     let lookup = email.clone();
     let user = services
         .read(move |c, _| Ok(store::users::find_by_email(c, &lookup)?))
@@ -61,14 +67,17 @@ pub async fn sign_in(services: &Services, cmd: SignIn) -> Result<Option<SignedIn
     let Some(user) = verified else {
         return Ok(None);
     };
-    limits::clear(services, Limit::PasswordTries, &email).await?;
     let actor = Actor::User {
         id: user.id,
         role: user.role(),
     };
     let (user_id, days) = (user.id, cmd.session_days);
     let refresh_token = services
-        .write(actor, move |tx| start(tx, user_id, days))
+        .write(actor, move |tx| {
+            // A right password ends the run of wrong ones, with the session it starts.
+            limits::clear_in(tx, Limit::PasswordTries, &email)?;
+            start(tx, user_id, days)
+        })
         .await?;
     Ok(Some(SignedIn {
         user,
