@@ -248,6 +248,36 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         erased_at -> Nullable<Timestamp>,
+        allergies -> Text,
+        dietary_needs -> Text,
+        medical_needs -> Text,
+        medicines -> Text,
+        medicines_consent -> Bool,
+        medicines_consent_date -> Nullable<Date>,
+        additional_needs -> Text,
+    }
+}
+
+diesel::table! {
+    emergency_contacts (id) {
+        id -> Integer,
+        family_id -> Integer,
+        position -> Integer,
+        name -> Text,
+        relation -> Text,
+        phone -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authorised_collectors (id) {
+        id -> Integer,
+        child_id -> Integer,
+        name -> Text,
+        relation -> Text,
+        password_hash -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -419,6 +449,8 @@ diesel::joinable!(bookings -> families (family_id));
 diesel::joinable!(booking_creche_children -> bookings (booking_id));
 diesel::joinable!(booking_creche_children -> children (child_id));
 diesel::joinable!(children -> families (family_id));
+diesel::joinable!(emergency_contacts -> families (family_id));
+diesel::joinable!(authorised_collectors -> children (child_id));
 diesel::joinable!(staff_qualifications -> staff (staff_id));
 diesel::joinable!(cohorts -> programmes (programme_id));
 diesel::joinable!(cohorts -> venues (venue_id));
@@ -456,6 +488,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     cohort_team,
     families,
     children,
+    emergency_contacts,
+    authorised_collectors,
     bookings,
     apologies,
     booking_creche_children,

@@ -64,7 +64,8 @@ pub fn blank_family(
 }
 
 /// Children keep their ids (crèche places and sign-ins point at them) but lose name and dates
-/// (the `children` CHECK allows no dates only once `erased_at` is set). Their bookings in groups still running are ended first, so no capacity check counts it.
+/// and care notes (the `children` CHECK allows no dates only once `erased_at` is set). Their
+/// bookings in groups still running are ended first, so no capacity check counts it.
 pub fn blank_children(
     conn: &mut DbConnection,
     family_id: i32,
@@ -75,10 +76,27 @@ pub fn blank_children(
             ch::first_name.eq(""),
             ch::date_of_birth.eq(None::<NaiveDate>),
             ch::due_date.eq(None::<NaiveDate>),
+            ch::allergies.eq(""),
+            ch::dietary_needs.eq(""),
+            ch::medical_needs.eq(""),
+            ch::medicines.eq(""),
+            ch::medicines_consent.eq(false),
+            ch::medicines_consent_date.eq(None::<NaiveDate>),
+            ch::additional_needs.eq(""),
             ch::erased_at.eq(Some(now)),
             ch::updated_at.eq(now),
         ))
         .execute(conn)
+}
+
+/// The family's emergency contacts and everyone who may collect its children: people's names
+/// and phone numbers, with nothing to keep once the family is gone.
+pub fn delete_care_contacts(conn: &mut DbConnection, family_id: i32) -> QueryResult<()> {
+    use crate::db::schema::{authorised_collectors as ac, emergency_contacts as ec};
+    let children = ch::table.filter(ch::family_id.eq(family_id)).select(ch::id);
+    diesel::delete(ac::table.filter(ac::child_id.eq_any(children))).execute(conn)?;
+    diesel::delete(ec::table.filter(ec::family_id.eq(family_id))).execute(conn)?;
+    Ok(())
 }
 
 /// Free text written about the family: follow-up notes, contact-attempt notes, who collected a

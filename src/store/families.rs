@@ -60,6 +60,84 @@ pub struct Child {
     pub updated_at: NaiveDateTime,
     /// Set when the family was erased: the child then has no name and no dates.
     pub erased_at: Option<NaiveDateTime>,
+    pub allergies: String,
+    pub dietary_needs: String,
+    pub medical_needs: String,
+    pub medicines: String,
+    /// The parent's written consent to give the medicines, and the date it was given.
+    pub medicines_consent: bool,
+    pub medicines_consent_date: Option<NaiveDate>,
+    /// Special educational needs and disabilities (SEND).
+    pub additional_needs: String,
+}
+
+impl Child {
+    /// The child's care details, as stored.
+    pub fn care(&self) -> Care {
+        Care {
+            allergies: self.allergies.clone(),
+            dietary_needs: self.dietary_needs.clone(),
+            medical_needs: self.medical_needs.clone(),
+            medicines: self.medicines.clone(),
+            medicines_consent: self.medicines_consent,
+            medicines_consent_date: self.medicines_consent_date,
+            additional_needs: self.additional_needs.clone(),
+        }
+    }
+}
+
+/// What the crèche needs to know about a child ('' for nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Care {
+    pub allergies: String,
+    pub dietary_needs: String,
+    pub medical_needs: String,
+    pub medicines: String,
+    pub medicines_consent: bool,
+    pub medicines_consent_date: Option<NaiveDate>,
+    pub additional_needs: String,
+}
+
+impl Care {
+    /// Whether there is anything for the crèche to know.
+    pub fn any(&self) -> bool {
+        [
+            &self.allergies,
+            &self.dietary_needs,
+            &self.medical_needs,
+            &self.medicines,
+            &self.additional_needs,
+        ]
+        .iter()
+        .any(|s| !s.trim().is_empty())
+    }
+}
+
+/// Sets a child's care details.
+pub fn set_care(
+    conn: &mut DbConnection,
+    child_id: i32,
+    c: &Care,
+    now: NaiveDateTime,
+) -> QueryResult<Child> {
+    diesel::update(ch::table.find(child_id))
+        .set((
+            ch::allergies.eq(&c.allergies),
+            ch::dietary_needs.eq(&c.dietary_needs),
+            ch::medical_needs.eq(&c.medical_needs),
+            ch::medicines.eq(&c.medicines),
+            ch::medicines_consent.eq(c.medicines_consent),
+            ch::medicines_consent_date.eq(c.medicines_consent_date),
+            ch::additional_needs.eq(&c.additional_needs),
+            ch::updated_at.eq(now),
+        ))
+        .returning(ch::all_columns)
+        .get_result(conn)
+}
+
+/// A child by id, whichever family.
+pub fn find_child(conn: &mut DbConnection, child_id: i32) -> QueryResult<Option<Child>> {
+    ch::table.find(child_id).first(conn).optional()
 }
 
 /// The editable profile, validated.

@@ -5,6 +5,7 @@ pub mod account_tokens;
 pub mod apologies;
 pub mod audit;
 pub mod bookings;
+pub mod child_care;
 pub mod closures;
 pub mod cohorts;
 pub mod erasure;

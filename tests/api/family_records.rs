@@ -20,6 +20,8 @@ const EXPORTED: &[(&str, &str)] = &[
     ("users", "user/id"),
     ("refresh_tokens", "user/logins/*/id"),
     ("children", "children/*/id"),
+    ("emergency_contacts", "emergency_contacts/*/id"),
+    ("authorised_collectors", "collectors/*/id"),
     ("bookings", "bookings/*/id"),
     ("booking_creche_children", "bookings/*/creche_places/*/id"),
     ("attendance_marks", "attendance_marks/*/id"),
@@ -139,6 +141,12 @@ db_test! {
         assert_eq!(doc["children"][0]["date_of_birth"], seed::DATE_OF_BIRTH);
         assert_eq!(doc["user"]["email"], seed::EMAIL);
         assert_eq!(doc["creche_sign_ins"][0]["collected_by"], seed::COLLECTED_BY);
+        assert_eq!(doc["children"][0]["allergies"], format!("{} nuts", seed::ALLERGY_WORD));
+        assert_eq!(doc["children"][0]["medicines_consent_date"], "2026-01-05");
+        assert_eq!(doc["emergency_contacts"][0]["name"], seed::EMERGENCY_NAME);
+        assert_eq!(doc["emergency_contacts"][0]["phone"], seed::EMERGENCY_PHONE);
+        assert_eq!(doc["collectors"][0]["name"], seed::COLLECTOR);
+        assert_eq!(doc["collectors"][0]["has_password"], true);
         assert_eq!(doc["apologies"][0]["reason"], format!("{}'s hearing test", seed::CHILD));
         assert_eq!(doc["apologies"][0]["booking_id"], s.future_booking);
         let follow_up = &doc["follow_ups"][0];
@@ -224,6 +232,9 @@ db_test! {
         // No name and no dates: not even a placeholder.
         assert_eq!((child["date_of_birth"].clone(), child["due_date"].clone()), (json!(null), json!(null)), "{child}");
         assert!(child["erased_at"].is_string(), "{child}");
+        // No care notes, no one to call, no one to collect.
+        assert_eq!((child["allergies"].as_str(), child["medicines"].as_str(), child["medicines_consent"].as_bool()), (Some(""), Some(""), Some(false)), "{child}");
+        assert_eq!((doc["emergency_contacts"].clone(), doc["collectors"].clone()), (json!([]), json!([])));
         // The apologies stay (a missed session explained) without their reason.
         assert_eq!((doc["apologies"][0]["booking_id"].as_i64(), doc["apologies"][0]["reason"].as_str()), (Some(s.future_booking), Some("")));
         assert!(doc["user"].is_null() && doc["notifications"].as_array().unwrap().is_empty(), "{doc}");

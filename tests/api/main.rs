@@ -30,6 +30,7 @@ mod booking_changes;
 mod booking_transfers;
 mod bookings;
 mod calendar_roles;
+mod child_care;
 mod cli;
 mod closure_apply;
 mod closures;

@@ -630,6 +630,72 @@ fn table() -> Vec<Row> {
             204,
             |s, n| call(format!("/api/v1/me/children/{}", s.child(n)), None),
         ),
+        row(
+            M::GET,
+            "/api/v1/me/family/emergency-contacts",
+            ParentOnly,
+            200,
+            |_, _| call("/api/v1/me/family/emergency-contacts", None),
+        ),
+        row(
+            M::PUT,
+            "/api/v1/me/family/emergency-contacts",
+            ParentOnly,
+            200,
+            |_, _| {
+                call(
+                    "/api/v1/me/family/emergency-contacts",
+                    Some(json!({"contacts": [
+                        {"name": "Amira", "relation": "aunt", "phone": "07700 900123"},
+                        {"name": "Yusuf", "relation": "grandfather", "phone": "07700 900124"}]})),
+                )
+            },
+        ),
+        row(
+            M::GET,
+            "/api/v1/me/children/{id}/collectors",
+            ParentOnly,
+            200,
+            |s, n| {
+                call(
+                    format!("/api/v1/me/children/{}/collectors", s.child(n)),
+                    None,
+                )
+            },
+        ),
+        row(
+            M::POST,
+            "/api/v1/me/children/{id}/collectors",
+            ParentOnly,
+            201,
+            |s, n| {
+                call(
+                    format!("/api/v1/me/children/{}/collectors", s.child(n)),
+                    Some(json!({"name": "Amira", "relation": "aunt"})),
+                )
+            },
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/me/children/{id}/collectors/{collector_id}",
+            ParentOnly,
+            204,
+            |s, n| {
+                let child = s.child(n);
+                let url = format!("/api/v1/me/children/{child}/collectors");
+                let body = json!({"name": "Amira", "relation": "aunt"});
+                let made = ok_json(s.app.post(&url, Some(&s.parent_token), &body), 201);
+                call(format!("{url}/{}", made["id"]), None)
+            },
+        ),
+        // The matrix's facilitator runs no cohort the child has a crèche place in.
+        row(
+            M::GET,
+            "/api/v1/children/{id}/care",
+            CohortTeam,
+            200,
+            |s, n| call(format!("/api/v1/children/{}/care", s.child(n)), None),
+        ),
         // A wrong password is refused (422) before anything changes, so the shared parent
         // caller keeps its family; `family_records` tests the erasure itself.
         row(M::DELETE, "/api/v1/me/family", ParentOnly, 422, |_, _| {

@@ -2,13 +2,14 @@
 //! id that is not theirs answers 404. The children's own endpoints are in `children`.
 
 pub mod calendar;
+pub mod care;
 pub mod children;
 pub mod enrolment;
 pub mod records;
 
 use crate::api::access::{Parent, Require};
 use crate::api::docs::{E400, E401, E403, E404, E413, E415, E422, E429, E503};
-use crate::api::families::children::ChildOut;
+use crate::api::families::children::FamilyChildOut;
 use crate::api::field_errors;
 use crate::api::json::ApiJson;
 use crate::app::AppState;
@@ -46,7 +47,7 @@ pub struct FamilyOut {
     pub contact_by: ContactBy,
     /// Reminders before each session (service messages about bookings always go).
     pub reminders: bool,
-    pub children: Vec<ChildOut>,
+    pub children: Vec<FamilyChildOut>,
     /// Whether a parent's login owns the record (a family the centre enrolled has none until
     /// it accepts an invitation).
     pub has_account: bool,
@@ -83,7 +84,7 @@ pub(crate) fn family_out(record: FamilyRecord) -> FamilyOut {
         consent_to_contact: f.consent_to_contact,
         contact_by: f.contact_by,
         reminders: f.reminders,
-        children: children.into_iter().map(ChildOut::from).collect(),
+        children: children.into_iter().map(FamilyChildOut::from).collect(),
         updated_at: crate::api::utc(f.updated_at),
     }
 }

@@ -124,8 +124,9 @@ pub async fn list_audit(
 /// Routes that hold family data: a 403 or 404 there, for a signed-in caller, may be someone
 /// trying to reach a family that is not theirs.
 fn is_family_data(path: &str) -> bool {
-    const PREFIXES: [&str; 7] = [
+    const PREFIXES: [&str; 8] = [
         "/api/v1/bookings/",
+        "/api/v1/children/",
         "/api/v1/me/children",
         "/api/v1/me/family",
         "/api/v1/families",
@@ -147,6 +148,7 @@ fn named_in(path: &str) -> Option<Named> {
     id("/api/v1/bookings/")
         .map(Named::Booking)
         .or_else(|| id("/api/v1/families/").map(Named::Family))
+        .or_else(|| id("/api/v1/children/").map(Named::Child))
 }
 
 /// Middleware step: records refused requests for family data (403/404 to a signed-in caller)

@@ -2,11 +2,15 @@
 //! record. A child's dates decide crèche places, so changing or removing one touches what the
 //! public listing shows.
 
+use super::care::{care_problems, CarePatch};
 use super::{changed, own_family};
 use crate::domain::family::child_date_problems;
 use crate::error::FieldErrors;
 use crate::service::{Actor, Audit, ServiceError, Services};
-use crate::store::{self, families::Child};
+use crate::store::{
+    self,
+    families::{Care, Child},
+};
 use chrono::NaiveDate;
 
 /// Add a child, born or expected.
@@ -16,6 +20,8 @@ pub struct AddChild {
     pub date_of_birth: Option<NaiveDate>,
     /// For a baby not born yet.
     pub due_date: Option<NaiveDate>,
+    /// What the crèche needs to know (none given: nothing).
+    pub care: CarePatch,
     /// What the request's own checks found wrong; reported together with the date rules.
     pub request_problems: FieldErrors,
 }
@@ -28,6 +34,8 @@ pub struct UpdateChild {
     pub first_name: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
     pub due_date: Option<NaiveDate>,
+    /// Any of the care details to change.
+    pub care: CarePatch,
     /// What the request's own checks found wrong; reported together with the date rules.
     pub request_problems: FieldErrors,
 }
@@ -36,11 +44,13 @@ pub struct UpdateChild {
 fn check_dates(
     mut errors: FieldErrors,
     (dob, due): (Option<NaiveDate>, Option<NaiveDate>),
+    care: &Care,
     today: NaiveDate,
 ) -> Result<(), ServiceError> {
     for (field, msg) in child_date_problems(dob, due, today) {
         errors.entry(field.to_string()).or_default().push(msg);
     }
+    care_problems(care, today, &mut errors);
     ServiceError::check_fields(errors)
 }
 
@@ -52,9 +62,11 @@ pub async fn add_child(
 ) -> Result<Child, ServiceError> {
     services
         .write(actor, move |tx| {
+            let care = cmd.care.apply(&Care::default());
             check_dates(
                 cmd.request_problems.clone(),
                 (cmd.date_of_birth, cmd.due_date),
+                &care,
                 tx.now.date_naive(),
             )?;
             let f = own_family(tx.conn, tx.actor)?;
@@ -66,6 +78,11 @@ pub async fn add_child(
                 cmd.due_date,
                 tx.now_naive(),
             )?;
+            let child = if care == Care::default() {
+                child
+            } else {
+                store::families::set_care(tx.conn, child.id, &care, tx.now_naive())?
+            };
             let detail = if child.date_of_birth.is_some() {
                 "born"
             } else {
@@ -117,9 +134,11 @@ pub async fn update_child(
                 (None, None) => (child.date_of_birth, child.due_date),
                 (b, d) => (b, d),
             };
+            let care = cmd.care.apply(&child.care());
             check_dates(
                 cmd.request_problems.clone(),
                 (dob, due),
+                &care,
                 tx.now.date_naive(),
             )?;
             let name = cmd
@@ -128,13 +147,15 @@ pub async fn update_child(
                 .map(str::trim)
                 .unwrap_or(&child.first_name)
                 .to_string();
-            let detail = changed(&[
+            let mut fields = vec![
                 ("first_name", name != child.first_name),
                 ("date_of_birth", dob != child.date_of_birth),
                 ("due_date", due != child.due_date),
-            ]);
-            let updated =
-                store::families::update_child(tx.conn, id, &name, dob, due, tx.now_naive())?;
+            ];
+            fields.extend(CarePatch::changed_fields(&child.care(), &care));
+            let detail = changed(&fields);
+            store::families::update_child(tx.conn, id, &name, dob, due, tx.now_naive())?;
+            let updated = store::families::set_care(tx.conn, id, &care, tx.now_naive())?;
             tx.audit(Audit {
                 action: "child_updated",
                 entity: "child",

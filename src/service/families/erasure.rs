@@ -146,6 +146,7 @@ pub fn erase(
         summary.bookings_ended.push((b.id, status));
     }
     store::erasure::blank_free_text(tx.conn, family_id)?;
+    store::erasure::delete_care_contacts(tx.conn, family_id)?;
     summary.children_blanked = store::erasure::blank_children(tx.conn, family_id, at)?;
     summary.notifications_deleted = store::erasure::delete_notifications(tx.conn, family_id)?;
     // Messages keep their rows (the counts) but lose address and words; any not yet sent

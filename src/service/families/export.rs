@@ -11,6 +11,7 @@ use crate::store::{
     apologies::Apology,
     audit::AuditRow,
     bookings::{Booking, Notification},
+    child_care::{Collector, EmergencyContact},
     cohorts::Cohort,
     export::Login,
     families::{Child, Family},
@@ -30,6 +31,10 @@ pub struct FamilyRecord {
     pub exported_at: DateTime<Utc>,
     pub family: Family,
     pub children: Vec<Child>,
+    /// Whom to call in an emergency, in order.
+    pub emergency_contacts: Vec<EmergencyContact>,
+    /// Who may collect each child; the caller leaves out the password hashes.
+    pub collectors: Vec<Collector>,
     /// The parent's login, with its sign-ins, if the family has one.
     pub user: Option<(User, Vec<Login>)>,
     /// Every booking, by id, also cancelled and withdrawn ones.
@@ -153,6 +158,8 @@ fn read_record(
         notifications: store::bookings::notifications_of(c, family_id)?,
         messages: store::messages::of_family(c, family_id)?,
         account_links: store::account_tokens::of_family(c, family_id, family.user_id)?,
+        emergency_contacts: store::child_care::contacts_of(c, family_id)?,
+        collectors: store::child_care::collectors_of_many(c, &child_ids)?,
         audit_events: Vec::new(),
         family,
         children,

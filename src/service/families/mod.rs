@@ -5,6 +5,7 @@
 //! "not found". Every change is recorded in the audit trail by field name, never by value.
 
 pub mod calendar;
+pub mod care;
 pub mod children;
 pub mod enrolment;
 pub mod erasure;

@@ -9,6 +9,7 @@ use crate::store;
 pub enum Named {
     Booking(i32),
     Family(i32),
+    Child(i32),
 }
 
 /// A request for family data that was refused.
@@ -36,6 +37,10 @@ pub async fn record_refusal(
                     .flatten()
                     .map(|b| b.family_id),
                 Some(Named::Family(id)) => Some(id),
+                Some(Named::Child(id)) => store::families::find_child(tx.conn, id)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.family_id),
                 None => None,
             };
             let role = tx.actor.role().map_or("system", |r| r.as_str());

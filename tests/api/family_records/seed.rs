@@ -19,9 +19,14 @@ pub const COLLECTED_BY: &str = "Sipho Dlamini";
 /// A word that only the staff's notes about the family contain.
 pub const NOTE_WORD: &str = "tonsillitis";
 pub const DATE_OF_BIRTH: &str = "2025-06-01";
+/// A word only the child's care notes contain.
+pub const ALLERGY_WORD: &str = "cashew";
+pub const EMERGENCY_NAME: &str = "Nomvula Mthembu";
+pub const EMERGENCY_PHONE: &str = "07700 900555";
+pub const COLLECTOR: &str = "Bongani Ndlovu";
 
 /// Every value that identifies or describes the family.
-pub fn personal_values() -> [&'static str; 8] {
+pub fn personal_values() -> [&'static str; 12] {
     [
         NAME,
         "Okonkwo-Birch",
@@ -31,6 +36,10 @@ pub fn personal_values() -> [&'static str; 8] {
         CHILD,
         COLLECTED_BY,
         NOTE_WORD,
+        ALLERGY_WORD,
+        EMERGENCY_NAME,
+        EMERGENCY_PHONE,
+        COLLECTOR,
     ]
 }
 
@@ -71,10 +80,25 @@ pub fn family(app: &TestApp) -> Seeded {
     let family = ok_json(put_family.json(&profile).send().unwrap(), 200)["id"]
         .as_i64()
         .unwrap();
-    let body = json!({"first_name": CHILD, "date_of_birth": DATE_OF_BIRTH});
+    let body = json!({"first_name": CHILD, "date_of_birth": DATE_OF_BIRTH,
+        "allergies": format!("{ALLERGY_WORD} nuts"), "medicines": "antihistamine syrup",
+        "medicines_consent": true, "medicines_consent_date": "2026-01-05"});
     let child = ok_json(app.post("/api/v1/me/children", Some(&t), &body), 201)["id"]
         .as_i64()
         .unwrap();
+    // Whom to call, and who may collect the child (with a collection password).
+    let contacts = json!({"contacts": [
+        {"name": EMERGENCY_NAME, "relation": "aunt", "phone": EMERGENCY_PHONE},
+        {"name": SECOND_CARER, "relation": "father", "phone": PHONE}]});
+    let put_contacts = app.req(
+        Method::PUT,
+        "/api/v1/me/family/emergency-contacts",
+        Some(&t),
+    );
+    ok_json(put_contacts.json(&contacts).send().unwrap(), 200);
+    let collector = json!({"name": COLLECTOR, "relation": "uncle", "password": "umhlanga"});
+    let url = format!("/api/v1/me/children/{child}/collectors");
+    ok_json(app.post(&url, Some(&t), &collector), 201);
 
     // Waitlisted, then promoted when the other family cancels: a notification.
     let url = format!("/api/v1/cohorts/{}/bookings", g.cohort);

@@ -111,6 +111,30 @@ impl From<FamilyRecord> for FamilyExport {
                     detail: a.detail,
                 })
                 .collect(),
+            emergency_contacts: r
+                .emergency_contacts
+                .into_iter()
+                .map(|c| ExportEmergencyContact {
+                    id: c.id,
+                    position: c.position,
+                    name: c.name,
+                    relation: c.relation,
+                    phone: c.phone,
+                    created_at: utc(c.created_at),
+                })
+                .collect(),
+            collectors: r
+                .collectors
+                .into_iter()
+                .map(|c| ExportCollector {
+                    id: c.id,
+                    child_id: c.child_id,
+                    name: c.name,
+                    relation: c.relation,
+                    has_password: c.password_hash.is_some(),
+                    created_at: utc(c.created_at),
+                })
+                .collect(),
             family: family(r.family),
             children: r
                 .children
@@ -120,6 +144,13 @@ impl From<FamilyRecord> for FamilyExport {
                     first_name: ch.first_name,
                     date_of_birth: ch.date_of_birth,
                     due_date: ch.due_date,
+                    allergies: ch.allergies,
+                    dietary_needs: ch.dietary_needs,
+                    medical_needs: ch.medical_needs,
+                    medicines: ch.medicines,
+                    medicines_consent: ch.medicines_consent,
+                    medicines_consent_date: ch.medicines_consent_date,
+                    additional_needs: ch.additional_needs,
                     created_at: utc(ch.created_at),
                     updated_at: utc(ch.updated_at),
                     erased_at: ch.erased_at.map(utc),

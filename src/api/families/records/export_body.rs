@@ -14,6 +14,11 @@ pub struct FamilyExport {
     pub exported_at: DateTime<Utc>,
     pub family: ExportFamily,
     pub children: Vec<ExportChild>,
+    /// Whom to call in an emergency, in order.
+    pub emergency_contacts: Vec<ExportEmergencyContact>,
+    /// Who may collect each child (whether they have a collection password; the password is a
+    /// secret, kept only hashed).
+    pub collectors: Vec<ExportCollector>,
     /// The parent's login, if the family has one.
     pub user: Option<ExportUser>,
     /// Every booking, also cancelled and withdrawn ones, with its crèche places.
@@ -67,10 +72,38 @@ pub struct ExportChild {
     pub first_name: String,
     pub date_of_birth: Option<NaiveDate>,
     pub due_date: Option<NaiveDate>,
+    pub allergies: String,
+    pub dietary_needs: String,
+    pub medical_needs: String,
+    pub medicines: String,
+    pub medicines_consent: bool,
+    pub medicines_consent_date: Option<NaiveDate>,
+    pub additional_needs: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// When the family was erased: the child then has no name and no dates.
+    /// When the family was erased: the child then has no name, no dates and no care notes.
     pub erased_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportEmergencyContact {
+    pub id: i32,
+    /// 1 is called first.
+    pub position: i32,
+    pub name: String,
+    pub relation: String,
+    pub phone: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportCollector {
+    pub id: i32,
+    pub child_id: i32,
+    pub name: String,
+    pub relation: String,
+    pub has_password: bool,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
