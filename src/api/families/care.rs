@@ -293,7 +293,7 @@ pub async fn child_care(
             contacts,
             collectors,
         } => {
-            let care = CareOut::from(&child);
+            let care = CareOut::from(&*child);
             ChildCareOut {
                 child_id: child.id,
                 has_care_notes: care.has_care_notes,

@@ -306,7 +306,7 @@ pub async fn remove_collector(
 pub enum CareRead {
     /// Coordinators, and the lead and crèche workers of the child's cohort.
     Full {
-        child: Child,
+        child: Box<Child>,
         contacts: Vec<EmergencyContact>,
         collectors: Vec<Collector>,
     },
@@ -365,7 +365,7 @@ pub async fn child_care(
             let contacts = store::child_care::contacts_of(tx.conn, child.family_id)?;
             let collectors = store::child_care::collectors_of(tx.conn, child.id)?;
             Ok(CareRead::Full {
-                child,
+                child: Box::new(child),
                 contacts,
                 collectors,
             })
