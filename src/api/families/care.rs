@@ -23,15 +23,15 @@ use validator::Validate;
 
 /// Someone to call in an emergency.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ContactOut {
+pub struct EmergencyContactOut {
     pub name: String,
     pub relation: String,
     pub phone: String,
 }
 
-impl From<EmergencyContact> for ContactOut {
+impl From<EmergencyContact> for EmergencyContactOut {
     fn from(c: EmergencyContact) -> Self {
-        ContactOut {
+        EmergencyContactOut {
             name: c.name,
             relation: c.relation,
             phone: c.phone,
@@ -42,7 +42,7 @@ impl From<EmergencyContact> for ContactOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContactsOut {
     /// In the order to call them.
-    pub contacts: Vec<ContactOut>,
+    pub contacts: Vec<EmergencyContactOut>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -122,7 +122,7 @@ pub async fn my_contacts(
 ) -> Result<web::Json<ContactsOut>, ApiError> {
     let list = service::families::care::contacts(&state.services, who.actor()).await?;
     Ok(web::Json(ContactsOut {
-        contacts: list.into_iter().map(ContactOut::from).collect(),
+        contacts: list.into_iter().map(EmergencyContactOut::from).collect(),
     }))
 }
 
@@ -155,7 +155,7 @@ pub async fn set_contacts(
         service::families::care::set_contacts(&state.services, who.actor(), contacts, problems)
             .await?;
     Ok(web::Json(ContactsOut {
-        contacts: list.into_iter().map(ContactOut::from).collect(),
+        contacts: list.into_iter().map(EmergencyContactOut::from).collect(),
     }))
 }
 
@@ -253,7 +253,7 @@ pub struct ChildCareOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub care: Option<CareOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub emergency_contacts: Option<Vec<ContactOut>>,
+    pub emergency_contacts: Option<Vec<EmergencyContactOut>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collectors: Option<Vec<CollectorOut>>,
 }
@@ -299,7 +299,12 @@ pub async fn child_care(
                 has_care_notes: care.has_care_notes,
                 first_name: Some(child.first_name),
                 care: Some(care),
-                emergency_contacts: Some(contacts.into_iter().map(ContactOut::from).collect()),
+                emergency_contacts: Some(
+                    contacts
+                        .into_iter()
+                        .map(EmergencyContactOut::from)
+                        .collect(),
+                ),
                 collectors: Some(collectors.into_iter().map(CollectorOut::from).collect()),
             }
         }
