@@ -247,10 +247,7 @@ impl From<Family> for FamilyFound {
     fn from(f: Family) -> Self {
         FamilyFound {
             id: f.id,
-            carers: [f.carer_one, f.carer_two]
-                .into_iter()
-                .filter(|c| !c.is_empty())
-                .collect(),
+            carers: super::carers(f.carer_one, f.carer_two),
             phone: f.phone,
             email: f.email,
             postcode: f.postcode,

@@ -57,6 +57,11 @@ pub struct FamilyOut {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One or two carers' names, as the answers list them (the second is stored empty when absent).
+pub(crate) fn carers(one: String, two: String) -> Vec<String> {
+    [one, two].into_iter().filter(|c| !c.is_empty()).collect()
+}
+
 pub(crate) fn family_out(record: FamilyRecord) -> FamilyOut {
     let email_verified = record.email_verified();
     let FamilyRecord {
@@ -68,10 +73,7 @@ pub(crate) fn family_out(record: FamilyRecord) -> FamilyOut {
         has_account: f.user_id.is_some(),
         email_verified,
         id: f.id,
-        carers: [f.carer_one, f.carer_two]
-            .into_iter()
-            .filter(|c| !c.is_empty())
-            .collect(),
+        carers: carers(f.carer_one, f.carer_two),
         phone: f.phone,
         email: f.email,
         postcode: f.postcode,
