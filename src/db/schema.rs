@@ -199,6 +199,7 @@ diesel::table! {
         updated_at -> Timestamp,
         register_version -> Integer,
         creche_staff_present -> Nullable<Integer>,
+        register_notes -> Text,
     }
 }
 
@@ -296,6 +297,7 @@ diesel::table! {
         access_needs -> Text,
         interpreter_needed -> Bool,
         transferred_to -> Nullable<Integer>,
+        walk_in -> Bool,
     }
 }
 
@@ -382,6 +384,8 @@ diesel::table! {
         status -> Text,
         marked_by -> Nullable<Integer>,
         marked_at -> Timestamp,
+        arrived_at -> Nullable<Timestamp>,
+        left_at -> Nullable<Timestamp>,
     }
 }
 
@@ -396,6 +400,47 @@ diesel::table! {
         collected_by -> Text,
         marked_by -> Nullable<Integer>,
         marked_at -> Timestamp,
+        collector_id -> Nullable<Integer>,
+        collection_override -> Text,
+    }
+}
+
+diesel::table! {
+    creche_key_persons (id) {
+        id -> Integer,
+        cohort_id -> Integer,
+        child_id -> Integer,
+        user_id -> Integer,
+        assigned_by -> Nullable<Integer>,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    creche_incidents (id) {
+        id -> Integer,
+        session_id -> Integer,
+        booking_id -> Integer,
+        child_id -> Integer,
+        happened_at -> Timestamp,
+        what_happened -> Text,
+        first_aid -> Text,
+        witnesses -> Text,
+        recorded_by -> Nullable<Integer>,
+        recorded_at -> Timestamp,
+        acknowledged_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    session_visitors (id) {
+        id -> Integer,
+        session_id -> Integer,
+        family_id -> Integer,
+        carers -> Integer,
+        added_by -> Nullable<Integer>,
+        added_at -> Timestamp,
     }
 }
 
@@ -463,6 +508,13 @@ diesel::joinable!(attendance_marks -> bookings (booking_id));
 diesel::joinable!(creche_attendance -> sessions (session_id));
 diesel::joinable!(creche_attendance -> bookings (booking_id));
 diesel::joinable!(creche_attendance -> children (child_id));
+diesel::joinable!(creche_key_persons -> cohorts (cohort_id));
+diesel::joinable!(creche_key_persons -> children (child_id));
+diesel::joinable!(creche_incidents -> sessions (session_id));
+diesel::joinable!(creche_incidents -> bookings (booking_id));
+diesel::joinable!(creche_incidents -> children (child_id));
+diesel::joinable!(session_visitors -> sessions (session_id));
+diesel::joinable!(session_visitors -> families (family_id));
 diesel::joinable!(follow_ups -> bookings (booking_id));
 diesel::joinable!(follow_ups -> cohorts (cohort_id));
 diesel::joinable!(follow_up_contacts -> follow_ups (follow_up_id));
@@ -498,6 +550,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     attendance_marks,
     creche_attendance,
+    creche_key_persons,
+    creche_incidents,
+    session_visitors,
     follow_ups,
     follow_up_contacts,
     outcome_measures,

@@ -30,6 +30,8 @@ pub struct Booking {
     pub interpreter_needed: bool,
     /// Set when `transferred`: the booking in the other group.
     pub transferred_to: Option<i32>,
+    /// Made on the register for a family who walked in.
+    pub walk_in: bool,
 }
 
 impl Booking {

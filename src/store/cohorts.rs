@@ -57,6 +57,8 @@ pub struct Session {
     pub register_version: i32,
     /// Crèche staff actually present, when it differs from those assigned.
     pub creche_staff_present: Option<i32>,
+    /// The facilitators' notes on the session (the team and coordinators only).
+    pub register_notes: String,
 }
 
 impl Session {

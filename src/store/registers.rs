@@ -18,6 +18,10 @@ pub struct MarkRow {
     pub status: Mark,
     pub marked_by: Option<i32>,
     pub marked_at: NaiveDateTime,
+    /// A late arrival's time; null for on time (or not recorded).
+    pub arrived_at: Option<NaiveDateTime>,
+    /// An early leave's time; null for stayed to the end (or not recorded).
+    pub left_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -31,6 +35,10 @@ pub struct CrecheRow {
     pub collected_by: String,
     pub marked_by: Option<i32>,
     pub marked_at: NaiveDateTime,
+    /// The authorised collector who collected (null for a carer of the family).
+    pub collector_id: Option<i32>,
+    /// A coordinator's reason for letting someone not on the list collect the child.
+    pub collection_override: String,
 }
 
 /// Holds the session row until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE
