@@ -8,6 +8,7 @@ use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -61,6 +62,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             parse(&bytes).map(ApiJson)
         })
     }
+}
+
+/// A field that was sent, as `Some`, even when it was `null` (`Some(None)`): for bodies where
+/// leaving a field out keeps its value and `null` clears it. Use with `#[serde(default)]`.
+pub fn sent<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Malformed JSON is a 400; well-formed JSON of the wrong shape is a 422 naming the field.

@@ -122,7 +122,13 @@ pub fn load(
         let mut marked = Vec::new();
         for (i, (b, children, carer)) in bookings.iter().enumerate() {
             let status = FAMILIES[i].4[week];
-            store::registers::set_mark(c, session.id, b.id, status, lead, marked_at)?;
+            // A family marked late came twenty minutes in.
+            let times = store::registers::MarkTimes {
+                arrived_at: (status == Mark::Late)
+                    .then(|| session.starts_at + Duration::minutes(20)),
+                left_at: None,
+            };
+            store::registers::set_mark(c, session.id, b.id, status, &times, lead, marked_at)?;
             marked.push(b.clone());
             if status.attended() {
                 for child in children {

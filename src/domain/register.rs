@@ -73,6 +73,48 @@ pub fn may_sign_in(
     )
 }
 
+/// Why a mark's arrival or leave time cannot be recorded: the field and the reason.
+pub type TimesRefusal = (&'static str, &'static str);
+
+/// Whether a late arrival (`arrived`) and an early leave (`left`) make sense for `mark` at a
+/// session running `starts_at`–`ends_at`, at `now`. Only a family who came has them; each falls
+/// around the session (an hour either side) and not in the future, as a tablet with a wrong clock
+/// or zone should be noticed; a family leaves after arriving.
+pub fn times_problem(
+    mark: Mark,
+    arrived: Option<NaiveDateTime>,
+    left: Option<NaiveDateTime>,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Option<TimesRefusal> {
+    if !mark.attended() {
+        return match (arrived, left) {
+            (Some(_), _) => Some(("arrived_at", ONLY_WHO_CAME)),
+            (_, Some(_)) => Some(("left_at", ONLY_WHO_CAME)),
+            _ => None,
+        };
+    }
+    let (earliest, latest) = (starts_at - Duration::hours(1), ends_at + Duration::hours(1));
+    let plausible =
+        |t: NaiveDateTime| t >= earliest && t <= latest && t <= now + Duration::minutes(5);
+    const AROUND: &str = "must be around the session's time, and not in the future";
+    if arrived.is_some_and(|t| !plausible(t)) {
+        return Some(("arrived_at", AROUND));
+    }
+    if left.is_some_and(|t| !plausible(t)) {
+        return Some(("left_at", AROUND));
+    }
+    if let (Some(a), Some(l)) = (arrived, left) {
+        if l < a {
+            return Some(("left_at", "must be after the arrival"));
+        }
+    }
+    None
+}
+
+const ONLY_WHO_CAME: &str = "only a family marked present or late has arrival and leave times";
+
 /// One held (not cancelled) session of a family's cohort, in order, with the family's mark and
 /// whether they sent apologies for it in advance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,6 +343,38 @@ mod tests {
         assert_eq!(
             may_sign_in(s, e, at("2026-03-03", "09:59"), 7, true),
             Err(MarkRefusal::NotStartedYet)
+        );
+    }
+
+    #[test]
+    fn arrival_and_leave_times_fit_the_session_and_who_came() {
+        let (s, e) = (at("2026-03-03", "10:00"), at("2026-03-03", "12:00"));
+        let now = at("2026-03-03", "12:30");
+        let t = |x| Some(at("2026-03-03", x));
+        assert_eq!(times_problem(Late, t("10:25"), None, s, e, now), None);
+        assert_eq!(times_problem(Present, None, t("11:15"), s, e, now), None);
+        assert_eq!(times_problem(Late, t("10:25"), t("11:50"), s, e, now), None);
+        assert_eq!(
+            times_problem(Absent, t("10:25"), None, s, e, now).map(|p| p.0),
+            Some("arrived_at")
+        );
+        assert_eq!(
+            times_problem(Apologies, None, t("11:00"), s, e, now).map(|p| p.0),
+            Some("left_at")
+        );
+        assert_eq!(times_problem(Absent, None, None, s, e, now), None);
+        // Far from the session, or in the future.
+        assert_eq!(
+            times_problem(Late, t("08:30"), None, s, e, now).map(|p| p.0),
+            Some("arrived_at")
+        );
+        assert_eq!(
+            times_problem(Present, None, t("12:45"), s, e, at("2026-03-03", "12:35")).map(|p| p.0),
+            Some("left_at")
+        );
+        assert_eq!(
+            times_problem(Late, t("11:00"), t("10:30"), s, e, now),
+            Some(("left_at", "must be after the arrival"))
         );
     }
 

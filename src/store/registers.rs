@@ -79,12 +79,21 @@ pub fn marks_of_sessions(
         .load(conn)
 }
 
-/// Records a mark; returns the previous status when it changed, `None` when it was already so.
+/// A late arrival and an early leave on a mark (`None`: on time, or not recorded).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MarkTimes {
+    pub arrived_at: Option<NaiveDateTime>,
+    pub left_at: Option<NaiveDateTime>,
+}
+
+/// Records a mark with its times; returns the previous status when anything changed, `None`
+/// when it was already so.
 pub fn set_mark(
     conn: &mut DbConnection,
     session_id: i32,
     booking_id: i32,
     status: Mark,
+    times: &MarkTimes,
     by: i32,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Option<Mark>>> {
@@ -94,11 +103,19 @@ pub fn set_mark(
         .first(conn)
         .optional()?;
     match existing {
-        Some(m) if m.status == status => Ok(None),
+        Some(m)
+            if m.status == status
+                && m.arrived_at == times.arrived_at
+                && m.left_at == times.left_at =>
+        {
+            Ok(None)
+        }
         Some(m) => {
             diesel::update(am::table.find(m.id))
                 .set((
                     am::status.eq(status.as_str()),
+                    am::arrived_at.eq(times.arrived_at),
+                    am::left_at.eq(times.left_at),
                     am::marked_by.eq(by),
                     am::marked_at.eq(now),
                 ))
@@ -111,6 +128,8 @@ pub fn set_mark(
                     am::session_id.eq(session_id),
                     am::booking_id.eq(booking_id),
                     am::status.eq(status.as_str()),
+                    am::arrived_at.eq(times.arrived_at),
+                    am::left_at.eq(times.left_at),
                     am::marked_by.eq(by),
                     am::marked_at.eq(now),
                 ))
@@ -201,6 +220,14 @@ pub fn set_creche_staff_present(
 ) -> QueryResult<()> {
     diesel::update(se::table.find(session_id))
         .set(se::creche_staff_present.eq(present))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The facilitators' notes on a session.
+pub fn set_notes(conn: &mut DbConnection, session_id: i32, notes: &str) -> QueryResult<()> {
+    diesel::update(se::table.find(session_id))
+        .set(se::register_notes.eq(notes))
         .execute(conn)?;
     Ok(())
 }

@@ -57,6 +57,7 @@ mod password_reset;
 mod programmes;
 mod races;
 mod races_processes;
+mod register_notes;
 mod registers;
 mod reminders;
 mod reports;

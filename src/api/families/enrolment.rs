@@ -21,7 +21,7 @@ use crate::store::{self, families::Family};
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -52,31 +52,31 @@ super::family_body! {
 pub struct FamilyPatch {
     #[schema(min_items = 1, max_items = 2)]
     pub carers: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::api::json::sent")]
     #[schema(value_type = Option<String>, example = "07700 900123")]
     pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::api::json::sent")]
     #[schema(value_type = Option<String>, max_length = 254, format = Email)]
     pub email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::api::json::sent")]
     #[schema(
         value_type = Option<String>,
         example = "SW9 8LF",
         pattern = r"^(?:(?:[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}|[Gg][Ii][Rr] ?0[Aa][Aa]))?$"
     )]
     pub postcode: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::api::json::sent")]
     #[schema(
         value_type = Option<String>,
         pattern = r"^(?:(?:[a-z0-9-]{0,35}-)?[0-9]{4}:[^\s:\x00-\x1F\x7F-\x9F](?:[^:\x00-\x1F\x7F-\x9F]{0,78}[^\s:\x00-\x1F\x7F-\x9F])?)?$"
     )]
     pub ward: Option<Option<String>>,
     pub preferred_language: Option<Language>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::api::json::sent")]
     #[schema(value_type = Option<String>, max_length = 60, pattern = r"^[^\x00-\x1F\x7F]*$")]
     pub language_other: Option<Option<String>>,
     pub interpreter_needed: Option<bool>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::api::json::sent")]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub access_needs: Option<Option<String>>,
     #[schema(value_type = Option<crate::api::docs::ReferralSource>)]
@@ -88,11 +88,6 @@ pub struct FamilyPatch {
     /// refused (409) unless this is `true`.
     #[serde(default)]
     pub confirmed_new: bool,
-}
-
-/// A field that was sent, as `Some`, even when it was `null` (`Some(None)`).
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 impl FamilyPatch {

@@ -28,6 +28,15 @@ pub struct MarkIn {
     /// `present`, `late`, `apologies` (sent beforehand) or `absent`.
     #[schema(value_type = crate::domain::register::Mark)]
     pub status: String,
+    /// When a family who came late arrived. Left out keeps what the register has; `null` clears
+    /// it. Only with `present` or `late`, around the session's time.
+    #[serde(default, deserialize_with = "crate::api::json::sent")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub arrived_at: Option<Option<DateTime<Utc>>>,
+    /// When a family who left early left; as `arrived_at`, and after it.
+    #[serde(default, deserialize_with = "crate::api::json::sent")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub left_at: Option<Option<DateTime<Utc>>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -51,6 +60,14 @@ pub struct RegisterBody {
     pub creche: Vec<CrecheIn>,
     /// Crèche staff actually present, when it differs from those assigned.
     pub creche_staff_present: Option<i32>,
+    /// The facilitators' notes on the session, replacing what the register has (`""` clears
+    /// them); private to the lead, co-facilitators and coordinators. Line breaks and tabs are
+    /// fine, other control characters are not.
+    #[schema(
+        max_length = 4000,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
+    pub notes: Option<String>,
 }
 
 fn answer(register: Register) -> HttpResponse {
@@ -82,8 +99,9 @@ pub async fn get_register(
     Ok(answer(register))
 }
 
-/// Marks attendance (lead and co-facilitators; coordinators, also to correct after the marking
-/// window) and signs crèche children in and out (also crèche workers). Send `If-Match` with the
+/// Marks attendance, with late arrivals and early leaves, and notes on the session (lead and
+/// co-facilitators; coordinators, also to correct after the marking window) and signs crèche
+/// children in and out (also crèche workers). Send `If-Match` with the
 /// ETag read. Marks can be made from the session's start (apologies before it) until the window
 /// closes; a cancelled session cannot be marked. Unexplained absences in a row (two, or as the
 /// programme says) open a follow-up, and so do apologies in a row (one alone never); a family
@@ -120,6 +138,8 @@ pub async fn put_register(
             .map(|m| MarkEntry {
                 booking_id: m.booking_id,
                 status: m.status,
+                arrived_at: m.arrived_at,
+                left_at: m.left_at,
             })
             .collect(),
         creche: body
@@ -133,6 +153,7 @@ pub async fn put_register(
             })
             .collect(),
         creche_staff_present: body.creche_staff_present,
+        notes: body.notes,
         window_days: state.config.marking_window_days,
     };
     let register = service::mark_register(&state.services, who.actor(), cmd).await?;

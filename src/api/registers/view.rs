@@ -26,6 +26,9 @@ pub struct RegisterOut {
     pub families: Vec<RegisterFamily>,
     pub counts: MarkCounts,
     pub creche: CrecheRegister,
+    /// The facilitators' notes on the session (`""` when none); null for crèche workers, whose
+    /// part of the register it is not.
+    pub notes: Option<String>,
 }
 
 impl From<service::Register> for RegisterOut {
@@ -41,6 +44,7 @@ impl From<service::Register> for RegisterOut {
             families: r.families,
             counts: r.counts,
             creche: r.creche,
+            notes: r.notes,
         }
     }
 }

@@ -29,6 +29,11 @@ pub struct MarkEntry {
     pub booking_id: i32,
     /// `present`, `late`, `apologies` or `absent`.
     pub status: String,
+    /// A late arrival: `None` keeps what the register has, `Some(None)` clears it. Left out
+    /// on a mark that is not present or late, it is cleared.
+    pub arrived_at: Option<Option<DateTime<Utc>>>,
+    /// An early leave, as `arrived_at`.
+    pub left_at: Option<Option<DateTime<Utc>>>,
 }
 
 /// A crèche child's sign-in and sign-out; both `None` removes a sign-in made by mistake.
@@ -51,6 +56,8 @@ pub struct MarkRegister {
     pub creche: Vec<CrecheSignIn>,
     /// Crèche staff actually present, when it differs from those assigned.
     pub creche_staff_present: Option<i32>,
+    /// The facilitators' notes on the session, replacing the register's (`None` keeps them).
+    pub notes: Option<String>,
     /// Days after a session that its facilitators may still mark it.
     pub window_days: i64,
 }

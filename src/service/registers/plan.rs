@@ -4,27 +4,32 @@
 
 use super::{Context, CrecheSignIn, MarkRegister, TeamAccess};
 use crate::db::DbConnection;
-use crate::domain::register::{may_mark, may_sign_in, Mark, MarkRefusal};
+use crate::domain::register::{may_mark, may_sign_in, times_problem, Mark, MarkRefusal};
 use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::error::FieldErrors;
 use crate::service::registers::follow_ups;
 use crate::service::{Audit, ServiceError, Tx};
-use crate::store::{self, registers::SignIn};
+use crate::store::{self, registers::MarkTimes, registers::SignIn};
 use chrono::{Duration, NaiveDateTime};
 use std::collections::BTreeMap;
 
-/// The changes a PUT asks for, checked: marks by booking id, sign-ins by child id.
+/// The changes a PUT asks for, checked: marks (with arrival and leave times) by booking id,
+/// sign-ins by child id, and the session's notes when they change.
 #[derive(Default)]
 pub(super) struct Plan {
-    marks: Vec<(store::bookings::Booking, Mark)>,
+    marks: Vec<(store::bookings::Booking, Mark, MarkTimes)>,
     signins: Vec<(i32, i32, Option<SignIn>)>,
+    notes: Option<String>,
 }
 
 impl Plan {
     pub(super) fn is_empty(&self) -> bool {
-        self.marks.is_empty() && self.signins.is_empty()
+        self.marks.is_empty() && self.signins.is_empty() && self.notes.is_none()
     }
 }
+
+/// Session notes: what a facilitator writes about the session, line breaks and tabs included.
+const NOTES_MAX: usize = 4000;
 
 pub(super) fn plan(
     c: &mut DbConnection,
@@ -43,6 +48,12 @@ pub(super) fn plan(
             "crèche workers sign children in and out; the facilitators mark attendance".into(),
         ));
     }
+    if body.notes.is_some() && !x.access.may_mark_attendance() {
+        return Err(ServiceError::Forbidden(
+            "the session's notes are the facilitators'; crèche workers sign children in and out"
+                .into(),
+        ));
+    }
     let coordinator = x.access == TeamAccess::Coordinator;
     let (starts, ends) = (x.session.starts_at, x.session.ends_at);
     let closed = |r: MarkRefusal| match r {
@@ -56,10 +67,11 @@ pub(super) fn plan(
     };
     let mut errors = FieldErrors::new();
     let mut err = |k: String, m: &str| errors.entry(k).or_default().push(m.to_string());
-    let current: BTreeMap<i32, Mark> = store::registers::marks_of_session(c, x.session.id)?
-        .into_iter()
-        .map(|m| (m.booking_id, m.status))
-        .collect();
+    let current: BTreeMap<i32, store::registers::MarkRow> =
+        store::registers::marks_of_session(c, x.session.id)?
+            .into_iter()
+            .map(|m| (m.booking_id, m))
+            .collect();
     let mut out = Plan::default();
     let mut seen = Vec::new();
     for (i, m) in body.marks.iter().enumerate() {
@@ -90,8 +102,34 @@ pub(super) fn plan(
             err(format!("marks[{i}].status"), closed(r)?);
             continue;
         }
-        if current.get(&b.id) != Some(&mark) {
-            out.marks.push((b, mark));
+        let was = current.get(&b.id);
+        let times = times_of(m, was, mark);
+        if let Some((field, why)) =
+            times_problem(mark, times.arrived_at, times.left_at, starts, ends, now)
+        {
+            err(format!("marks[{i}].{field}"), why);
+            continue;
+        }
+        let unchanged = was.is_some_and(|w| {
+            w.status == mark && w.arrived_at == times.arrived_at && w.left_at == times.left_at
+        });
+        if !unchanged {
+            out.marks.push((b, mark, times));
+        }
+    }
+    if let Some(notes) = &body.notes {
+        if notes.chars().count() > NOTES_MAX {
+            err("notes".into(), "must be at most 4000 characters");
+        } else if notes
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            err(
+                "notes".into(),
+                "must not contain control characters other than line breaks and tabs",
+            );
+        } else if *notes != x.session.register_notes {
+            out.notes = Some(notes.clone());
         }
     }
     let confirmed: Vec<i32> = store::bookings::of_cohort(c, x.cohort.id, BookingStatus::Confirmed)?
@@ -153,6 +191,24 @@ pub(super) fn plan(
     }
     ServiceError::check_fields(errors)?;
     Ok(out)
+}
+
+/// The arrival and leave times a mark will have: as sent, else as the register has them while
+/// the family is still marked as having come (a family marked absent has none).
+fn times_of(
+    m: &super::MarkEntry,
+    was: Option<&store::registers::MarkRow>,
+    mark: Mark,
+) -> MarkTimes {
+    let kept = |t: Option<NaiveDateTime>| t.filter(|_| mark.attended());
+    let pick = |sent: Option<Option<chrono::DateTime<chrono::Utc>>>, had| match sent {
+        Some(t) => t.map(|t| t.naive_utc()),
+        None => kept(had),
+    };
+    MarkTimes {
+        arrived_at: pick(m.arrived_at, was.and_then(|w| w.arrived_at)),
+        left_at: pick(m.left_at, was.and_then(|w| w.left_at)),
+    }
 }
 
 /// A crèche entry as a sign-in to store, or (field, reason) when it does not make sense.
@@ -227,12 +283,22 @@ pub(super) fn apply(
         detail,
     };
     let mut marked = Vec::new();
-    for (b, mark) in &plan.marks {
-        let before = store::registers::set_mark(tx.conn, session, b.id, *mark, actor, now)?;
+    for (b, mark, times) in &plan.marks {
+        let before = store::registers::set_mark(tx.conn, session, b.id, *mark, times, actor, now)?;
         if let Some(before) = before {
             let was = before.map_or("unmarked", Mark::as_str);
-            let detail = format!("session {session}: {was} → {}", mark.as_str());
+            let timed = match (times.arrived_at, times.left_at) {
+                (None, None) => "",
+                (Some(_), None) => " (late arrival time)",
+                (None, Some(_)) => " (early leave time)",
+                (Some(_), Some(_)) => " (arrival and leave times)",
+            };
+            let detail = format!("session {session}: {was} → {}{timed}", mark.as_str());
             tx.audit(event("attendance_marked", b, detail));
+            if before == Some(*mark) {
+                // Only the times changed: nothing for follow-ups to weigh.
+                continue;
+            }
             marked.push(b.clone());
             // Apologies taken down before the session, as if the family had sent them: no
             // reminder of a session they said they will miss.
@@ -263,6 +329,17 @@ pub(super) fn apply(
     }
     if let Some(n) = body.creche_staff_present {
         store::registers::set_creche_staff_present(tx.conn, session, Some(n))?;
+    }
+    if let Some(notes) = &plan.notes {
+        store::registers::set_notes(tx.conn, session, notes)?;
+        // What the notes say stays out of the trail: they may name families.
+        tx.audit(Audit {
+            action: "register_notes_changed",
+            entity: "session",
+            entity_id: Some(session),
+            family_id: None,
+            detail: format!("session {session}: {} characters", notes.chars().count()),
+        });
     }
     store::registers::bump_version(tx.conn, session)?;
     // Families who sent apologies for this session are weighed too, marked or not: the register

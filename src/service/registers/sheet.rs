@@ -42,6 +42,10 @@ pub struct RegisterFamily {
     /// `present`, `late`, `apologies`, `absent`, or null while unmarked.
     pub mark: Option<Mark>,
     pub marked_at: Option<DateTime<Utc>>,
+    /// A late arrival's time, when recorded.
+    pub arrived_at: Option<DateTime<Utc>>,
+    /// An early leave's time, when recorded.
+    pub left_at: Option<DateTime<Utc>>,
     /// What to pre-fill while unmarked: `apologies` when the family sent apologies for this
     /// session; null otherwise. A suggestion only: a family who comes is marked present.
     pub suggested_mark: Option<Mark>,
@@ -118,6 +122,8 @@ pub struct Register {
     pub families: Vec<RegisterFamily>,
     pub counts: MarkCounts,
     pub creche: CrecheRegister,
+    /// The facilitators' notes on the session; `None` for crèche workers (not theirs to read).
+    pub notes: Option<String>,
 }
 
 /// The register's ETag: the session and its register version.
@@ -127,7 +133,8 @@ pub fn etag(session: &Session) -> String {
 
 /// Builds the register of the context's session. Each family shown is a read of its record:
 /// the use case that shows it to staff audits it. Crèche workers see who sent apologies but
-/// not their reasons (they need to know who is not coming, not why).
+/// not their reasons (they need to know who is not coming, not why), nor the facilitators'
+/// notes on the session.
 pub(super) fn build(
     c: &mut DbConnection,
     x: &Context,
@@ -227,6 +234,8 @@ pub(super) fn build(
             carers: b.carers,
             mark: mark.map(|m| m.status),
             marked_at: mark.map(|m| m.marked_at.and_utc()),
+            arrived_at: mark.and_then(|m| m.arrived_at).map(|t| t.and_utc()),
+            left_at: mark.and_then(|m| m.left_at).map(|t| t.and_utc()),
             suggested_mark: (mark.is_none() && apology.is_some()).then_some(Mark::Apologies),
             apology,
             creche_children: mine.iter().map(|ch| child_view(ch)).collect(),
@@ -246,6 +255,7 @@ pub(super) fn build(
         editable_until: session.ends_at.and_utc() + Duration::days(window_days),
         families,
         counts,
+        notes: show_reasons.then(|| session.register_notes.clone()),
         creche: CrecheRegister {
             children: entries,
             ..creche
