@@ -410,7 +410,7 @@ diesel::table! {
         id -> Integer,
         cohort_id -> Integer,
         child_id -> Integer,
-        user_id -> Integer,
+        staff_id -> Integer,
         assigned_by -> Nullable<Integer>,
         assigned_at -> Timestamp,
     }
@@ -510,6 +510,7 @@ diesel::joinable!(creche_attendance -> bookings (booking_id));
 diesel::joinable!(creche_attendance -> children (child_id));
 diesel::joinable!(creche_key_persons -> cohorts (cohort_id));
 diesel::joinable!(creche_key_persons -> children (child_id));
+diesel::joinable!(creche_key_persons -> staff (staff_id));
 diesel::joinable!(creche_incidents -> sessions (session_id));
 diesel::joinable!(creche_incidents -> bookings (booking_id));
 diesel::joinable!(creche_incidents -> children (child_id));

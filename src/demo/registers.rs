@@ -136,6 +136,8 @@ pub fn load(
                         signed_in_at: session.starts_at + Duration::minutes(5),
                         signed_out_at: Some(session.ends_at - Duration::minutes(5)),
                         collected_by: carer.to_string(),
+                        collector_id: None,
+                        collection_override: String::new(),
                     };
                     store::registers::set_sign_in(
                         c,

@@ -22,6 +22,8 @@
 //!
 //! Everything here is pure (no I/O, no clock) so that the rules are unit-tested directly.
 
+pub mod care;
+
 use std::fmt;
 
 use chrono::{Months, NaiveDate};

@@ -92,9 +92,14 @@ pub fn blank_children(
 /// The family's emergency contacts and everyone who may collect its children: people's names
 /// and phone numbers, with nothing to keep once the family is gone.
 pub fn delete_care_contacts(conn: &mut DbConnection, family_id: i32) -> QueryResult<()> {
-    use crate::db::schema::{authorised_collectors as ac, emergency_contacts as ec};
+    use crate::db::schema::{
+        authorised_collectors as ac, creche_key_persons as kp, emergency_contacts as ec,
+    };
     let children = ch::table.filter(ch::family_id.eq(family_id)).select(ch::id);
     diesel::delete(ac::table.filter(ac::child_id.eq_any(children))).execute(conn)?;
+    // The key person was for the child's time in the crèche; nothing to keep it for.
+    let children = ch::table.filter(ch::family_id.eq(family_id)).select(ch::id);
+    diesel::delete(kp::table.filter(kp::child_id.eq_any(children))).execute(conn)?;
     diesel::delete(ec::table.filter(ec::family_id.eq(family_id))).execute(conn)?;
     Ok(())
 }
@@ -118,7 +123,7 @@ pub fn blank_free_text(conn: &mut DbConnection, family_id: i32) -> QueryResult<(
         .set(fc::note.eq(""))
         .execute(conn)?;
     diesel::update(ca::table.filter(ca::booking_id.eq_any(bookings)))
-        .set(ca::collected_by.eq(""))
+        .set((ca::collected_by.eq(""), ca::collection_override.eq("")))
         .execute(conn)?;
     Ok(())
 }

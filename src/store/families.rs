@@ -40,6 +40,15 @@ pub struct Family {
 }
 
 impl Family {
+    /// One or two carers' names (the second is stored empty when absent).
+    pub fn carers(&self) -> Vec<String> {
+        [&self.carer_one, &self.carer_two]
+            .into_iter()
+            .filter(|c| !c.is_empty())
+            .cloned()
+            .collect()
+    }
+
     /// Whether reminders may go by email to `address`: the family opened a link sent there, or
     /// the centre enrolled the family (no account yet) and staff took the address from them.
     pub fn reads(&self, address: &str) -> bool {

@@ -14,6 +14,7 @@ pub mod families;
 pub mod family_search;
 pub mod follow_ups;
 pub mod idempotency;
+pub mod key_persons;
 pub mod logins;
 pub mod messages;
 pub mod outcomes;

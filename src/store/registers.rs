@@ -152,6 +152,22 @@ pub struct SignIn {
     pub signed_in_at: NaiveDateTime,
     pub signed_out_at: Option<NaiveDateTime>,
     pub collected_by: String,
+    /// The listed collector who collected the child (`None` for a carer of the family).
+    pub collector_id: Option<i32>,
+    /// A coordinator's reason for letting someone not on the list collect the child, or ''.
+    pub collection_override: String,
+}
+
+impl From<&CrecheRow> for SignIn {
+    fn from(r: &CrecheRow) -> Self {
+        SignIn {
+            signed_in_at: r.signed_in_at,
+            signed_out_at: r.signed_out_at,
+            collected_by: r.collected_by.clone(),
+            collector_id: r.collector_id,
+            collection_override: r.collection_override.clone(),
+        }
+    }
 }
 
 /// Records (or, with `None`, removes) a child's sign-in; returns whether anything changed.
@@ -175,19 +191,15 @@ pub fn set_sign_in(
             diesel::delete(ca::table.find(row.id)).execute(conn)?;
             Ok(true)
         }
-        (Some(row), Some(s))
-            if row.signed_in_at == s.signed_in_at
-                && row.signed_out_at == s.signed_out_at
-                && row.collected_by == s.collected_by =>
-        {
-            Ok(false)
-        }
+        (Some(row), Some(s)) if SignIn::from(&row) == *s => Ok(false),
         (Some(row), Some(s)) => {
             diesel::update(ca::table.find(row.id))
                 .set((
                     ca::signed_in_at.eq(s.signed_in_at),
                     ca::signed_out_at.eq(s.signed_out_at),
                     ca::collected_by.eq(&s.collected_by),
+                    ca::collector_id.eq(s.collector_id),
+                    ca::collection_override.eq(&s.collection_override),
                     ca::marked_by.eq(by),
                     ca::marked_at.eq(now),
                 ))
@@ -203,6 +215,8 @@ pub fn set_sign_in(
                     ca::signed_in_at.eq(s.signed_in_at),
                     ca::signed_out_at.eq(s.signed_out_at),
                     ca::collected_by.eq(&s.collected_by),
+                    ca::collector_id.eq(s.collector_id),
+                    ca::collection_override.eq(&s.collection_override),
                     ca::marked_by.eq(by),
                     ca::marked_at.eq(now),
                 ))

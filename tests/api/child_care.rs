@@ -12,7 +12,11 @@ use groupwork::domain::role::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-fn put_contacts(app: &TestApp, token: &str, contacts: Value) -> reqwest::blocking::Response {
+pub(crate) fn put_contacts(
+    app: &TestApp,
+    token: &str,
+    contacts: Value,
+) -> reqwest::blocking::Response {
     app.req(
         Method::PUT,
         "/api/v1/me/family/emergency-contacts",
@@ -23,7 +27,12 @@ fn put_contacts(app: &TestApp, token: &str, contacts: Value) -> reqwest::blockin
     .unwrap()
 }
 
-fn patch_child(app: &TestApp, token: &str, child: i64, body: Value) -> reqwest::blocking::Response {
+pub(crate) fn patch_child(
+    app: &TestApp,
+    token: &str,
+    child: i64,
+    body: Value,
+) -> reqwest::blocking::Response {
     app.req(
         Method::PATCH,
         &format!("/api/v1/me/children/{child}"),
@@ -35,7 +44,7 @@ fn patch_child(app: &TestApp, token: &str, child: i64, body: Value) -> reqwest::
 }
 
 /// (actor, action, detail) of the audit events about a family, oldest first.
-fn family_audit(app: &TestApp, family: i64) -> Vec<(Option<i32>, String, String)> {
+pub(crate) fn family_audit(app: &TestApp, family: i64) -> Vec<(Option<i32>, String, String)> {
     use groupwork::db::schema::audit_events as a;
     let mut conn = app.state.pool.get().unwrap();
     a::table
@@ -46,7 +55,7 @@ fn family_audit(app: &TestApp, family: i64) -> Vec<(Option<i32>, String, String)
         .unwrap()
 }
 
-fn family_id(app: &TestApp, token: &str) -> i64 {
+pub(crate) fn family_id(app: &TestApp, token: &str) -> i64 {
     ok_json(app.get("/api/v1/me/family", Some(token)), 200)["id"]
         .as_i64()
         .unwrap()

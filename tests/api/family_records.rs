@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 /// Where the export lists each table's rows: a path into the document, `*` for every item.
 const EXPORTED: &[(&str, &str)] = &[
     ("families", "family/id"),
+    ("creche_key_persons", "creche_key_persons/*/id"),
     ("users", "user/id"),
     ("refresh_tokens", "user/logins/*/id"),
     ("children", "children/*/id"),
@@ -140,7 +141,12 @@ db_test! {
         assert_eq!(doc["family"]["phone"], seed::PHONE);
         assert_eq!(doc["children"][0]["date_of_birth"], seed::DATE_OF_BIRTH);
         assert_eq!(doc["user"]["email"], seed::EMAIL);
-        assert_eq!(doc["creche_sign_ins"][0]["collected_by"], seed::COLLECTED_BY);
+        assert_eq!(doc["creche_sign_ins"][0]["collected_by"], seed::COLLECTOR);
+        assert_eq!(doc["creche_sign_ins"][0]["collector_id"], doc["collectors"][0]["id"]);
+        assert_eq!(doc["creche_sign_ins"][1]["collected_by"], seed::COLLECTED_BY);
+        assert!(doc["creche_sign_ins"][1]["collection_override"].as_str().unwrap().contains(seed::OVERRIDE_WORD));
+        assert_eq!(doc["creche_key_persons"][0]["child_id"], s.child);
+        assert_eq!(doc["creche_key_persons"][0]["name"], "Maria Santos");
         assert_eq!(doc["children"][0]["allergies"], format!("{} nuts", seed::ALLERGY_WORD));
         assert_eq!(doc["children"][0]["medicines_consent_date"], "2026-01-05");
         assert_eq!(doc["emergency_contacts"][0]["name"], seed::EMERGENCY_NAME);

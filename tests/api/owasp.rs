@@ -97,6 +97,7 @@ pub fn fill(template: &str, id: i64) -> String {
     template
         .replace("{code}", "together-time")
         .replace("{outcome_id}", &id.to_string())
+        .replace("{child_id}", &id.to_string())
         .replace("{id}", &id.to_string())
 }
 

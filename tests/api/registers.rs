@@ -19,6 +19,8 @@ pub struct Group {
     pub lead: i64,
     pub co: i64,
     pub creche: i64,
+    /// The crèche worker's staff id (the team names staff, not logins).
+    pub creche_staff: i64,
     /// A facilitator who runs another group.
     pub other: i64,
     pub families: Vec<Family>,
@@ -104,7 +106,7 @@ pub fn group(app: &TestApp, places: i32, n: usize, with_creche: usize) -> Group 
             )
         })
         .collect();
-    let _ = (tom, maria);
+    let _ = tom;
     Group {
         cohort,
         sessions,
@@ -112,6 +114,7 @@ pub fn group(app: &TestApp, places: i32, n: usize, with_creche: usize) -> Group 
         lead: app.user_id(&lead_t),
         co: app.user_id(&tom_t),
         creche: app.user_id(&maria_t),
+        creche_staff: maria,
         other: app.user_id(&ola_t),
         families,
     }
@@ -236,11 +239,13 @@ db_test! {
         // The crèche worker signs the child out but cannot mark attendance.
         g.at_session(&app, 1, 115);
         let maria = staff(&app, g.creche);
-        let (_, e) = read(&app, &path, &maria);
-        let out = json!({"creche": [{"child_id": a.child, "signed_in_at": "2026-03-03T10:05:00Z", "signed_out_at": "2026-03-03T11:52:00Z", "collected_by": "Mum"}]});
+        let (reg, e) = read(&app, &path, &maria);
+        // Collected by a carer of the family, as the register names them.
+        let mum = reg["families"][0]["carers_names"][0].as_str().unwrap().to_string();
+        let out = json!({"creche": [{"child_id": a.child, "signed_in_at": "2026-03-03T10:05:00Z", "signed_out_at": "2026-03-03T11:52:00Z", "collected_by": mum}]});
         let reg = ok_json(put(&app, &path, &maria, Some(&e), &out), 200);
         assert_eq!(reg["creche"]["not_signed_out"], json!([]));
-        assert_eq!(reg["creche"]["children"][0]["collected_by"], "Mum");
+        assert_eq!(reg["creche"]["children"][0]["collected_by"], mum.as_str());
         let maria = staff(&app, g.creche);
         let (_, e) = read(&app, &path, &maria);
         problem(put(&app, &path, &maria, Some(&e), &json!({"marks": [{"booking_id": a.booking, "status": "late"}]})), 403);

@@ -696,6 +696,48 @@ fn table() -> Vec<Row> {
             200,
             |s, n| call(format!("/api/v1/children/{}/care", s.child(n)), None),
         ),
+        row(
+            M::GET,
+            "/api/v1/cohorts/{id}/creche/key-persons",
+            CohortTeam,
+            200,
+            |s, _| {
+                call(
+                    format!("/api/v1/cohorts/{}/creche/key-persons", s.cohort),
+                    None,
+                )
+            },
+        ),
+        // Admitted callers get as far as the child, who has no crèche place in the matrix's
+        // cohort (404); `creche_register` tests the lead, the crèche worker and the rest.
+        row(
+            M::PUT,
+            "/api/v1/cohorts/{id}/creche/key-persons/{child_id}",
+            CohortTeam,
+            404,
+            |s, n| {
+                let url = format!(
+                    "/api/v1/cohorts/{}/creche/key-persons/{}",
+                    s.cohort,
+                    s.child(n)
+                );
+                call(url, Some(json!({"staff_id": s.staff})))
+            },
+        ),
+        row(
+            M::DELETE,
+            "/api/v1/cohorts/{id}/creche/key-persons/{child_id}",
+            CohortTeam,
+            404,
+            |s, n| {
+                let url = format!(
+                    "/api/v1/cohorts/{}/creche/key-persons/{}",
+                    s.cohort,
+                    s.child(n)
+                );
+                call(url, None)
+            },
+        ),
         // A wrong password is refused (422) before anything changes, so the shared parent
         // caller keeps its family; `family_records` tests the erasure itself.
         row(M::DELETE, "/api/v1/me/family", ParentOnly, 422, |_, _| {

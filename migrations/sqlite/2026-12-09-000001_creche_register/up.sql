@@ -7,12 +7,12 @@ CREATE TABLE creche_key_persons (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     cohort_id INTEGER NOT NULL REFERENCES cohorts (id) ON DELETE CASCADE,
     child_id INTEGER NOT NULL REFERENCES children (id) ON DELETE CASCADE,
-    user_id INTEGER NOT NULL REFERENCES users (id),
+    staff_id INTEGER NOT NULL REFERENCES staff (id),
     assigned_by INTEGER REFERENCES users (id),
     assigned_at TIMESTAMP NOT NULL,
     UNIQUE (cohort_id, child_id)
 );
-CREATE INDEX creche_key_persons_user ON creche_key_persons (user_id);
+CREATE INDEX creche_key_persons_staff ON creche_key_persons (staff_id);
 
 -- Who collected: the authorised collector (null for a carer of the family, or once the parent
 -- removed the collector; collected_by keeps the name), and a coordinator's reason when they let

@@ -5,6 +5,7 @@
 //! The rules, the transaction and the audit are `service::registers`'s.
 
 pub mod follow_ups;
+pub mod key_persons;
 pub mod outcomes;
 pub mod view;
 
@@ -46,8 +47,23 @@ pub struct CrecheIn {
     /// Null (with `signed_out_at` null) removes a sign-in recorded by mistake.
     pub signed_in_at: Option<DateTime<Utc>>,
     pub signed_out_at: Option<DateTime<Utc>>,
-    /// Who collected the child; required with `signed_out_at`.
+    /// Who collected the child, by name, with `signed_out_at`: one of the family's carers as the
+    /// register names them. Someone the parents listed is chosen by `collector_id` instead (the
+    /// name may then be left out). Anyone else is refused (422) unless a coordinator gives
+    /// `override_reason`.
+    #[schema(max_length = 120)]
     pub collected_by: Option<String>,
+    /// One of the child's listed collectors (the register's `care.collectors`).
+    #[schema(minimum = 1)]
+    pub collector_id: Option<i32>,
+    /// The collection password the collector gives, when the parents set one (422 when it is
+    /// missing or wrong). Never stored.
+    #[schema(max_length = 200)]
+    pub collection_password: Option<String>,
+    /// Coordinators only (403 for others): lets someone not on the list (or without the right
+    /// password) collect the child, for this reason; audited.
+    #[schema(max_length = 500, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
+    pub override_reason: Option<String>,
 }
 
 /// Marks for the families named and sign-ins for the children named; others stay as they are.
@@ -150,6 +166,9 @@ pub async fn put_register(
                 signed_in_at: e.signed_in_at,
                 signed_out_at: e.signed_out_at,
                 collected_by: e.collected_by,
+                collector_id: e.collector_id,
+                collection_password: e.collection_password,
+                override_reason: e.override_reason,
             })
             .collect(),
         creche_staff_present: body.creche_staff_present,

@@ -9,7 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use crate::service::registers::{
-    CrecheEntry, CrecheRegister, MarkCounts, RegisterChild, RegisterFamily,
+    CallCard, CareFlags, CollectorCard, CrecheCare, CrecheEntry, CrecheRegister, KeyPersonOut,
+    MarkCounts, RegisterChild, RegisterFamily,
 };
 
 #[derive(Debug, Serialize, ToSchema)]

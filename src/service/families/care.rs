@@ -6,6 +6,7 @@
 //! audited as `child_care_read`.
 
 use super::own_family;
+use crate::domain::creche::care::{care_view, CareView};
 use crate::domain::family::phone_ok;
 use crate::domain::role::Role;
 use crate::error::FieldErrors;
@@ -337,12 +338,10 @@ pub async fn child_care(
                     id,
                 } => {
                     let roles = store::child_care::team_roles_for_child(tx.conn, child_id, id)?;
-                    if roles.iter().any(|r| r == "lead" || r == "creche_worker") {
-                        true
-                    } else if roles.iter().any(|r| r == "co_facilitator") {
-                        false
-                    } else {
-                        return Err(ServiceError::not_found("child"));
+                    match care_view(&roles) {
+                        Some(CareView::Details) => true,
+                        Some(CareView::FlagOnly) => false,
+                        None => return Err(ServiceError::not_found("child")),
                     }
                 }
                 Actor::User {

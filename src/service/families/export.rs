@@ -45,6 +45,8 @@ pub struct FamilyRecord {
     /// Apologies sent in advance, also withdrawn bookings' (a withdrawn apology is deleted).
     pub apologies: Vec<Apology>,
     pub creche_sign_ins: Vec<CrecheRow>,
+    /// Each crèche child's key person, in each group.
+    pub key_persons: Vec<crate::store::key_persons::KeyPerson>,
     /// Follow-ups, with the attempts to contact the family (by follow-up id).
     pub follow_ups: Vec<FollowUp>,
     pub contacts: Vec<Contact>,
@@ -154,6 +156,7 @@ fn read_record(
         attendance_marks: store::export::marks(c, &ids)?,
         apologies: store::apologies::of_bookings(c, &ids)?,
         creche_sign_ins: store::export::sign_ins(c, &ids, &child_ids)?,
+        key_persons: store::key_persons::of_children(c, &child_ids)?,
         outcome_measures: store::export::outcomes(c, &ids)?,
         notifications: store::bookings::notifications_of(c, family_id)?,
         messages: store::messages::of_family(c, family_id)?,

@@ -7,17 +7,19 @@
 
 mod access;
 pub mod follow_ups;
+pub mod key_persons;
 pub mod outcomes;
 mod plan;
 mod sheet;
 
 pub use access::{team_access, TeamAccess};
 pub use sheet::{
-    CrecheEntry, CrecheRegister, MarkCounts, Register, RegisterApology, RegisterChild,
-    RegisterFamily,
+    CallCard, CareFlags, CollectorCard, CrecheCare, CrecheEntry, CrecheRegister, KeyPersonOut,
+    MarkCounts, Register, RegisterApology, RegisterChild, RegisterFamily,
 };
 
 use crate::db::DbConnection;
+use crate::domain::creche::care::{care_view, CareView};
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
 use crate::store::venues::Venue;
 use crate::store::{self, cohorts::Cohort, cohorts::Session, programmes::Programme};
@@ -42,8 +44,15 @@ pub struct CrecheSignIn {
     pub child_id: i32,
     pub signed_in_at: Option<DateTime<Utc>>,
     pub signed_out_at: Option<DateTime<Utc>>,
-    /// Who collected the child; required with `signed_out_at`.
+    /// Who collected the child, by name: one of the family's carers, or (with `collector_id`)
+    /// may be left out.
     pub collected_by: Option<String>,
+    /// The listed collector who collected the child.
+    pub collector_id: Option<i32>,
+    /// The collection password the collector gave, when the parents set one.
+    pub collection_password: Option<String>,
+    /// A coordinator's reason to let someone not on the list collect the child.
+    pub override_reason: Option<String>,
 }
 
 /// Mark a session's register: the families and children named change, the others stay.
@@ -69,6 +78,8 @@ struct Context {
     programme: Programme,
     venue: Venue,
     access: TeamAccess,
+    /// How much of the crèche children's care the actor needs to know.
+    care_view: CareView,
 }
 
 /// The session's register (the cohort's lead, co-facilitators and crèche workers;
@@ -92,6 +103,7 @@ pub async fn register(
                     detail: format!("register of session {}", register.session.id),
                 });
             }
+            audit_care_reads(tx, &x, &register);
             Ok(register)
         })
         .await
@@ -123,7 +135,9 @@ pub async fn mark_register(
                 .creche_staff_present
                 .is_none_or(|n| Some(n) == staff_present(&x));
             if plan.is_empty() && staff_unchanged {
-                return sheet(tx, &x, cmd.window_days);
+                let register = sheet(tx, &x, cmd.window_days)?;
+                audit_care_reads(tx, &x, &register);
+                return Ok(register);
             }
             let current = sheet::etag(&x.session);
             if !if_match.split(',').any(|t| t.trim() == current) {
@@ -133,7 +147,9 @@ pub async fn mark_register(
             }
             plan::apply(tx, &x, &cmd, plan)?;
             let x = context(tx.conn, cmd.session_id, tx.actor)?;
-            sheet(tx, &x, cmd.window_days)
+            let register = sheet(tx, &x, cmd.window_days)?;
+            audit_care_reads(tx, &x, &register);
+            Ok(register)
         })
         .await
 }
@@ -148,7 +164,15 @@ fn context(c: &mut DbConnection, id: i32, actor: Actor) -> Result<Context, Servi
     })?;
     let (cohort, programme, venue) =
         store::cohorts::find_full(c, session.cohort_id)?.ok_or_else(missing)?;
+    let care_view = match (access, actor) {
+        (TeamAccess::Facilitator, Actor::User { id, .. }) => {
+            let roles = store::teams::team_roles_of_user(c, cohort.id, id)?;
+            care_view(&roles).unwrap_or(CareView::FlagOnly)
+        }
+        _ => CareView::Details,
+    };
     Ok(Context {
+        care_view,
         session,
         cohort,
         programme,
@@ -168,4 +192,27 @@ fn staff_present(x: &Context) -> Option<i32> {
             .creche_staff_present
             .unwrap_or(x.cohort.creche_workers),
     )
+}
+
+/// Each crèche child's care shown on the register is a read of it (the details, or only whether
+/// there are any): audited as the care endpoint audits it.
+fn audit_care_reads(tx: &mut Tx, x: &Context, register: &Register) {
+    let what = match x.care_view {
+        CareView::Details => "details",
+        CareView::FlagOnly => "flag only",
+    };
+    for e in &register.creche.children {
+        let family_id = register
+            .families
+            .iter()
+            .find(|f| f.booking_id == e.booking_id)
+            .map(|f| f.family_id);
+        tx.audit(Audit {
+            action: "child_care_read",
+            entity: "child",
+            entity_id: Some(e.child.child_id),
+            family_id,
+            detail: format!("{what}, register of session {}", register.session.id),
+        });
+    }
 }

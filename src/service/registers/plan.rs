@@ -4,6 +4,7 @@
 
 use super::{Context, CrecheSignIn, MarkRegister, TeamAccess};
 use crate::db::DbConnection;
+use crate::domain::creche::care::{self, Asked, Collection, Listed, Refusal};
 use crate::domain::register::{may_mark, may_sign_in, times_problem, Mark, MarkRefusal};
 use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::error::FieldErrors;
@@ -138,17 +139,8 @@ pub(super) fn plan(
         .collect();
     let places = store::bookings::creche_children(c, &confirmed)?;
     let signed: BTreeMap<i32, SignIn> = store::registers::creche_of_session(c, x.session.id)?
-        .into_iter()
-        .map(|r| {
-            (
-                r.child_id,
-                SignIn {
-                    signed_in_at: r.signed_in_at,
-                    signed_out_at: r.signed_out_at,
-                    collected_by: r.collected_by,
-                },
-            )
-        })
+        .iter()
+        .map(|r| (r.child_id, SignIn::from(r)))
         .collect();
     let mut seen_children = Vec::new();
     for (i, e) in body.creche.iter().enumerate() {
@@ -179,7 +171,20 @@ pub(super) fn plan(
                 continue;
             }
         }
-        if signed.get(&e.child_id) != wanted.as_ref() {
+        let was = signed.get(&e.child_id);
+        let wanted = match wanted {
+            Some(w) if w.signed_out_at.is_some() => {
+                match collection(c, e, w, was, *booking_id, coordinator)? {
+                    Ok(w) => Some(w),
+                    Err((field, msg)) => {
+                        err(key(field), msg);
+                        continue;
+                    }
+                }
+            }
+            w => w,
+        };
+        if was != wanted.as_ref() {
             out.signins.push((*booking_id, e.child_id, wanted));
         }
     }
@@ -250,18 +255,102 @@ fn sign_in(
                 "must be during the session, and not in the future",
             ));
         }
-        if collected_by.is_empty() {
+        if collected_by.is_empty() && e.collector_id.is_none() {
             return Err(("collected_by", "say who collected the child"));
         }
     }
     if collected_by.chars().count() > 120 {
         return Err(("collected_by", "must be at most 120 characters"));
     }
+    let reason = e.override_reason.as_deref().unwrap_or("").trim();
+    if reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+        return Err((
+            "override_reason",
+            "must be at most 500 characters, on one line",
+        ));
+    }
     Ok(Some(SignIn {
         signed_in_at: signed_in,
         signed_out_at: out,
         collected_by,
+        collector_id: None,
+        collection_override: String::new(),
     }))
+}
+
+/// A sign-out with who collected the child, checked against who may: one of the family's carers,
+/// someone the parents listed (with their collection password, when set), or, on a
+/// coordinator's word with a reason, someone else. The same collection sent again (a retried
+/// request, or the register saved with other changes) is not asked again. `Ok(Err((field,
+/// why)))` when the child may not go with them.
+fn collection(
+    c: &mut DbConnection,
+    e: &CrecheSignIn,
+    mut w: SignIn,
+    was: Option<&SignIn>,
+    booking_id: i32,
+    coordinator: bool,
+) -> Result<Result<SignIn, (&'static str, &'static str)>, ServiceError> {
+    if let Some(was) = was.filter(|p| {
+        p.signed_out_at == w.signed_out_at
+            && (e.collector_id.is_none() || e.collector_id == p.collector_id)
+            && (w.collected_by.is_empty() || w.collected_by == p.collected_by)
+    }) {
+        return Ok(Ok(SignIn {
+            signed_in_at: w.signed_in_at,
+            ..was.clone()
+        }));
+    }
+    let booking =
+        store::bookings::find(c, booking_id)?.ok_or_else(|| ServiceError::not_found("booking"))?;
+    let family = store::families::find(c, booking.family_id)?
+        .ok_or_else(|| ServiceError::not_found("family"))?;
+    let collectors = store::child_care::collectors_of(c, e.child_id)?;
+    let chosen = e
+        .collector_id
+        .and_then(|id| collectors.iter().find(|k| k.id == id));
+    let password_matches = match (
+        chosen.and_then(|k| k.password_hash.as_deref()),
+        &e.collection_password,
+    ) {
+        (Some(hash), Some(given)) => Some(crate::auth::password::verify(given, hash)),
+        _ => None,
+    };
+    let listed: Vec<Listed> = collectors
+        .iter()
+        .map(|k| Listed {
+            id: k.id,
+            needs_password: k.password_hash.is_some(),
+        })
+        .collect();
+    let carers = family.carers();
+    let carers: Vec<&str> = carers.iter().map(String::as_str).collect();
+    let reason = e.override_reason.as_deref().unwrap_or("").trim();
+    let asked = Asked {
+        collector_id: e.collector_id,
+        password_matches,
+        collected_by: &w.collected_by,
+        override_reason: reason,
+        by_coordinator: coordinator,
+    };
+    match care::collection(asked, &carers, &listed) {
+        Err(Refusal::OverrideNotAllowed) => Err(ServiceError::Forbidden(
+            Refusal::OverrideNotAllowed.message().into(),
+        )),
+        Err(r) => Ok(Err((r.field(), r.message()))),
+        Ok(how) => {
+            if let Some(k) = chosen {
+                w.collector_id = Some(k.id);
+                if w.collected_by.is_empty() {
+                    w.collected_by = k.name.clone();
+                }
+            }
+            if how == Collection::Override {
+                w.collection_override = reason.to_string();
+            }
+            Ok(Ok(w))
+        }
+    }
 }
 
 pub(super) fn apply(
@@ -326,6 +415,17 @@ pub(super) fn apply(
         };
         let detail = format!("session {session}: child {child} {what}");
         tx.audit(event("creche_signed", &b, detail));
+        if let Some(s) = wanted
+            .as_ref()
+            .filter(|s| !s.collection_override.is_empty())
+        {
+            // The reason is kept on the sign-in; the trail says who allowed it, and when.
+            let detail = format!(
+                "session {session}: child {child} collected by someone not on the list ({} characters of reason)",
+                s.collection_override.chars().count()
+            );
+            tx.audit(event("creche_collection_override", &b, detail));
+        }
     }
     if let Some(n) = body.creche_staff_present {
         store::registers::set_creche_staff_present(tx.conn, session, Some(n))?;

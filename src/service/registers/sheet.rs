@@ -5,6 +5,7 @@
 
 use super::{Context, TeamAccess};
 use crate::db::DbConnection;
+use crate::domain::creche::care::CareView;
 use crate::domain::creche::{self, AgeBand};
 use crate::domain::register::Mark;
 use crate::domain::register::{self, SignIn};
@@ -72,9 +73,79 @@ pub struct CrecheEntry {
     #[serde(flatten)]
     pub child: RegisterChild,
     pub booking_id: i32,
+    /// Whether the parents told the crèche anything about the child's care (shown to the whole
+    /// team; what it is only to those who need to know, in `care`).
+    pub has_care_notes: bool,
+    /// Which kinds of care notes there are, without what they say.
+    pub care_flags: CareFlags,
+    /// What the crèche needs to know (coordinators, the group's lead and its crèche workers);
+    /// null for the co-facilitators, who see only the flags.
+    pub care: Option<CrecheCare>,
+    /// The crèche worker who is the child's key person in this group, when assigned.
+    pub key_person: Option<KeyPersonOut>,
     pub signed_in_at: Option<DateTime<Utc>>,
     pub signed_out_at: Option<DateTime<Utc>>,
     pub collected_by: Option<String>,
+    /// The listed collector who collected the child (null for a carer, or a collector the
+    /// parents have since removed: `collected_by` keeps the name).
+    pub collector_id: Option<i32>,
+    /// A coordinator's reason for letting someone not on the list collect the child.
+    pub collection_override: Option<String>,
+}
+
+/// Which kinds of care notes a child has.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct CareFlags {
+    pub allergies: bool,
+    pub dietary_needs: bool,
+    pub medical_needs: bool,
+    pub medicines: bool,
+    pub additional_needs: bool,
+}
+
+/// A child's care details as the crèche register shows them to those who need to know.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CrecheCare {
+    pub allergies: String,
+    pub dietary_needs: String,
+    pub medical_needs: String,
+    pub medicines: String,
+    /// The parent's written consent to the medicines, and its date.
+    pub medicines_consent: bool,
+    pub medicines_consent_date: Option<NaiveDate>,
+    /// Special educational needs and disabilities (SEND).
+    pub additional_needs: String,
+    /// Whom to call in an emergency, in order.
+    pub emergency_contacts: Vec<CallCard>,
+    /// The family's carers, who may always collect the child (by name).
+    pub carers: Vec<String>,
+    /// Others the parents listed as allowed to collect the child.
+    pub collectors: Vec<CollectorCard>,
+}
+
+/// Someone to call in an emergency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CallCard {
+    pub name: String,
+    pub relation: String,
+    pub phone: String,
+}
+
+/// Someone listed as allowed to collect a child; choose them by `id` when signing out.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CollectorCard {
+    pub id: i32,
+    pub name: String,
+    pub relation: String,
+    /// Ask for the collection password the parents set (never shown).
+    pub password_required: bool,
+}
+
+/// A child's key person.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KeyPersonOut {
+    pub staff_id: i32,
+    pub name: String,
 }
 
 /// The crèche side of the register, checked against the ratios and the room.
@@ -171,6 +242,12 @@ pub(super) fn build(
             .into_iter()
             .map(|r| (r.child_id, r))
             .collect();
+    let with_places: Vec<i32> = bookings
+        .iter()
+        .filter(|b| places.iter().any(|(bid, _, _)| *bid == b.id))
+        .map(|b| b.family_id)
+        .collect();
+    let care = CareBook::read(c, x, &places, &with_places)?;
     let child_view = |ch: &store::families::Child| RegisterChild {
         child_id: ch.id,
         first_name: ch.first_name.clone(),
@@ -197,12 +274,27 @@ pub(super) fn build(
             .collect();
         for ch in &mine {
             let s = signins.get(&ch.id);
+            let notes = ch.care();
             entries.push(CrecheEntry {
                 child: child_view(ch),
                 booking_id: b.id,
+                has_care_notes: notes.any(),
+                care_flags: CareFlags {
+                    allergies: !notes.allergies.trim().is_empty(),
+                    dietary_needs: !notes.dietary_needs.trim().is_empty(),
+                    medical_needs: !notes.medical_needs.trim().is_empty(),
+                    medicines: !notes.medicines.trim().is_empty(),
+                    additional_needs: !notes.additional_needs.trim().is_empty(),
+                },
+                care: care.details(&f, ch),
+                key_person: care.key_person(ch.id),
                 signed_in_at: s.map(|s| s.signed_in_at.and_utc()),
                 signed_out_at: s.and_then(|s| s.signed_out_at.map(|t| t.and_utc())),
                 collected_by: s.map(|s| s.collected_by.clone()).filter(|n| !n.is_empty()),
+                collector_id: s.and_then(|s| s.collector_id),
+                collection_override: s
+                    .map(|s| s.collection_override.clone())
+                    .filter(|r| !r.is_empty()),
             });
         }
         let mark = marks.get(&b.id);
@@ -227,10 +319,7 @@ pub(super) fn build(
             booking_id: b.id,
             family_id: f.id,
             booking_status: b.status,
-            carers_names: [f.carer_one.clone(), f.carer_two.clone()]
-                .into_iter()
-                .filter(|n| !n.is_empty())
-                .collect(),
+            carers_names: f.carers(),
             carers: b.carers,
             mark: mark.map(|m| m.status),
             marked_at: mark.map(|m| m.marked_at.and_utc()),
@@ -326,5 +415,93 @@ fn creche_check(
         within_ratio,
         within_room_capacity,
         warnings,
+    }
+}
+
+/// What the register shows of its crèche children's care: the key persons for everyone on the
+/// team, and (for those who need to know) the emergency contacts and collectors.
+struct CareBook {
+    view: CareView,
+    key_persons: Vec<store::key_persons::KeyPerson>,
+    contacts: BTreeMap<i32, Vec<store::child_care::EmergencyContact>>,
+    collectors: Vec<store::child_care::Collector>,
+}
+
+impl CareBook {
+    fn read(
+        c: &mut DbConnection,
+        x: &Context,
+        places: &[(i32, i32, Option<NaiveDate>)],
+        families: &[i32],
+    ) -> Result<CareBook, ServiceError> {
+        let children: Vec<i32> = places.iter().map(|(_, child, _)| *child).collect();
+        let mut book = CareBook {
+            view: x.care_view,
+            key_persons: store::key_persons::of_cohort(c, x.cohort.id)?,
+            contacts: BTreeMap::new(),
+            collectors: Vec::new(),
+        };
+        if book.view == CareView::Details && !children.is_empty() {
+            book.collectors = store::child_care::collectors_of_many(c, &children)?;
+            for &f in families {
+                if let std::collections::btree_map::Entry::Vacant(e) = book.contacts.entry(f) {
+                    e.insert(store::child_care::contacts_of(c, f)?);
+                }
+            }
+        }
+        Ok(book)
+    }
+
+    fn key_person(&self, child_id: i32) -> Option<KeyPersonOut> {
+        self.key_persons
+            .iter()
+            .find(|k| k.child_id == child_id)
+            .map(|k| KeyPersonOut {
+                staff_id: k.staff_id,
+                name: k.name.clone(),
+            })
+    }
+
+    fn details(
+        &self,
+        family: &store::families::Family,
+        ch: &store::families::Child,
+    ) -> Option<CrecheCare> {
+        if self.view != CareView::Details {
+            return None;
+        }
+        let care = ch.care();
+        Some(CrecheCare {
+            allergies: care.allergies,
+            dietary_needs: care.dietary_needs,
+            medical_needs: care.medical_needs,
+            medicines: care.medicines,
+            medicines_consent: care.medicines_consent,
+            medicines_consent_date: care.medicines_consent_date,
+            additional_needs: care.additional_needs,
+            emergency_contacts: self
+                .contacts
+                .get(&family.id)
+                .into_iter()
+                .flatten()
+                .map(|e| CallCard {
+                    name: e.name.clone(),
+                    relation: e.relation.clone(),
+                    phone: e.phone.clone(),
+                })
+                .collect(),
+            carers: family.carers(),
+            collectors: self
+                .collectors
+                .iter()
+                .filter(|k| k.child_id == ch.id)
+                .map(|k| CollectorCard {
+                    id: k.id,
+                    name: k.name.clone(),
+                    relation: k.relation.clone(),
+                    password_required: k.password_hash.is_some(),
+                })
+                .collect(),
+        })
     }
 }

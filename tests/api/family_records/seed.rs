@@ -24,9 +24,11 @@ pub const ALLERGY_WORD: &str = "cashew";
 pub const EMERGENCY_NAME: &str = "Nomvula Mthembu";
 pub const EMERGENCY_PHONE: &str = "07700 900555";
 pub const COLLECTOR: &str = "Bongani Ndlovu";
+/// A word only the coordinator's reason to let someone not on the list collect the child holds.
+pub const OVERRIDE_WORD: &str = "Mkhize";
 
 /// Every value that identifies or describes the family.
-pub fn personal_values() -> [&'static str; 12] {
+pub fn personal_values() -> [&'static str; 13] {
     [
         NAME,
         "Okonkwo-Birch",
@@ -40,6 +42,7 @@ pub fn personal_values() -> [&'static str; 12] {
         EMERGENCY_NAME,
         EMERGENCY_PHONE,
         COLLECTOR,
+        OVERRIDE_WORD,
     ]
 }
 
@@ -98,7 +101,7 @@ pub fn family(app: &TestApp) -> Seeded {
     ok_json(put_contacts.json(&contacts).send().unwrap(), 200);
     let collector = json!({"name": COLLECTOR, "relation": "uncle", "password": "umhlanga"});
     let url = format!("/api/v1/me/children/{child}/collectors");
-    ok_json(app.post(&url, Some(&t), &collector), 201);
+    let collector = ok_json(app.post(&url, Some(&t), &collector), 201)["id"].clone();
 
     // Waitlisted, then promoted when the other family cancels: a notification.
     let url = format!("/api/v1/cohorts/{}/bookings", g.cohort);
@@ -123,8 +126,19 @@ pub fn family(app: &TestApp) -> Seeded {
     let start = g.sessions[0].1;
     let body = json!({"marks": [{"booking_id": booking, "status": "present"}],
         "creche": [{"child_id": child, "signed_in_at": start + Duration::minutes(5),
-                    "signed_out_at": start + Duration::minutes(115), "collected_by": COLLECTED_BY}]});
+                    "signed_out_at": start + Duration::minutes(115), "collector_id": collector,
+                    "collection_password": "umhlanga"}]});
     ok_json(put(app, &g.register(1), &lead, Some(&etag), &body), 200);
+    // Her key person in the crèche.
+    let url = format!("/api/v1/cohorts/{}/creche/key-persons/{child}", g.cohort);
+    let assign = app.req(Method::PUT, &url, Some(&lead));
+    ok_json(
+        assign
+            .json(&json!({"staff_id": g.creche_staff}))
+            .send()
+            .unwrap(),
+        200,
+    );
     // Sessions 2 and 3 missed: a follow-up, a contact attempt and a closing note.
     for n in [2, 3] {
         g.at_session(app, n, 30);
@@ -138,6 +152,19 @@ pub fn family(app: &TestApp) -> Seeded {
     let lead = staff(app, g.lead);
     let open = ok_json(app.get("/api/v1/follow-ups?status=open", Some(&lead)), 200);
     assert_eq!(open["total"], 1, "{open}");
+    // Session 4: the child in the crèche, collected by someone not on the list, on a coordinator's word.
+    g.at_session(app, 4, 118);
+    let coordinator = crate::registers::coordinator(app, &g);
+    let (_, etag) = read(app, &g.register(4), &coordinator);
+    let start = g.sessions[3].1;
+    let body = json!({"creche": [{"child_id": child, "signed_in_at": start + Duration::minutes(5),
+        "signed_out_at": start + Duration::minutes(116), "collected_by": COLLECTED_BY,
+        "override_reason": format!("aunt {OVERRIDE_WORD}; her mother phoned the centre")}]});
+    ok_json(
+        put(app, &g.register(4), &coordinator, Some(&etag), &body),
+        200,
+    );
+    let lead = staff(app, g.lead);
     let url = format!("/api/v1/follow-ups/{}", open["items"][0]["id"]);
     let at = (app.state.now() - Duration::hours(1)).to_rfc3339();
     let note = format!("Spoke to Zanele: {CHILD} has {NOTE_WORD}");

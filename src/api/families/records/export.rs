@@ -51,6 +51,8 @@ impl From<FamilyRecord> for FamilyExport {
                 signed_in_at: utc(s.signed_in_at),
                 signed_out_at: s.signed_out_at.map(utc),
                 collected_by: s.collected_by,
+                collector_id: s.collector_id,
+                collection_override: s.collection_override,
                 marked_by: s.marked_by,
                 marked_at: utc(s.marked_at),
             })
@@ -160,6 +162,11 @@ impl From<FamilyRecord> for FamilyExport {
             attendance_marks,
             apologies,
             creche_sign_ins,
+            creche_key_persons: r
+                .key_persons
+                .into_iter()
+                .map(crate::api::registers::key_persons::entry)
+                .collect(),
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct FamilyExport {
     /// Apologies sent in advance for sessions (withdrawn ones are not kept).
     pub apologies: Vec<ExportApology>,
     pub creche_sign_ins: Vec<ExportSignIn>,
+    /// Each crèche child's key person (a crèche worker) in each group.
+    pub creche_key_persons: Vec<crate::api::registers::key_persons::KeyPersonEntry>,
     pub follow_ups: Vec<ExportFollowUp>,
     pub outcome_measures: Vec<ExportOutcome>,
     pub notifications: Vec<NotificationOut>,
@@ -205,6 +207,10 @@ pub struct ExportSignIn {
     pub signed_in_at: DateTime<Utc>,
     pub signed_out_at: Option<DateTime<Utc>>,
     pub collected_by: String,
+    /// The listed collector who collected the child (null for a carer).
+    pub collector_id: Option<i32>,
+    /// A coordinator's reason for letting someone not on the list collect the child, or "".
+    pub collection_override: String,
     pub marked_by: Option<i32>,
     pub marked_at: DateTime<Utc>,
 }
