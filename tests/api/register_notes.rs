@@ -89,3 +89,27 @@ db_test! {
         assert!(!notes[0].detail.contains("warm"), "{}", notes[0].detail);
     }
 }
+
+db_test! {
+    fn if_match_star_changes_the_register_whatever_its_version(app) {
+        // RFC 9110 §13.1.1: `*` matches whenever a current register exists, touched or not.
+        let g = group(&app, 6, 1, 1);
+        g.at_session(&app, 1, 30);
+        let lead = staff(&app, g.lead);
+        let path = g.register(1);
+        let (_, untouched) = read(&app, &path, &lead);
+        let res = put(&app, &path, &lead, Some("*"), &json!({"creche_staff_present": 0}));
+        let after = res.headers()["etag"].to_str().unwrap().to_string();
+        assert_eq!(ok_json(res, 200)["creche"]["staff_present"], 0);
+        assert_ne!(after, untouched);
+        let mark = json!({"marks": [{"booking_id": g.families[0].booking, "status": "present"}]});
+        assert_eq!(ok_json(put(&app, &path, &lead, Some("*"), &mark), 200)["families"][0]["mark"], "present");
+        // Only the bare star: a stale tag, a weak one, or a quoted star is still refused.
+        let absent = json!({"marks": [{"booking_id": g.families[0].booking, "status": "absent"}]});
+        for stale in [untouched.clone(), format!("W/{after}"), "\"*\"".to_string()] {
+            problem(put(&app, &path, &lead, Some(&stale), &absent), 412);
+        }
+        problem(put(&app, "/api/v1/sessions/424242/register", &lead, Some("*"), &absent), 404);
+        assert_eq!(read(&app, &path, &lead).0["families"][0]["mark"], "present");
+    }
+}

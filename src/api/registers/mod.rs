@@ -126,7 +126,7 @@ pub async fn get_register(
     tag = "registers",
     security(("bearer" = [])),
     params(("id" = i32, Path, description = "Session id"),
-           ("If-Match" = String, Header, description = "The register's ETag")),
+           ("If-Match" = String, Header, description = "The register's ETag (one or a list), or `*` to change it whatever its version (RFC 9110)")),
     request_body = RegisterBody,
     responses((status = 200, description = "The register after the change", body = RegisterOut,
                headers(("ETag" = String, description = "The new version"))),

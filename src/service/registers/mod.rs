@@ -140,7 +140,7 @@ pub async fn mark_register(
                 return Ok(register);
             }
             let current = sheet::etag(&x.session);
-            if !if_match.split(',').any(|t| t.trim() == current) {
+            if !sheet::if_match_allows(if_match, &current) {
                 return Err(ServiceError::Stale(format!(
                     "the register changed since you read it (now {current}); read it again and redo your marks"
                 )));

@@ -202,6 +202,14 @@ pub fn etag(session: &Session) -> String {
     format!("\"r{}v{}\"", session.id, session.register_version)
 }
 
+/// Whether an `If-Match` value lets a change go ahead on the register whose ETag is `current`
+/// (RFC 9110 §13.1.1): `*` matches any current register, otherwise one of the listed tags must
+/// be the current one, compared strongly (a weak `W/` tag never matches).
+pub fn if_match_allows(if_match: &str, current: &str) -> bool {
+    let if_match = if_match.trim();
+    if_match == "*" || if_match.split(',').any(|t| t.trim() == current)
+}
+
 /// Builds the register of the context's session. Each family shown is a read of its record:
 /// the use case that shows it to staff audits it. Crèche workers see who sent apologies but
 /// not their reasons (they need to know who is not coming, not why), nor the facilitators'
@@ -503,5 +511,31 @@ impl CareBook {
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::if_match_allows;
+
+    #[test]
+    fn if_match_is_the_current_tag_one_of_a_list_or_any() {
+        let now = "\"r7v3\"";
+        assert!(if_match_allows("\"r7v3\"", now));
+        assert!(if_match_allows("\"r7v2\", \"r7v3\"", now));
+        assert!(
+            if_match_allows(" * ", now),
+            "RFC 9110: * matches any current register"
+        );
+        assert!(!if_match_allows("\"r7v2\"", now));
+        assert!(
+            !if_match_allows("W/\"r7v3\"", now),
+            "weak tags never match strongly"
+        );
+        assert!(!if_match_allows("", now));
+        assert!(
+            !if_match_allows("\"*\"", now),
+            "a quoted star is a tag, not any"
+        );
     }
 }
