@@ -74,6 +74,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(cohorts::sessions::update_session)
             .service(catalogue::listings::listings)
             .service(catalogue::listings::listings_ics)
+            .service(catalogue::listings::listing_one)
             .service(families::my_family)
             .service(families::update_family)
             .service(families::children::add_child)

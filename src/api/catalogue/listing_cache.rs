@@ -16,13 +16,20 @@
 //!   built, which bounds their staleness. A DB-side generation check per request would cost
 //!   the round trip the cache exists to save.
 //!
+//! Validators: each rendered body carries a strong `ETag` (a hash of its bytes) and a
+//! `Last-Modified` that moves only when the body for its key changed (a re-render to the same
+//! bytes keeps it; a different body gets a later second than the last one), so a client
+//! revalidating gets a 304 unless the answer really changed. Held in memory: after a restart
+//! the first render's time is the new `Last-Modified` (later, so never a wrong 304).
+//!
 //! Load: one render per key at a time (single flight: the others wait for it, not the
 //! database), and an entry past half its TTL is re-rendered in the background while it is
 //! still served, so expiry never stalls readers.
 
 use crate::service::Signals;
 use actix_web::web::Bytes;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -49,7 +56,46 @@ struct Entry {
     /// The app-clock window in which the clock-derived parts stay as rendered.
     valid_from: DateTime<Utc>,
     valid_until: DateTime<Utc>,
-    body: Bytes,
+    body: Rendered,
+}
+
+/// A rendered answer with its validators.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub body: Bytes,
+    /// A strong entity tag, quoted.
+    pub etag: String,
+    /// Whole seconds (HTTP dates have no finer grain).
+    pub last_modified: DateTime<Utc>,
+}
+
+impl Rendered {
+    /// `body` with its tag, modified at `now` unless `before` (the key's last answer) is the
+    /// same bytes; a changed body is always a later second than the one it replaces.
+    fn new(body: Bytes, before: Option<&Rendered>, now: DateTime<Utc>) -> Rendered {
+        let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
+        let second = TimeDelta::seconds(1);
+        let last_modified = match before {
+            Some(b) if b.etag == etag => b.last_modified,
+            Some(b) => b.last_modified.max(ceil_second(now) - second) + second,
+            None => ceil_second(now),
+        };
+        Rendered {
+            body,
+            etag,
+            last_modified,
+        }
+    }
+}
+
+fn ceil_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    let second = TimeDelta::seconds(1);
+    let floor = t.duration_trunc(second).unwrap_or(t);
+    if floor == t {
+        t
+    } else {
+        floor + second
+    }
 }
 
 impl Entry {
@@ -63,9 +109,9 @@ impl Entry {
 
 /// What to do for a request.
 pub enum Lookup {
-    Hit(Bytes),
+    Hit(Rendered),
     /// A hit on an ageing entry: answer it, and re-render with the ticket in the background.
-    HitRefresh(Bytes, Ticket),
+    HitRefresh(Rendered, Ticket),
     /// Someone is rendering this key at the current generation: wait for it.
     Wait(Wait),
     /// Render, then [`Ticket::finish`].
@@ -83,7 +129,7 @@ pub struct Ticket {
 struct Flight {
     generation: u64,
     /// `Some(result)` once over: the body, or `None` if the render failed.
-    state: Mutex<(Option<Option<Bytes>>, Vec<Waker>)>,
+    state: Mutex<(Option<Option<Rendered>>, Vec<Waker>)>,
 }
 
 impl Flight {
@@ -95,7 +141,7 @@ impl Flight {
             .is_some()
     }
 
-    fn complete(&self, body: Option<Bytes>) {
+    fn complete(&self, body: Option<Rendered>) {
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if s.0.is_none() {
             s.0 = Some(body);
@@ -108,9 +154,9 @@ impl Flight {
 pub struct Wait(Arc<Flight>);
 
 impl Future for Wait {
-    type Output = Option<Bytes>;
+    type Output = Option<Rendered>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Rendered>> {
         let mut s = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
         match &s.0 {
             Some(body) => Poll::Ready(body.clone()),
@@ -124,14 +170,16 @@ impl Future for Wait {
 
 impl Ticket {
     /// Keeps `body`, rendered from data read at the ticket's generation and true for the
-    /// app-clock window `valid_from..valid_until`, and hands it to the waiters.
+    /// app-clock window `valid_from..valid_until`, and hands it to the waiters; returns it
+    /// with its validators.
     pub fn finish(
         self,
         cache: &ListingCache,
         valid_from: DateTime<Utc>,
         valid_until: DateTime<Utc>,
         body: Bytes,
-    ) {
+    ) -> Rendered {
+        let body = cache.validated(&self.key, body, valid_from);
         cache.put(
             &self.key,
             self.generation,
@@ -139,7 +187,7 @@ impl Ticket {
             valid_until,
             body.clone(),
         );
-        self.flight.complete(Some(body));
+        self.flight.complete(Some(body.clone()));
         let mut flights = cache.flights.lock().unwrap_or_else(|p| p.into_inner());
         if flights
             .get(&self.key)
@@ -147,6 +195,7 @@ impl Ticket {
         {
             flights.remove(&self.key);
         }
+        body
     }
 }
 
@@ -164,6 +213,12 @@ impl ListingCache {
             entries: Default::default(),
             flights: Default::default(),
         }
+    }
+
+    /// `body` with its validators, against the key's last answer.
+    pub fn validated(&self, key: &str, body: Bytes, now: DateTime<Utc>) -> Rendered {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        Rendered::new(body, entries.get(key).map(|e| &e.body), now)
     }
 
     pub fn generation(&self) -> u64 {
@@ -219,7 +274,7 @@ impl ListingCache {
         generation: u64,
         valid_from: DateTime<Utc>,
         valid_until: DateTime<Utc>,
-        body: Bytes,
+        body: Rendered,
     ) {
         if generation != self.generation() {
             return; // Already stale: a write committed while this was rendered.
@@ -272,6 +327,33 @@ mod tests {
     }
 
     #[test]
+    fn the_validators_move_only_when_the_body_changes() {
+        let (signals, now) = (Arc::new(Signals::default()), Utc::now());
+        let c = ListingCache::new(signals.clone());
+        render(&c, "a", now, "one");
+        let Lookup::Hit(first) = c.lookup("a", now) else {
+            panic!("kept")
+        };
+        assert!(first.last_modified >= now && first.last_modified < now + Span::seconds(1));
+        // The same bytes rendered again (after a write elsewhere, later): the same validators.
+        signals.listing_changed();
+        render(&c, "a", now + Span::seconds(5), "one");
+        let Lookup::Hit(again) = c.lookup("a", now + Span::seconds(5)) else {
+            panic!("kept")
+        };
+        assert_eq!(again, first);
+        // Different bytes in the same second: a new tag and a later second, never the same.
+        signals.listing_changed();
+        render(&c, "a", now, "two");
+        let Lookup::Hit(second) = c.lookup("a", now) else {
+            panic!("kept")
+        };
+        assert_ne!(second.etag, first.etag);
+        assert_eq!(second.last_modified, first.last_modified + Span::seconds(1));
+        assert_eq!(second.etag.len(), 34, "quoted: {}", second.etag);
+    }
+
+    #[test]
     fn one_render_at_a_time_then_hits_until_a_write_or_the_clock() {
         let (signals, now) = (Arc::new(Signals::default()), Utc::now());
         let c = ListingCache::new(signals.clone());
@@ -283,7 +365,7 @@ mod tests {
             "single flight"
         );
         ticket.finish(&c, now, now + Span::hours(1), Bytes::from_static(b"x"));
-        assert!(matches!(c.lookup("a", now), Lookup::Hit(b) if b == "x"));
+        assert!(matches!(c.lookup("a", now), Lookup::Hit(b) if b.body == "x"));
         assert!(
             matches!(c.lookup("a", now - Span::seconds(1)), Lookup::Render(_)),
             "clock went back"

@@ -1,11 +1,11 @@
 //! The public listing of published cohorts (what centre websites show) and the same as an
 //! iCalendar feed. Nothing personal is in either.
 
-use crate::api::catalogue::listing_cache::{Lookup, Ticket};
+use crate::api::catalogue::listing_cache::{Lookup, Rendered, Ticket};
 use crate::api::cohorts::view::{
     creche_out, session_out, standing, venue_summary, zone, CrecheOut, SessionOut, VenueSummary,
 };
-use crate::api::docs::{E400, E422, E503};
+use crate::api::docs::{E400, E404, E422, E503};
 use crate::api::PageQuery;
 use crate::app::AppState;
 use crate::domain::ics;
@@ -13,10 +13,9 @@ use crate::domain::ward::Ward;
 use crate::error::ApiError;
 use crate::service::catalogue::listing::{published_groups, Filter, Listed};
 use crate::service::schedule::session_events;
-use crate::store::{cohorts::Cohort, cohorts::Session, programmes::Programme, venues::Venue};
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -100,18 +99,71 @@ fn checked(f: &ListingFilter) -> Result<Filter, ApiError> {
         has_places: f.has_places,
         has_creche: f.has_creche,
         with_cancelled: false,
+        cohort_id: None,
     })
 }
 
-/// Answers from the listing cache, or renders with `draw` (see `listing_cache` for the rules).
-/// Errors (the database down) are not kept; a bad filter was refused before.
-async fn cached(
+/// Answers from the listing cache, or renders with `draw` (see `listing_cache` for the rules),
+/// with its validators: 304 when the request's `If-None-Match` (or, without one,
+/// `If-Modified-Since`) shows the client has it already. Errors (the database down) are not
+/// kept; a bad filter was refused before.
+pub(crate) async fn cached(
     state: web::Data<AppState>,
+    req: &HttpRequest,
     key: String,
     filter: Filter,
     content_type: &'static str,
     draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
+    let answer = rendered(state, key, filter, draw).await?;
+    Ok(conditional(req, answer, content_type))
+}
+
+/// The answer for a public page or feed, or 304 Not Modified (RFC 9110 §13.1.2, §13.1.3).
+pub(crate) fn conditional(
+    req: &HttpRequest,
+    answer: Rendered,
+    content_type: &'static str,
+) -> HttpResponse {
+    let headers = req.headers();
+    let fresh = match headers.get(header::IF_NONE_MATCH) {
+        Some(v) => v.to_str().is_ok_and(|v| {
+            v.trim() == "*"
+                || v.split(',')
+                    .any(|t| t.trim().trim_start_matches("W/") == answer.etag)
+        }),
+        None => headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+            .is_some_and(|since| answer.last_modified <= since),
+    };
+    let last_modified = answer
+        .last_modified
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    let mut res = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, answer.etag))
+        .insert_header((header::LAST_MODIFIED, last_modified))
+        // Anyone may keep it, but must ask again before using it: places change.
+        .insert_header((header::CACHE_CONTROL, "public, no-cache"));
+    if fresh {
+        return res.finish();
+    }
+    res.insert_header((header::CONTENT_TYPE, content_type))
+        .body(answer.body)
+}
+
+async fn rendered(
+    state: web::Data<AppState>,
+    key: String,
+    filter: Filter,
+    draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
+) -> Result<Rendered, ApiError> {
     let now = state.now();
     let body = match state.listing_cache.lookup(&key, now) {
         Lookup::Hit(body) => body,
@@ -120,29 +172,28 @@ async fn cached(
             let state = state.clone();
             actix_web::rt::spawn(async move {
                 let now = state.now();
-                let _ = render(&state, filter, now, Some(ticket), draw).await;
+                let _ = render(&state, &key, filter, now, Some(ticket), draw).await;
             });
             body
         }
-        Lookup::Render(ticket) => render(&state, filter, now, Some(ticket), draw).await?,
+        Lookup::Render(ticket) => render(&state, &key, filter, now, Some(ticket), draw).await?,
         Lookup::Wait(wait) => match wait.await {
             Some(body) => body,
-            None => render(&state, filter, now, None, draw).await?,
+            None => render(&state, &key, filter, now, None, draw).await?,
         },
     };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type))
-        .body(body))
+    Ok(body)
 }
 
 /// Renders from the database; with a ticket, keeps the result and hands it to the waiters.
 async fn render(
     state: &AppState,
+    key: &str,
     filter: Filter,
     now: DateTime<Utc>,
     ticket: Option<Ticket>,
     draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
-) -> Result<Bytes, ApiError> {
+) -> Result<Rendered, ApiError> {
     let (body, until) = state
         .db(move |c| {
             let (rows, until) = published_groups(c, &filter, now)?;
@@ -150,20 +201,14 @@ async fn render(
         })
         .await?;
     let body = Bytes::from(body);
-    if let Some(ticket) = ticket {
-        ticket.finish(&state.listing_cache, now, until, body.clone());
-    }
-    Ok(body)
+    Ok(match ticket {
+        Some(ticket) => ticket.finish(&state.listing_cache, now, until, body),
+        None => state.listing_cache.validated(&key, body, now),
+    })
 }
 
-fn item(
-    c: &Cohort,
-    p: &Programme,
-    v: &Venue,
-    sessions: &[Session],
-    booked: &[NaiveDate],
-    now: DateTime<Utc>,
-) -> ListingItem {
+pub(crate) fn item(l: &Listed, now: DateTime<Utc>) -> ListingItem {
+    let (c, p, v, sessions) = (&l.cohort, &l.programme, &l.venue, &l.sessions);
     let tz = zone(c);
     ListingItem {
         cohort_id: c.id,
@@ -179,7 +224,7 @@ fn item(
         sessions: sessions.iter().map(|s| session_out(s, tz)).collect(),
         places: c.places,
         places_left: c.places - c.confirmed_count,
-        creche: creche_out(c, v, sessions, booked),
+        creche: creche_out(c, v, sessions, &l.creche_births),
         booking_open: standing(c, sessions, now).booking_open,
     }
 }
@@ -194,27 +239,35 @@ fn item(
 #[get("/listings")]
 pub async fn listings(
     state: web::Data<AppState>,
+    req: HttpRequest,
     page: web::Query<PageQuery>,
     filter: web::Query<ListingFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page.checked()?;
     let key = format!("json {limit} {offset} {:?}", *filter);
     let filter = checked(&filter)?;
-    cached(state, key, filter, "application/json", move |rows, now| {
-        let items = rows
-            .iter()
-            .skip(offset as usize)
-            .take(limit as usize)
-            .map(|(c, p, v, s, b)| item(c, p, v, s, b, now))
-            .collect();
-        let listing = Listing {
-            items,
-            total: rows.len() as i64,
-            limit,
-            offset,
-        };
-        serde_json::to_vec(&listing).map_err(|e| ApiError::Internal(e.to_string()))
-    })
+    cached(
+        state,
+        &req,
+        key,
+        filter,
+        "application/json",
+        move |rows, now| {
+            let items = rows
+                .iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .map(|l| item(l, now))
+                .collect();
+            let listing = Listing {
+                items,
+                total: rows.len() as i64,
+                limit,
+                offset,
+            };
+            serde_json::to_vec(&listing).map_err(|e| ApiError::Internal(e.to_string()))
+        },
+    )
     .await
 }
 
@@ -233,6 +286,7 @@ pub async fn listings(
 #[get("/listings.ics")]
 pub async fn listings_ics(
     state: web::Data<AppState>,
+    req: HttpRequest,
     filter: web::Query<ListingFilter>,
 ) -> Result<HttpResponse, ApiError> {
     // The feed's DTSTAMP is when it was rendered, at most the cache's TTL ago.
@@ -242,12 +296,51 @@ pub async fn listings_ics(
         with_cancelled: true,
         ..checked(&filter)?
     };
-    cached(state, key, filter, ics, |rows, now| {
+    cached(state, &req, key, filter, ics, |rows, now| {
         let events: Vec<ics::Event> = rows
             .iter()
-            .flat_map(|(c, p, v, s, _)| session_events(c, p, v, s))
+            .flat_map(|l| session_events(&l.cohort, &l.programme, &l.venue, &l.sessions))
             .collect();
         Ok(ics::calendar("Parent–infant groups", &events, now).into_bytes())
     })
+    .await
+}
+
+/// One published group as the listing shows it (public); 404 for drafts, cancelled and finished
+/// groups and unknown ids.
+#[utoipa::path(
+    tag = "listings",
+    params(("id" = i32, Path, description = "Cohort id", minimum = 1)),
+    responses(
+        (status = 200, description = "The group", body = ListingItem,
+         headers(("ETag" = String), ("Last-Modified" = String))),
+        (status = 304, description = "Not modified since the client's copy (If-None-Match, If-Modified-Since)"),
+        E404, E503,
+    )
+)]
+#[get("/listings/{id}")]
+pub async fn listing_one(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let filter = Filter {
+        cohort_id: Some(id),
+        ..Filter::default()
+    };
+    cached(
+        state,
+        &req,
+        format!("json one {id}"),
+        filter,
+        "application/json",
+        move |rows, now| {
+            let group = rows
+                .first()
+                .ok_or_else(|| ApiError::NotFound("group not found".into()))?;
+            serde_json::to_vec(&item(group, now)).map_err(|e| ApiError::Internal(e.to_string()))
+        },
+    )
     .await
 }

@@ -58,6 +58,8 @@ pub struct VenueSummary {
     pub ward: String,
     pub address: String,
     pub postcode: String,
+    /// Step-free access, parking, buggy space and the like, in the centre's words.
+    pub accessibility_notes: String,
 }
 
 pub fn venue_summary(v: &Venue) -> VenueSummary {
@@ -67,6 +69,7 @@ pub fn venue_summary(v: &Venue) -> VenueSummary {
         ward: v.ward.clone(),
         address: v.address.clone(),
         postcode: v.postcode.clone(),
+        accessibility_notes: v.accessibility_notes.clone(),
     }
 }
 

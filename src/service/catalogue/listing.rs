@@ -28,10 +28,21 @@ pub struct Filter {
     /// would have ended (`domain::cohort::in_public_feed`): the iCalendar feed, whose
     /// subscribers must see their events cancelled. Not a query parameter.
     pub with_cancelled: bool,
+    /// One group only (its own page). Not a query parameter.
+    pub cohort_id: Option<i32>,
 }
 
-/// A listed cohort: with its programme, venue, sessions and the crèche children booked.
-pub type Listed = (Cohort, Programme, Venue, Vec<Session>, Vec<NaiveDate>);
+/// A listed cohort: with its programme, venue, sessions and the crèche children booked. (No
+/// one's name: the team is the centre's staff, not the public's to look up.)
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub cohort: Cohort,
+    pub programme: Programme,
+    pub venue: Venue,
+    pub sessions: Vec<Session>,
+    /// Dates of birth of the children holding crèche places.
+    pub creche_births: Vec<NaiveDate>,
+}
 
 /// Published cohorts that have not finished (and with `with_cancelled`, those cancelled since
 /// that are still in the feed), matching the filter, by first session; and the instant until
@@ -48,38 +59,46 @@ pub fn published_groups(
     } else {
         &[CohortStatus::Published]
     };
-    let rows = store::cohorts::list_full(c, Some(statuses), None)?;
+    let only = f.cohort_id.map(|id| vec![id]);
+    let rows = store::cohorts::list_full(c, Some(statuses), only.as_deref())?;
     let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
     let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
     let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;
     let rows: Vec<Listed> = rows
         .into_iter()
-        .map(|(co, p, v)| {
-            let s = sessions.remove(&co.id).unwrap_or_default();
-            let b = booked.remove(&co.id).unwrap_or_default();
-            (co, p, v, s, b)
+        .map(|(cohort, programme, venue)| Listed {
+            sessions: sessions.remove(&cohort.id).unwrap_or_default(),
+            creche_births: booked.remove(&cohort.id).unwrap_or_default(),
+            cohort,
+            programme,
+            venue,
         })
         .collect();
     let until = settled_until(&rows, now);
-    let mut out: Vec<_> = rows
+    let mut out: Vec<Listed> = rows
         .into_iter()
-        .filter(|(c, _, _, s, _)| {
+        .filter(|l| {
             rules::in_public_feed(
-                c.status,
-                c.published_at.is_some(),
-                last_end(s),
-                planned_end(s),
+                l.cohort.status,
+                l.cohort.published_at.is_some(),
+                last_end(&l.sessions),
+                planned_end(&l.sessions),
                 now,
             )
         })
-        .filter(|(_, _, v, _, _)| f.ward.as_ref().is_none_or(|w| &v.ward == w))
-        .filter(|(c, _, _, _, _)| f.venue_id.is_none_or(|id| c.venue_id == id))
-        .filter(|(_, p, _, _, _)| f.programme.as_ref().is_none_or(|code| &p.code == code))
-        .filter(|(c, _, _, s, _)| {
-            let tz = zone(c);
+        .filter(|l| f.ward.as_ref().is_none_or(|w| &l.venue.ward == w))
+        .filter(|l| f.venue_id.is_none_or(|id| l.cohort.venue_id == id))
+        .filter(|l| {
+            f.programme
+                .as_ref()
+                .is_none_or(|code| &l.programme.code == code)
+        })
+        .filter(|l| {
+            let tz = zone(&l.cohort);
             // A cancelled group is found by the dates it had.
-            let cancelled = c.status == CohortStatus::Cancelled;
-            let dates: Vec<NaiveDate> = s
+            let cancelled = l.cohort.status == CohortStatus::Cancelled;
+            let dates: Vec<NaiveDate> = l
+                .sessions
                 .iter()
                 .filter(|s| cancelled || !s.is_cancelled())
                 .map(|s| s.starts_at.and_utc().with_timezone(&tz).date_naive())
@@ -88,12 +107,13 @@ pub fn published_groups(
             f.from.is_none_or(|from| last.is_some_and(|l| l >= from))
                 && f.to.is_none_or(|to| first.is_some_and(|d| d <= to))
         })
-        .filter(|(c, _, _, _, _)| !f.has_places.unwrap_or(false) || c.places > c.confirmed_count)
-        .filter(|(c, _, v, s, b)| {
-            !f.has_creche.unwrap_or(false) || creche_out(c, v, s, b).places_left > 0
+        .filter(|l| !f.has_places.unwrap_or(false) || l.cohort.places > l.cohort.confirmed_count)
+        .filter(|l| {
+            !f.has_creche.unwrap_or(false)
+                || creche_out(&l.cohort, &l.venue, &l.sessions, &l.creche_births).places_left > 0
         })
         .collect();
-    out.sort_by_key(|(c, _, _, s, _)| (first_start(s), c.id));
+    out.sort_by_key(|l| (first_start(&l.sessions), l.cohort.id));
     Ok((out, until))
 }
 
@@ -102,16 +122,15 @@ pub fn published_groups(
 /// last session, when it leaves the feed) or a local midnight in a group's time zone (booking
 /// windows are by date). Filters only drop rows, so this bounds every filtered listing too.
 fn settled_until(rows: &[Listed], now: DateTime<Utc>) -> DateTime<Utc> {
-    rows.iter()
-        .fold(now + Duration::days(1), |until, (c, _, _, s, _)| {
-            let end = if c.status == CohortStatus::Cancelled {
-                planned_end(s)
-            } else {
-                last_end(s)
-            };
-            let ends = end.filter(|end| *end > now).unwrap_or(until);
-            until.min(ends).min(next_midnight(zone(c), now))
-        })
+    rows.iter().fold(now + Duration::days(1), |until, l| {
+        let end = if l.cohort.status == CohortStatus::Cancelled {
+            planned_end(&l.sessions)
+        } else {
+            last_end(&l.sessions)
+        };
+        let ends = end.filter(|end| *end > now).unwrap_or(until);
+        until.min(ends).min(next_midnight(zone(&l.cohort), now))
+    })
 }
 
 fn next_midnight(tz: Tz, now: DateTime<Utc>) -> DateTime<Utc> {
