@@ -203,7 +203,7 @@ async fn render(
     let body = Bytes::from(body);
     Ok(match ticket {
         Some(ticket) => ticket.finish(&state.listing_cache, now, until, body),
-        None => state.listing_cache.validated(&key, body, now),
+        None => state.listing_cache.validated(key, body, now),
     })
 }
 
