@@ -7,6 +7,7 @@
 
 mod access;
 pub mod follow_ups;
+pub mod incidents;
 pub mod outcomes;
 mod plan;
 mod sheet;
