@@ -714,6 +714,51 @@ mod tests {
     }
 
     #[test]
+    fn an_incident_says_what_happened_to_whom_and_when_and_the_text_names_no_one() {
+        let mut f = facts();
+        f.session = Some(f.sessions[0]);
+        f.incident = Some(IncidentFacts {
+            child: "Amara".into(),
+            at: at(10, 2) + chrono::TimeDelta::minutes(40),
+            what_happened: "Bumped her head on the <table>.".into(),
+            first_aid: String::new(),
+        });
+        let en = write(MessageKind::CrecheIncident, Language::En, &f);
+        assert_eq!(en.subject, "A note from the crèche about Amara");
+        for words in [
+            "Hello,",
+            "happened to Amara in the crèche during Together Time <Tuesdays> on Tuesday 2 March 2027 at 10:40.",
+            "What happened: Bumped her head on the <table>.",
+            "No first aid was given.",
+            "let us know there that you have seen it: https://groups.example.org/my-bookings",
+            "With best wishes from the team at Stockwell Children's Centre",
+        ] {
+            assert!(en.text.contains(words), "{words:?} not in {}", en.text);
+        }
+        assert!(
+            en.html.contains("the &lt;table&gt;.") && !en.html.contains("<table>"),
+            "{}",
+            en.html
+        );
+        assert!(!en.sms.contains("Amara") && en.sms.contains("my-bookings"), "{}", en.sms);
+        // The first aid given, in the family's language; no id ever shows.
+        f.incident.as_mut().unwrap().first_aid = "Compressa fria.".into();
+        let pt = write(MessageKind::CrecheIncident, Language::Pt, &f);
+        assert_eq!(pt.subject, "Uma nota da creche sobre Amara");
+        assert!(
+            pt.text.contains("(terça, 2 de março de 2027, às 10:40)")
+                && pt.text.contains("Primeiros socorros prestados: Compressa fria."),
+            "{}",
+            pt.text
+        );
+        for lang in [Language::Es, Language::Pl, Language::So] {
+            let w = write(MessageKind::CrecheIncident, lang, &f);
+            assert!(w.text.contains("Amara") && !w.sms.contains("Amara"), "{lang}: {}", w.text);
+            assert!(!w.text.contains("creche-incident") && !w.subject.is_empty(), "{lang}");
+        }
+    }
+
+    #[test]
     fn an_account_link_says_how_long_it_works_in_the_reader_s_language() {
         let facts = AccountFacts {
             link: "https://groups.example.org/account/reset-password?token=abc".into(),

@@ -36,6 +36,7 @@ mod closure_apply;
 mod closures;
 mod cohort_families;
 mod cohorts;
+mod creche_incidents;
 mod conflicts;
 mod demo;
 mod email_confirmation;
