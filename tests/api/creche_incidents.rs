@@ -302,12 +302,16 @@ db_test! {
         // The period list: coordinators only, a year at most, `to` not before `from`.
         let co = coordinator(&app, &g);
         for (query, field) in [("from=2026-03-10&to=2026-03-01", "to"), ("from=2026-01-01&to=2027-01-02", "to"),
-                               ("to=2026-03-01", "from"), ("from=2026-13-01&to=2026-03-01", "from")] {
+                               ("from=2026-03-10", "to"), ("from=2026-13-01&to=2026-03-01", "from"), ("to=1999-12-31", "to")] {
             let p = problem(app.get(&format!("/api/v1/creche/incidents?{query}"), Some(&co)), 422);
             assert!(p["errors"][field].is_array(), "{query}: {p}");
         }
         let year = ok_json(app.get("/api/v1/creche/incidents?from=2026-01-01&to=2026-12-31", Some(&co)), 200);
         assert_eq!(year["total"], 1);
+        // By default the month up to today (the session was today).
+        let month = ok_json(app.get("/api/v1/creche/incidents", Some(&co)), 200);
+        assert_eq!((month["from"].as_str(), month["to"].as_str(), month["total"].as_i64()),
+                   (Some("2026-02-03"), Some("2026-03-03"), Some(1)), "{month}");
         problem(app.get("/api/v1/creche/incidents?from=2026-03-01&to=2026-03-31", Some(&maria)), 403);
     }
 }

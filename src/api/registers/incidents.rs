@@ -250,24 +250,25 @@ pub async fn get_incident(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
-    /// First day, `YYYY-MM-DD` (days as the centres count them, in England).
-    #[param(value_type = String, format = Date, example = "2026-03-01")]
+    /// First day, `YYYY-MM-DD` (2000–2100, days as the centres count them, in England); without
+    /// it, a month before `to`.
+    #[param(value_type = Option<String>, format = Date, example = "2026-03-01")]
     pub from: Option<String>,
-    /// Last day, inclusive: not before `from`, at most a year after it.
-    #[param(value_type = String, format = Date, example = "2026-03-31")]
+    /// Last day, inclusive: not before `from`, at most a year after it; without it, today.
+    #[param(value_type = Option<String>, format = Date, example = "2026-03-31")]
     pub to: Option<String>,
 }
 
-fn period_dates(q: &PeriodQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
+type Dates = (Option<NaiveDate>, Option<NaiveDate>);
+
+fn period_dates(q: &PeriodQuery) -> Result<Dates, ApiError> {
     let mut errors = FieldErrors::new();
     let mut date = |field: &str, v: &Option<String>| -> Option<NaiveDate> {
-        let problem = match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            None => "is required, YYYY-MM-DD",
-            Some(v) => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-                Ok(d) if plausible_date(d) => return Some(d),
-                Ok(_) => "must be a date between 2000 and 2100",
-                Err(_) => "must be a date, YYYY-MM-DD",
-            },
+        let v = v.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        let problem = match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            Ok(d) if plausible_date(d) => return Some(d),
+            Ok(_) => "must be a date between 2000 and 2100",
+            Err(_) => "must be a date, YYYY-MM-DD",
         };
         errors
             .entry(field.into())
@@ -275,21 +276,30 @@ fn period_dates(q: &PeriodQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
             .push(problem.into());
         None
     };
-    let (from, to) = (date("from", &q.from), date("to", &q.to));
+    let dates = (date("from", &q.from), date("to", &q.to));
     ApiError::check_fields(errors)?;
-    match (from, to) {
-        (Some(f), Some(t)) => Ok((f, t)),
-        _ => Err(ApiError::field("from", "is required, YYYY-MM-DD")),
-    }
+    Ok(dates)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodIncidents {
+    /// The period listed (the defaults filled in).
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub items: Vec<IncidentOut>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
 }
 
 /// Crèche incidents that happened over a period, in the order they happened (coordinators):
-/// at most a year at once. Each family shown is an audited read.
+/// at most a year at once, by default the month up to today. Each family shown is an audited
+/// read.
 #[utoipa::path(
     tag = "registers",
     security(("bearer" = [])),
     params(PeriodQuery, PageQuery),
-    responses((status = 200, description = "The incidents of the period", body = IncidentList), E400, E401, E403, E422, E503)
+    responses((status = 200, description = "The incidents of the period", body = PeriodIncidents), E400, E401, E403, E422, E503)
 )]
 #[get("/creche/incidents")]
 pub async fn incidents_in_period(
@@ -306,10 +316,14 @@ pub async fn incidents_in_period(
         limit,
         offset,
     };
-    let found = service::in_period(&state.services, who.actor(), p).await?;
-    Ok(no_store(IncidentList {
+    let (from, to, found) = service::in_period(&state.services, who.actor(), p).await?;
+    Ok(no_store(PeriodIncidents {
+        from,
+        to,
         items: found.items.into_iter().map(Into::into).collect(),
         total: found.total,
+        limit,
+        offset,
     }))
 }
 

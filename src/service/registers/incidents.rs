@@ -17,7 +17,7 @@ use crate::store::{
     creche_incidents::{Listed, NewIncident},
     Page,
 };
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use std::collections::BTreeSet;
 
 /// The longest period coordinators list at once, in days (a year, leap day included).
@@ -212,12 +212,13 @@ pub async fn acknowledge(
         .await
 }
 
-/// Incidents over a period (coordinators)
+/// Incidents over a period (coordinators).
 #[derive(Debug, Clone, Copy)]
 pub struct Period {
-    pub from: NaiveDate,
-    /// Inclusive.
-    pub to: NaiveDate,
+    /// Without it, a month before `to`.
+    pub from: Option<NaiveDate>,
+    /// Inclusive; without it, today.
+    pub to: Option<NaiveDate>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -231,21 +232,30 @@ fn day_starts(d: NaiveDate) -> NaiveDateTime {
         .map_or(midnight, |t| t.naive_utc())
 }
 
-/// Incidents that happened on the days `from..=to` (as the centres count days), in the order they
-/// happened, a page of them (coordinators). At most a year at once; `to` not before `from`.
-/// Each family shown is an audited read.
+/// Incidents that happened on the days `from..=to` (as the centres count days; by default the
+/// month up to today), in the order they happened, a page of them (coordinators). At most a
+/// year at once; `to` not before `from`. Each family shown is an audited read.
 pub async fn in_period(
     services: &Services,
     actor: Actor,
     p: Period,
-) -> Result<Page<Listed>, ServiceError> {
-    if p.to < p.from {
+) -> Result<(NaiveDate, NaiveDate, Page<Listed>), ServiceError> {
+    let today = services
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .date_naive();
+    let to = p.to.unwrap_or(today);
+    let from = p
+        .from
+        .unwrap_or_else(|| to.checked_sub_months(Months::new(1)).unwrap_or(to));
+    if to < from {
         return Err(ServiceError::field("to", "must not be before from"));
     }
-    let Some(after) = p.to.checked_add_days(Days::new(1)) else {
+    let Some(after) = to.checked_add_days(Days::new(1)) else {
         return Err(ServiceError::field("to", "must be a date"));
     };
-    if p.from.checked_add_days(Days::new(PERIOD_MAX_DAYS)) < Some(after) {
+    if from.checked_add_days(Days::new(PERIOD_MAX_DAYS)) < Some(after) {
         return Err(ServiceError::field(
             "to",
             "the period must be at most a year long",
@@ -255,14 +265,17 @@ pub async fn in_period(
         .write(actor, move |tx| {
             let page = store::creche_incidents::in_period(
                 tx.conn,
-                day_starts(p.from),
+                day_starts(from),
                 day_starts(after),
                 p.limit,
                 p.offset,
             )?;
-            let detail = format!("crèche incidents from {} to {}", p.from, p.to);
-            audit_reads(tx, &page.items, &detail);
-            Ok(page)
+            audit_reads(
+                tx,
+                &page.items,
+                &format!("crèche incidents from {from} to {to}"),
+            );
+            Ok((from, to, page))
         })
         .await
 }
