@@ -1,5 +1,5 @@
 //! One family with a row in every table that can hold its data (booking, crèche place, marks,
-//! a crèche sign-in, a follow-up with a contact attempt, outcome scores, apologies, a
+//! a crèche sign-in, a crèche incident, a follow-up with a contact attempt, outcome scores, apologies, a
 //! notification, audit events, logins, a stored retry, a password-reset link), written with distinctive values to search for after erasure.
 
 use crate::fixtures::Coordinator;
@@ -24,9 +24,11 @@ pub const ALLERGY_WORD: &str = "cashew";
 pub const EMERGENCY_NAME: &str = "Nomvula Mthembu";
 pub const EMERGENCY_PHONE: &str = "07700 900555";
 pub const COLLECTOR: &str = "Bongani Ndlovu";
+/// A word only the crèche's record of an incident (and the message about it) contains.
+pub const INCIDENT_WORD: &str = "grazed";
 
 /// Every value that identifies or describes the family.
-pub fn personal_values() -> [&'static str; 12] {
+pub fn personal_values() -> [&'static str; 13] {
     [
         NAME,
         "Okonkwo-Birch",
@@ -40,6 +42,7 @@ pub fn personal_values() -> [&'static str; 12] {
         EMERGENCY_NAME,
         EMERGENCY_PHONE,
         COLLECTOR,
+        INCIDENT_WORD,
     ]
 }
 
@@ -125,6 +128,12 @@ pub fn family(app: &TestApp) -> Seeded {
         "creche": [{"child_id": child, "signed_in_at": start + Duration::minutes(5),
                     "signed_out_at": start + Duration::minutes(115), "collected_by": COLLECTED_BY}]});
     ok_json(put(app, &g.register(1), &lead, Some(&etag), &body), 200);
+    // An accident in the crèche that day, recorded by the crèche worker (the family is told).
+    let incident = json!({"child_id": child, "happened_at": start + Duration::minutes(60),
+        "what_happened": format!("{CHILD} {INCIDENT_WORD} her elbow on the climbing frame"),
+        "first_aid": "Cleaned and a plaster", "witnesses": "Maria Santos"});
+    let url = format!("/api/v1/sessions/{}/creche/incidents", g.sessions[0].0);
+    ok_json(app.post(&url, Some(&staff(app, g.creche)), &incident), 201);
     // Sessions 2 and 3 missed: a follow-up, a contact attempt and a closing note.
     for n in [2, 3] {
         g.at_session(app, n, 30);
