@@ -91,7 +91,10 @@ mod tests {
             t("2026-03-03 12:30"),
         );
         let ok = Words::new("  Fell over on the mat and bumped her knee. ", "", "");
-        assert_eq!(ok.what_happened, "Fell over on the mat and bumped her knee.");
+        assert_eq!(
+            ok.what_happened,
+            "Fell over on the mat and bumped her knee."
+        );
         assert!(problems(&ok, t("2026-03-03 10:40"), starts, ends, now).is_empty());
         // A line break and a tab are text; a bell is not.
         let lines = Words::new("Bumped head\non the table", "Cold\tcompress", "Maria");
@@ -102,7 +105,10 @@ mod tests {
                 .map(|(f, _)| f)
                 .collect()
         };
-        assert_eq!(fields(&Words::new("   ", "", ""), "2026-03-03 10:40"), ["what_happened"]);
+        assert_eq!(
+            fields(&Words::new("   ", "", ""), "2026-03-03 10:40"),
+            ["what_happened"]
+        );
         let long = Words::new(&"x".repeat(4001), &"y".repeat(2001), &"z".repeat(501));
         assert_eq!(
             fields(&long, "2026-03-03 10:40"),
@@ -119,6 +125,9 @@ mod tests {
         assert_eq!(fields(&ok, "2026-03-03 08:59"), ["happened_at"]);
         assert_eq!(fields(&ok, "2026-03-02 10:30"), ["happened_at"]);
         let p = problems(&ok, t("2026-03-03 12:40"), starts, ends, now);
-        assert_eq!(p, [("happened_at", "must not be in the future".to_string())]);
+        assert_eq!(
+            p,
+            [("happened_at", "must not be in the future".to_string())]
+        );
     }
 }

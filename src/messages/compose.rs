@@ -740,21 +740,34 @@ mod tests {
             "{}",
             en.html
         );
-        assert!(!en.sms.contains("Amara") && en.sms.contains("my-bookings"), "{}", en.sms);
+        assert!(
+            !en.sms.contains("Amara") && en.sms.contains("my-bookings"),
+            "{}",
+            en.sms
+        );
         // The first aid given, in the family's language; no id ever shows.
         f.incident.as_mut().unwrap().first_aid = "Compressa fria.".into();
         let pt = write(MessageKind::CrecheIncident, Language::Pt, &f);
         assert_eq!(pt.subject, "Uma nota da creche sobre Amara");
         assert!(
             pt.text.contains("(terça, 2 de março de 2027, às 10:40)")
-                && pt.text.contains("Primeiros socorros prestados: Compressa fria."),
+                && pt
+                    .text
+                    .contains("Primeiros socorros prestados: Compressa fria."),
             "{}",
             pt.text
         );
         for lang in [Language::Es, Language::Pl, Language::So] {
             let w = write(MessageKind::CrecheIncident, lang, &f);
-            assert!(w.text.contains("Amara") && !w.sms.contains("Amara"), "{lang}: {}", w.text);
-            assert!(!w.text.contains("creche-incident") && !w.subject.is_empty(), "{lang}");
+            assert!(
+                w.text.contains("Amara") && !w.sms.contains("Amara"),
+                "{lang}: {}",
+                w.text
+            );
+            assert!(
+                !w.text.contains("creche-incident") && !w.subject.is_empty(),
+                "{lang}"
+            );
         }
     }
 

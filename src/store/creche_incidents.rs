@@ -187,9 +187,7 @@ pub fn blank_for_family(
     family_id: i32,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let bookings = bo::table
-        .filter(bo::family_id.eq(family_id))
-        .select(bo::id);
+    let bookings = bo::table.filter(bo::family_id.eq(family_id)).select(bo::id);
     diesel::update(ci::table.filter(ci::booking_id.eq_any(bookings)))
         .set((
             ci::what_happened.eq(""),

@@ -89,7 +89,10 @@ fn mail_to(smtp: &SmtpServer, to: &str, subject: &str) -> Mail {
         if let Some(m) = found {
             return m;
         }
-        assert!(Instant::now() < deadline, "no mail to {to} about {subject:?}");
+        assert!(
+            Instant::now() < deadline,
+            "no mail to {to} about {subject:?}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }

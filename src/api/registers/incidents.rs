@@ -195,7 +195,10 @@ pub async fn record_incident(
     };
     let out = IncidentOut::from(service::record(&state.services, who.actor(), cmd).await?);
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/creche/incidents/{}", out.id)))
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/creche/incidents/{}", out.id),
+        ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(out))
 }
@@ -270,10 +273,7 @@ fn period_dates(q: &PeriodQuery) -> Result<Dates, ApiError> {
             Ok(_) => "must be a date between 2000 and 2100",
             Err(_) => "must be a date, YYYY-MM-DD",
         };
-        errors
-            .entry(field.into())
-            .or_default()
-            .push(problem.into());
+        errors.entry(field.into()).or_default().push(problem.into());
         None
     };
     let dates = (date("from", &q.from), date("to", &q.to));

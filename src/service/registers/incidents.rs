@@ -152,7 +152,11 @@ pub async fn of_session(
         .write(actor, move |tx| {
             let session = team_session(tx.conn, session_id, tx.actor)?;
             let rows = store::creche_incidents::of_session(tx.conn, session.id)?;
-            audit_reads(tx, &rows, &format!("crèche incidents of session {session_id}"));
+            audit_reads(
+                tx,
+                &rows,
+                &format!("crèche incidents of session {session_id}"),
+            );
             Ok(rows)
         })
         .await
@@ -168,7 +172,11 @@ pub async fn one(services: &Services, actor: Actor, id: i32) -> Result<Listed, S
                 ServiceError::NotFound(_) => missing(),
                 e => e,
             })?;
-            audit_reads(tx, std::slice::from_ref(&found), &format!("crèche incident {id}"));
+            audit_reads(
+                tx,
+                std::slice::from_ref(&found),
+                &format!("crèche incident {id}"),
+            );
             Ok(found)
         })
         .await
