@@ -95,7 +95,8 @@ macro_rules! listed {
     };
 }
 
-/// The confirmed booking that gives the child a crèche place on the cohort, if any.
+/// The confirmed booking that gives the child a crèche place on the cohort, if any (none for a
+/// child whose family was erased).
 pub fn creche_place(
     conn: &mut DbConnection,
     cohort_id: i32,
@@ -103,7 +104,9 @@ pub fn creche_place(
 ) -> QueryResult<Option<i32>> {
     bcc::table
         .inner_join(bo::table.on(bo::id.eq(bcc::booking_id)))
+        .inner_join(ch::table.on(ch::id.eq(bcc::child_id)))
         .filter(bcc::child_id.eq(child_id))
+        .filter(ch::erased_at.is_null())
         .filter(bo::cohort_id.eq(cohort_id))
         .filter(bo::status.eq(BookingStatus::Confirmed.as_str()))
         .select(bo::id)

@@ -86,16 +86,15 @@ pub async fn record(
             }
             let booking =
                 store::creche_incidents::creche_place(tx.conn, session.cohort_id, cmd.child_id)?;
+            let no_place = "must be a child with a crèche place in this group";
             if booking.is_none() {
                 errors
                     .entry("child_id".into())
                     .or_default()
-                    .push("must be a child with a crèche place in this group".into());
+                    .push(no_place.into());
             }
             ServiceError::check_fields(errors)?;
-            let Some(booking_id) = booking else {
-                return Err(ServiceError::field("child_id", "no crèche place"));
-            };
+            let booking_id = booking.ok_or_else(|| ServiceError::field("child_id", no_place))?;
             let new = NewIncident {
                 session_id: session.id,
                 booking_id,
