@@ -135,6 +135,20 @@ account-password-changed-intro = The password of your children's centre account 
 account-password-changed-ask = If you did not make this change, please choose a new password now with "Forgotten your password?", or call the centre.
 account-password-changed-sms = The password of your children's centre account has changed. If this was not you, please call the centre.
 
+## Something happened in the crèche (variables: $child the child's first name, $date and $time
+## when it happened, $what what happened and $first_aid the first aid given, as the crèche team
+## wrote them). Many parents reading this will worry: say plainly what happened, gently.
+creche-incident-subject = A note from the crèche about { $child }
+creche-incident-intro = We are writing to let you know about something that happened to { $child } in the crèche during { $group } on { $date } at { $time }.
+creche-incident-what = What happened: { $what }
+creche-incident-first-aid = First aid given: { $first_aid }
+creche-incident-no-first-aid = No first aid was given.
+creche-incident-ask = If you have any questions, or you notice anything later that worries you, please talk to the crèche team or call the centre.
+creche-incident-see = You can read this in your account and let us know there that you have seen it: { $link }
+# The words of the link in an HTML email.
+creche-incident-see-link = Read it in your account
+creche-incident-sms = { $group }: the crèche has written to you about your child ({ $date }). Please read it in your account: { $link }
+
 # Kept in English only, on purpose: the tests show with it that a message missing from a
 # translation is read in English, never as its id.
 untranslated-check = This sentence is only written in English.

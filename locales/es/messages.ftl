@@ -136,3 +136,15 @@ account-password-changed-subject = Tu contraseña ha cambiado
 account-password-changed-intro = La contraseña de tu cuenta del centro infantil ha cambiado y se ha cerrado la sesión en tus otros dispositivos.
 account-password-changed-ask = Si no has hecho tú este cambio, elige ahora una contraseña nueva con "¿Has olvidado tu contraseña?" o llama al centro.
 account-password-changed-sms = La contraseña de tu cuenta del centro infantil ha cambiado. Si no has sido tú, llama al centro.
+
+## Algo pasó en la guardería ($child el nombre del niño o la niña, $date y $time cuándo, $what qué
+## pasó y $first_aid los primeros auxilios, tal como los escribió el equipo de la guardería)
+creche-incident-subject = Una nota de la guardería sobre { $child }
+creche-incident-intro = Te escribimos para contarte algo que le pasó a { $child } en la guardería durante el grupo { $group }, el { $date }, a las { $time }.
+creche-incident-what = Qué pasó: { $what }
+creche-incident-first-aid = Primeros auxilios que se le dieron: { $first_aid }
+creche-incident-no-first-aid = No se le dieron primeros auxilios.
+creche-incident-ask = Si tienes alguna pregunta, o más tarde notas algo que te preocupe, habla con el equipo de la guardería o llama al centro.
+creche-incident-see = Puedes leer esta nota en tu cuenta y decirnos allí que la has visto: { $link }
+creche-incident-see-link = Leer en mi cuenta
+creche-incident-sms = { $group }: la guardería te ha escrito sobre tu hijo o hija ({ $date }). Léelo en tu cuenta: { $link }

@@ -141,3 +141,15 @@ account-password-changed-subject = Twoje hasło zostało zmienione
 account-password-changed-intro = Hasło do Twojego konta w centrum dla dzieci i rodzin zostało zmienione, a Ty zostałeś(-aś) wylogowany(-a) na innych urządzeniach.
 account-password-changed-ask = Jeśli to nie Ty zmieniłeś(-aś) hasło, wybierz teraz nowe przez „Nie pamiętasz hasła?” albo zadzwoń do centrum.
 account-password-changed-sms = Hasło do Twojego konta w centrum dla dzieci i rodzin zostało zmienione. Jeśli to nie Ty, zadzwoń do centrum.
+
+## Zdarzenie w czasie opieki nad dziećmi ($child imię dziecka, $date i $time kiedy, $what co się
+## stało i $first_aid udzielona pierwsza pomoc, tak jak je zapisały opiekunki i opiekunowie)
+creche-incident-subject = Informacja z opieki nad dziećmi ({ $child })
+creche-incident-intro = Chcemy Wam powiedzieć o tym, co przydarzyło się Waszemu dziecku ({ $child }) w czasie opieki podczas spotkania grupy { $group } ({ $date }, godz. { $time }).
+creche-incident-what = Co się stało: { $what }
+creche-incident-first-aid = Udzielona pierwsza pomoc: { $first_aid }
+creche-incident-no-first-aid = Nie udzielano pierwszej pomocy.
+creche-incident-ask = Jeśli macie pytania albo później zauważycie coś niepokojącego, porozmawiajcie, proszę, z osobami opiekującymi się dziećmi lub zadzwońcie do centrum.
+creche-incident-see = Tę informację znajdziecie na swoim koncie, gdzie możecie też potwierdzić, że ją przeczytaliście: { $link }
+creche-incident-see-link = Informacja na Waszym koncie
+creche-incident-sms = { $group }: mamy dla Was informację z opieki nad dzieckiem ({ $date }). Przeczytajcie ją na swoim koncie: { $link }

@@ -137,3 +137,15 @@ account-password-changed-subject = A sua palavra-passe mudou
 account-password-changed-intro = A palavra-passe da sua conta do centro infantil mudou e a sessão terminou nos seus outros aparelhos.
 account-password-changed-ask = Se não foi o(a) senhor(a) a fazer esta mudança, escolha já uma nova palavra-passe em "Esqueceu-se da palavra-passe?" ou telefone ao centro.
 account-password-changed-sms = A palavra-passe da sua conta do centro infantil mudou. Se não foi o(a) senhor(a), telefone ao centro.
+
+## Algo aconteceu na creche ($child o primeiro nome da criança, $date e $time quando, $what o que
+## aconteceu e $first_aid os primeiros socorros, como a equipa da creche os escreveu)
+creche-incident-subject = Uma nota da creche sobre { $child }
+creche-incident-intro = Escrevemos para lhe contar algo que aconteceu a { $child } na creche, durante o grupo { $group } ({ $date }, às { $time }).
+creche-incident-what = O que aconteceu: { $what }
+creche-incident-first-aid = Primeiros socorros prestados: { $first_aid }
+creche-incident-no-first-aid = Não foram prestados primeiros socorros.
+creche-incident-ask = Se tiver alguma pergunta, ou se mais tarde notar algo que lhe cause preocupação, fale com a equipa da creche ou telefone para o centro.
+creche-incident-see = Pode ler esta nota na sua conta e indicar-nos aí que já a viu: { $link }
+creche-incident-see-link = Ler na minha conta
+creche-incident-sms = { $group }: a creche escreveu-lhe sobre o seu filho ou filha ({ $date }). Leia na sua conta: { $link }

@@ -45,6 +45,9 @@ text_enum! {
         AccountEmailChanged = "account_email_changed",
         /// The account's password was changed.
         AccountPasswordChanged = "account_password_changed",
+        /// Something happened to a child in the crèche (an accident, first aid): the family is
+        /// told the same day, and can read and acknowledge it in their account.
+        CrecheIncident = "creche_incident",
     }
 }
 
@@ -266,7 +269,8 @@ mod tests {
                     kind.is_for_team()
                         || kind.is_about_account()
                         || kind.as_str().starts_with("booking")
-                        || *kind == MessageKind::Reminder,
+                        || *kind == MessageKind::Reminder
+                        || *kind == MessageKind::CrecheIncident,
                     "{kind}"
                 ),
             }

@@ -8,6 +8,7 @@ pub mod creche;
 pub mod eligibility;
 pub mod family;
 pub mod ics;
+pub mod incident;
 pub mod message;
 pub mod password;
 pub mod postcode;

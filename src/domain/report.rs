@@ -174,6 +174,8 @@ pub struct Facts {
     pub marks: Vec<(i32, i32, Mark)>,
     /// (session, booking, child) crèche sign-ins
     pub creche: Vec<(i32, i32, i32)>,
+    /// (session, booking) of each incident recorded in the crèche
+    pub incidents: Vec<(i32, i32)>,
     /// (cohort, family, outcome once closed)
     pub follow_ups: Vec<(i32, i32, Option<String>)>,
     /// (booking, measure, is the pre score, score)
@@ -189,6 +191,7 @@ pub struct Figures {
     pub families_booked: i64,
     pub families_reached: i64,
     pub children_in_creche: i64,
+    pub creche_incidents: i64,
     pub marks_attended: i64,
     pub marks_recorded: i64,
     pub attendance_rate: Option<f64>,

@@ -42,6 +42,19 @@ pub struct Facts {
     /// A link that confirms the family's email address, when the first confirmation doubles as
     /// that (an account's address not yet confirmed).
     pub confirm_link: Option<String>,
+    /// What happened in the crèche, for the message that tells the family of it.
+    pub incident: Option<IncidentFacts>,
+}
+
+/// An incident in the crèche as the family is told it: the child's first name, when, what
+/// happened and the first aid given, as the crèche worker wrote them (not translated).
+#[derive(Debug, Clone)]
+pub struct IncidentFacts {
+    pub child: String,
+    pub at: DateTime<Utc>,
+    pub what_happened: String,
+    /// "" when none was given.
+    pub first_aid: String,
 }
 
 /// A message in words.
@@ -143,6 +156,15 @@ pub const ALL_WORDS: &[&str] = &[
     "account-password-changed-intro",
     "account-password-changed-ask",
     "account-password-changed-sms",
+    "creche-incident-subject",
+    "creche-incident-intro",
+    "creche-incident-what",
+    "creche-incident-first-aid",
+    "creche-incident-no-first-aid",
+    "creche-incident-ask",
+    "creche-incident-see",
+    "creche-incident-see-link",
+    "creche-incident-sms",
 ];
 
 fn templates() -> &'static Environment<'static> {
@@ -221,6 +243,7 @@ fn words_prefix(kind: MessageKind) -> &'static str {
         MessageKind::AccountEmailChange => "account-email-change",
         MessageKind::AccountEmailChanged => "account-email-changed",
         MessageKind::AccountPasswordChanged => "account-password-changed",
+        MessageKind::CrecheIncident => "creche-incident",
     }
 }
 
@@ -327,6 +350,9 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
         };
         return write_account(kind, lang, &account);
     }
+    if kind == MessageKind::CrecheIncident {
+        return write_incident(lang, facts);
+    }
     let lang = lang.for_messages();
     let mut w = Wording::new(lang);
     w.set("group", facts.group.clone());
@@ -417,8 +443,9 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
             more.push(say("cannot-come"));
             more.push(say("opt-out"));
         }
-        // Written by `write_account` (returned above).
-        MessageKind::AccountConfirmEmail
+        // Written by `write_account` and `write_incident` (returned above).
+        MessageKind::CrecheIncident
+        | MessageKind::AccountConfirmEmail
         | MessageKind::AccountInvitation
         | MessageKind::AccountPasswordReset
         | MessageKind::AccountEmailChange
@@ -484,6 +511,70 @@ pub fn write(kind: MessageKind, lang: Language, facts: &Facts) -> Written {
     }
 }
 
+/// Puts the message about an incident in the crèche in words in `lang`: what happened to the
+/// child and when, the first aid given (or that none was), whom to talk to, and where to read
+/// it and say it was seen. The text message names no one: only the group, the day and the link.
+fn write_incident(lang: Language, facts: &Facts) -> Written {
+    let lang = lang.for_messages();
+    let mut w = Wording::new(lang);
+    w.set("group", facts.group.clone());
+    w.set("venue", facts.venue.clone());
+    w.set("link", facts.link.clone());
+    // Always given by the outbox; without it the message still reads, naming the session.
+    let incident = facts.incident.clone().unwrap_or_else(|| IncidentFacts {
+        child: String::new(),
+        at: facts
+            .session
+            .or(facts.sessions.first().copied())
+            .map(|s| s.starts)
+            .unwrap_or_default(),
+        what_happened: String::new(),
+        first_aid: String::new(),
+    });
+    let at = incident.at.with_timezone(&facts.tz);
+    w.set("child", incident.child.clone());
+    w.set("date", day(lang, at));
+    w.set("time", time(at));
+    w.set("what", incident.what_happened.clone());
+    w.set("first_aid", incident.first_aid.clone());
+    let intro = vec![
+        w.say("creche-incident-intro"),
+        w.say("creche-incident-what"),
+        w.say(if incident.first_aid.is_empty() {
+            "creche-incident-no-first-aid"
+        } else {
+            "creche-incident-first-aid"
+        }),
+    ];
+    let more = vec![w.say("creche-incident-ask")];
+    let subject = w.say("creche-incident-subject");
+    let link = if facts.link.is_empty() {
+        String::new()
+    } else {
+        w.say("creche-incident-see")
+    };
+    let page = context! {
+        lang => lang.as_str(),
+        subject => &subject,
+        greeting => w.say("greeting"),
+        intro => intro,
+        sessions_heading => "",
+        sessions => Vec::<String>::new(),
+        place => "",
+        more => more,
+        link => link,
+        link_url => &facts.link,
+        link_text => w.say("creche-incident-see-link"),
+        sign_off => w.say("sign-off"),
+    };
+    Written {
+        text: render("email.txt", &page),
+        html: render("email.html", &page),
+        sms: w.say("creche-incident-sms"),
+        subject,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,6 +607,7 @@ mod tests {
             reason: None,
             link: "https://groups.example.org/my-bookings".into(),
             confirm_link: None,
+            incident: None,
         }
     }
 
@@ -619,6 +711,64 @@ mod tests {
             cancelled.subject,
             "Together Time <Tuesdays>: no session on Tuesday 16 March 2027"
         );
+    }
+
+    #[test]
+    fn an_incident_says_what_happened_to_whom_and_when_and_the_text_names_no_one() {
+        let mut f = facts();
+        f.session = Some(f.sessions[0]);
+        f.incident = Some(IncidentFacts {
+            child: "Amara".into(),
+            at: at(10, 2) + chrono::TimeDelta::minutes(40),
+            what_happened: "Bumped her head on the <table>.".into(),
+            first_aid: String::new(),
+        });
+        let en = write(MessageKind::CrecheIncident, Language::En, &f);
+        assert_eq!(en.subject, "A note from the crèche about Amara");
+        for words in [
+            "Hello,",
+            "happened to Amara in the crèche during Together Time <Tuesdays> on Tuesday 2 March 2027 at 10:40.",
+            "What happened: Bumped her head on the <table>.",
+            "No first aid was given.",
+            "let us know there that you have seen it: https://groups.example.org/my-bookings",
+            "With best wishes from the team at Stockwell Children's Centre",
+        ] {
+            assert!(en.text.contains(words), "{words:?} not in {}", en.text);
+        }
+        assert!(
+            en.html.contains("the &lt;table&gt;.") && !en.html.contains("<table>"),
+            "{}",
+            en.html
+        );
+        assert!(
+            !en.sms.contains("Amara") && en.sms.contains("my-bookings"),
+            "{}",
+            en.sms
+        );
+        // The first aid given, in the family's language; no id ever shows.
+        f.incident.as_mut().unwrap().first_aid = "Compressa fria.".into();
+        let pt = write(MessageKind::CrecheIncident, Language::Pt, &f);
+        assert_eq!(pt.subject, "Uma nota da creche sobre Amara");
+        assert!(
+            pt.text.contains("(terça, 2 de março de 2027, às 10:40)")
+                && pt
+                    .text
+                    .contains("Primeiros socorros prestados: Compressa fria."),
+            "{}",
+            pt.text
+        );
+        for lang in [Language::Es, Language::Pl, Language::So] {
+            let w = write(MessageKind::CrecheIncident, lang, &f);
+            assert!(
+                w.text.contains("Amara") && !w.sms.contains("Amara"),
+                "{lang}: {}",
+                w.text
+            );
+            assert!(
+                !w.text.contains("creche-incident") && !w.subject.is_empty(),
+                "{lang}"
+            );
+        }
     }
 
     #[test]

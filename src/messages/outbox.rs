@@ -3,7 +3,7 @@
 //! its team), so a change that rolls back sends nothing and a change that commits is never
 //! without its messages.
 
-use super::compose::{self, AccountFacts, Facts, SessionTimes};
+use super::compose::{self, AccountFacts, Facts, IncidentFacts, SessionTimes};
 use crate::domain::account::Link;
 use crate::domain::ics;
 use crate::domain::message::{Channel, ContactBy, Language, MessageKind, MessageStatus};
@@ -48,6 +48,9 @@ pub enum Tell {
         user_id: Option<i32>,
         family_id: Option<i32>,
     },
+    /// Something happened to a child in the crèche: the family is told the same day, in their
+    /// language, through every channel they chose (the text message names no one).
+    CrecheIncident { incident_id: i32 },
     /// A notice about an account (`AccountEmailChanged`, naming `new_email`;
     /// `AccountPasswordChanged`), by email to `to`.
     AccountNotice {
@@ -243,6 +246,29 @@ pub fn queue(tx: &mut Tx, tell: Tell) -> Result<(), ServiceError> {
                 Some(&key),
             )
         }
+        Tell::CrecheIncident { incident_id } => {
+            let i = store::creche_incidents::find(tx.conn, incident_id)?
+                .ok_or_else(|| ServiceError::not_found("incident"))?;
+            let b = booking(tx, i.incident.booking_id)?;
+            let (g, session) = session_group(tx, i.incident.session_id)?;
+            let mut facts = facts(tx, &g, None)?;
+            facts.session = Some(times(&session));
+            facts.incident = Some(IncidentFacts {
+                child: i.child_first_name,
+                at: i.incident.happened_at.and_utc(),
+                what_happened: i.incident.what_happened,
+                first_aid: i.incident.first_aid,
+            });
+            tell_family(
+                tx,
+                &b,
+                MessageKind::CrecheIncident,
+                &facts,
+                "",
+                Some(session.id),
+                None,
+            )
+        }
         Tell::AccountLink {
             link,
             token,
@@ -367,6 +393,7 @@ fn facts(tx: &mut Tx, g: &Group, b: Option<&Booking>) -> Result<Facts, ServiceEr
         reason: None,
         link: tx.family_link.to_string(),
         confirm_link: None,
+        incident: None,
     })
 }
 

@@ -53,6 +53,10 @@ pub fn written_in(lang: Language, id: &str) -> bool {
         "link",
         "email",
         "confirm",
+        "child",
+        "time",
+        "what",
+        "first_aid",
     ] {
         every.insert(name.to_string(), FluentValue::from("x"));
     }

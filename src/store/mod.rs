@@ -8,6 +8,7 @@ pub mod bookings;
 pub mod child_care;
 pub mod closures;
 pub mod cohorts;
+pub mod creche_incidents;
 pub mod erasure;
 pub mod export;
 pub mod families;

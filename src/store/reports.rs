@@ -159,7 +159,7 @@ fn cohorts(
         .load(c)
 }
 
-/// Bookings, families, marks, sign-ins, follow-ups and scores of some cohorts.
+/// Bookings, families, marks, sign-ins, crèche incidents, follow-ups and scores of some cohorts.
 fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()> {
     let bookings: Vec<(i32, i32, i32, String, NaiveDateTime, Option<NaiveDateTime>)> = bo::table
         .filter(bo::cohort_id.eq_any(ids))
@@ -216,6 +216,8 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
             .select((ca::session_id, ca::booking_id, ca::child_id))
             .load::<(i32, i32, i32)>(c)?,
     );
+    f.incidents
+        .extend(crate::store::creche_incidents::counted_of_cohorts(c, ids)?);
     f.follow_ups.extend(
         fu::table
             .filter(fu::cohort_id.eq_any(ids))

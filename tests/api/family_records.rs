@@ -28,6 +28,7 @@ const EXPORTED: &[(&str, &str)] = &[
     ("attendance_marks", "attendance_marks/*/id"),
     ("apologies", "apologies/*/id"),
     ("creche_attendance", "creche_sign_ins/*/id"),
+    ("creche_incidents", "creche_incidents/*/id"),
     ("follow_ups", "follow_ups/*/id"),
     ("follow_up_contacts", "follow_ups/*/contacts/*/id"),
     ("outcome_measures", "outcome_measures/*/id"),
@@ -147,6 +148,9 @@ db_test! {
         assert!(doc["creche_sign_ins"][1]["collection_override"].as_str().unwrap().contains(seed::OVERRIDE_WORD));
         assert_eq!(doc["creche_key_persons"][0]["child_id"], s.child);
         assert_eq!(doc["creche_key_persons"][0]["name"], "Maria Santos");
+        let incident = &doc["creche_incidents"][0];
+        assert!(incident["what_happened"].as_str().unwrap().contains(seed::INCIDENT_WORD), "{incident}");
+        assert_eq!((incident["first_aid"].as_str(), incident["acknowledged_at"].clone()), (Some("Cleaned and a plaster"), json!(null)));
         assert_eq!(doc["children"][0]["allergies"], format!("{} nuts", seed::ALLERGY_WORD));
         assert_eq!(doc["children"][0]["medicines_consent_date"], "2026-01-05");
         assert_eq!(doc["emergency_contacts"][0]["name"], seed::EMERGENCY_NAME);
@@ -188,6 +192,7 @@ db_test! {
         let before = figures(&app, s.group.cohort, &co);
         let report_before = report(&app, &co);
         assert_eq!(report_before[0]["total"]["families_reached"], 1, "{}", report_before[0]);
+        assert_eq!(report_before[0]["total"]["creche_incidents"], 1, "{}", report_before[0]);
         let mut conn = app.state.pool.get().unwrap();
         let tables = catalogue::tables(&mut conn);
         for value in seed::personal_values() {
@@ -241,6 +246,10 @@ db_test! {
         // No care notes, no one to call, no one to collect.
         assert_eq!((child["allergies"].as_str(), child["medicines"].as_str(), child["medicines_consent"].as_bool()), (Some(""), Some(""), Some(false)), "{child}");
         assert_eq!((doc["emergency_contacts"].clone(), doc["collectors"].clone()), (json!([]), json!([])));
+        // The incident stays (the report still counts it) without its words.
+        let incident = &doc["creche_incidents"][0];
+        assert_eq!((incident["what_happened"].as_str(), incident["first_aid"].as_str(), incident["witnesses"].as_str()), (Some(""), Some(""), Some("")), "{incident}");
+        assert!(incident["erased_at"].is_string(), "{incident}");
         // The apologies stay (a missed session explained) without their reason.
         assert_eq!((doc["apologies"][0]["booking_id"].as_i64(), doc["apologies"][0]["reason"].as_str()), (Some(s.future_booking), Some("")));
         assert!(doc["user"].is_null() && doc["notifications"].as_array().unwrap().is_empty(), "{doc}");

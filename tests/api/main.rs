@@ -37,6 +37,7 @@ mod closures;
 mod cohort_families;
 mod cohorts;
 mod conflicts;
+mod creche_incidents;
 mod creche_register;
 mod demo;
 mod email_confirmation;

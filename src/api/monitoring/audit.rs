@@ -124,9 +124,11 @@ pub async fn list_audit(
 /// Routes that hold family data: a 403 or 404 there, for a signed-in caller, may be someone
 /// trying to reach a family that is not theirs.
 fn is_family_data(path: &str) -> bool {
-    const PREFIXES: [&str; 8] = [
+    const PREFIXES: [&str; 10] = [
         "/api/v1/bookings/",
         "/api/v1/children/",
+        "/api/v1/creche/",
+        "/api/v1/me/creche/",
         "/api/v1/me/children",
         "/api/v1/me/family",
         "/api/v1/families",
@@ -138,6 +140,7 @@ fn is_family_data(path: &str) -> bool {
         || (path.starts_with("/api/v1/cohorts/")
             && (path.ends_with("/bookings") || path.ends_with("/summary")))
         || (path.starts_with("/api/v1/sessions/") && path.ends_with("/register"))
+        || (path.starts_with("/api/v1/sessions/") && path.ends_with("/creche/incidents"))
 }
 
 /// The family record a refused path names directly, if any.

@@ -100,6 +100,9 @@ pub struct ReportFigures {
     pub families_reached: i64,
     /// Distinct children signed in to the crèche at a session held.
     pub children_in_creche: i64,
+    /// Accidents, incidents and first aid recorded in the crèche (each counts, also after the
+    /// family's erasure).
+    pub creche_incidents: i64,
     /// Marks present or late, at sessions held (meetings included).
     pub marks_attended: i64,
     /// All marks (present, late, apologies, absent) at sessions held.
@@ -153,6 +156,7 @@ fn figures_out(f: Figures) -> ReportFigures {
         families_booked: f.families_booked,
         families_reached: f.families_reached,
         children_in_creche: f.children_in_creche,
+        creche_incidents: f.creche_incidents,
         marks_attended: f.marks_attended,
         marks_recorded: f.marks_recorded,
         attendance_rate: f.attendance_rate,
@@ -190,7 +194,8 @@ fn figures_out(f: Figures) -> ReportFigures {
 /// **Figures.** Sessions delivered: group sessions (not pre- or post-group meetings) not
 /// cancelled and started by now (by its cancellation, for a cohort cancelled). Families booked: with a booking ever confirmed. Families
 /// reached: marked present or late at least once. Children in the crèche: distinct children
-/// signed in. Attendance rate: (present + late) / all marks at sessions held. Completion rate:
+/// signed in. Crèche incidents: accidents, incidents and first aid recorded at the cohorts'
+/// sessions, each counted. Attendance rate: (present + late) / all marks at sessions held. Completion rate:
 /// families (once per cohort) who attended the programme's completion threshold of group
 /// sessions, over those booked on cohorts whose last group session has ended. Waiting list: a
 /// booking waited if it is waiting, was promoted (confirmed after it was made) or ended without

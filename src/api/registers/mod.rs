@@ -5,6 +5,7 @@
 //! The rules, the transaction and the audit are `service::registers`'s.
 
 pub mod follow_ups;
+pub mod incidents;
 pub mod key_persons;
 pub mod outcomes;
 pub mod view;

@@ -58,13 +58,14 @@ pub fn write(rows: &[Vec<Cell>]) -> String {
         .collect()
 }
 
-const SCALARS: [&str; 16] = [
+const SCALARS: [&str; 17] = [
     "cohorts_run",
     "cohorts_cancelled",
     "sessions_delivered",
     "families_booked",
     "families_reached",
     "children_in_creche",
+    "creche_incidents",
     "marks_attended",
     "marks_recorded",
     "attendance_rate",
@@ -78,7 +79,7 @@ const SCALARS: [&str; 16] = [
 ];
 const PAIR_FIELDS: [&str; 4] = ["pairs", "mean_pre", "mean_post", "mean_change"];
 
-fn scalars(f: &Figures) -> [Cell; 16] {
+fn scalars(f: &Figures) -> [Cell; 17] {
     let n = |v: i64| Cell::Int(v);
     [
         f.cohorts_run.into(),
@@ -87,6 +88,7 @@ fn scalars(f: &Figures) -> [Cell; 16] {
         n(f.families_booked),
         n(f.families_reached),
         n(f.children_in_creche),
+        n(f.creche_incidents),
         n(f.marks_attended),
         n(f.marks_recorded),
         f.attendance_rate.into(),
@@ -222,7 +224,7 @@ mod tests {
              \"outcome_pairs.Scale, short.mean_post\",\"outcome_pairs.Scale, short.mean_change\""
         ));
         assert!(
-            lines[1].starts_with("venue,'=Hub,,,,2,0,0,0,0,0.5,"),
+            lines[1].starts_with("venue,'=Hub,,,,2,0,0,0,0,0,0.5,"),
             "{}",
             lines[1]
         );

@@ -36,6 +36,7 @@ struct Acc {
     booked: BTreeSet<i32>,
     reached: BTreeSet<i32>,
     children: BTreeSet<i32>,
+    incidents: i64,
     attended: i64,
     recorded: i64,
     /// (cohort, family) booked on a cohort that has ended, and those who completed it.
@@ -81,6 +82,7 @@ impl Acc {
             families_booked: self.booked.len() as i64,
             families_reached: self.reached.len() as i64,
             children_in_creche: self.children.len() as i64,
+            creche_incidents: self.incidents,
             marks_attended: self.attended,
             marks_recorded: self.recorded,
             attendance_rate: rate(self.attended, self.recorded),
@@ -101,7 +103,7 @@ impl Acc {
 /// is left out. A cancelled cohort counts as cancelled, not run (and no one is eligible to
 /// complete it), but what happened before it was cancelled counts as on any cohort: sessions
 /// held, families booked, waiting (never offered a place, if they only waited), attending, in the
-/// crèche, followed up, scored. So cancelling a group changes only the two cohort counts.
+/// crèche (and its incidents), followed up, scored. So cancelling a group changes only the two cohort counts.
 fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     let key = |c: &CohortFact, family: Option<i32>| -> Option<String> {
         let fam = family.map(|id| f.families.get(&id).cloned().unwrap_or_default());
@@ -195,6 +197,12 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
             if let Some((_, _, k)) = booking_row(bid) {
                 rows.entry(k).or_default().children.insert(child);
             }
+        }
+    }
+    // Every incident recorded counts, in the row of the child's family's booking.
+    for &(_, bid) in &f.incidents {
+        if let Some((_, _, k)) = booking_row(bid) {
+            rows.entry(k).or_default().incidents += 1;
         }
     }
     for (cohort_id, family, outcome) in &f.follow_ups {

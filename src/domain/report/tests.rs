@@ -173,6 +173,8 @@ fn facts() -> Facts {
         (21, 105, Present),
     ];
     f.creche = vec![(11, 101, 7), (12, 101, 7), (11, 103, 8)];
+    // Child 7 had two incidents, child 8 one: each counts.
+    f.incidents = vec![(11, 101), (12, 101), (11, 103)];
     f.follow_ups = vec![
         (1, 20, None),
         (1, 10, Some("reengaged".into())),
@@ -200,6 +202,7 @@ fn the_total_counts_each_family_once_and_a_cancelled_cohort_as_cancelled_not_run
         (t.families_booked, t.families_reached, t.children_in_creche),
         (4, 3, 2)
     );
+    assert_eq!(t.creche_incidents, 3);
     assert_eq!(
         (t.marks_attended, t.marks_recorded, t.attendance_rate),
         (5, 8, Some(5.0 / 8.0))
@@ -281,6 +284,8 @@ fn family_rows_split_families_and_leave_cohort_counts_out() {
         (w14.families_booked, w14.completed, w14.children_in_creche),
         (2, 1, 1)
     );
+    assert_eq!((w14.creche_incidents, w22.creche_incidents), (2, 0));
+    assert_eq!(unknown.creche_incidents, 1);
     assert_eq!(
         (
             w22.families_waitlisted,

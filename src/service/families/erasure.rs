@@ -103,7 +103,9 @@ pub async fn erase_own_family(
 ///   bookings of finished or cancelled groups stay as they are, for the figures;
 /// - blanks carers' names, contacts, postcode, language, access needs, consent and the calendar
 ///   link (ward and referral source stay), children's names and dates, follow-up and contact
-///   notes and who collected a child from the crèche; deletes the family's notifications;
+///   notes, who collected a child from the crèche and what the crèche recorded of incidents
+///   (what happened, first aid, witnesses; the rows stay for the count); deletes the family's
+///   notifications;
 ///   blanks the address and words of the family's messages and cancels any not yet sent;
 /// - anonymises and disables the parent's login, deleting its sessions and stored retries;
 /// - records `family_erased` in the audit trail with the reason's code, as the transaction's
@@ -146,6 +148,8 @@ pub fn erase(
         summary.bookings_ended.push((b.id, status));
     }
     store::erasure::blank_free_text(tx.conn, family_id)?;
+    // Incidents lose their words; the rows stay, so the report's count does not change.
+    store::creche_incidents::blank_for_family(tx.conn, family_id, at)?;
     store::erasure::delete_care_contacts(tx.conn, family_id)?;
     summary.children_blanked = store::erasure::blank_children(tx.conn, family_id, at)?;
     summary.notifications_deleted = store::erasure::delete_notifications(tx.conn, family_id)?;

@@ -13,6 +13,7 @@ use crate::store::{
     bookings::{Booking, Notification},
     child_care::{Collector, EmergencyContact},
     cohorts::Cohort,
+    creche_incidents::Incident,
     export::Login,
     families::{Child, Family},
     follow_ups::{Contact, FollowUp},
@@ -47,6 +48,8 @@ pub struct FamilyRecord {
     pub creche_sign_ins: Vec<CrecheRow>,
     /// Each crèche child's key person, in each group.
     pub key_persons: Vec<crate::store::key_persons::KeyPerson>,
+    /// Accidents, incidents and first aid recorded in the crèche, with when the parent read them.
+    pub creche_incidents: Vec<Incident>,
     /// Follow-ups, with the attempts to contact the family (by follow-up id).
     pub follow_ups: Vec<FollowUp>,
     pub contacts: Vec<Contact>,
@@ -157,6 +160,7 @@ fn read_record(
         apologies: store::apologies::of_bookings(c, &ids)?,
         creche_sign_ins: store::export::sign_ins(c, &ids, &child_ids)?,
         key_persons: store::key_persons::of_children(c, &child_ids)?,
+        creche_incidents: store::creche_incidents::for_export(c, &ids, &child_ids)?,
         outcome_measures: store::export::outcomes(c, &ids)?,
         notifications: store::bookings::notifications_of(c, family_id)?,
         messages: store::messages::of_family(c, family_id)?,

@@ -7,6 +7,7 @@
 
 mod access;
 pub mod follow_ups;
+pub mod incidents;
 pub mod key_persons;
 pub mod outcomes;
 mod plan;

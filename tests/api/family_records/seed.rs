@@ -1,5 +1,5 @@
 //! One family with a row in every table that can hold its data (booking, crèche place, marks,
-//! a crèche sign-in, a follow-up with a contact attempt, outcome scores, apologies, a
+//! a crèche sign-in, a crèche incident, a follow-up with a contact attempt, outcome scores, apologies, a
 //! notification, audit events, logins, a stored retry, a password-reset link), written with distinctive values to search for after erasure.
 
 use crate::fixtures::Coordinator;
@@ -26,9 +26,11 @@ pub const EMERGENCY_PHONE: &str = "07700 900555";
 pub const COLLECTOR: &str = "Bongani Ndlovu";
 /// A word only the coordinator's reason to let someone not on the list collect the child holds.
 pub const OVERRIDE_WORD: &str = "Mkhize";
+/// A word only the crèche's record of an incident (and the message about it) contains.
+pub const INCIDENT_WORD: &str = "grazed";
 
 /// Every value that identifies or describes the family.
-pub fn personal_values() -> [&'static str; 13] {
+pub fn personal_values() -> [&'static str; 14] {
     [
         NAME,
         "Okonkwo-Birch",
@@ -43,6 +45,7 @@ pub fn personal_values() -> [&'static str; 13] {
         EMERGENCY_PHONE,
         COLLECTOR,
         OVERRIDE_WORD,
+        INCIDENT_WORD,
     ]
 }
 
@@ -139,6 +142,12 @@ pub fn family(app: &TestApp) -> Seeded {
             .unwrap(),
         200,
     );
+    // An accident in the crèche that day, recorded by the crèche worker (the family is told).
+    let incident = json!({"child_id": child, "happened_at": start + Duration::minutes(60),
+        "what_happened": format!("{CHILD} {INCIDENT_WORD} her elbow on the climbing frame"),
+        "first_aid": "Cleaned and a plaster", "witnesses": "Maria Santos"});
+    let url = format!("/api/v1/sessions/{}/creche/incidents", g.sessions[0].0);
+    ok_json(app.post(&url, Some(&staff(app, g.creche)), &incident), 201);
     // Sessions 2 and 3 missed: a follow-up, a contact attempt and a closing note.
     for n in [2, 3] {
         g.at_session(app, n, 30);

@@ -57,6 +57,25 @@ impl From<FamilyRecord> for FamilyExport {
                 marked_at: utc(s.marked_at),
             })
             .collect();
+        let creche_incidents = r
+            .creche_incidents
+            .into_iter()
+            .map(|i| ExportIncident {
+                id: i.id,
+                booking_id: i.booking_id,
+                child_id: i.child_id,
+                session_id: i.session_id,
+                session_starts_at: starts.get(&i.session_id).copied().map(utc),
+                happened_at: utc(i.happened_at),
+                what_happened: i.what_happened,
+                first_aid: i.first_aid,
+                witnesses: i.witnesses,
+                recorded_by: i.recorded_by,
+                recorded_at: utc(i.recorded_at),
+                acknowledged_at: i.acknowledged_at.map(utc),
+                erased_at: i.erased_at.map(utc),
+            })
+            .collect();
         FamilyExport {
             exported_at: r.exported_at,
             user: r.user.map(user),
@@ -167,6 +186,7 @@ impl From<FamilyRecord> for FamilyExport {
                 .into_iter()
                 .map(crate::api::registers::key_persons::entry)
                 .collect(),
+            creche_incidents,
         }
     }
 }

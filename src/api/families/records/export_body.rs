@@ -29,6 +29,8 @@ pub struct FamilyExport {
     pub creche_sign_ins: Vec<ExportSignIn>,
     /// Each crèche child's key person (a crèche worker) in each group.
     pub creche_key_persons: Vec<crate::api::registers::key_persons::KeyPersonEntry>,
+    /// Accidents, incidents and first aid recorded in the crèche, and when the parent read each.
+    pub creche_incidents: Vec<ExportIncident>,
     pub follow_ups: Vec<ExportFollowUp>,
     pub outcome_measures: Vec<ExportOutcome>,
     pub notifications: Vec<NotificationOut>,
@@ -213,6 +215,24 @@ pub struct ExportSignIn {
     pub collection_override: String,
     pub marked_by: Option<i32>,
     pub marked_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportIncident {
+    pub id: i32,
+    pub booking_id: i32,
+    pub child_id: i32,
+    pub session_id: i32,
+    pub session_starts_at: Option<DateTime<Utc>>,
+    pub happened_at: DateTime<Utc>,
+    pub what_happened: String,
+    pub first_aid: String,
+    pub witnesses: String,
+    pub recorded_by: Option<i32>,
+    pub recorded_at: DateTime<Utc>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// When the family's erasure removed the words (the row stays, for the count).
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
