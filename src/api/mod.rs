@@ -117,6 +117,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(messages::my_messages)
             .service(registers::get_register)
             .service(registers::put_register)
+            .service(registers::walk_ins::add_walk_in)
             .service(registers::follow_ups::list_follow_ups)
             .service(registers::follow_ups::update_follow_up)
             .service(cohorts::summary::cohort_summary)

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use crate::service::registers::{
-    CrecheEntry, CrecheRegister, MarkCounts, RegisterChild, RegisterFamily,
+    CrecheEntry, CrecheRegister, MarkCounts, RegisterChild, RegisterFamily, RegisterVisitor,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -29,6 +29,9 @@ pub struct RegisterOut {
     /// The facilitators' notes on the session (`""` when none); null for crèche workers, whose
     /// part of the register it is not.
     pub notes: Option<String>,
+    /// Families who walked in when no place could be given: present at this session only,
+    /// holding no place (`counts.visitors`).
+    pub visitors: Vec<RegisterVisitor>,
 }
 
 impl From<service::Register> for RegisterOut {
@@ -45,6 +48,7 @@ impl From<service::Register> for RegisterOut {
             counts: r.counts,
             creche: r.creche,
             notes: r.notes,
+            visitors: r.visitors,
         }
     }
 }

@@ -10,11 +10,12 @@ pub mod follow_ups;
 pub mod outcomes;
 mod plan;
 mod sheet;
+pub mod walk_ins;
 
 pub use access::{team_access, TeamAccess};
 pub use sheet::{
     CrecheEntry, CrecheRegister, MarkCounts, Register, RegisterApology, RegisterChild,
-    RegisterFamily,
+    RegisterFamily, RegisterVisitor,
 };
 
 use crate::db::DbConnection;
@@ -90,6 +91,15 @@ pub async fn register(
                     entity_id: Some(f.booking_id),
                     family_id: Some(f.family_id),
                     detail: format!("register of session {}", register.session.id),
+                });
+            }
+            for v in &register.visitors {
+                tx.audit(Audit {
+                    action: "family_read",
+                    entity: "session",
+                    entity_id: Some(register.session.id),
+                    family_id: Some(v.family_id),
+                    detail: format!("register of session {}, visitor", register.session.id),
                 });
             }
             Ok(register)
