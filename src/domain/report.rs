@@ -174,6 +174,8 @@ pub struct Facts {
     pub marks: Vec<(i32, i32, Mark)>,
     /// (session, booking, child) crèche sign-ins
     pub creche: Vec<(i32, i32, i32)>,
+    /// (session, family) one-off visitors: present at one session, holding no place
+    pub visitors: Vec<(i32, i32)>,
     /// (cohort, family, outcome once closed)
     pub follow_ups: Vec<(i32, i32, Option<String>)>,
     /// (booking, measure, is the pre score, score)
@@ -192,6 +194,7 @@ pub struct Figures {
     pub marks_attended: i64,
     pub marks_recorded: i64,
     pub attendance_rate: Option<f64>,
+    pub visitor_attendances: i64,
     pub completion_eligible: i64,
     pub completed: i64,
     pub completion_rate: Option<f64>,

@@ -27,6 +27,7 @@ const EXPORTED: &[(&str, &str)] = &[
     ("attendance_marks", "attendance_marks/*/id"),
     ("apologies", "apologies/*/id"),
     ("creche_attendance", "creche_sign_ins/*/id"),
+    ("session_visitors", "visits/*/id"),
     ("follow_ups", "follow_ups/*/id"),
     ("follow_up_contacts", "follow_ups/*/contacts/*/id"),
     ("outcome_measures", "outcome_measures/*/id"),

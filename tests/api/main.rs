@@ -69,3 +69,4 @@ mod staff;
 mod summary;
 mod team;
 mod venues;
+mod walk_ins;

@@ -58,7 +58,7 @@ pub fn write(rows: &[Vec<Cell>]) -> String {
         .collect()
 }
 
-const SCALARS: [&str; 16] = [
+const SCALARS: [&str; 17] = [
     "cohorts_run",
     "cohorts_cancelled",
     "sessions_delivered",
@@ -68,6 +68,7 @@ const SCALARS: [&str; 16] = [
     "marks_attended",
     "marks_recorded",
     "attendance_rate",
+    "visitor_attendances",
     "completion_eligible",
     "completed",
     "completion_rate",
@@ -78,7 +79,7 @@ const SCALARS: [&str; 16] = [
 ];
 const PAIR_FIELDS: [&str; 4] = ["pairs", "mean_pre", "mean_post", "mean_change"];
 
-fn scalars(f: &Figures) -> [Cell; 16] {
+fn scalars(f: &Figures) -> [Cell; 17] {
     let n = |v: i64| Cell::Int(v);
     [
         f.cohorts_run.into(),
@@ -90,6 +91,7 @@ fn scalars(f: &Figures) -> [Cell; 16] {
         n(f.marks_attended),
         n(f.marks_recorded),
         f.attendance_rate.into(),
+        n(f.visitor_attendances),
         n(f.completion_eligible),
         n(f.completed),
         f.completion_rate.into(),

@@ -21,6 +21,7 @@ use crate::store::{
     registers::{CrecheRow, MarkRow},
     users::User,
     venues::Venue,
+    visitors::Visitor,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeMap;
@@ -45,6 +46,9 @@ pub struct FamilyRecord {
     /// Apologies sent in advance, also withdrawn bookings' (a withdrawn apology is deleted).
     pub apologies: Vec<Apology>,
     pub creche_sign_ins: Vec<CrecheRow>,
+    /// Sessions the family came to as a one-off visitor (no place), with when each started
+    /// and its cohort.
+    pub visits: Vec<(Visitor, NaiveDateTime, i32)>,
     /// Follow-ups, with the attempts to contact the family (by follow-up id).
     pub follow_ups: Vec<FollowUp>,
     pub contacts: Vec<Contact>,
@@ -154,6 +158,7 @@ fn read_record(
         attendance_marks: store::export::marks(c, &ids)?,
         apologies: store::apologies::of_bookings(c, &ids)?,
         creche_sign_ins: store::export::sign_ins(c, &ids, &child_ids)?,
+        visits: store::visitors::of_family(c, family_id)?,
         outcome_measures: store::export::outcomes(c, &ids)?,
         notifications: store::bookings::notifications_of(c, family_id)?,
         messages: store::messages::of_family(c, family_id)?,
