@@ -159,7 +159,7 @@ db_test! {
         let url = format!("/api/v1/cohorts/{}/bookings", g.cohort);
         assert_eq!(ok_json(app.post(&url, Some(&co), &json!({"family_id": waiting})), 201)["status"], "waitlisted");
         g.at_session(&app, 1, 20);
-        let lead = staff(&app, g.lead);
+        let (lead, co) = (staff(&app, g.lead), coordinator(&app, &g));
         let full = places(&app, g.cohort);
         assert_eq!(full, (0, 2, 2));
         let (_, before) = read(&app, &g.register(1), &lead);
@@ -223,7 +223,7 @@ db_test! {
         let s3 = g.sessions[2].0;
         ok_json(app.patch(&format!("/api/v1/sessions/{s3}"), Some(&co), &json!({"status": "cancelled", "reason": "Venue flooded"})), 200);
         g.at_session(&app, 1, 20);
-        let lead = staff(&app, g.lead);
+        let (lead, co) = (staff(&app, g.lead), coordinator(&app, &g));
         let (_, before) = read(&app, &g.register(1), &lead);
         let body = json!({"family_id": known});
 
@@ -248,12 +248,12 @@ db_test! {
         // Not before the session starts; never to a cancelled one.
         problem(walk_in(&app, &g, 2, &co, &body), 409);
         g.at_session(&app, 3, 20);
-        let p = problem(walk_in(&app, &g, 3, &co, &body), 409);
+        let p = problem(walk_in(&app, &g, 3, &coordinator(&app, &g), &body), 409);
         assert!(p["detail"].as_str().unwrap().contains("cancelled"), "{p}");
 
         // Nothing changed: no booking, no visitor, no new family, the same register.
         g.at_session(&app, 1, 30);
-        let (reg, after) = read(&app, &g.register(1), &lead);
+        let (reg, after) = read(&app, &g.register(1), &staff(&app, g.lead));
         assert_eq!(after, before);
         assert_eq!((reg["families"].as_array().unwrap().len(), reg["visitors"].clone()), (1, json!([])));
         assert_eq!(places(&app, g.cohort), (3, 1, 1));

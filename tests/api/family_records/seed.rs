@@ -204,7 +204,8 @@ pub fn family(app: &TestApp) -> Seeded {
     assert_eq!(ok_json(app.post(&url, Some(&host), &json!({})), 201)["status"], "confirmed");
     app.clock.set("2026-03-19T10:20:00Z".parse().unwrap());
     let url = format!("/api/v1/sessions/{first}/register/walk-ins");
-    let visit = ok_json(app.post(&url, Some(co.t().unwrap()), &json!({"family_id": family, "carers": 2})), 201);
+    let co = crate::registers::coordinator(app, &g);
+    let visit = ok_json(app.post(&url, Some(&co), &json!({"family_id": family, "carers": 2})), 201);
     assert_eq!(visit["outcome"], "visitor", "{visit}");
 
     // A password-reset link, asked for and never used: a one-time link (and its message).
