@@ -822,6 +822,20 @@ fn table() -> Vec<Row> {
                 )
             },
         ),
+        // Admitted callers get as far as the session's start: the matrix's session is still to
+        // come (409); `walk_ins` tests the rest.
+        row(
+            M::POST,
+            "/api/v1/sessions/{id}/register/walk-ins",
+            CohortTeam,
+            409,
+            |s, n| {
+                call(
+                    format!("/api/v1/sessions/{}/register/walk-ins", s.session),
+                    Some(json!({"family_id": s.enrolled(n, "walk-in"), "carers": 1})),
+                )
+            },
+        ),
         row(
             M::GET,
             "/api/v1/cohorts/{id}/summary",
