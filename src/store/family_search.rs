@@ -154,7 +154,11 @@ pub fn facilitated_by(conn: &mut DbConnection, family_id: i32, user_id: i32) -> 
             .filter(st::user_id.eq(user_id))
             .filter(st::active.eq(true))
             .filter(ct::role.eq_any(["lead", "co_facilitator"]))
-            .filter(ct::cohort_id.eq_any(cohorts).or(ct::cohort_id.eq_any(visited))),
+            .filter(
+                ct::cohort_id
+                    .eq_any(cohorts)
+                    .or(ct::cohort_id.eq_any(visited)),
+            ),
     ))
     .get_result(conn)
 }

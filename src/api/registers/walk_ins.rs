@@ -69,12 +69,12 @@ impl NewFamilyBody {
     /// The whole profile, as a family staff enrol gives it, with the walk-in's defaults.
     fn profile(self) -> (FamilyBody, bool) {
         let has_email = self.email.as_deref().is_some_and(|e| !e.trim().is_empty());
-        let contact_by = self.contact_by.unwrap_or(
-            match (has_email, self.phone.trim().is_empty()) {
-                (false, false) => ContactBy::Sms,
-                _ => ContactBy::Email,
-            },
-        );
+        let contact_by =
+            self.contact_by
+                .unwrap_or(match (has_email, self.phone.trim().is_empty()) {
+                    (false, false) => ContactBy::Sms,
+                    _ => ContactBy::Email,
+                });
         let body = FamilyBody {
             carers: self.carers,
             phone: self.phone,

@@ -5,8 +5,8 @@
 //! Searches never look at children's details.
 
 use super::profile::FamilyRecord;
-use crate::domain::family::{is_phone_search, phone_search_patterns};
 use crate::db::DbConnection;
+use crate::domain::family::{is_phone_search, phone_search_patterns};
 use crate::domain::role::Role;
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store::{self, families::Family, family_search::Search, Page};

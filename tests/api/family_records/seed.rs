@@ -169,19 +169,41 @@ pub fn family(app: &TestApp) -> Seeded {
     ok_json(co.publish(future_cohort), 200);
     // A Thursday group whose one place another family holds: the family walks in to its first
     // session and is a one-off visitor, holding no place.
-    let thursday = co.cohort("together-time", venue, "2026-03-19", "10:00", json!({"places": 1}));
-    let (full, first) = (thursday["id"].as_i64().unwrap(), thursday["sessions"][0]["id"].as_i64().unwrap());
+    let thursday = co.cohort(
+        "together-time",
+        venue,
+        "2026-03-19",
+        "10:00",
+        json!({"places": 1}),
+    );
+    let (full, first) = (
+        thursday["id"].as_i64().unwrap(),
+        thursday["sessions"][0]["id"].as_i64().unwrap(),
+    );
     ok_json(co.set_team(full, json!({"lead": clinician})), 200);
     ok_json(co.publish(full), 200);
-    let host = app.register_parent("place-holder@example.org")["access_token"].as_str().unwrap().to_string();
+    let host = app.register_parent("place-holder@example.org")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let body = json!({"first_name": "Baby", "date_of_birth": "2025-10-01"});
     ok_json(app.post("/api/v1/me/children", Some(&host), &body), 201);
     let url = format!("/api/v1/cohorts/{full}/bookings");
-    assert_eq!(ok_json(app.post(&url, Some(&host), &json!({})), 201)["status"], "confirmed");
+    assert_eq!(
+        ok_json(app.post(&url, Some(&host), &json!({})), 201)["status"],
+        "confirmed"
+    );
     app.clock.set("2026-03-19T10:20:00Z".parse().unwrap());
     let url = format!("/api/v1/sessions/{first}/register/walk-ins");
     let coordinator = crate::registers::coordinator(app, &g);
-    let visit = ok_json(app.post(&url, Some(&coordinator), &json!({"family_id": family, "carers": 2})), 201);
+    let visit = ok_json(
+        app.post(
+            &url,
+            Some(&coordinator),
+            &json!({"family_id": family, "carers": 2}),
+        ),
+        201,
+    );
     assert_eq!(visit["outcome"], "visitor", "{visit}");
 
     let url = format!("/api/v1/cohorts/{future_cohort}/bookings");

@@ -210,7 +210,10 @@ pub fn build(app: &TestApp) -> Scenario {
     // F5, waiting for a place on A, came to its first two sessions all the same: a visitor.
     for s in &sessions(a)[..2] {
         let url = format!("/api/v1/sessions/{s}/register/walk-ins");
-        let v = ok_json(app.post(&url, Some(&token()), &json!({"family_id": families[4]})), 201);
+        let v = ok_json(
+            app.post(&url, Some(&token()), &json!({"family_id": families[4]})),
+            201,
+        );
         assert_eq!(v["visitor_reason"], "on_waiting_list", "{v}");
     }
     // B: F1 misses the last two (a follow-up, closed below as will rejoin later).
