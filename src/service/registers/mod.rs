@@ -3,7 +3,8 @@
 //! (`VersionRequired` without, `Stale` when someone changed the register since), so two tablets
 //! never overwrite each other silently. A change that changes nothing succeeds as it is (a
 //! retried request). Every staff read of the register is a read of each family's record:
-//! audited. Checking and writing a change is in [`plan`]; the register as shown in [`sheet`].
+//! audited. Checking and writing a change is in [`plan`]; the register as shown in [`sheet`];
+//! families who came without a booking in [`walk_ins`].
 
 mod access;
 pub mod follow_ups;

@@ -11,6 +11,9 @@
 //! session: a family who already has a place is marked on the register instead, and a visitor
 //! added twice is a conflict (the register lists them). Either way the register's version moves
 //! on, as for any change to it.
+//!
+//! The programme's age range is not asked of a walk-in (a family recorded on the spot has no
+//! children recorded yet): the family is in the room, and the facilitators decide who joins.
 
 use super::{context, follow_ups, sheet, TeamAccess};
 use crate::domain::register::{may_mark, Mark, MarkRefusal};
