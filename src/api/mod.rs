@@ -127,6 +127,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(registers::incidents::get_incident)
             .service(registers::incidents::my_incidents)
             .service(registers::incidents::acknowledge_incident)
+            .service(registers::walk_ins::add_walk_in)
             .service(registers::follow_ups::list_follow_ups)
             .service(registers::follow_ups::update_follow_up)
             .service(cohorts::summary::cohort_summary)

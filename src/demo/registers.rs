@@ -108,6 +108,7 @@ pub fn load(
             creche_children: &children,
             access_needs: &profile.access_needs,
             interpreter_needed: profile.interpreter_needed,
+            walk_in: false,
         };
         bookings.push((
             store::bookings::insert(c, new, booked_at)?,

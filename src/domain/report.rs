@@ -176,6 +176,8 @@ pub struct Facts {
     pub creche: Vec<(i32, i32, i32)>,
     /// (session, booking) of each incident recorded in the crèche
     pub incidents: Vec<(i32, i32)>,
+    /// (session, family) one-off visitors: present at one session, holding no place
+    pub visitors: Vec<(i32, i32)>,
     /// (cohort, family, outcome once closed)
     pub follow_ups: Vec<(i32, i32, Option<String>)>,
     /// (booking, measure, is the pre score, score)
@@ -195,6 +197,7 @@ pub struct Figures {
     pub marks_attended: i64,
     pub marks_recorded: i64,
     pub attendance_rate: Option<f64>,
+    pub visitor_attendances: i64,
     pub completion_eligible: i64,
     pub completed: i64,
     pub completion_rate: Option<f64>,

@@ -109,6 +109,8 @@ pub struct NewBooking<'a> {
     /// The family's, as they stand when booking; changed per booking afterwards.
     pub access_needs: &'a str,
     pub interpreter_needed: bool,
+    /// Made on the register for a family who walked in.
+    pub walk_in: bool,
 }
 
 pub fn insert(
@@ -125,6 +127,7 @@ pub fn insert(
         creche_children,
         access_needs,
         interpreter_needed,
+        walk_in,
     } = new;
     let b: Booking = diesel::insert_into(bo::table)
         .values((
@@ -143,6 +146,7 @@ pub fn insert(
             bo::confirmed_at.eq(confirmed.then_some(now)),
             bo::access_needs.eq(access_needs),
             bo::interpreter_needed.eq(interpreter_needed),
+            bo::walk_in.eq(walk_in),
         ))
         .returning(bo::all_columns)
         .get_result(conn)?;

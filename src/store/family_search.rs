@@ -3,7 +3,10 @@
 //! compared without their spaces, dashes and brackets, in each spelling `domain::family` gives;
 //! names and emails without regard to (ASCII) case.
 
-use crate::db::schema::{bookings as bk, cohort_team as ct, families as fa, staff as st, users};
+use crate::db::schema::{
+    bookings as bk, cohort_team as ct, families as fa, session_visitors as sv, sessions as se,
+    staff as st, users,
+};
 use crate::db::DbConnection;
 use crate::store::{families::Family, Page};
 use diesel::prelude::*;
@@ -136,18 +139,26 @@ pub fn with_phone(
 }
 
 /// Whether the user is the lead or a co-facilitator of a group the family has (or had) a
-/// booking in.
+/// booking in, or came to as a one-off visitor.
 pub fn facilitated_by(conn: &mut DbConnection, family_id: i32, user_id: i32) -> QueryResult<bool> {
     let cohorts = bk::table
         .filter(bk::family_id.eq(family_id))
         .select(bk::cohort_id);
+    let visited = sv::table
+        .inner_join(se::table)
+        .filter(sv::family_id.eq(family_id))
+        .select(se::cohort_id);
     diesel::select(diesel::dsl::exists(
         ct::table
             .inner_join(st::table.on(st::id.eq(ct::staff_id)))
             .filter(st::user_id.eq(user_id))
             .filter(st::active.eq(true))
             .filter(ct::role.eq_any(["lead", "co_facilitator"]))
-            .filter(ct::cohort_id.eq_any(cohorts)),
+            .filter(
+                ct::cohort_id
+                    .eq_any(cohorts)
+                    .or(ct::cohort_id.eq_any(visited)),
+            ),
     ))
     .get_result(conn)
 }

@@ -30,6 +30,7 @@ pub mod summaries;
 pub mod teams;
 pub mod users;
 pub mod venues;
+pub mod visitors;
 
 /// Offset/limit page of rows with the total before paging.
 #[derive(Debug, Clone)]

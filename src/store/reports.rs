@@ -4,7 +4,8 @@
 
 use crate::db::schema::{
     attendance_marks as am, bookings as bo, cohorts as co, creche_attendance as ca, families as fa,
-    follow_ups as fu, outcome_measures as om, programmes as pr, sessions as se, venues as ve,
+    follow_ups as fu, outcome_measures as om, programmes as pr, session_visitors as sv,
+    sessions as se, venues as ve,
 };
 use crate::db::DbConnection;
 use crate::domain::cohort::parse_timezone;
@@ -159,7 +160,8 @@ fn cohorts(
         .load(c)
 }
 
-/// Bookings, families, marks, sign-ins, crèche incidents, follow-ups and scores of some cohorts.
+/// Bookings, families, marks, sign-ins, crèche incidents, visitors, follow-ups and scores of some
+/// cohorts.
 fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()> {
     let bookings: Vec<(i32, i32, i32, String, NaiveDateTime, Option<NaiveDateTime>)> = bo::table
         .filter(bo::cohort_id.eq_any(ids))
@@ -186,8 +188,21 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
         );
     }
     let of_cohorts = bo::table.filter(bo::cohort_id.eq_any(ids));
+    let visited = sv::table
+        .inner_join(se::table)
+        .filter(se::cohort_id.eq_any(ids));
+    f.visitors.extend(
+        visited
+            .clone()
+            .select((sv::session_id, sv::family_id))
+            .load::<(i32, i32)>(c)?,
+    );
     let families: Vec<(i32, String, String)> = fa::table
-        .filter(fa::id.eq_any(of_cohorts.select(bo::family_id)))
+        .filter(
+            fa::id
+                .eq_any(of_cohorts.select(bo::family_id))
+                .or(fa::id.eq_any(visited.select(sv::family_id))),
+        )
         .select((fa::id, fa::ward, fa::referral_source))
         .load(c)?;
     for (id, ward, referral_source) in families {

@@ -29,6 +29,7 @@ const EXPORTED: &[(&str, &str)] = &[
     ("apologies", "apologies/*/id"),
     ("creche_attendance", "creche_sign_ins/*/id"),
     ("creche_incidents", "creche_incidents/*/id"),
+    ("session_visitors", "visits/*/id"),
     ("follow_ups", "follow_ups/*/id"),
     ("follow_up_contacts", "follow_ups/*/contacts/*/id"),
     ("outcome_measures", "outcome_measures/*/id"),

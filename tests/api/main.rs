@@ -71,3 +71,4 @@ mod staff;
 mod summary;
 mod team;
 mod venues;
+mod walk_ins;

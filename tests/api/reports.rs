@@ -47,6 +47,7 @@ fn figures(
         // The scenario records no incident: `creche_incidents` tests that count.
         "creche_incidents": 0,
         "marks_attended": marks[0], "marks_recorded": marks[1], "attendance_rate": rate(marks[0], marks[1]),
+        "visitor_attendances": 0,
         "completion_eligible": completion[0], "completed": completion[1], "completion_rate": rate(completion[1], completion[0]),
         "families_waitlisted": waiting[0], "families_never_offered": waiting[1],
         "follow_ups_opened": follow_ups[0], "follow_ups_open": follow_ups[1],
@@ -54,6 +55,12 @@ fn figures(
         "outcome_pairs": pairs.iter().map(|(m, n, pre, post, change)|
             json!({"measure": m, "pairs": n, "mean_pre": pre, "mean_post": post, "mean_change": change})).collect::<Vec<_>>(),
     })
+}
+
+/// `f` with F5's two visits to A (a one-off visitor while waiting for a place).
+fn visits(mut f: Value) -> Value {
+    f["visitor_attendances"] = json!(2);
+    f
 }
 
 fn row(group: &str, mut f: Value) -> Value {
@@ -75,8 +82,9 @@ db_test! {
         // F4 5 no: 3 of 5. Sessions held: A 6 + B 8 + C 1 (session 2 cancelled, 3 not yet).
         // Booked: F1, F2 (A; C counts though cancelled), F3, F4 — F5 only waited. Waited: F5
         // (never offered), F4 (promoted on C). WEMWBS pairs 40→50, 35→33, 42→49: means 39, 44.
-        let total = figures(Some([3, 1, 15]), [4, 4, 2], [26, 35], [5, 3], [2, 1], [2, 0, 1, 1],
-            &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (PSOC, 2, 25.0, 33.0, 8.0), (WEMWBS, 3, 39.0, 44.0, 5.0)]);
+        // F5's two visits to A count as visitor attendances only: not booked, not reached.
+        let total = visits(figures(Some([3, 1, 15]), [4, 4, 2], [26, 35], [5, 3], [2, 1], [2, 0, 1, 1],
+            &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (PSOC, 2, 25.0, 33.0, 8.0), (WEMWBS, 3, 39.0, 44.0, 5.0)]));
         let r = get(PERIOD);
         assert_eq!(r["total"], total);
         assert_eq!((&r["from"], &r["to"], &r["groups"]), (&json!("2026-03-01"), &json!("2026-04-30"), &json!([])));
@@ -87,19 +95,19 @@ db_test! {
             row("cosp", figures(Some([1, 0, 8]), [2, 2, 2], [11, 16], [2, 1], [0, 0], [1, 0, 0, 1],
                 &[(PSOC, 2, 25.0, 33.0, 8.0), (WEMWBS, 1, 42.0, 49.0, 7.0)])),
             // A and C run, D cancelled; F4 reached on C.
-            row("together-time", figures(Some([2, 1, 7]), [4, 4, 0], [15, 19], [3, 2], [2, 1], [1, 0, 1, 0],
-                &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (WEMWBS, 2, 37.5, 41.5, 4.0)])),
+            row("together-time", visits(figures(Some([2, 1, 7]), [4, 4, 0], [15, 19], [3, 2], [2, 1], [1, 0, 1, 0],
+                &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (WEMWBS, 2, 37.5, 41.5, 4.0)]))),
         ];
         let by_venue = [
             // B and C: F2 booked C (then cancelled) but attended nothing there.
             row(VASSALL, figures(Some([2, 0, 9]), [3, 2, 2], [12, 17], [2, 1], [1, 0], [1, 0, 0, 1],
                 &[(PSOC, 2, 25.0, 33.0, 8.0), (WEMWBS, 1, 42.0, 49.0, 7.0)])),
-            row(STOCKWELL, figures(Some([1, 1, 6]), [3, 3, 0], [14, 18], [3, 2], [1, 1], [1, 0, 1, 0],
-                &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (WEMWBS, 2, 37.5, 41.5, 4.0)])),
+            row(STOCKWELL, visits(figures(Some([1, 1, 6]), [3, 3, 0], [14, 18], [3, 2], [1, 1], [1, 0, 1, 0],
+                &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (WEMWBS, 2, 37.5, 41.5, 4.0)]))),
         ];
         let by_month = [
-            row("2026-03", figures(Some([2, 1, 14]), [4, 4, 2], [25, 34], [5, 3], [1, 1], [2, 0, 1, 1],
-                &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (PSOC, 2, 25.0, 33.0, 8.0), (WEMWBS, 3, 39.0, 44.0, 5.0)])),
+            row("2026-03", visits(figures(Some([2, 1, 14]), [4, 4, 2], [25, 34], [5, 3], [1, 1], [2, 0, 1, 1],
+                &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (PSOC, 2, 25.0, 33.0, 8.0), (WEMWBS, 3, 39.0, 44.0, 5.0)]))),
             // C has not ended: no completion rate.
             row("2026-04", figures(Some([1, 0, 1]), [2, 1, 0], [1, 1], [0, 0], [1, 0], [0, 0, 0, 0], &[])),
         ];
@@ -111,14 +119,14 @@ db_test! {
             row("lambeth-2014:Stockwell", figures(None, [2, 2, 1], [15, 20], [3, 2], [0, 0], [2, 0, 1, 1],
                 &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (PSOC, 1, 30.0, 40.0, 10.0), (WEMWBS, 2, 37.5, 41.5, 4.0)])),
             // Same ward name, later boundary set: F3 (A 5/6, completed) and F5 (waiting).
-            row("lambeth-2022:Stockwell", figures(None, [1, 1, 0], [5, 6], [1, 1], [1, 1], [0, 0, 0, 0], &[])),
+            row("lambeth-2022:Stockwell", visits(figures(None, [1, 1, 0], [5, 6], [1, 1], [1, 1], [0, 0, 0, 0], &[]))),
             row("unknown", f4.clone()),
         ];
         let by_source = [
             row("gp", f4),
             // F2 (A 3/6, re-engaged after a follow-up, WEMWBS 35→33) and F5 (never offered).
-            row("health_visitor", figures(None, [1, 1, 0], [3, 6], [1, 0], [1, 1], [1, 0, 1, 0],
-                &[(WEMWBS, 1, 35.0, 33.0, -2.0)])),
+            row("health_visitor", visits(figures(None, [1, 1, 0], [3, 6], [1, 0], [1, 1], [1, 0, 1, 0],
+                &[(WEMWBS, 1, 35.0, 33.0, -2.0)]))),
             // F1 and F3: 6/6 + 6/8 + 5/6, all three completions.
             row("self", figures(None, [2, 2, 1], [17, 20], [3, 3], [0, 0], [1, 0, 0, 1],
                 &[(CLOSENESS, 1, 5.0, 8.0, 3.0), (PSOC, 1, 30.0, 40.0, 10.0), (WEMWBS, 1, 40.0, 50.0, 10.0)])),

@@ -274,6 +274,10 @@ fn table() -> Vec<Row> {
     use Who::*;
     vec![
         row(M::GET, "/health", Public, 200, |_, _| call("/health", None)),
+        // The matrix's cohort is a draft: not public, to anyone (404); `listings` tests the rest.
+        row(M::GET, "/api/v1/listings/{id}", Public, 404, |s, _| {
+            call(format!("/api/v1/listings/{}", s.cohort), None)
+        }),
         row(M::POST, "/api/v1/auth/register", Public, 201, |s, n| {
             let email = format!("{}@parents.example", s.unique(n, "register"));
             call(
@@ -926,6 +930,20 @@ fn table() -> Vec<Row> {
             ParentOnly,
             404,
             |_, _| call("/api/v1/me/creche/incidents/424242/acknowledge", None),
+        ),
+        // Admitted callers get as far as the session's start: the matrix's session is still to
+        // come (409); `walk_ins` tests the rest.
+        row(
+            M::POST,
+            "/api/v1/sessions/{id}/register/walk-ins",
+            CohortTeam,
+            409,
+            |s, n| {
+                call(
+                    format!("/api/v1/sessions/{}/register/walk-ins", s.session),
+                    Some(json!({"family_id": s.enrolled(n, "walk-in"), "carers": 1})),
+                )
+            },
         ),
         row(
             M::GET,

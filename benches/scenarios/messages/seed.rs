@@ -125,6 +125,7 @@ pub fn term(conn: &mut DbConnection, now: NaiveDateTime) -> diesel::QueryResult<
                         creche_children: &[],
                         access_needs: "",
                         interpreter_needed: false,
+                        walk_in: false,
                     },
                     now,
                 )?;

@@ -109,6 +109,10 @@ pub struct ReportFigures {
     pub marks_recorded: i64,
     /// marks_attended / marks_recorded; null without marks.
     pub attendance_rate: Option<f64>,
+    /// Attendances of one-off visitors at sessions held: families who walked in when the group
+    /// had no place for them, once per session. They hold no place, so they are not in
+    /// families_booked, families_reached or the marks.
+    pub visitor_attendances: i64,
     /// Families booked on cohorts run whose last session has ended (once per family per cohort).
     pub completion_eligible: i64,
     /// Of those, the ones who attended the programme's completion threshold of group sessions.
@@ -160,6 +164,7 @@ fn figures_out(f: Figures) -> ReportFigures {
         marks_attended: f.marks_attended,
         marks_recorded: f.marks_recorded,
         attendance_rate: f.attendance_rate,
+        visitor_attendances: f.visitor_attendances,
         completion_eligible: f.completion_eligible,
         completed: f.completed,
         completion_rate: f.completion_rate,
@@ -195,7 +200,10 @@ fn figures_out(f: Figures) -> ReportFigures {
 /// cancelled and started by now (by its cancellation, for a cohort cancelled). Families booked: with a booking ever confirmed. Families
 /// reached: marked present or late at least once. Children in the crèche: distinct children
 /// signed in. Crèche incidents: accidents, incidents and first aid recorded at the cohorts'
-/// sessions, each counted. Attendance rate: (present + late) / all marks at sessions held. Completion rate:
+/// sessions, each counted. Attendance rate: (present + late) / all marks at sessions held. A family who walked
+/// in and was given a place (a walk-in booking) counts as any family booked. Visitor
+/// attendances: families who walked in when no place could be given, once per session held;
+/// they hold no place, so they are in no other figure. Completion rate:
 /// families (once per cohort) who attended the programme's completion threshold of group
 /// sessions, over those booked on cohorts whose last group session has ended. Waiting list: a
 /// booking waited if it is waiting, was promoted (confirmed after it was made) or ended without

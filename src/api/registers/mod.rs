@@ -9,6 +9,7 @@ pub mod incidents;
 pub mod key_persons;
 pub mod outcomes;
 pub mod view;
+pub mod walk_ins;
 
 use crate::api::access::{Require, Staff};
 use crate::api::docs::{E400, E401, E403, E404, E409, E412, E413, E415, E422, E428, E503};

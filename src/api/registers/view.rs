@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 pub use crate::service::registers::{
     CallCard, CareFlags, CollectorCard, CrecheCare, CrecheEntry, CrecheRegister, KeyPersonOut,
-    MarkCounts, RegisterChild, RegisterFamily,
+    MarkCounts, RegisterChild, RegisterFamily, RegisterVisitor,
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,6 +30,9 @@ pub struct RegisterOut {
     /// The facilitators' notes on the session (`""` when none); null for crèche workers, whose
     /// part of the register it is not.
     pub notes: Option<String>,
+    /// Families who walked in when no place could be given: present at this session only,
+    /// holding no place (`counts.visitors`).
+    pub visitors: Vec<RegisterVisitor>,
 }
 
 impl From<service::Register> for RegisterOut {
@@ -46,6 +49,7 @@ impl From<service::Register> for RegisterOut {
             counts: r.counts,
             creche: r.creche,
             notes: r.notes,
+            visitors: r.visitors,
         }
     }
 }

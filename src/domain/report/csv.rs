@@ -58,7 +58,7 @@ pub fn write(rows: &[Vec<Cell>]) -> String {
         .collect()
 }
 
-const SCALARS: [&str; 17] = [
+const SCALARS: [&str; 18] = [
     "cohorts_run",
     "cohorts_cancelled",
     "sessions_delivered",
@@ -69,6 +69,7 @@ const SCALARS: [&str; 17] = [
     "marks_attended",
     "marks_recorded",
     "attendance_rate",
+    "visitor_attendances",
     "completion_eligible",
     "completed",
     "completion_rate",
@@ -79,7 +80,7 @@ const SCALARS: [&str; 17] = [
 ];
 const PAIR_FIELDS: [&str; 4] = ["pairs", "mean_pre", "mean_post", "mean_change"];
 
-fn scalars(f: &Figures) -> [Cell; 17] {
+fn scalars(f: &Figures) -> [Cell; 18] {
     let n = |v: i64| Cell::Int(v);
     [
         f.cohorts_run.into(),
@@ -92,6 +93,7 @@ fn scalars(f: &Figures) -> [Cell; 17] {
         n(f.marks_attended),
         n(f.marks_recorded),
         f.attendance_rate.into(),
+        n(f.visitor_attendances),
         n(f.completion_eligible),
         n(f.completed),
         f.completion_rate.into(),

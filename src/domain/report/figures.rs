@@ -39,6 +39,7 @@ struct Acc {
     incidents: i64,
     attended: i64,
     recorded: i64,
+    visits: i64,
     /// (cohort, family) booked on a cohort that has ended, and those who completed it.
     eligible: BTreeSet<(i32, i32)>,
     completed: BTreeSet<(i32, i32)>,
@@ -86,6 +87,7 @@ impl Acc {
             marks_attended: self.attended,
             marks_recorded: self.recorded,
             attendance_rate: rate(self.attended, self.recorded),
+            visitor_attendances: self.visits,
             completion_eligible: eligible,
             completed,
             completion_rate: rate(completed, eligible),
@@ -181,6 +183,16 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
                     .entry((b.cohort_id, b.family_id))
                     .or_default() += 1;
             }
+        }
+    }
+    // Visitors held no place: counted apart, never as families booked or reached, nor in the
+    // attendance rate (they have no marks).
+    for &(sid, family) in &f.visitors {
+        let Some(s) = f.sessions.get(&sid).filter(|s| s.delivered) else {
+            continue;
+        };
+        if let Some(k) = cohort(s.cohort_id).and_then(|c| key(c, Some(family))) {
+            rows.entry(k).or_default().visits += 1;
         }
     }
     for row in rows.values_mut() {

@@ -162,6 +162,7 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
             creche_children: &wanted,
             access_needs: &family.access_needs,
             interpreter_needed: family.interpreter_needed,
+            walk_in: false,
         },
         tx.now.naive_utc(),
     )?;
@@ -283,7 +284,7 @@ fn creche_births(
 /// Takes a parent place for a new booking if one is left and its crèche children fit: true
 /// when confirmed, false when the family must wait. Crèche first: a parent place is only taken
 /// when the crèche places fit too. Without the guard, the race tests' naive control.
-fn seat(
+pub(crate) fn seat(
     c: &mut DbConnection,
     cohort: &Cohort,
     room: i32,
@@ -299,7 +300,7 @@ fn seat(
 
 /// Inserts a booking already decided; a second active booking of the family on the group (two
 /// requests at once) is [`ServiceError::AlreadyBooked`].
-fn insert_booking(
+pub(crate) fn insert_booking(
     c: &mut DbConnection,
     new: store::bookings::NewBooking,
     now: chrono::NaiveDateTime,

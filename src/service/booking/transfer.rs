@@ -152,6 +152,7 @@ fn transfer(tx: &mut Tx, cmd: &TransferBooking) -> Result<BookingView, ServiceEr
             creche_children: &wanted,
             access_needs: &b.access_needs,
             interpreter_needed: b.interpreter_needed,
+            walk_in: false,
         },
         at,
     )?;

@@ -28,6 +28,9 @@ pub struct SessionAttendance {
     pub apologies: i64,
     pub absent: i64,
     pub unmarked: i64,
+    /// One-off visitors: families who walked in when no place could be given (not in the
+    /// counts above).
+    pub visitors: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -37,6 +40,8 @@ pub struct FamilyProgress {
     pub carers_names: Vec<String>,
     /// `confirmed` or `withdrawn`.
     pub booking_status: BookingStatus,
+    /// Booked on the register when the family walked in.
+    pub walk_in: bool,
     /// Group sessions attended (present or late).
     pub attended: i64,
     pub apologies: i64,
@@ -66,6 +71,8 @@ pub struct CohortSummary {
     pub sessions: Vec<SessionAttendance>,
     pub families: Vec<FamilyProgress>,
     pub completed: i64,
+    /// Attendances of one-off visitors at sessions held, as the monitoring report counts them.
+    pub visitor_attendances: i64,
     pub open_follow_ups: i64,
     /// Closed follow-ups by outcome.
     pub follow_up_outcomes: BTreeMap<String, i64>,
@@ -94,6 +101,7 @@ pub async fn cohort_summary(
             let sessions = store::cohorts::sessions_of(c, id)?;
             let session_ids: Vec<i32> = sessions.iter().map(|s| s.id).collect();
             let marks = store::registers::marks_of_sessions(c, &session_ids)?;
+            let visitors = store::visitors::of_sessions(c, &session_ids)?;
             let mut bookings = store::bookings::of_cohort(c, id, BookingStatus::Confirmed)?;
             for left in [BookingStatus::Withdrawn, BookingStatus::Transferred] {
                 bookings.extend(
@@ -136,6 +144,7 @@ pub async fn cohort_summary(
                         .filter(|n| !n.is_empty())
                         .collect(),
                     booking_status: b.status,
+                    walk_in: b.walk_in,
                     attended,
                     apologies: count(&[Mark::Apologies]),
                     absent: count(&[Mark::Absent]),
@@ -146,7 +155,7 @@ pub async fn cohort_summary(
                 });
             }
             let expected = bookings.len() as i64;
-            let per_session = sessions
+            let per_session: Vec<SessionAttendance> = sessions
                 .iter()
                 .map(|s| {
                     let mut a = SessionAttendance {
@@ -161,6 +170,7 @@ pub async fn cohort_summary(
                         apologies: 0,
                         absent: 0,
                         unmarked: 0,
+                        visitors: visitors.iter().filter(|v| v.session_id == s.id).count() as i64,
                     };
                     for m in marks.iter().filter(|m| m.session_id == s.id) {
                         match m.status {
@@ -177,6 +187,11 @@ pub async fn cohort_summary(
                     a
                 })
                 .collect();
+            let visitor_attendances = per_session
+                .iter()
+                .filter(|s| s.held)
+                .map(|s| s.visitors)
+                .sum();
             let mut outcomes: BTreeMap<String, i64> = BTreeMap::new();
             for (_, _, o) in &follow_ups {
                 if let Some(o) = o {
@@ -194,6 +209,7 @@ pub async fn cohort_summary(
                 completion_threshold: programme.completion_threshold,
                 sessions: per_session,
                 completed: families.iter().filter(|f| f.completed).count() as i64,
+                visitor_attendances,
                 open_follow_ups: follow_ups
                     .iter()
                     .filter(|(_, s, _)| *s == FollowUpStatus::Open)

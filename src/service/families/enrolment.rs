@@ -12,8 +12,8 @@ use crate::db::DbConnection;
 use crate::domain::family::{child_date_problems, phone_key, phone_spellings};
 use crate::domain::message::Channel;
 use crate::error::FieldErrors;
-use crate::service::{Actor, Audit, ServiceError, Services};
-use crate::store::{self, families::Profile};
+use crate::service::{Actor, Audit, ServiceError, Services, Tx};
+use crate::store::{self, families::Family, families::Profile};
 use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
@@ -112,46 +112,54 @@ pub async fn enrol_family(
 ) -> Result<FamilyRecord, ServiceError> {
     services
         .write(actor, move |tx| {
-            let mut errors = cmd.request_problems.clone();
-            let today = tx.now.date_naive();
-            for (i, child) in cmd.children.iter().enumerate() {
-                for (field, msg) in child_date_problems(child.date_of_birth, child.due_date, today)
-                {
-                    let name = format!("children[{i}].{field}");
-                    errors.entry(name).or_default().push(msg);
-                }
-            }
-            ServiceError::check_fields(errors)?;
-            reachable(&cmd.profile, false)?;
-            if !cmd.confirmed_new {
-                not_recorded_yet(tx.conn, &cmd.profile, (true, true), None)?;
-            }
-            let now = tx.now_naive();
-            let family = store::families::enrol(tx.conn, &cmd.profile, tx.actor.user_id(), now)?;
-            for child in &cmd.children {
-                let (dob, due) = (child.date_of_birth, child.due_date);
-                let name = child.first_name.trim();
-                store::families::add_child(tx.conn, family.id, name, dob, due, now)?;
-            }
-            let n = cmd.children.len();
-            tx.audit(Audit {
-                action: "family_enrolled",
-                entity: "family",
-                entity_id: Some(family.id),
-                family_id: Some(family.id),
-                detail: format!(
-                    "{n} {}{}",
-                    if n == 1 { "child" } else { "children" },
-                    if cmd.confirmed_new {
-                        ", confirmed new"
-                    } else {
-                        ""
-                    }
-                ),
-            });
+            let family = enrol(tx, &cmd)?;
             FamilyRecord::of(tx.conn, family)
         })
         .await
+}
+
+/// Records a family staff enrol, inside the caller's transaction (also a family who walks in to
+/// a group, `service::registers::walk_ins`): the request's problems and the children's dates are
+/// reported together, then how the family is told must be possible, then the duplicate check
+/// unless staff confirmed it is a new family. Audited as `family_enrolled`.
+pub(crate) fn enrol(tx: &mut Tx, cmd: &EnrolFamily) -> Result<Family, ServiceError> {
+    let mut errors = cmd.request_problems.clone();
+    let today = tx.now.date_naive();
+    for (i, child) in cmd.children.iter().enumerate() {
+        for (field, msg) in child_date_problems(child.date_of_birth, child.due_date, today) {
+            let name = format!("children[{i}].{field}");
+            errors.entry(name).or_default().push(msg);
+        }
+    }
+    ServiceError::check_fields(errors)?;
+    reachable(&cmd.profile, false)?;
+    if !cmd.confirmed_new {
+        not_recorded_yet(tx.conn, &cmd.profile, (true, true), None)?;
+    }
+    let now = tx.now_naive();
+    let family = store::families::enrol(tx.conn, &cmd.profile, tx.actor.user_id(), now)?;
+    for child in &cmd.children {
+        let (dob, due) = (child.date_of_birth, child.due_date);
+        let name = child.first_name.trim();
+        store::families::add_child(tx.conn, family.id, name, dob, due, now)?;
+    }
+    let n = cmd.children.len();
+    tx.audit(Audit {
+        action: "family_enrolled",
+        entity: "family",
+        entity_id: Some(family.id),
+        family_id: Some(family.id),
+        detail: format!(
+            "{n} {}{}",
+            if n == 1 { "child" } else { "children" },
+            if cmd.confirmed_new {
+                ", confirmed new"
+            } else {
+                ""
+            }
+        ),
+    });
+    Ok(family)
 }
 
 /// `current` with the fields `sent` taken from `wanted`; the language's name goes with the

@@ -1,6 +1,6 @@
 //! Erasing a family: at its parent's own request, an admin's, or by the retention job. Erasure
-//! anonymises rather than deletes: the pseudonymous rows (bookings, marks, outcomes, ward and
-//! referral source) stay so that attendance and monitoring figures do not change, and everything
+//! anonymises rather than deletes: the pseudonymous rows (bookings, marks, outcomes, one-off
+//! visits to sessions, ward and referral source) stay so that attendance and monitoring figures do not change, and everything
 //! that names or describes the family or its children is blanked or deleted. [`erase`] is the
 //! one place that does it, inside the caller's transaction.
 
@@ -110,6 +110,9 @@ pub async fn erase_own_family(
 /// - anonymises and disables the parent's login, deleting its sessions and stored retries;
 /// - records `family_erased` in the audit trail with the reason's code, as the transaction's
 ///   actor (none for the system).
+///
+/// A one-off visit (`session_visitors`) holds only ids and a count of carers: it stays, for the
+/// figures, and names no one once the family row is blanked.
 ///
 /// Erasing an erased family changes nothing and says so (`already_erased`).
 pub fn erase(

@@ -22,6 +22,7 @@ use crate::store::{
     registers::{CrecheRow, MarkRow},
     users::User,
     venues::Venue,
+    visitors::Visitor,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeMap;
@@ -50,6 +51,9 @@ pub struct FamilyRecord {
     pub key_persons: Vec<crate::store::key_persons::KeyPerson>,
     /// Accidents, incidents and first aid recorded in the crèche, with when the parent read them.
     pub creche_incidents: Vec<Incident>,
+    /// Sessions the family came to as a one-off visitor (no place), with when each started
+    /// and its cohort.
+    pub visits: Vec<(Visitor, NaiveDateTime, i32)>,
     /// Follow-ups, with the attempts to contact the family (by follow-up id).
     pub follow_ups: Vec<FollowUp>,
     pub contacts: Vec<Contact>,
@@ -161,6 +165,7 @@ fn read_record(
         creche_sign_ins: store::export::sign_ins(c, &ids, &child_ids)?,
         key_persons: store::key_persons::of_children(c, &child_ids)?,
         creche_incidents: store::creche_incidents::for_export(c, &ids, &child_ids)?,
+        visits: store::visitors::of_family(c, family_id)?,
         outcome_measures: store::export::outcomes(c, &ids)?,
         notifications: store::bookings::notifications_of(c, family_id)?,
         messages: store::messages::of_family(c, family_id)?,

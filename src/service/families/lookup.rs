@@ -5,6 +5,7 @@
 //! Searches never look at children's details.
 
 use super::profile::FamilyRecord;
+use crate::db::DbConnection;
 use crate::domain::family::{is_phone_search, phone_search_patterns};
 use crate::domain::role::Role;
 use crate::service::{Actor, Audit, ServiceError, Services};
@@ -82,22 +83,7 @@ pub async fn family(
             let f = store::families::find(tx.conn, family_id)?
                 .filter(|f| f.erased_at.is_none())
                 .ok_or_else(|| ServiceError::not_found("family"))?;
-            let allowed = match tx.actor {
-                Actor::System
-                | Actor::User {
-                    role: Role::Admin | Role::Coordinator,
-                    ..
-                } => true,
-                // Crèche workers and supervisors of the group do not need the contact details.
-                Actor::User {
-                    role: Role::Facilitator,
-                    id,
-                } => store::family_search::facilitated_by(tx.conn, f.id, id)?,
-                Actor::User {
-                    role: Role::Parent, ..
-                } => false,
-            };
-            if !allowed {
+            if !staff_may_read(tx.conn, tx.actor, f.id)? {
                 return Err(ServiceError::not_found("family"));
             }
             tx.audit(Audit {
@@ -110,4 +96,28 @@ pub async fn family(
             FamilyRecord::of(tx.conn, f)
         })
         .await
+}
+
+/// Whether a member of staff may read a family's record: coordinators (and admins) any; a
+/// facilitator the families of the groups they lead or co-facilitate (a booking there, now or
+/// before). Crèche workers and supervisors of the group do not need the contact details.
+pub(crate) fn staff_may_read(
+    c: &mut DbConnection,
+    actor: Actor,
+    family_id: i32,
+) -> Result<bool, ServiceError> {
+    Ok(match actor {
+        Actor::System
+        | Actor::User {
+            role: Role::Admin | Role::Coordinator,
+            ..
+        } => true,
+        Actor::User {
+            role: Role::Facilitator,
+            id,
+        } => store::family_search::facilitated_by(c, family_id, id)?,
+        Actor::User {
+            role: Role::Parent, ..
+        } => false,
+    })
 }

@@ -3,7 +3,8 @@
 //! (`VersionRequired` without, `Stale` when someone changed the register since), so two tablets
 //! never overwrite each other silently. A change that changes nothing succeeds as it is (a
 //! retried request). Every staff read of the register is a read of each family's record:
-//! audited. Checking and writing a change is in [`plan`]; the register as shown in [`sheet`].
+//! audited. Checking and writing a change is in [`plan`]; the register as shown in [`sheet`];
+//! families who came without a booking in [`walk_ins`].
 
 mod access;
 pub mod follow_ups;
@@ -12,11 +13,12 @@ pub mod key_persons;
 pub mod outcomes;
 mod plan;
 mod sheet;
+pub mod walk_ins;
 
 pub use access::{team_access, TeamAccess};
 pub use sheet::{
     CallCard, CareFlags, CollectorCard, CrecheCare, CrecheEntry, CrecheRegister, KeyPersonOut,
-    MarkCounts, Register, RegisterApology, RegisterChild, RegisterFamily,
+    MarkCounts, Register, RegisterApology, RegisterChild, RegisterFamily, RegisterVisitor,
 };
 
 use crate::db::DbConnection;
@@ -105,6 +107,15 @@ pub async fn register(
                 });
             }
             audit_care_reads(tx, &x, &register);
+            for v in &register.visitors {
+                tx.audit(Audit {
+                    action: "family_read",
+                    entity: "session",
+                    entity_id: Some(register.session.id),
+                    family_id: Some(v.family_id),
+                    detail: format!("register of session {}, visitor", register.session.id),
+                });
+            }
             Ok(register)
         })
         .await

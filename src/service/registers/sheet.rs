@@ -37,6 +37,8 @@ pub struct RegisterFamily {
     /// `confirmed`, or `withdrawn` (`transferred`) for a family who left (moved to another group)
     /// after being marked here.
     pub booking_status: BookingStatus,
+    /// Booked on the register when the family walked in without a booking.
+    pub walk_in: bool,
     pub carers_names: Vec<String>,
     /// Carers expected: 1 or 2.
     pub carers: i32,
@@ -177,6 +179,8 @@ pub struct MarkCounts {
     pub unmarked: i64,
     /// Families who sent apologies in advance, marked or not.
     pub apologies_in_advance: i64,
+    /// One-off visitors (`visitors`): present, holding no place, not in the counts above.
+    pub visitors: i64,
 }
 
 /// A session's register as read (or as left by a change).
@@ -195,6 +199,34 @@ pub struct Register {
     pub creche: CrecheRegister,
     /// The facilitators' notes on the session; `None` for crèche workers (not theirs to read).
     pub notes: Option<String>,
+    /// Families who came without a place (the group was full): present that day only.
+    pub visitors: Vec<RegisterVisitor>,
+}
+
+/// A one-off visitor of the session: a family who walked in when no place could be given.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RegisterVisitor {
+    pub visitor_id: i32,
+    pub family_id: i32,
+    /// Blank once the family is erased.
+    pub carers_names: Vec<String>,
+    /// Carers who came: 1 or 2.
+    pub carers: i32,
+    pub added_at: DateTime<Utc>,
+}
+
+/// The session's one-off visitors, in the order added.
+fn visitors(c: &mut DbConnection, session_id: i32) -> Result<Vec<RegisterVisitor>, ServiceError> {
+    Ok(store::visitors::of_session(c, session_id)?
+        .into_iter()
+        .map(|(v, one, two)| RegisterVisitor {
+            visitor_id: v.id,
+            family_id: v.family_id,
+            carers_names: [one, two].into_iter().filter(|n| !n.is_empty()).collect(),
+            carers: v.carers,
+            added_at: v.added_at.and_utc(),
+        })
+        .collect())
 }
 
 /// The register's ETag: the session and its register version.
@@ -327,6 +359,7 @@ pub(super) fn build(
             booking_id: b.id,
             family_id: f.id,
             booking_status: b.status,
+            walk_in: b.walk_in,
             carers_names: f.carers(),
             carers: b.carers,
             mark: mark.map(|m| m.status),
@@ -343,6 +376,8 @@ pub(super) fn build(
         });
     }
     let creche = creche_check(cohort, venue, session, date, &entries, now);
+    let visitors = visitors(c, session.id)?;
+    counts.visitors = visitors.len() as i64;
     Ok(Register {
         cohort: cohort.clone(),
         programme_code: x.programme.code.clone(),
@@ -353,6 +388,7 @@ pub(super) fn build(
         families,
         counts,
         notes: show_reasons.then(|| session.register_notes.clone()),
+        visitors,
         creche: CrecheRegister {
             children: entries,
             ..creche

@@ -1,6 +1,8 @@
 //! One family with a row in every table that can hold its data (booking, crèche place, marks,
-//! a crèche sign-in, a crèche incident, a follow-up with a contact attempt, outcome scores, apologies, a
-//! notification, audit events, logins, a stored retry, a password-reset link), written with distinctive values to search for after erasure.
+//! a crèche sign-in, a key person, a crèche incident, a follow-up with a contact attempt, outcome
+//! scores, apologies, a one-off visit to a full group's session, a notification, audit events,
+//! logins, a stored retry, a password-reset link), written with distinctive values to search for
+//! after erasure.
 
 use crate::fixtures::Coordinator;
 use crate::helpers::{ok_json, TestApp, PASSWORD};
@@ -173,6 +175,8 @@ pub fn family(app: &TestApp) -> Seeded {
         put(app, &g.register(4), &coordinator, Some(&etag), &body),
         200,
     );
+    // Back to the week of session 3, where the rest of the story happens.
+    g.at_session(app, 3, 30);
     let lead = staff(app, g.lead);
     let url = format!("/api/v1/follow-ups/{}", open["items"][0]["id"]);
     let at = (app.state.now() - Duration::hours(1)).to_rfc3339();
@@ -203,6 +207,45 @@ pub fn family(app: &TestApp) -> Seeded {
     let future_cohort = made["id"].as_i64().unwrap();
     ok_json(co.set_team(future_cohort, json!({"lead": clinician})), 200);
     ok_json(co.publish(future_cohort), 200);
+    // A Thursday group whose one place another family holds: the family walks in to its first
+    // session and is a one-off visitor, holding no place.
+    let thursday = co.cohort(
+        "together-time",
+        venue,
+        "2026-03-19",
+        "10:00",
+        json!({"places": 1}),
+    );
+    let (full, first) = (
+        thursday["id"].as_i64().unwrap(),
+        thursday["sessions"][0]["id"].as_i64().unwrap(),
+    );
+    ok_json(co.set_team(full, json!({"lead": clinician})), 200);
+    ok_json(co.publish(full), 200);
+    let host = app.register_parent("place-holder@example.org")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let body = json!({"first_name": "Baby", "date_of_birth": "2025-10-01"});
+    ok_json(app.post("/api/v1/me/children", Some(&host), &body), 201);
+    let url = format!("/api/v1/cohorts/{full}/bookings");
+    assert_eq!(
+        ok_json(app.post(&url, Some(&host), &json!({})), 201)["status"],
+        "confirmed"
+    );
+    app.clock.set("2026-03-19T10:20:00Z".parse().unwrap());
+    let url = format!("/api/v1/sessions/{first}/register/walk-ins");
+    let coordinator = crate::registers::coordinator(app, &g);
+    let visit = ok_json(
+        app.post(
+            &url,
+            Some(&coordinator),
+            &json!({"family_id": family, "carers": 2}),
+        ),
+        201,
+    );
+    assert_eq!(visit["outcome"], "visitor", "{visit}");
+
     let url = format!("/api/v1/cohorts/{future_cohort}/bookings");
     let mine = app.token_as(user, Role::Parent);
     let res = app

@@ -7,7 +7,8 @@
 //! F5 (2022:Stockwell, health_visitor).
 //! Cohorts:
 //! - A Together Time at Stockwell from Tue 3 Mar, 3 places: F1, F2, F3; F5 waitlisted, never
-//!   offered a place. 6 sessions, all held by the report (22 Apr); ended.
+//!   offered a place, came to sessions 1 and 2 as a one-off visitor. 6 sessions, all held by
+//!   the report (22 Apr); ended.
 //! - B COSP at Vassall from Wed 4 Mar, crèche: F1, F4 (with crèche children). 8 sessions, the
 //!   last on 22 Apr 09:00–11:00Z; ended by the report at 12:00Z.
 //! - C Together Time at Vassall from Tue 14 Apr, 1 place: F2 confirmed then cancelled, which
@@ -120,6 +121,7 @@ pub fn build(app: &TestApp) -> Scenario {
         ("lambeth-2022:Stockwell", "health_visitor"),
     ];
     let (mut tokens, mut parents, mut children) = (Vec::new(), Vec::new(), Vec::new());
+    let mut families = Vec::new();
     for (i, (ward, source)) in who.iter().enumerate() {
         let t = app.register_parent(&format!("report-family{}@example.org", i + 1))["access_token"]
             .as_str()
@@ -132,7 +134,7 @@ pub fn build(app: &TestApp) -> Scenario {
             .json(&body)
             .send()
             .unwrap();
-        ok_json(res, 200);
+        families.push(id(&ok_json(res, 200)));
         let child = json!({"first_name": format!("Baby {}", i + 1), "date_of_birth": "2025-06-01"});
         children.push(id(&ok_json(
             app.post("/api/v1/me/children", Some(&t), &child),
@@ -204,6 +206,15 @@ pub fn build(app: &TestApp) -> Scenario {
     for (n, s) in sessions(a).into_iter().enumerate() {
         let m = marks(&a_bookings, &["PPPPPP", "PLAAPS", "PPSPLP"], n);
         mark(app, &register(s), &token(), &m);
+    }
+    // F5, waiting for a place on A, came to its first two sessions all the same: a visitor.
+    for s in &sessions(a)[..2] {
+        let url = format!("/api/v1/sessions/{s}/register/walk-ins");
+        let v = ok_json(
+            app.post(&url, Some(&token()), &json!({"family_id": families[4]})),
+            201,
+        );
+        assert_eq!(v["visitor_reason"], "on_waiting_list", "{v}");
     }
     // B: F1 misses the last two (a follow-up, closed below as will rejoin later).
     for (n, s) in sessions(b).into_iter().enumerate() {

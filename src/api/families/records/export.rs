@@ -76,8 +76,22 @@ impl From<FamilyRecord> for FamilyExport {
                 erased_at: i.erased_at.map(utc),
             })
             .collect();
+        let visits = r
+            .visits
+            .into_iter()
+            .map(|(v, starts_at, cohort_id)| ExportVisit {
+                id: v.id,
+                session_id: v.session_id,
+                cohort_id,
+                session_starts_at: utc(starts_at),
+                carers: v.carers,
+                added_by: v.added_by,
+                added_at: utc(v.added_at),
+            })
+            .collect();
         FamilyExport {
             exported_at: r.exported_at,
+            visits,
             user: r.user.map(user),
             follow_ups: follow_ups(r.follow_ups, &r.contacts),
             outcome_measures: r
@@ -210,6 +224,7 @@ fn booking(r: BookingRecord) -> ExportBooking {
         access_needs: b.access_needs,
         interpreter_needed: b.interpreter_needed,
         transferred_to: b.transferred_to,
+        walk_in: b.walk_in,
         booked_by: b.booked_by,
         created_at: utc(b.created_at),
         confirmed_at: b.confirmed_at.map(utc),

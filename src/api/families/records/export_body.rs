@@ -31,6 +31,8 @@ pub struct FamilyExport {
     pub creche_key_persons: Vec<crate::api::registers::key_persons::KeyPersonEntry>,
     /// Accidents, incidents and first aid recorded in the crèche, and when the parent read each.
     pub creche_incidents: Vec<ExportIncident>,
+    /// Sessions the family came to as a one-off visitor, when the group had no place for them.
+    pub visits: Vec<ExportVisit>,
     pub follow_ups: Vec<ExportFollowUp>,
     pub outcome_measures: Vec<ExportOutcome>,
     pub notifications: Vec<NotificationOut>,
@@ -160,7 +162,9 @@ pub struct ExportBooking {
     pub interpreter_needed: bool,
     /// When `transferred`: the booking in the group the family moved to.
     pub transferred_to: Option<i32>,
-    /// The user who made the booking (the parent, or a coordinator).
+    /// Made on a session's register when the family walked in without a booking.
+    pub walk_in: bool,
+    /// The user who made the booking (the parent, or a member of staff).
     pub booked_by: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
@@ -215,6 +219,20 @@ pub struct ExportSignIn {
     pub collection_override: String,
     pub marked_by: Option<i32>,
     pub marked_at: DateTime<Utc>,
+}
+
+/// A session the family came to as a one-off visitor, holding no place.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportVisit {
+    pub id: i32,
+    pub session_id: i32,
+    pub cohort_id: i32,
+    pub session_starts_at: DateTime<Utc>,
+    /// Carers who came: 1 or 2.
+    pub carers: i32,
+    /// The member of staff who added them to the register.
+    pub added_by: Option<i32>,
+    pub added_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
