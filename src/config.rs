@@ -141,6 +141,25 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_FAMILY_URL", value_name = "URL",
           default_value = crate::service::DEFAULT_FAMILY_LINK, value_parser = setting(web_url))]
     pub family_url: String,
+    /// The address families reach this service at, for the links the public pages print (QR
+    /// codes, search engines' event data), e.g. `https://groups.lambeth.example`.
+    #[arg(long, env = "GROUPWORK_PUBLIC_URL", value_name = "URL",
+          default_value = DEFAULT_PUBLIC_URL, value_parser = setting(web_url))]
+    pub public_url: String,
+    /// The centre's booking page the public programme's "Book a place" goes to: `{id}` is
+    /// replaced by the group's id (without it, `group=<id>` is added).
+    #[arg(long, env = "GROUPWORK_BOOKING_URL", value_name = "URL",
+          default_value = DEFAULT_BOOKING_URL, value_parser = setting(web_url))]
+    pub booking_url: String,
+    /// The phone number the public pages give for families who would rather call.
+    #[arg(long, env = "GROUPWORK_CENTRE_PHONE", value_name = "PHONE", default_value = "",
+          hide_default_value = true, value_parser = setting(centre_phone))]
+    pub centre_phone: String,
+    /// Websites allowed to show the public programme in an iframe (`?embed=1`), comma-separated
+    /// origins, e.g. `https://www.lambeth.example`; empty = only this service itself.
+    #[arg(long, env = "GROUPWORK_EMBED_ORIGINS", value_name = "ORIGINS",
+          default_value = "", hide_default_value = true, value_parser = setting(parse_origins))]
+    pub embed_origins: ::std::vec::Vec<String>,
     /// The SMTP server emails go through: `smtp://host:25`, `smtp://user:pass@host:587?tls=required`
     /// (STARTTLS) or `smtps://user:pass@host:465` (TLS). Unset: emails go through GOV.UK Notify
     /// if it is set up, otherwise they are written to GROUPWORK_MAIL_DIR.
@@ -350,6 +369,23 @@ fn jwt_secret(name: &str, secret: &str) -> Result<Option<String>, String> {
 /// Blank is unset.
 fn optional(_: &str, raw: &str) -> Result<Option<String>, String> {
     Ok(Some(raw.trim().to_string()).filter(|v| !v.is_empty()))
+}
+
+/// Where the service says it is when nothing else is set (the `serve` default bind).
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+pub const DEFAULT_BOOKING_URL: &str = "http://127.0.0.1:8080/book?group={id}";
+
+fn centre_phone(name: &str, raw: &str) -> Result<String, String> {
+    let phone = raw.trim();
+    if phone.chars().count() <= 30
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '(' | ')' | '-'))
+    {
+        Ok(phone.to_string())
+    } else {
+        Err(format!("{name}={raw:?} must be a phone number"))
+    }
 }
 
 fn web_url(name: &str, raw: &str) -> Result<String, String> {

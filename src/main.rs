@@ -141,8 +141,12 @@ fn init_logging(filter: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn serve(config: Config, load_demo: bool) -> Result<(), String> {
+fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
     let bind = config.bind;
+    if load_demo && config.centre_phone.is_empty() {
+        // The demo's public pages give a number from Ofcom's range kept for drama: never anyone's.
+        config.centre_phone = demo::CENTRE_PHONE.to_string();
+    }
     if !config.capacity_guard {
         // Only reachable in a debug build (see `Config::capacity_guard`); say so loudly.
         tracing::warn!(

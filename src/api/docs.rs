@@ -32,6 +32,7 @@ use utoipa_actix_web::AppExt;
         (name = "families", description = "A parent's own family and children; families the centre enrols, finds and invites"),
         (name = "bookings", description = "Places, crèche places and the waiting list"),
         (name = "messages", description = "What families were told, and how its delivery went"),
+        (name = "pages", description = "The public programme as web pages: to link to, embed or print"),
     )
 )]
 struct BaseDoc;

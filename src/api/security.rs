@@ -27,6 +27,7 @@ const PUBLIC_PREFIXES: &[&str] = &[
     "/api/v1/programmes",
     "/api/v1/venues",
     "/api/v1/listings",
+    "/programme",
     "/docs",
     "/api-docs/",
 ];
@@ -70,7 +71,15 @@ fn apply(h: &mut HeaderMap, public: bool) {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Never framed, but for the public programme's embed layout, which names the sites that may
+    // frame it in its own Content-Security-Policy (`frame-ancestors`).
+    let framed_by_some = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|csp| !csp.contains("frame-ancestors 'none'"));
+    if !framed_by_some {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     let says_no_store = h
         .get(header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())

@@ -4,6 +4,9 @@
 //! families, cohorts, venues or staff of its own, or an account under a demo login's email, is
 //! refused and left as it was. Accounts alone (e.g. from `create-admin`) do not stop it.
 
+/// The phone number the demo's public pages give (Ofcom's drama range: nobody's number).
+pub const CENTRE_PHONE: &str = "020 7946 0000";
+
 use crate::auth::{password, tokens};
 use crate::db::{schema, DbConnection};
 use crate::domain::role::Role;

@@ -235,6 +235,27 @@ pub fn end_of_course(
     local_instant(date, time, tz)
 }
 
+/// The weeks of a weekly group's run that have no session: every date a whole number of weeks
+/// after the first session date and before the last that is not itself a session date (a bank
+/// holiday, a closure, or a session moved to the end). Sorted, none if fewer than two dates.
+pub fn weeks_without(session_dates: &[NaiveDate]) -> Vec<NaiveDate> {
+    let (Some(first), Some(last)) = (session_dates.iter().min(), session_dates.iter().max()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut week = *first;
+    while let Some(next) = week.checked_add_days(Days::new(7)) {
+        if next >= *last {
+            break;
+        }
+        if !session_dates.contains(&next) {
+            out.push(next);
+        }
+        week = next;
+    }
+    out
+}
+
 /// Whole months of age on `on` for someone born on `born` (0 before the first monthly birthday,
 /// and also for any date before birth, e.g. an expected baby: callers that must tell "unborn"
 /// apart compare the dates).

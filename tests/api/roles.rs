@@ -274,6 +274,25 @@ fn table() -> Vec<Row> {
     use Who::*;
     vec![
         row(M::GET, "/health", Public, 200, |_, _| call("/health", None)),
+        row(M::GET, "/programme", Public, 200, |_, _| {
+            call("/programme", None)
+        }),
+        row(M::GET, "/programme/print", Public, 200, |_, _| {
+            call("/programme/print", None)
+        }),
+        row(M::GET, "/programme/style.css", Public, 200, |_, _| {
+            call("/programme/style.css", None)
+        }),
+        row(M::GET, "/programme/frame.js", Public, 200, |_, _| {
+            call("/programme/frame.js", None)
+        }),
+        row(M::GET, "/programme/embed.js", Public, 200, |_, _| {
+            call("/programme/embed.js", None)
+        }),
+        // The matrix's cohort is a draft: not public, to anyone (404); `pages` tests the rest.
+        row(M::GET, "/programme/groups/{id}", Public, 404, |s, _| {
+            call(format!("/programme/groups/{}", s.cohort), None)
+        }),
         // The matrix's cohort is a draft: not public, to anyone (404); `listings` tests the rest.
         row(M::GET, "/api/v1/listings/{id}", Public, 404, |s, _| {
             call(format!("/api/v1/listings/{}", s.cohort), None)

@@ -8,6 +8,7 @@ use crate::api::cohorts::view::{
 use crate::api::docs::{E400, E404, E422, E503};
 use crate::api::PageQuery;
 use crate::app::AppState;
+use crate::db::DbConnection;
 use crate::domain::ics;
 use crate::domain::ward::Ward;
 use crate::error::ApiError;
@@ -72,11 +73,14 @@ pub struct ListingFilter {
     pub has_places: Option<bool>,
     /// Only cohorts offering a crèche with places left.
     pub has_creche: Option<bool>,
+    /// Only this group (e.g. one group's dates as a calendar feed).
+    #[param(minimum = 1)]
+    pub group_id: Option<i32>,
 }
 
 /// The filter with its ward as stored, or a 422 (checked before the cache: a bad query is not
 /// kept).
-fn checked(f: &ListingFilter) -> Result<Filter, ApiError> {
+pub(crate) fn checked(f: &ListingFilter) -> Result<Filter, ApiError> {
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
             return Err(ApiError::field("to", "must not be before from"));
@@ -99,7 +103,7 @@ fn checked(f: &ListingFilter) -> Result<Filter, ApiError> {
         has_places: f.has_places,
         has_creche: f.has_creche,
         with_cancelled: false,
-        cohort_id: None,
+        cohort_id: f.group_id,
     })
 }
 
@@ -113,7 +117,9 @@ pub(crate) async fn cached(
     key: String,
     filter: Filter,
     content_type: &'static str,
-    draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
+    draw: impl FnOnce(&mut DbConnection, &[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError>
+        + Send
+        + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let answer = rendered(state, key, filter, draw).await?;
     Ok(conditional(req, answer, content_type))
@@ -162,7 +168,9 @@ async fn rendered(
     state: web::Data<AppState>,
     key: String,
     filter: Filter,
-    draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
+    draw: impl FnOnce(&mut DbConnection, &[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError>
+        + Send
+        + 'static,
 ) -> Result<Rendered, ApiError> {
     let now = state.now();
     let body = match state.listing_cache.lookup(&key, now) {
@@ -192,12 +200,14 @@ async fn render(
     filter: Filter,
     now: DateTime<Utc>,
     ticket: Option<Ticket>,
-    draw: impl FnOnce(&[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError> + Send + 'static,
+    draw: impl FnOnce(&mut DbConnection, &[Listed], DateTime<Utc>) -> Result<Vec<u8>, ApiError>
+        + Send
+        + 'static,
 ) -> Result<Rendered, ApiError> {
     let (body, until) = state
         .db(move |c| {
             let (rows, until) = published_groups(c, &filter, now)?;
-            Ok((draw(&rows, now)?, until))
+            Ok((draw(c, &rows, now)?, until))
         })
         .await?;
     let body = Bytes::from(body);
@@ -252,7 +262,7 @@ pub async fn listings(
         key,
         filter,
         "application/json",
-        move |rows, now| {
+        move |_, rows, now| {
             let items = rows
                 .iter()
                 .skip(offset as usize)
@@ -296,7 +306,7 @@ pub async fn listings_ics(
         with_cancelled: true,
         ..checked(&filter)?
     };
-    cached(state, &req, key, filter, ics, |rows, now| {
+    cached(state, &req, key, filter, ics, |_, rows, now| {
         let events: Vec<ics::Event> = rows
             .iter()
             .flat_map(|l| session_events(&l.cohort, &l.programme, &l.venue, &l.sessions))
@@ -335,7 +345,7 @@ pub async fn listing_one(
         format!("json one {id}"),
         filter,
         "application/json",
-        move |rows, now| {
+        move |_, rows, now| {
             let group = rows
                 .first()
                 .ok_or_else(|| ApiError::NotFound("group not found".into()))?;

@@ -149,3 +149,68 @@ fn first_start(sessions: &[Session]) -> Option<DateTime<Utc>> {
         .map(|s| s.starts_at.and_utc())
         .min()
 }
+
+/// Why a week of a group's run has no group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoGroup {
+    BankHoliday,
+    /// The venue (or every venue) is closed that day.
+    Closed,
+    /// Otherwise (a session moved to the end of the course for a reason no longer recorded).
+    Other,
+}
+
+/// One line of a group's dates as families read them.
+#[derive(Debug, Clone)]
+pub enum GroupDate {
+    Session(Session),
+    /// A week in the run with no group, on the day it would have met.
+    NoGroup(NaiveDate, NoGroup),
+}
+
+/// A listed group's dates in order: its sessions (cancelled ones too, which say so) and the
+/// weeks between them with no group, each with its reason.
+pub fn group_dates(c: &mut DbConnection, l: &Listed) -> Result<Vec<GroupDate>, ServiceError> {
+    let tz = zone(&l.cohort);
+    let local = |s: &Session| s.starts_at.and_utc().with_timezone(&tz).date_naive();
+    let held: Vec<NaiveDate> = l
+        .sessions
+        .iter()
+        .filter(|s| !s.is_cancelled())
+        .map(local)
+        .collect();
+    let gaps = crate::domain::calendar::weeks_without(&held);
+    let mut out: Vec<(NaiveDate, GroupDate)> = l
+        .sessions
+        .iter()
+        .map(|s| (local(s), GroupDate::Session(s.clone())))
+        .collect();
+    if let (Some(first), Some(last)) = (gaps.first(), gaps.last()) {
+        let changes = store::closures::holiday_changes(c)?;
+        let holidays: Vec<NaiveDate> =
+            crate::domain::calendar::bank_holidays_between(*first, *last, &changes)
+                .into_iter()
+                .map(|h| h.date)
+                .collect();
+        let closures = store::closures::overlapping(c, *first, *last, Some(l.venue.id))?;
+        for day in gaps {
+            // A cancelled session already says so on its own line.
+            if out.iter().any(|(d, _)| *d == day) {
+                continue;
+            }
+            let why = if holidays.contains(&day) {
+                NoGroup::BankHoliday
+            } else if closures
+                .iter()
+                .any(|k| k.from_date <= day && day <= k.to_date)
+            {
+                NoGroup::Closed
+            } else {
+                NoGroup::Other
+            };
+            out.push((day, GroupDate::NoGroup(day, why)));
+        }
+    }
+    out.sort_by_key(|(d, g)| (*d, matches!(g, GroupDate::NoGroup(..))));
+    Ok(out.into_iter().map(|(_, g)| g).collect())
+}

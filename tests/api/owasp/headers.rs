@@ -14,6 +14,7 @@ const PUBLIC: &[&str] = &[
     "/api/v1/programmes",
     "/api/v1/venues",
     "/api/v1/listings",
+    "/programme",
     "/docs",
     "/api-docs/",
 ];
@@ -116,6 +117,25 @@ fn every_answer_carries_the_security_headers() {
         .unwrap();
     assert_eq!(res.status(), 400);
     failures.extend(check(&res, &Method::POST, "/api/v1/auth/login", true));
+    // The embed layout may be framed by the sites named, and by no one else: its policy says
+    // so instead of X-Frame-Options.
+    let res = app.get("/programme?embed=1", None);
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("x-frame-options").is_none());
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.ends_with("frame-ancestors 'self'"), "{csp}");
+    let page = app.get("/programme", None);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self';"),
+        "{csp}"
+    );
     // A token on a public GET makes it personal: no-store.
     let res = app.get("/api/v1/venues", Some(&admin));
     failures.extend(check(&res, &Method::GET, "/api/v1/venues", false));

@@ -381,3 +381,25 @@ fn a_session_moved_to_the_end_skips_bank_holidays_and_names_impossible_times() {
         })
     );
 }
+
+#[test]
+fn the_weeks_without_a_group_are_the_gaps_between_its_first_and_last_sessions() {
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    // Tuesdays from 3 March 2026 with Easter week (7 April) skipped: the course moves on a week.
+    let dates = [
+        "2026-03-03",
+        "2026-03-10",
+        "2026-03-17",
+        "2026-03-24",
+        "2026-03-31",
+        "2026-04-14",
+        "2026-04-21",
+    ]
+    .map(d);
+    assert_eq!(weeks_without(&dates), [d("2026-04-07")]);
+    // Out of order in, sorted out; two weeks missing; none for one session or none.
+    let shuffled = [d("2026-03-31"), d("2026-03-03"), d("2026-03-10")];
+    assert_eq!(weeks_without(&shuffled), [d("2026-03-17"), d("2026-03-24")]);
+    assert!(weeks_without(&[d("2026-03-03")]).is_empty());
+    assert!(weeks_without(&[]).is_empty());
+}
