@@ -55,6 +55,7 @@ mod messages_notify;
 mod messages_smtp;
 mod outcomes;
 mod owasp;
+mod pages;
 mod password_reset;
 mod programmes;
 mod races;
