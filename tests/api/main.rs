@@ -11,6 +11,9 @@ mod pg_template;
 #[path = "../common/serve_child.rs"]
 #[allow(dead_code)]
 mod serve_child;
+// Headless Chromium through chromedriver, with axe-core.
+#[path = "../common/browser.rs"]
+mod browser;
 // A real SMTP server (aiosmtpd) and the messages it stored.
 #[path = "../common/smtp.rs"]
 mod smtp;
@@ -56,6 +59,7 @@ mod messages_smtp;
 mod outcomes;
 mod owasp;
 mod pages;
+mod pages_browser;
 mod password_reset;
 mod programmes;
 mod races;
