@@ -21,8 +21,22 @@ const AT_HALF: Duration = Duration::from_secs(3);
 const LOGIN: Duration = Duration::from_secs(3);
 const REGISTER_PUTS: usize = 100;
 pub const FIRST_PAGE: &str = "/api/v1/listings";
-pub const ABOUT: &str = "groupwork as a child process on 200 published groups and 2,000 families, against the reference server: the listing at saturation and at 50% of it (constant rate, latency from the scheduled send), login, register PUT, peak RSS";
+pub const ABOUT: &str = "groupwork as a child process on 200 published groups and 2,000 families, against the reference server: the listing, the programme page and one group's page at saturation and at 50% of it (constant rate, latency from the scheduled send), login, register PUT, peak RSS";
 pub const FILTERED: &str = "/api/v1/listings?programme=cosp&has_places=true&limit=10";
+pub const PROGRAMME: &str = "/programme";
+
+/// The page of the listing's first group.
+fn group_page(server: &ServerChild) -> Result<String, String> {
+    let first: Value = client()
+        .get(format!("{}/api/v1/listings?limit=1", server.base()))
+        .send()
+        .and_then(|r| r.json())
+        .map_err(|e| format!("listing: {e}"))?;
+    let id = first["items"][0]["cohort_id"]
+        .as_i64()
+        .ok_or("the listing has no group")?;
+    Ok(format!("/programme/groups/{id}"))
+}
 
 /// One endpoint: requests/s at saturation, then latency at half that rate.
 pub struct Throughput {
@@ -115,6 +129,14 @@ pub fn run(workers: usize, pool: u32) -> Result<Served, String> {
                 format!("{name} listing, first page"),
             )?,
             throughput(&server.addr, FILTERED, format!("{name} listing, filtered"))?,
+            // The same rows as web pages: the whole programme (every group, in HTML) and one
+            // group's page with its dates.
+            throughput(&server.addr, PROGRAMME, format!("{name} programme page"))?,
+            throughput(
+                &server.addr,
+                &group_page(&server)?,
+                format!("{name} one group's page"),
+            )?,
         ];
         let rss_listing_mib = server.peak_rss_mib();
         let login = login(&server, workers)?;
