@@ -43,9 +43,14 @@ pub struct PageQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProgrammeQuery {
-    /// Ward with its boundary set, e.g. `lambeth-2014:Stockwell`.
+    /// Ward with its boundary set, e.g. `lambeth-2014:Stockwell`; empty for any.
+    #[param(
+        example = "lambeth-2014:Stockwell",
+        pattern = r"^(([a-z0-9-]{0,35}-)?[0-9]{4}:[^:\s\x00-\x1f\x7f-\x9f]([^:\x00-\x1f\x7f-\x9f]{0,78}[^:\s\x00-\x1f\x7f-\x9f])?)?$"
+    )]
     pub ward: Option<String>,
-    /// A venue's id.
+    /// A venue's id; empty for any.
+    #[param(example = "2", pattern = r"^([1-9][0-9]{0,8})?$")]
     pub venue: Option<String>,
     /// Programme code, e.g. `cosp`.
     pub programme: Option<String>,
