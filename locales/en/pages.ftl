@@ -62,3 +62,7 @@ page-print-title = Parent and baby groups
 page-print-scan = Scan for dates and booking
 page-print-venue = At { $venue }
 page-footer = Free groups run by the children's centres. This page keeps no record of you.
+page-pages = Pages of groups
+page-of = Page { $page } of { $pages }
+page-previous = Previous page
+page-next = Next page

@@ -62,3 +62,7 @@ page-print-title = Grupos para madres, padres y bebés
 page-print-scan = Escanee para ver las fechas y reservar
 page-print-venue = En { $venue }
 page-footer = Grupos gratuitos de los centros infantiles. Esta página no guarda ningún dato suyo.
+page-pages = Páginas de grupos
+page-of = Página { $page } de { $pages }
+page-previous = Página anterior
+page-next = Página siguiente

@@ -67,3 +67,7 @@ page-print-title = Grupy dla rodziców i niemowląt
 page-print-scan = Zeskanuj, aby zobaczyć terminy i zarezerwować
 page-print-venue = Miejsce: { $venue }
 page-footer = Bezpłatne grupy prowadzone przez ośrodki dla dzieci. Ta strona nie zapisuje żadnych informacji o Tobie.
+page-pages = Strony z grupami
+page-of = Strona { $page } z { $pages }
+page-previous = Poprzednia strona
+page-next = Następna strona

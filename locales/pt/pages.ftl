@@ -62,3 +62,7 @@ page-print-title = Grupos para pais e bebés
 page-print-scan = Leia o código para ver as datas e reservar
 page-print-venue = Em { $venue }
 page-footer = Grupos gratuitos organizados pelos centros infantis. Esta página não guarda nenhum registo seu.
+page-pages = Páginas de grupos
+page-of = Página { $page } de { $pages }
+page-previous = Página anterior
+page-next = Página seguinte

@@ -299,26 +299,56 @@ pub fn write_account(kind: MessageKind, lang: Language, facts: &AccountFacts) ->
         format!("{action}: {}", facts.link)
     };
     intro.retain(|p| !p.is_empty());
-    let subject = say("subject");
+    written_without_sessions(Plain {
+        lang,
+        subject: say("subject"),
+        greeting: w.say("greeting"),
+        intro,
+        more,
+        link,
+        link_url: &facts.link,
+        link_text: action,
+        sign_off: w.say("account-sign-off"),
+        sms: say("sms"),
+    })
+}
+
+/// An email about something other than sessions (an account's link, a crèche incident): its
+/// words, laid out by the same templates with no list of sessions.
+struct Plain<'a> {
+    lang: Language,
+    subject: String,
+    greeting: String,
+    intro: Vec<String>,
+    more: Vec<String>,
+    /// The plain-text line with the address, or "".
+    link: String,
+    link_url: &'a str,
+    link_text: String,
+    sign_off: String,
+    sms: String,
+}
+
+fn written_without_sessions(p: Plain<'_>) -> Written {
     let page = context! {
-        lang => lang.as_str(),
-        subject => &subject,
-        greeting => w.say("greeting"),
-        intro => intro,
+        lang => p.lang.as_str(),
+        subject => &p.subject,
+        greeting => p.greeting,
+        intro => p.intro,
         sessions_heading => "",
         sessions => Vec::<String>::new(),
         place => "",
-        more => more,
-        link => link,
-        link_url => &facts.link,
-        link_text => action,
-        sign_off => w.say("account-sign-off"),
+        more => p.more,
+        link => p.link,
+        link_url => p.link_url,
+        link_text => p.link_text,
+        sign_off => p.sign_off,
     };
     Written {
         text: render("email.txt", &page),
         html: render("email.html", &page),
-        sms: say("sms"),
-        subject,
+        sms: p.sms,
+        subject: p.subject,
     }
 }
 
@@ -547,32 +577,23 @@ fn write_incident(lang: Language, facts: &Facts) -> Written {
         }),
     ];
     let more = vec![w.say("creche-incident-ask")];
-    let subject = w.say("creche-incident-subject");
     let link = if facts.link.is_empty() {
         String::new()
     } else {
         w.say("creche-incident-see")
     };
-    let page = context! {
-        lang => lang.as_str(),
-        subject => &subject,
-        greeting => w.say("greeting"),
-        intro => intro,
-        sessions_heading => "",
-        sessions => Vec::<String>::new(),
-        place => "",
-        more => more,
-        link => link,
-        link_url => &facts.link,
-        link_text => w.say("creche-incident-see-link"),
-        sign_off => w.say("sign-off"),
-    };
-    Written {
-        text: render("email.txt", &page),
-        html: render("email.html", &page),
+    written_without_sessions(Plain {
+        lang,
+        subject: w.say("creche-incident-subject"),
+        greeting: w.say("greeting"),
+        intro,
+        more,
+        link,
+        link_url: &facts.link,
+        link_text: w.say("creche-incident-see-link"),
+        sign_off: w.say("sign-off"),
         sms: w.say("creche-incident-sms"),
-        subject,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -248,3 +248,33 @@ fn the_centres_booking_page_phone_and_embedding_sites_are_its_own() {
         format!("https://groups.lambeth.example/programme/groups/{id}")
     );
 }
+
+db_test! {
+    fn the_programme_shows_twenty_groups_a_page(app) {
+        load_demo(&app);
+        let co = Coordinator::new(&app);
+        let venue = co.venue("Larkhall Community Room", "lambeth-2014:Stockwell", 0);
+        let shown = ok_json(app.get("/api/v1/listings", None), 200)["total"].as_i64().unwrap();
+        for n in 0..(21 - shown) {
+            let lead = co.staff(&format!("Lead {n}"), &[("clinical", None)]);
+            let id = co.cohort("together-time", venue, "2026-04-14", "13:00", json!({"places": 6}))["id"].as_i64().unwrap();
+            ok_json(co.set_team(id, json!({"lead": lead})), 200);
+            ok_json(co.publish(id), 200);
+        }
+        let cards = |page: &str| page.matches("<article class=\"group\"").count();
+        let first = text(app.get("/programme?lang=en", None));
+        assert!(first.contains("21 groups</h2>"));
+        assert_eq!(cards(&first), 20);
+        assert!(first.contains("Page 1 of 2") && first.contains("rel=\"next\"") && !first.contains("rel=\"prev\""));
+        assert!(first.contains("href=\"&#x2f;programme?page=2&amp;lang=en\" rel=\"next\""), "the next page keeps the language");
+        let second = text(app.get("/programme?page=2&lang=en", None));
+        assert_eq!(cards(&second), 1);
+        assert!(second.contains("Page 2 of 2") && second.contains("rel=\"prev\""));
+        assert_eq!(cards(&text(app.get("/programme?page=99", None))), 1, "past the end: the last page");
+        let p = problem(app.get("/programme?page=0", None), 422);
+        assert!(p["errors"]["page"].is_array(), "{p}");
+        // A filter with few groups has one page and no pager.
+        let few = text(app.get("/programme?programme=cosp", None));
+        assert!(!few.contains("class=\"pager\""));
+    }
+}

@@ -58,7 +58,13 @@ pub struct ProgrammeQuery {
     pub has_places: Option<String>,
     /// `true` (or `1`, `on`): only groups with crèche places left.
     pub has_creche: Option<String>,
+    /// Which page of groups, from 1 ([`PAGE_SIZE`] a page); past the last, the last.
+    #[param(example = "2", pattern = r"^([1-9][0-9]{0,5})?$")]
+    pub page: Option<String>,
 }
+
+/// Groups on one programme page: the JSON listing's first page, and enough for an old phone.
+pub const PAGE_SIZE: usize = 20;
 
 fn given(v: &Option<String>) -> Option<String> {
     v.as_deref()
@@ -72,6 +78,17 @@ fn ticked(v: &Option<String>) -> Option<bool> {
 }
 
 impl ProgrammeQuery {
+    fn page(&self) -> Result<usize, ApiError> {
+        match given(&self.page) {
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|p| (1..=999_999).contains(p))
+                .ok_or_else(|| ApiError::field("page", "must be a page number from 1")),
+            None => Ok(1),
+        }
+    }
+
     fn listing_filter(&self) -> Result<ListingFilter, ApiError> {
         let venue_id = match given(&self.venue) {
             Some(v) => Some(
@@ -282,8 +299,8 @@ fn page_headers(mut res: HttpResponse, keep: Keep, config: &Config) -> HttpRespo
     res
 }
 
-/// This term's groups as a web page (public), narrowed by the filters, in the visitor's
-/// language. Works without JavaScript; `?embed=1` for an iframe.
+/// This term's groups as a web page (public), narrowed by the filters, 20 a page, in the
+/// visitor's language. Works without JavaScript; `?embed=1` for an iframe.
 #[utoipa::path(
     tag = "pages",
     params(PageQuery, ProgrammeQuery),
@@ -302,8 +319,9 @@ pub async fn programme(
 ) -> Result<HttpResponse, ApiError> {
     let keep = keep(&req, &q);
     let filter = checked(&f.listing_filter()?)?;
+    let page = f.page()?;
     let key = format!(
-        "html programme {} {} {filter:?}",
+        "html programme {} {} {page} {filter:?}",
         keep.lang.as_str(),
         keep.embed
     );
@@ -318,11 +336,19 @@ pub async fn programme(
         HTML,
         move |c, rows, now| {
             let (all, _) = published_groups(c, &everyone, now)?;
+            let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
+            let page = page.min(pages);
             let groups: Vec<view::GroupView> = rows
                 .iter()
+                .skip((page - 1) * PAGE_SIZE)
+                .take(PAGE_SIZE)
                 .map(|l| view::group(l, &[], frame.keep, &frame.booking_url, now))
                 .collect();
             let path = filter_query(&chosen);
+            let page_href = |n: usize| {
+                let sep = if path.contains('?') { '&' } else { '?' };
+                keep.href(&format!("{path}{sep}page={n}"))
+            };
             html(render::page(
                 "programme.html",
                 context! {
@@ -334,7 +360,12 @@ pub async fn programme(
                     selects => selects(&all, &chosen),
                     has_places => chosen.has_places == Some(true),
                     has_creche => chosen.has_creche == Some(true),
+                    total => rows.len(),
                     groups => groups,
+                    page => page,
+                    pages => pages,
+                    previous_href => (page > 1).then(|| page_href(page - 1)),
+                    next_href => (page < pages).then(|| page_href(page + 1)),
                     call_html => frame.call_html,
                 },
             ))
