@@ -873,6 +873,38 @@ mod tests {
     }
 
     #[test]
+    fn the_public_pages_settings() {
+        let c = Config::from_vars(&HashMap::new()).unwrap();
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert!(c.booking_url.contains("{id}"));
+        assert!(c.centre_phone.is_empty() && c.embed_origins.is_empty());
+        let c = Config::from_vars(&vars(&[
+            ("GROUPWORK_CENTRE_PHONE", " +44 (0)20 7926 1000 "),
+            (
+                "GROUPWORK_EMBED_ORIGINS",
+                "https://www.lambeth.example, http://localhost:8000",
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(c.centre_phone, "+44 (0)20 7926 1000");
+        assert_eq!(
+            c.embed_origins,
+            ["https://www.lambeth.example", "http://localhost:8000"]
+        );
+        for (name, bad) in [
+            ("GROUPWORK_CENTRE_PHONE", "call us"),
+            (
+                "GROUPWORK_EMBED_ORIGINS",
+                "https://www.lambeth.example/groups",
+            ),
+            ("GROUPWORK_BOOKING_URL", "book.example"),
+        ] {
+            let e = Config::from_vars(&vars(&[(name, bad)])).unwrap_err();
+            assert!(e.contains(name), "{e}");
+        }
+    }
+
+    #[test]
     fn postgres_url_is_accepted() {
         let c =
             Config::from_vars(&vars(&[("GROUPWORK_DATABASE_URL", "postgres://u@h/db")])).unwrap();
@@ -895,7 +927,7 @@ mod tests {
             .collect();
         assert_eq!(
             shown.len(),
-            39,
+            43,
             "every documented setting, none hidden but the test switch"
         );
         let help = cmd.render_long_help().to_string();
