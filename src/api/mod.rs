@@ -32,6 +32,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(pages::programme)
         .service(pages::group_page)
         .service(pages::print_page)
+        .service(pages::programme_ics)
         .service(pages::style)
         .service(pages::frame_script)
         .service(pages::embed_script)

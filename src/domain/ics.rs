@@ -52,7 +52,7 @@ const EUROPE_LONDON: &[&str] = &[
 /// An RFC 5545 VCALENDAR (CRLF line endings, lines folded at 75 octets without splitting a UTF-8 character,
 /// TEXT values escaped: backslash, semicolon, comma, newline) with PRODID "-//groupwork//groupwork//EN", VERSION 2.0,
 /// CALSCALE GREGORIAN, METHOD PUBLISH, X-WR-CALNAME `name`, one VTIMEZONE per distinct zone used, and one VEVENT per event
-/// with UID, DTSTAMP (= `now`, UTC form), SEQUENCE, LAST-MODIFIED, SUMMARY, DESCRIPTION, LOCATION,
+/// with UID, DTSTAMP (= `now`: when the information was last revised, UTC form), SEQUENCE, LAST-MODIFIED, SUMMARY, DESCRIPTION, LOCATION,
 /// `DTSTART;TZID=<zone>:YYYYMMDDTHHMMSS` and `DTEND;TZID=...` in local time of the event's zone,
 /// and STATUS:CONFIRMED or STATUS:CANCELLED.
 pub fn calendar(name: &str, events: &[Event], now: DateTime<Utc>) -> String {

@@ -134,6 +134,14 @@ db_test! {
             assert_eq!(other.text().unwrap(), body, "{path}: the same bytes");
             tags.insert(path.clone(), etag);
         }
+        // Rendered again after the cache's second: the same bytes, the same validators (the
+        // feed's DTSTAMP is when the programme last changed, not when it was drawn).
+        std::thread::sleep(groupwork::api::catalogue::listing_cache::TTL + std::time::Duration::from_millis(200));
+        for path in &surfaces {
+            let res = app.req(reqwest::Method::GET, path, None).header("if-none-match", &tags[path]).send().unwrap();
+            assert_eq!(res.status(), 304, "{path}, rendered again");
+        }
+        assert_eq!(text(app.get("/programme.ics", None)), text(app.get("/api/v1/listings.ics", None)));
         // A booking changes the places left: the group's answers change, and their tags.
         let parent = app.register_parent("pages@example.org")["access_token"].as_str().unwrap().to_string();
         ok_json(app.post("/api/v1/me/children", Some(&parent), &json!({"first_name": "Ada", "date_of_birth": "2025-10-01"})), 201);

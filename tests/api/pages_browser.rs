@@ -271,6 +271,26 @@ fn no_page_has_an_accessibility_violation_in_two_languages() {
             failures.push(format!("{path} at 320 px: {v:?}"));
         }
     }
+    // Text made twice as large (WCAG 1.4.4) on a small window: nothing cut off sideways.
+    let zoomed = Browser::start(640, 800).expect("a third browser");
+    for path in [
+        "/programme",
+        &format!("/programme/groups/{group}"),
+        "/programme?embed=1",
+    ] {
+        zoomed.goto(&app.url(path));
+        zoomed.run(
+            "document.documentElement.style.fontSize = '200%';",
+            json!([]),
+        );
+        let wide = zoomed.run(
+            "return document.documentElement.scrollWidth > window.innerWidth + 1;",
+            json!([]),
+        );
+        if wide != json!(false) {
+            failures.push(format!("{path} scrolls sideways with text at 200%"));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

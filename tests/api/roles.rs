@@ -277,6 +277,9 @@ fn table() -> Vec<Row> {
         row(M::GET, "/programme", Public, 200, |_, _| {
             call("/programme", None)
         }),
+        row(M::GET, "/programme.ics", Public, 200, |_, _| {
+            call("/programme.ics", None)
+        }),
         row(M::GET, "/programme/print", Public, 200, |_, _| {
             call("/programme/print", None)
         }),

@@ -299,21 +299,46 @@ pub async fn listings_ics(
     req: HttpRequest,
     filter: web::Query<ListingFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    // The feed's DTSTAMP is when it was rendered, at most the cache's TTL ago.
-    let key = format!("ics {:?}", *filter);
+    feed(state, &req, &filter).await
+}
+
+/// The iCalendar feed of the listed groups (also at `/programme.ics`). Its DTSTAMP is when the
+/// information was last revised (the newest change to a listed group, its sessions or venue),
+/// not when it was rendered, so the same programme is the same bytes and a client revalidating
+/// gets a 304.
+pub(crate) async fn feed(
+    state: web::Data<AppState>,
+    req: &HttpRequest,
+    filter: &ListingFilter,
+) -> Result<HttpResponse, ApiError> {
+    let key = format!("ics {filter:?}");
     let ics = "text/calendar; charset=utf-8";
     let filter = Filter {
         with_cancelled: true,
-        ..checked(&filter)?
+        ..checked(filter)?
     };
-    cached(state, &req, key, filter, ics, |_, rows, now| {
+    cached(state, req, key, filter, ics, |_, rows, _| {
         let events: Vec<ics::Event> = rows
             .iter()
             .flat_map(|l| session_events(&l.cohort, &l.programme, &l.venue, &l.sessions))
             .collect();
-        Ok(ics::calendar("Parent–infant groups", &events, now).into_bytes())
+        Ok(ics::calendar("Parent–infant groups", &events, revised(rows)).into_bytes())
     })
     .await
+}
+
+/// The newest change to the listed groups, their sessions and venues (a fixed instant for an
+/// empty feed).
+fn revised(rows: &[Listed]) -> DateTime<Utc> {
+    rows.iter()
+        .flat_map(|l| {
+            l.sessions
+                .iter()
+                .map(|s| s.updated_at)
+                .chain([l.cohort.updated_at, l.venue.updated_at])
+        })
+        .max()
+        .map_or(DateTime::<Utc>::UNIX_EPOCH, |t| t.and_utc())
 }
 
 /// One published group as the listing shows it (public); 404 for drafts, cancelled and finished

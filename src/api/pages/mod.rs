@@ -561,3 +561,23 @@ pub async fn frame_script() -> HttpResponse {
 pub async fn embed_script() -> HttpResponse {
     asset(EMBED_JS, "text/javascript; charset=utf-8")
 }
+
+/// The programme as an iCalendar feed (public), for the pages' "add to calendar": the same feed
+/// as `/api/v1/listings.ics`, with the same filters.
+#[utoipa::path(
+    tag = "pages",
+    params(ListingFilter),
+    responses(
+        (status = 200, description = "iCalendar (RFC 5545)", content_type = "text/calendar", body = String),
+        (status = 304, description = "Not modified since the client's copy"),
+        E422, E503,
+    )
+)]
+#[get("/programme.ics")]
+pub async fn programme_ics(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    filter: web::Query<ListingFilter>,
+) -> Result<HttpResponse, ApiError> {
+    crate::api::catalogue::listings::feed(state, &req, &filter).await
+}

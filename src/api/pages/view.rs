@@ -136,7 +136,7 @@ pub fn group(
         sessions: held.len(),
         dates: lines,
         book_href: booking_href(booking_url, id),
-        ics_href: format!("/api/v1/listings.ics?group_id={id}"),
+        ics_href: format!("/programme.ics?group_id={id}"),
         map_href: format!(
             "https://www.openstreetmap.org/search?query={}",
             l.venue.postcode.replace(' ', "+")
