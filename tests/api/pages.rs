@@ -286,3 +286,25 @@ db_test! {
         assert!(!few.contains("class=\"pager\""));
     }
 }
+
+db_test! {
+    fn the_programme_refuses_filters_its_form_never_sends(app) {
+        load_demo(&app);
+        for (query, field) in [
+            ("venue=01", "venue"),
+            ("venue=1234567890", "venue"),
+            ("venue=%205", "venue"),
+            ("venue=abc", "venue"),
+            ("page=01", "page"),
+            ("page=0", "page"),
+            ("ward=lambeth-2014:%20Stockwell", "ward"),
+            ("ward=Stockwell", "ward"),
+        ] {
+            let p = problem(app.get(&format!("/programme?{query}"), None), 422);
+            assert!(p["errors"][field].is_array(), "{query}: {p}");
+        }
+        // The form's empty values are "any".
+        let any = text(app.get("/programme?ward=&venue=&programme=&page=", None));
+        assert_eq!(any, text(app.get("/programme", None)));
+    }
+}

@@ -66,25 +66,36 @@ pub struct ProgrammeQuery {
 /// Groups on one programme page: the JSON listing's first page, and enough for an old phone.
 pub const PAGE_SIZE: usize = 20;
 
+/// A filter the form sent, `None` for its empty "any".
 fn given(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string)
+    v.as_deref().filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// A whole number as the spec's pattern writes it: digits, no leading zero, at most `max_digits`.
+fn number(v: &str, max_digits: usize) -> Option<usize> {
+    let digits = v.len() <= max_digits && v.bytes().all(|b| b.is_ascii_digit());
+    if digits && !v.starts_with('0') {
+        v.parse().ok()
+    } else {
+        None
+    }
 }
 
 fn ticked(v: &Option<String>) -> Option<bool> {
-    given(v).map(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "on" | "yes"))
+    given(v).map(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "true" | "1" | "on" | "yes"
+        )
+    })
 }
 
 impl ProgrammeQuery {
     fn page(&self) -> Result<usize, ApiError> {
         match given(&self.page) {
-            Some(p) => p
-                .parse::<usize>()
-                .ok()
-                .filter(|p| (1..=999_999).contains(p))
-                .ok_or_else(|| ApiError::field("page", "must be a page number from 1")),
+            Some(p) => {
+                number(&p, 6).ok_or_else(|| ApiError::field("page", "must be a page number from 1"))
+            }
             None => Ok(1),
         }
     }
@@ -92,13 +103,21 @@ impl ProgrammeQuery {
     fn listing_filter(&self) -> Result<ListingFilter, ApiError> {
         let venue_id = match given(&self.venue) {
             Some(v) => Some(
-                v.parse::<i32>()
-                    .ok()
-                    .filter(|v| *v > 0)
+                number(&v, 9)
+                    .and_then(|v| i32::try_from(v).ok())
                     .ok_or_else(|| ApiError::field("venue", "must be a venue's id"))?,
             ),
             None => None,
         };
+        // The ward as the form offers it: exactly a ward's key (no spaces around its parts).
+        if let Some(w) = given(&self.ward) {
+            if Ward::parse(&w).map(|p| p.key()) != Ok(w) {
+                return Err(ApiError::field(
+                    "ward",
+                    "must be a ward with its boundary set, e.g. lambeth-2014:Stockwell",
+                ));
+            }
+        }
         Ok(ListingFilter {
             ward: given(&self.ward),
             venue_id,
