@@ -305,7 +305,8 @@ db_test! {
         // The period list: coordinators only, a year at most, `to` not before `from`.
         let co = coordinator(&app, &g);
         for (query, field) in [("from=2026-03-10&to=2026-03-01", "to"), ("from=2026-01-01&to=2027-01-02", "to"),
-                               ("from=2026-03-10", "to"), ("from=2026-13-01&to=2026-03-01", "from"), ("to=1999-12-31", "to")] {
+                               ("from=2026-03-10", "to"), ("from=2026-13-01&to=2026-03-01", "from"), ("to=1999-12-31", "to"),
+                               ("to=", "to"), ("from=&to=2026-03-01", "from")] {
             let p = problem(app.get(&format!("/api/v1/creche/incidents?{query}"), Some(&co)), 422);
             assert!(p["errors"][field].is_array(), "{query}: {p}");
         }

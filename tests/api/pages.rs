@@ -303,6 +303,10 @@ db_test! {
             let p = problem(app.get(&format!("/programme?{query}"), None), 422);
             assert!(p["errors"][field].is_array(), "{query}: {p}");
         }
+        for path in ["/api/v1/listings?group_id=0", "/api/v1/listings.ics?group_id=-3", "/programme.ics?group_id=0"] {
+            let p = problem(app.get(path, None), 422);
+            assert!(p["errors"]["group_id"].is_array(), "{path}: {p}");
+        }
         // The form's empty values are "any".
         let any = text(app.get("/programme?ward=&venue=&programme=&page=", None));
         assert_eq!(any, text(app.get("/programme", None)));

@@ -81,6 +81,9 @@ pub struct ListingFilter {
 /// The filter with its ward as stored, or a 422 (checked before the cache: a bad query is not
 /// kept).
 pub(crate) fn checked(f: &ListingFilter) -> Result<Filter, ApiError> {
+    if f.group_id.is_some_and(|id| id < 1) {
+        return Err(ApiError::field("group_id", "must be a group's id (from 1)"));
+    }
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
             return Err(ApiError::field("to", "must not be before from"));

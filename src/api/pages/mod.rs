@@ -11,7 +11,7 @@ mod render;
 pub mod view;
 
 use crate::api::catalogue::listings::{cached, checked, ListingFilter};
-use crate::api::docs::{E404, E422, E503};
+use crate::api::docs::{E400, E404, E422, E503};
 use crate::app::AppState;
 use crate::config::Config;
 use crate::domain::ward::Ward;
@@ -326,7 +326,7 @@ fn page_headers(mut res: HttpResponse, keep: Keep, config: &Config) -> HttpRespo
     responses(
         (status = 200, description = "The programme page", content_type = "text/html", body = String),
         (status = 304, description = "Not modified since the client's copy"),
-        E422, E503,
+        E400, E422, E503,
     )
 )]
 #[get("/programme")]
@@ -404,7 +404,7 @@ pub async fn programme(
     responses(
         (status = 200, description = "The group's page", content_type = "text/html", body = String),
         (status = 304, description = "Not modified since the client's copy"),
-        E404, E503,
+        E400, E404, E503,
     )
 )]
 #[get("/programme/groups/{id}")]
@@ -482,7 +482,7 @@ struct PrintGroup {
     responses(
         (status = 200, description = "The printable programme", content_type = "text/html", body = String),
         (status = 304, description = "Not modified since the client's copy"),
-        E503,
+        E400, E503,
     )
 )]
 #[get("/programme/print")]
@@ -589,7 +589,7 @@ pub async fn embed_script() -> HttpResponse {
     responses(
         (status = 200, description = "iCalendar (RFC 5545)", content_type = "text/calendar", body = String),
         (status = 304, description = "Not modified since the client's copy"),
-        E422, E503,
+        E400, E422, E503,
     )
 )]
 #[get("/programme.ics")]

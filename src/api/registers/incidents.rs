@@ -267,7 +267,8 @@ type Dates = (Option<NaiveDate>, Option<NaiveDate>);
 fn period_dates(q: &PeriodQuery) -> Result<Dates, ApiError> {
     let mut errors = FieldErrors::new();
     let mut date = |field: &str, v: &Option<String>| -> Option<NaiveDate> {
-        let v = v.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        // Left out is the default; sent, it must be a date (an empty value is not one).
+        let v = v.as_deref()?;
         let problem = match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
             Ok(d) if plausible_date(d) => return Some(d),
             Ok(_) => "must be a date between 2000 and 2100",
