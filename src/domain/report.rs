@@ -4,6 +4,7 @@
 //! the family's ward or referral source; each row, and the total, counts a family once.
 
 pub mod csv;
+pub mod disclosure;
 mod figures;
 
 pub use figures::build;
