@@ -6,6 +6,7 @@
 
 use super::{team_access, TeamAccess};
 use crate::db::DbConnection;
+use crate::domain::creche::care::{care_view, CareView};
 use crate::domain::incident::{self, Words};
 use crate::error::FieldErrors;
 use crate::messages::{self, Tell};
@@ -45,10 +46,11 @@ fn team_session(c: &mut DbConnection, id: i32, actor: Actor) -> Result<Session, 
         e => e,
     })?;
     if access == TeamAccess::Facilitator {
-        // The lead answers for the group; a co-facilitator is in the group room, not the crèche.
+        // Those who need to know the crèche's children (`care_view`): the lead answers for the
+        // group; a co-facilitator is in the group room, not the crèche.
         let user = actor.user_id().ok_or_else(missing)?;
         let roles = store::teams::team_roles_of_user(c, session.cohort_id, user)?;
-        if !roles.iter().any(|r| r == "lead" || r == "creche_worker") {
+        if care_view(&roles) != Some(CareView::Details) {
             return Err(missing());
         }
     }
