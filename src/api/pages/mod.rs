@@ -207,6 +207,18 @@ struct Frame {
 }
 
 impl Frame {
+    /// What every page's layout (`base.html`) shows: its language and layout, the way home, the
+    /// language switch to `path` in each language, and the phone line.
+    fn layout(&self, path: &str) -> minijinja::Value {
+        context! {
+            lang => self.keep.lang.as_str(),
+            embed => self.keep.embed,
+            home_href => self.keep.href("/programme"),
+            languages => languages(self.keep, path),
+            call_html => &self.call_html,
+        }
+    }
+
     fn new(keep: Keep, config: &Config) -> Frame {
         Frame {
             keep,
@@ -371,11 +383,7 @@ pub async fn programme(
             html(render::page(
                 "programme.html",
                 context! {
-                    lang => keep.lang.as_str(),
-                    embed => keep.embed,
-                    home_href => keep.href("/programme"),
                     print_href => keep.href("/programme/print"),
-                    languages => languages(keep, &path),
                     selects => selects(&all, &chosen),
                     has_places => chosen.has_places == Some(true),
                     has_creche => chosen.has_creche == Some(true),
@@ -385,7 +393,7 @@ pub async fn programme(
                     pages => pages,
                     previous_href => (page > 1).then(|| page_href(page - 1)),
                     next_href => (page < pages).then(|| page_href(page + 1)),
-                    call_html => frame.call_html,
+                    ..frame.layout(&path)
                 },
             ))
         },
@@ -439,14 +447,10 @@ pub async fn group_page(
             html(render::page(
                 "group.html",
                 context! {
-                    lang => keep.lang.as_str(),
-                    embed => keep.embed,
-                    home_href => keep.href("/programme"),
                     back_href => keep.href("/programme"),
-                    languages => languages(keep, &format!("/programme/groups/{id}")),
                     g => g,
                     json_ld => json_ld,
-                    call_html => frame.call_html,
+                    ..frame.layout(&format!("/programme/groups/{id}"))
                 },
             ))
         },
@@ -535,12 +539,8 @@ pub async fn print_page(
             html(render::page(
                 "print.html",
                 context! {
-                    lang => keep.lang.as_str(),
-                    embed => false,
-                    home_href => keep.href("/programme"),
-                    languages => languages(keep, "/programme/print"),
                     venues => venues,
-                    call_html => frame.call_html,
+                    ..frame.layout("/programme/print")
                 },
             ))
         },
