@@ -94,6 +94,68 @@ diesel::table! {
         accessibility_notes -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        lsoa -> Text,
+        imd_decile -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    family_monitoring (family_id) {
+        family_id -> Integer,
+        ethnicity -> Text,
+        first_language -> Text,
+        english_additional -> Text,
+        lone_parent -> Text,
+        carer_one_role -> Text,
+        carer_two_role -> Text,
+        carer_one_birth_year -> Text,
+        carer_two_birth_year -> Text,
+        carer_one_disability -> Text,
+        carer_two_disability -> Text,
+    }
+}
+
+diesel::table! {
+    geography_postcodes (postcode) {
+        postcode -> Text,
+        local_authority -> Text,
+        ward_code -> Text,
+        lsoa -> Text,
+    }
+}
+
+diesel::table! {
+    geography_wards (ward_code) {
+        ward_code -> Text,
+        ward -> Text,
+        under_fives -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    geography_lsoas (lsoa) {
+        lsoa -> Text,
+        imd_decile -> Integer,
+    }
+}
+
+diesel::table! {
+    geography_outside_sectors (sector) {
+        sector -> Text,
+    }
+}
+
+diesel::table! {
+    geography_editions (id) {
+        id -> Integer,
+        imd_edition -> Text,
+        local_authorities -> Text,
+        ward_set -> Text,
+        sources -> Text,
+        postcodes -> Integer,
+        wards -> Integer,
+        lsoas -> Integer,
+        loaded_at -> Timestamp,
     }
 }
 
@@ -236,6 +298,8 @@ diesel::table! {
         reminders -> Bool,
         email_verified -> Text,
         enrolled_by -> Nullable<Integer>,
+        lsoa -> Text,
+        imd_decile -> Nullable<Integer>,
     }
 }
 
@@ -256,6 +320,7 @@ diesel::table! {
         medicines_consent -> Bool,
         medicines_consent_date -> Nullable<Date>,
         additional_needs -> Text,
+        send -> Text,
     }
 }
 
@@ -494,6 +559,7 @@ diesel::joinable!(bookings -> families (family_id));
 diesel::joinable!(booking_creche_children -> bookings (booking_id));
 diesel::joinable!(booking_creche_children -> children (child_id));
 diesel::joinable!(children -> families (family_id));
+diesel::joinable!(family_monitoring -> families (family_id));
 diesel::joinable!(emergency_contacts -> families (family_id));
 diesel::joinable!(authorised_collectors -> children (child_id));
 diesel::joinable!(staff_qualifications -> staff (staff_id));
@@ -557,4 +623,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     follow_ups,
     follow_up_contacts,
     outcome_measures,
+    family_monitoring,
+    geography_postcodes,
+    geography_wards,
+    geography_lsoas,
+    geography_outside_sectors,
+    geography_editions,
 );

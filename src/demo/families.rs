@@ -148,6 +148,9 @@ pub fn load(
             access_needs: String::new(),
             referral_source: source.to_string(),
             consent_to_contact: true,
+            answers: None,
+            lsoa: String::new(),
+            imd_decile: None,
         };
         store::families::update_profile(c, family.id, &profile, now)?;
         let born = now.date() - Duration::days(months * 30);

@@ -91,6 +91,9 @@ pub fn load(
             access_needs: String::new(),
             referral_source: if i % 2 == 0 { "health_visitor" } else { "self" }.into(),
             consent_to_contact: true,
+            answers: None,
+            lsoa: String::new(),
+            imd_decile: None,
         };
         store::families::update_profile(c, family.id, &profile, now)?;
         let first = cohort.first_session_date;

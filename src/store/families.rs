@@ -1,9 +1,10 @@
 //! Families and children. A parent's family is found by their user id; every other id is
 //! checked against it so one family can never reach another's records.
 
-use crate::db::schema::{children as ch, families as fa};
+use crate::db::schema::{children as ch, families as fa, family_monitoring as fm};
 use crate::db::DbConnection;
 use crate::domain::message::{ContactBy, Language};
+use crate::domain::monitoring::{Answers, CarerAnswers};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -37,6 +38,9 @@ pub struct Family {
     pub email_verified: String,
     /// The member of staff who enrolled the family; `None` when the parent registered.
     pub enrolled_by: Option<i32>,
+    /// Derived from the postcode (kept on erasure as statistics).
+    pub lsoa: String,
+    pub imd_decile: Option<i32>,
 }
 
 impl Family {
@@ -78,6 +82,9 @@ pub struct Child {
     pub medicines_consent_date: Option<NaiveDate>,
     /// Special educational needs and disabilities (SEND).
     pub additional_needs: String,
+    /// The monitoring answer: SEND or a disability, as the family says (yes, no,
+    /// prefer_not_to_say, not_asked).
+    pub send: String,
 }
 
 impl Child {
@@ -166,6 +173,12 @@ pub struct Profile {
     pub consent_to_contact: bool,
     pub contact_by: ContactBy,
     pub reminders: bool,
+    /// The monitoring answers; `None` leaves those stored as they are.
+    pub answers: Option<Answers>,
+    /// The postcode's LSOA and its IMD decile, when the geography is loaded (which derives
+    /// `ward` too).
+    pub lsoa: String,
+    pub imd_decile: Option<i32>,
 }
 
 impl From<&Family> for Profile {
@@ -186,6 +199,9 @@ impl From<&Family> for Profile {
             consent_to_contact: f.consent_to_contact,
             contact_by: f.contact_by,
             reminders: f.reminders,
+            answers: None,
+            lsoa: f.lsoa.clone(),
+            imd_decile: f.imd_decile,
         }
     }
 }
@@ -290,10 +306,109 @@ pub fn update_profile(
             fa::access_needs.eq(&p.access_needs),
             fa::referral_source.eq(&p.referral_source),
             fa::consent_to_contact.eq(p.consent_to_contact),
+            fa::lsoa.eq(&p.lsoa),
+            fa::imd_decile.eq(p.imd_decile),
             fa::updated_at.eq(now),
         ))
-        .returning(fa::all_columns)
-        .get_result(conn)
+        .execute(conn)?;
+    if let Some(a) = &p.answers {
+        set_answers(conn, id, a)?;
+    }
+    fa::table.find(id).first(conn)
+}
+
+type AnswersRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+);
+
+fn answers_from(r: AnswersRow) -> Answers {
+    let (ethnicity, first_language, english_additional, lone_parent, r1, r2, y1, y2, d1, d2) = r;
+    let carer = |role, birth_year, disability| CarerAnswers {
+        role,
+        birth_year,
+        disability,
+    };
+    Answers {
+        ethnicity,
+        first_language,
+        english_additional,
+        lone_parent,
+        carers: [carer(r1, y1, d1), carer(r2, y2, d2)],
+    }
+}
+
+macro_rules! answer_columns {
+    () => {
+        (
+            fm::ethnicity,
+            fm::first_language,
+            fm::english_additional,
+            fm::lone_parent,
+            fm::carer_one_role,
+            fm::carer_two_role,
+            fm::carer_one_birth_year,
+            fm::carer_two_birth_year,
+            fm::carer_one_disability,
+            fm::carer_two_disability,
+        )
+    };
+}
+
+/// A family's monitoring answers (all `not_asked` when it was never asked).
+pub fn answers(conn: &mut DbConnection, family_id: i32) -> QueryResult<Answers> {
+    let row: Option<AnswersRow> = fm::table
+        .find(family_id)
+        .select(answer_columns!())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(answers_from).unwrap_or_default())
+}
+
+/// The monitoring answers of some families (those never asked are left out).
+pub fn answers_of(conn: &mut DbConnection, family_ids: &[i32]) -> QueryResult<Vec<(i32, Answers)>> {
+    let rows: Vec<(i32, AnswersRow)> = fm::table
+        .filter(fm::family_id.eq_any(family_ids))
+        .select((fm::family_id, answer_columns!()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, r)| (id, answers_from(r)))
+        .collect())
+}
+
+/// Replaces a family's monitoring answers.
+pub fn set_answers(conn: &mut DbConnection, family_id: i32, a: &Answers) -> QueryResult<()> {
+    let [one, two] = &a.carers;
+    let values = (
+        fm::ethnicity.eq(&a.ethnicity),
+        fm::first_language.eq(&a.first_language),
+        fm::english_additional.eq(&a.english_additional),
+        fm::lone_parent.eq(&a.lone_parent),
+        fm::carer_one_role.eq(&one.role),
+        fm::carer_two_role.eq(&two.role),
+        fm::carer_one_birth_year.eq(&one.birth_year),
+        fm::carer_two_birth_year.eq(&two.birth_year),
+        fm::carer_one_disability.eq(&one.disability),
+        fm::carer_two_disability.eq(&two.disability),
+    );
+    let n = diesel::update(fm::table.find(family_id))
+        .set(values)
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(fm::table)
+            .values((fm::family_id.eq(family_id), values))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn children_of(conn: &mut DbConnection, family_id: i32) -> QueryResult<Vec<Child>> {

@@ -17,6 +17,9 @@ pub struct Venue {
     pub accessibility_notes: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Derived from the postcode when the geography is loaded.
+    pub lsoa: String,
+    pub imd_decile: Option<i32>,
 }
 
 /// Every editable field of a venue, already validated and normalised.

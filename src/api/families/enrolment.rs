@@ -84,6 +84,8 @@ pub struct FamilyPatch {
     pub consent_to_contact: Option<bool>,
     pub contact_by: Option<ContactBy>,
     pub reminders: Option<bool>,
+    /// The monitoring answers, whole (those left out of it are `not_asked`).
+    pub monitoring: Option<crate::api::families::monitoring::Monitoring>,
     /// As when enrolling: a new email address or phone number that another family has is
     /// refused (409) unless this is `true`.
     #[serde(default)]
@@ -112,6 +114,7 @@ impl FamilyPatch {
         mark("consent_to_contact", self.consent_to_contact.is_some());
         mark("contact_by", self.contact_by.is_some());
         mark("reminders", self.reminders.is_some());
+        mark("monitoring", self.monitoring.is_some());
         let text = |new: Option<Option<String>>, old: &str| match new {
             Some(v) => v.unwrap_or_default(),
             None => old.to_string(),
@@ -141,6 +144,7 @@ impl FamilyPatch {
             consent_to_contact: self.consent_to_contact.unwrap_or(f.consent_to_contact),
             contact_by: self.contact_by.unwrap_or(f.contact_by),
             reminders: self.reminders.unwrap_or(f.reminders),
+            monitoring: self.monitoring,
         };
         (body, sent)
     }

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod care;
 pub mod children;
 pub mod enrolment;
+pub mod monitoring;
 pub mod records;
 
 use crate::api::access::{Parent, Require};
@@ -47,6 +48,7 @@ pub struct FamilyOut {
     pub contact_by: ContactBy,
     /// Reminders before each session (service messages about bookings always go).
     pub reminders: bool,
+    pub monitoring: monitoring::Monitoring,
     pub children: Vec<FamilyChildOut>,
     /// Whether a parent's login owns the record (a family the centre enrolled has none until
     /// it accepts an invitation).
@@ -67,9 +69,12 @@ pub(crate) fn family_out(record: FamilyRecord) -> FamilyOut {
     let FamilyRecord {
         family: f,
         children,
+        answers,
         ..
     } = record;
+    let monitoring = monitoring::Monitoring::of(answers, f.carers().len());
     FamilyOut {
+        monitoring,
         has_account: f.user_id.is_some(),
         email_verified,
         id: f.id,
@@ -155,6 +160,9 @@ macro_rules! family_body {
             /// Reminders before each session (default on).
             #[serde(default = "crate::api::families::reminders_on")]
             pub reminders: bool,
+            /// Monitoring answers, all optional; left out, those stored stay as they are.
+            #[serde(default)]
+            pub monitoring: Option<$crate::api::families::monitoring::Monitoring>,
             $( $(#[$xattr])* pub $x: $xt, )*
         }
 
@@ -175,6 +183,7 @@ macro_rules! family_body {
                     consent_to_contact: self.consent_to_contact,
                     contact_by: self.contact_by,
                     reminders: self.reminders,
+                    monitoring: self.monitoring,
                 };
                 (profile, ($(self.$x,)*))
             }
@@ -240,7 +249,11 @@ pub(crate) fn checked_profile(b: FamilyBody, errors: &mut FieldErrors) -> Profil
     if b.contact_by.channels().contains(&Channel::Sms) && phone.is_empty() {
         add("contact_by", "text messages need a phone number");
     }
+    let answers = b.monitoring.map(|m| m.checked(carers.len(), errors));
     Profile {
+        answers,
+        lsoa: String::new(),
+        imd_decile: None,
         carer_one: carers.first().cloned().unwrap_or_default(),
         carer_two: carers.get(1).cloned().unwrap_or_default(),
         phone,

@@ -89,6 +89,7 @@ impl NewFamilyBody {
             consent_to_contact: false,
             contact_by,
             reminders: true,
+            monitoring: None,
         };
         (body, self.confirmed_new)
     }

@@ -205,6 +205,13 @@ fn merged(current: &Profile, wanted: &Profile, sent: &BTreeSet<String>) -> Profi
             true => wanted.reminders,
             false => current.reminders,
         },
+        answers: match take("monitoring") {
+            true => wanted.answers.clone(),
+            false => current.answers.clone(),
+        },
+        // Derived again from the postcode when the change is saved.
+        lsoa: current.lsoa.clone(),
+        imd_decile: current.imd_decile,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{changed, own_family};
 use crate::db::DbConnection;
+use crate::domain::monitoring::Answers;
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store::{
     self,
@@ -13,6 +14,8 @@ use crate::store::{
 pub struct FamilyRecord {
     pub family: Family,
     pub children: Vec<Child>,
+    /// What the family told us for monitoring.
+    pub answers: Answers,
     /// The login's email, when the family has an account (messages go there when the family
     /// gave no address of its own).
     pub account_email: Option<String>,
@@ -27,6 +30,7 @@ impl FamilyRecord {
             None => None,
         };
         Ok(FamilyRecord {
+            answers: store::families::answers(c, family.id)?,
             family,
             children,
             account_email,
@@ -80,7 +84,8 @@ pub(super) fn save(
     f: &Family,
     profile: &Profile,
 ) -> Result<FamilyRecord, ServiceError> {
-    let detail = changed_fields(f, profile);
+    let answers = store::families::answers(tx.conn, f.id)?;
+    let detail = changed_fields(f, profile, &answers);
     let family = store::families::update_profile(tx.conn, f.id, profile, tx.now_naive())?;
     tx.audit(Audit {
         action: "family_updated",
@@ -93,7 +98,7 @@ pub(super) fn save(
 }
 
 /// The names of the profile fields that differ, for the audit trail.
-fn changed_fields(f: &Family, p: &Profile) -> String {
+fn changed_fields(f: &Family, p: &Profile, answers: &Answers) -> String {
     changed(&[
         (
             "carers",
@@ -120,5 +125,9 @@ fn changed_fields(f: &Family, p: &Profile) -> String {
         ("language_other", f.language_other != p.language_other),
         ("contact_by", f.contact_by != p.contact_by),
         ("reminders", f.reminders != p.reminders),
+        (
+            "monitoring",
+            p.answers.as_ref().is_some_and(|a| a != answers),
+        ),
     ])
 }

@@ -1,0 +1,11 @@
+DROP TABLE geography_editions;
+DROP TABLE geography_lsoas;
+DROP TABLE geography_outside_sectors;
+DROP TABLE geography_wards;
+DROP TABLE geography_postcodes;
+ALTER TABLE venues DROP COLUMN imd_decile;
+ALTER TABLE venues DROP COLUMN lsoa;
+ALTER TABLE children DROP COLUMN send;
+ALTER TABLE families DROP COLUMN imd_decile;
+ALTER TABLE families DROP COLUMN lsoa;
+DROP TABLE family_monitoring;
