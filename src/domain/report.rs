@@ -3,12 +3,14 @@
 //! keeps those) changes no figure. Rows are keyed by the cohort's programme, venue or month, or by
 //! the family's ward or referral source; each row, and the total, counts a family once.
 
+pub mod columns;
 pub mod csv;
 pub mod disclosure;
 mod figures;
 
 pub use figures::build;
 
+use crate::domain::monitoring::{Breakdown, Profile};
 use crate::domain::register::{Mark, PairSummary};
 use crate::domain::status::BookingStatus;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -22,15 +24,25 @@ pub enum GroupBy {
     Ward,
     ReferralSource,
     Month,
+    /// By what the family told us about itself, or where it lives (`domain::monitoring`).
+    Family(Breakdown),
 }
 
 impl GroupBy {
-    pub const ALL: [GroupBy; 5] = [
+    pub const ALL: [GroupBy; 13] = [
         GroupBy::Programme,
         GroupBy::Venue,
         GroupBy::Ward,
         GroupBy::ReferralSource,
         GroupBy::Month,
+        GroupBy::Family(Breakdown::Ethnicity),
+        GroupBy::Family(Breakdown::Language),
+        GroupBy::Family(Breakdown::FatherInvolved),
+        GroupBy::Family(Breakdown::TeenParent),
+        GroupBy::Family(Breakdown::LoneParent),
+        GroupBy::Family(Breakdown::Disability),
+        GroupBy::Family(Breakdown::Send),
+        GroupBy::Family(Breakdown::ImdDecile),
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +52,16 @@ impl GroupBy {
             GroupBy::Ward => "ward",
             GroupBy::ReferralSource => "referral_source",
             GroupBy::Month => "month",
+            GroupBy::Family(b) => match b {
+                Breakdown::Ethnicity => "ethnicity",
+                Breakdown::Language => "language",
+                Breakdown::FatherInvolved => "father_involved",
+                Breakdown::TeenParent => "teen_parent",
+                Breakdown::LoneParent => "lone_parent",
+                Breakdown::Disability => "disability",
+                Breakdown::Send => "send",
+                Breakdown::ImdDecile => "imd_decile",
+            },
         }
     }
 
@@ -50,7 +72,10 @@ impl GroupBy {
     /// Rows split by an attribute of the family: a cohort cannot be split that way, so cohort
     /// counts (run, cancelled, sessions delivered) are left out of such rows.
     pub fn by_family(self) -> bool {
-        matches!(self, GroupBy::Ward | GroupBy::ReferralSource)
+        matches!(
+            self,
+            GroupBy::Ward | GroupBy::ReferralSource | GroupBy::Family(_)
+        )
     }
 }
 
@@ -162,6 +187,10 @@ pub struct FamilyFact {
     /// `boundary-set:Ward` as stored; empty when not known.
     pub ward: String,
     pub referral_source: String,
+    /// What the family told us about itself, its children's SEND answers and its IMD decile.
+    pub profile: Profile,
+    /// Its children (born or expected), by id.
+    pub children: Vec<i32>,
 }
 
 /// Everything the figures are computed from, for the cohorts in the period.
@@ -183,6 +212,10 @@ pub struct Facts {
     pub follow_ups: Vec<(i32, i32, Option<String>)>,
     /// (booking, measure, is the pre score, score)
     pub scores: Vec<(i32, String, bool, f64)>,
+    /// The report's year (of its last day, else today's): who counts as a teenage parent.
+    pub year: i32,
+    /// Children under five living in each ward (its key), where the population is loaded.
+    pub under_fives: BTreeMap<String, i64>,
 }
 
 /// One row of the report. Cohort counts are `None` in rows split by family attribute.
@@ -208,6 +241,15 @@ pub struct Figures {
     pub follow_ups_open: i64,
     pub follow_up_outcomes: BTreeMap<String, i64>,
     pub outcome_pairs: BTreeMap<String, PairSummary>,
+    pub children_reached: i64,
+    pub under_fives: Option<i64>,
+    pub families_reached_in_area: i64,
+    pub children_reached_in_area: i64,
+    pub families_reach_rate: Option<f64>,
+    pub children_reach_rate: Option<f64>,
+    pub families_reached_decile_known: i64,
+    pub families_reached_most_deprived: i64,
+    pub most_deprived_share: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

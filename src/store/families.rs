@@ -471,6 +471,14 @@ pub fn update_child(
         .get_result(conn)
 }
 
+/// Sets a child's SEND answer (monitoring).
+pub fn set_send(conn: &mut DbConnection, child_id: i32, send: &str) -> QueryResult<Child> {
+    diesel::update(ch::table.find(child_id))
+        .set(ch::send.eq(send))
+        .returning(ch::all_columns)
+        .get_result(conn)
+}
+
 pub fn delete_child(conn: &mut DbConnection, family_id: i32, child_id: i32) -> QueryResult<bool> {
     Ok(diesel::delete(
         ch::table

@@ -3,7 +3,7 @@
 //! so the figures survive a family's erasure unchanged.
 
 use crate::db::schema::{
-    attendance_marks as am, bookings as bo, cohorts as co, creche_attendance as ca, families as fa,
+    attendance_marks as am, bookings as bo, children as ch, geography_wards as gw, cohorts as co, creche_attendance as ca, families as fa,
     follow_ups as fu, outcome_measures as om, programmes as pr, session_visitors as sv,
     sessions as se, venues as ve,
 };
@@ -12,7 +12,8 @@ use crate::domain::cohort::parse_timezone;
 use crate::domain::register::Mark;
 use crate::domain::report::{self, BookingFact, CohortFact, Facts, FamilyFact, SessionFact};
 use crate::domain::status::{CohortStatus, SessionKind, SessionStatus};
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use crate::domain::monitoring::Profile;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use std::collections::BTreeMap;
 
@@ -113,8 +114,23 @@ pub fn facts(
         for chunk in all.chunks(CHUNK) {
             add_chunk(c, chunk, &mut f)?;
         }
+        f.year = to.unwrap_or(now.date()).year();
+        f.under_fives = under_fives(c)?;
         Ok(f)
     })
+}
+
+/// The under-fives of each ward whose population is loaded, by the ward's key.
+fn under_fives(c: &mut DbConnection) -> QueryResult<BTreeMap<String, i64>> {
+    let rows: Vec<(String, Option<i32>)> = gw::table
+        .filter(gw::under_fives.is_not_null())
+        .select((gw::ward, gw::under_fives))
+        .load(c)?;
+    let mut by_ward = BTreeMap::new();
+    for (ward, n) in rows {
+        *by_ward.entry(ward).or_default() += i64::from(n.unwrap_or(0));
+    }
+    Ok(by_ward)
 }
 
 /// Non-draft cohorts that may be in the period. A local date `d` starts between `d - 1 day` and
@@ -197,22 +213,54 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
             .select((sv::session_id, sv::family_id))
             .load::<(i32, i32)>(c)?,
     );
-    let families: Vec<(i32, String, String)> = fa::table
+    let families: Vec<(i32, String, String, String, Option<i32>)> = fa::table
         .filter(
             fa::id
                 .eq_any(of_cohorts.select(bo::family_id))
                 .or(fa::id.eq_any(visited.select(sv::family_id))),
         )
-        .select((fa::id, fa::ward, fa::referral_source))
+        .select((
+            fa::id,
+            fa::ward,
+            fa::referral_source,
+            fa::carer_two,
+            fa::imd_decile,
+        ))
         .load(c)?;
-    for (id, ward, referral_source) in families {
+    let family_ids: Vec<i32> = families.iter().map(|f| f.0).collect();
+    for (id, ward, referral_source, carer_two, imd_decile) in families {
+        let profile = Profile {
+            carers: if carer_two.is_empty() { 1 } else { 2 },
+            imd_decile,
+            ..Profile::default()
+        };
         f.families.insert(
             id,
             FamilyFact {
                 ward,
                 referral_source,
+                profile,
+                children: Vec::new(),
             },
         );
+    }
+    for part in family_ids.chunks(CHUNK) {
+        for (id, answers) in crate::store::families::answers_of(c, part)? {
+            if let Some(fam) = f.families.get_mut(&id) {
+                fam.profile.answers = answers;
+            }
+        }
+        let children: Vec<(i32, i32, String)> = ch::table
+            .filter(ch::family_id.eq_any(part))
+            .select((ch::family_id, ch::id, ch::send))
+            .order(ch::id)
+            .load(c)?;
+        for (family, child, send) in children {
+            if let Some(fam) = f.families.get_mut(&family) {
+                fam.children.push(child);
+                fam.profile.children_send.push(send);
+            }
+        }
     }
     let marks: Vec<(i32, i32, String)> = am::table
         .inner_join(bo::table)

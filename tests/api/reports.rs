@@ -51,6 +51,11 @@ fn figures(
         "completion_eligible": completion[0], "completed": completion[1], "completion_rate": rate(completion[1], completion[0]),
         "families_waitlisted": waiting[0], "families_never_offered": waiting[1],
         "follow_ups_opened": follow_ups[0], "follow_ups_open": follow_ups[1],
+        // Every family has one child; no geography is loaded here (`reports/reach.rs` has it).
+        "children_reached": families[1], "under_fives": null,
+        "families_reached_in_area": 0, "children_reached_in_area": 0,
+        "families_reach_rate": null, "children_reach_rate": null,
+        "families_reached_decile_known": 0, "families_reached_most_deprived": 0, "most_deprived_share": null,
         "follow_up_outcomes": {"reengaged": follow_ups[2], "will_rejoin_later": follow_ups[3], "withdrew": 0, "unable_to_contact": 0},
         "outcome_pairs": pairs.iter().map(|(m, n, pre, post, change)|
             json!({"measure": m, "pairs": n, "mean_pre": pre, "mean_post": post, "mean_change": change})).collect::<Vec<_>>(),

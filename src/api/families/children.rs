@@ -28,6 +28,9 @@ pub struct ChildOut {
     pub date_of_birth: Option<NaiveDate>,
     /// For a baby not born yet.
     pub due_date: Option<NaiveDate>,
+    /// Special educational needs or a disability, as the family says, for monitoring.
+    #[schema(schema_with = crate::api::families::monitoring::send_schema)]
+    pub send: String,
     #[serde(flatten)]
     pub care: CareOut,
 }
@@ -72,6 +75,7 @@ impl From<Child> for ChildOut {
             first_name: c.first_name,
             date_of_birth: c.date_of_birth,
             due_date: c.due_date,
+            send: c.send,
         }
     }
 }
@@ -151,6 +155,10 @@ care_body! {
         pub date_of_birth: Option<NaiveDate>,
         /// For a baby not born yet, instead of date_of_birth.
         pub due_date: Option<NaiveDate>,
+        /// Monitoring: special educational needs or a disability, as the family says
+        /// (optional; without it, not asked).
+        #[schema(schema_with = crate::api::families::monitoring::send_schema)]
+        pub send: Option<String>,
     }
 }
 
@@ -165,6 +173,9 @@ care_body! {
         pub first_name: Option<String>,
         pub date_of_birth: Option<NaiveDate>,
         pub due_date: Option<NaiveDate>,
+        /// Monitoring: special educational needs or a disability, as the family says.
+        #[schema(schema_with = crate::api::families::monitoring::send_schema)]
+        pub send: Option<String>,
     }
 }
 
@@ -189,6 +200,7 @@ pub async fn add_child(
     let cmd = AddChild {
         request_problems: field_errors(&b),
         care: b.care(),
+        send: b.send,
         first_name: b.first_name,
         date_of_birth: b.date_of_birth,
         due_date: b.due_date,
@@ -241,6 +253,7 @@ pub async fn update_child(
         child_id: id.into_inner(),
         request_problems: field_errors(&p),
         care: p.care(),
+        send: p.send,
         first_name: p.first_name,
         date_of_birth: p.date_of_birth,
         due_date: p.due_date,

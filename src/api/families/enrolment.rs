@@ -192,6 +192,7 @@ pub async fn enrol_family(
                 first_name: c.first_name,
                 date_of_birth: c.date_of_birth,
                 due_date: c.due_date,
+                send: c.send,
             })
             .collect(),
         confirmed_new,

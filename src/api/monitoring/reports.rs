@@ -2,16 +2,18 @@
 //! The arithmetic is `domain::report`; the facts come from `store::reports`.
 
 use crate::api::access::{Coordinator, Require};
-use crate::api::cohorts::summary::OutcomePairs;
 use crate::api::docs::{E400, E401, E403, E422, E503};
 use crate::app::AppState;
 use crate::domain::cohort::plausible_date;
-use crate::domain::report::{csv, Figures, GroupBy};
+use crate::domain::report::columns::{Kind, SheetColumn, Value, COLUMNS};
+use crate::domain::report::disclosure::{PROTECTING, SMALL};
+use crate::domain::report::{csv, GroupBy};
 use crate::error::{ApiError, FieldErrors};
 use actix_web::http::header::{self, Accept, Header, Quality};
 use actix_web::{get, mime, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use std::collections::BTreeMap;
 use utoipa::openapi::schema::{
     KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
@@ -30,9 +32,18 @@ fn to_schema() -> Schema {
 }
 
 fn group_by_schema() -> Schema {
+    let mut names: Vec<&str> = GroupBy::ALL.iter().map(|g| g.as_str()).collect();
+    names.push("");
     text_choice(
-        &["programme", "venue", "ward", "referral_source", "month", ""],
-        "One row per programme, venue, ward, referral source or month; without it (or blank), the total only.",
+        &names,
+        "One row per programme, venue, ward, referral source, month, or by what families told us (ethnicity, first language, father involved, teenage parent, lone parent, disability of a carer, SEND) or IMD decile; without it (or blank), the total only.",
+    )
+}
+
+fn disclosure_schema() -> Schema {
+    text_choice(
+        &["internal", "suppressed", ""],
+        "`internal` (the default): exact figures, for the council only. `suppressed`: safe to share outside the council, every count from 1 to 4 shown as `<5`, and any figure that would give one back from a total (or from follow-ups opened = open + outcomes) as `[c]`, with the rates and means built on a hidden figure.",
     )
 }
 
@@ -81,61 +92,77 @@ pub struct ReportQuery {
     /// `csv` or `json`; without it, `Accept: text/csv` gives CSV and anything else JSON.
     #[param(schema_with = format_schema)]
     pub format: Option<String>,
+    /// `internal` (exact) or `suppressed` (safe to share).
+    #[param(schema_with = disclosure_schema)]
+    pub disclosure: Option<String>,
 }
 
-/// One row's figures. Counts of families are of distinct families within the row, so rows need
-/// not add up to the total when a family appears in several.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReportFigures {
-    /// Cohorts run (published, not cancelled). Null in ward and referral_source rows.
-    pub cohorts_run: Option<i64>,
-    /// Cohorts cancelled. Null in ward and referral_source rows.
-    pub cohorts_cancelled: Option<i64>,
-    /// Group sessions held: not cancelled, started by now (by its cancellation, for a cohort
-    /// cancelled). Null in ward and referral_source rows.
-    pub sessions_delivered: Option<i64>,
-    /// Families with a booking ever confirmed (also if later cancelled or withdrawn).
-    pub families_booked: i64,
-    /// Families marked present or late at least once.
-    pub families_reached: i64,
-    /// Distinct children signed in to the crèche at a session held.
-    pub children_in_creche: i64,
-    /// Accidents, incidents and first aid recorded in the crèche (each counts, also after the
-    /// family's erasure).
-    pub creche_incidents: i64,
-    /// Marks present or late, at sessions held (meetings included).
-    pub marks_attended: i64,
-    /// All marks (present, late, apologies, absent) at sessions held.
-    pub marks_recorded: i64,
-    /// marks_attended / marks_recorded; null without marks.
-    pub attendance_rate: Option<f64>,
-    /// Attendances of one-off visitors at sessions held: families who walked in when the group
-    /// had no place for them, once per session. They hold no place, so they are not in
-    /// families_booked, families_reached or the marks.
-    pub visitor_attendances: i64,
-    /// Families booked on cohorts run whose last session has ended (once per family per cohort).
-    pub completion_eligible: i64,
-    /// Of those, the ones who attended the programme's completion threshold of group sessions.
-    pub completed: i64,
-    /// completed / completion_eligible; null when no cohort has ended.
-    pub completion_rate: Option<f64>,
-    /// Families who were ever on a waiting list.
-    pub families_waitlisted: i64,
-    /// Families who waited for a cohort and were never given a place on it.
-    pub families_never_offered: i64,
-    pub follow_ups_opened: i64,
-    /// Follow-ups still open.
-    pub follow_ups_open: i64,
-    /// Closed follow-ups by outcome (every outcome listed, 0 when none).
-    pub follow_up_outcomes: BTreeMap<String, i64>,
-    /// Per measure, bookings with both a pre and a post score.
-    pub outcome_pairs: Vec<OutcomePairs>,
+/// One row's figures, named and described by `domain::report::columns` (the CSV's columns are
+/// the same, by their JSON paths). Counts of families are of distinct families within the row,
+/// so rows need not add up to the total when a family appears in several (rows split by
+/// cohort). In a report safe to share, a hidden figure is `<5` or `[c]`.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct ReportFigures(serde_json::Map<String, serde_json::Value>);
+
+impl utoipa::PartialSchema for ReportFigures {
+    fn schema() -> utoipa::openapi::RefOr<Schema> {
+        let hidden = json!({"type": "string", "enum": [SMALL, PROTECTING]});
+        let figure = |kind: &Kind, about: &str| {
+            let plain = match kind {
+                Kind::Cohort | Kind::Population => json!({"type": ["integer", "null"], "minimum": 0}),
+                Kind::People | Kind::Events => json!({"type": "integer", "minimum": 0}),
+                Kind::Rate { .. } | Kind::Mean { .. } => json!({"type": ["number", "null"]}),
+            };
+            match kind {
+                Kind::Population => json!({"description": about, "type": ["integer", "null"], "minimum": 0}),
+                _ => json!({"description": about, "oneOf": [plain, hidden]}),
+            }
+        };
+        let mut properties = serde_json::Map::new();
+        for c in COLUMNS {
+            properties.insert(c.name.into(), figure(&c.kind(), c.about));
+        }
+        properties.insert(
+            "follow_up_outcomes".into(),
+            json!({
+                "type": "object",
+                "description": "Closed follow-ups by outcome (every outcome listed, 0 when none).",
+                "additionalProperties": {"oneOf": [{"type": "integer", "minimum": 0}, hidden]},
+            }),
+        );
+        let number = json!({"oneOf": [{"type": "number"}, hidden]});
+        properties.insert(
+            "outcome_pairs".into(),
+            json!({
+                "type": "array",
+                "description": "Per measure, bookings with both a pre and a post score, their means and mean change.",
+                "items": {
+                    "type": "object",
+                    "required": ["measure", "pairs", "mean_pre", "mean_post", "mean_change"],
+                    "properties": {
+                        "measure": {"type": "string"},
+                        "pairs": {"oneOf": [{"type": "integer", "minimum": 0}, hidden]},
+                        "mean_pre": number, "mean_post": number, "mean_change": number,
+                    },
+                },
+            }),
+        );
+        let required: Vec<&str> = properties.keys().map(String::as_str).collect();
+        let schema = json!({"type": "object", "required": required, "properties": properties});
+        serde_json::from_value::<Schema>(schema)
+            .map(utoipa::openapi::RefOr::T)
+            .unwrap_or_else(|e| panic!("the report's schema is a schema: {e}"))
+    }
 }
+
+impl ToSchema for ReportFigures {}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportGroup {
-    /// Programme code, venue name, ward (`boundary-set:Ward`, or `unknown`), referral source or
-    /// month (`YYYY-MM`).
+    /// Programme code, venue name, ward (`boundary-set:Ward`, or `unknown`), referral source,
+    /// month (`YYYY-MM`), an answer (`prefer_not_to_say` and `not_asked` are rows of their
+    /// own), or an IMD decile (`1` to `10`, `unknown`).
     pub group: String,
     #[serde(flatten)]
     pub figures: ReportFigures,
@@ -146,45 +173,50 @@ pub struct SummaryReport {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub group_by: Option<String>,
+    /// `internal` (exact) or `suppressed` (safe to share).
+    #[schema(value_type = String, pattern = "^(internal|suppressed)$")]
+    pub disclosure: &'static str,
     pub generated_at: DateTime<Utc>,
     /// One per group, in key order; empty without `group_by`.
     pub groups: Vec<ReportGroup>,
     pub total: ReportFigures,
 }
 
-fn figures_out(f: Figures) -> ReportFigures {
-    ReportFigures {
-        cohorts_run: f.cohorts_run,
-        cohorts_cancelled: f.cohorts_cancelled,
-        sessions_delivered: f.sessions_delivered,
-        families_booked: f.families_booked,
-        families_reached: f.families_reached,
-        children_in_creche: f.children_in_creche,
-        creche_incidents: f.creche_incidents,
-        marks_attended: f.marks_attended,
-        marks_recorded: f.marks_recorded,
-        attendance_rate: f.attendance_rate,
-        visitor_attendances: f.visitor_attendances,
-        completion_eligible: f.completion_eligible,
-        completed: f.completed,
-        completion_rate: f.completion_rate,
-        families_waitlisted: f.families_waitlisted,
-        families_never_offered: f.families_never_offered,
-        follow_ups_opened: f.follow_ups_opened,
-        follow_ups_open: f.follow_ups_open,
-        follow_up_outcomes: f.follow_up_outcomes,
-        outcome_pairs: f
-            .outcome_pairs
-            .into_iter()
-            .map(|(measure, s)| OutcomePairs {
-                measure,
-                pairs: s.pairs,
-                mean_pre: s.mean_pre,
-                mean_post: s.mean_post,
-                mean_change: s.mean_change,
-            })
-            .collect(),
+/// One line of the sheet as the JSON answer gives it: the fixed columns by name, the follow-up
+/// outcomes as a map, each measure's pair figures as an item of `outcome_pairs` (left out where
+/// the row has none).
+fn figures_out(columns: &[SheetColumn], values: &[Value]) -> ReportFigures {
+    let value = |v: &Value| match *v {
+        Value::Int(n) => json!(n),
+        Value::Num(x) => json!(x),
+        Value::Null => serde_json::Value::Null,
+        Value::Hidden(s) => json!(s.mark()),
+    };
+    let mut out = serde_json::Map::new();
+    let mut outcomes = serde_json::Map::new();
+    let mut pairs: BTreeMap<&str, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+    for (c, v) in columns.iter().zip(values) {
+        if let Some(o) = c.name.strip_prefix("follow_up_outcomes.") {
+            outcomes.insert(o.into(), value(v));
+        } else if let Some(rest) = c.name.strip_prefix("outcome_pairs.") {
+            if let Some((measure, field)) = rest.rsplit_once('.') {
+                pairs.entry(measure).or_default().insert(field.into(), value(v));
+            }
+        } else {
+            out.insert(c.name.clone(), value(v));
+        }
     }
+    out.insert("follow_up_outcomes".into(), outcomes.into());
+    let pairs: Vec<serde_json::Value> = pairs
+        .into_iter()
+        .filter(|(_, p)| p.get("pairs").is_some_and(|n| !n.is_null()))
+        .map(|(measure, mut p)| {
+            p.insert("measure".into(), measure.into());
+            p.into()
+        })
+        .collect();
+    out.insert("outcome_pairs".into(), pairs.into());
+    ReportFigures(out)
 }
 
 /// Monitoring figures over a period (coordinators, admins), as JSON or CSV.
@@ -240,38 +272,41 @@ pub async fn summary_report(
     q: web::Query<ReportQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (from, to, by, format) = checked(&q)?;
+    let (from, to, by, format, shared) = checked(&q)?;
     let as_csv = format.unwrap_or_else(|| accepts_csv(&req));
     let now = state.now();
-    let rows = crate::service::monitoring::summary(&state.services, from, to, by).await?;
+    let sheet =
+        crate::service::monitoring::summary(&state.services, from, to, by, shared).await?;
     let mut res = HttpResponse::Ok();
     res.insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::VARY, "Accept"));
     if as_csv {
         let day = |d: Option<NaiveDate>| d.map_or("all".to_string(), |d| d.to_string());
-        let name = format!("groupwork-summary-{}-{}.csv", day(from), day(to));
+        let kind = if shared { "-shared" } else { "" };
+        let name = format!("groupwork-summary-{}-{}{kind}.csv", day(from), day(to));
         return Ok(res
             .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ))
-            .body(csv::report(&rows, by)));
+            .body(csv::report(&sheet, by)));
     }
     Ok(res.json(SummaryReport {
         from,
         to,
         group_by: by.map(|g| g.as_str().to_string()),
+        disclosure: if shared { "suppressed" } else { "internal" },
         generated_at: now,
-        groups: rows
-            .groups
-            .into_iter()
-            .map(|(group, f)| ReportGroup {
-                group,
-                figures: figures_out(f),
+        groups: sheet
+            .rows
+            .iter()
+            .map(|(group, values)| ReportGroup {
+                group: group.clone(),
+                figures: figures_out(&sheet.columns, values),
             })
             .collect(),
-        total: figures_out(rows.total),
+        total: figures_out(&sheet.columns, &sheet.total),
     }))
 }
 
@@ -280,9 +315,11 @@ type Checked = (
     Option<NaiveDate>,
     Option<GroupBy>,
     Option<bool>,
+    bool,
 );
 
-/// (from, to, group_by, CSV asked for by `format`), or a 422 naming every bad field.
+/// (from, to, group_by, CSV asked for by `format`, safe to share), or a 422 naming every bad
+/// field.
 fn checked(q: &ReportQuery) -> Result<Checked, ApiError> {
     let mut errors = FieldErrors::new();
     let mut add = |f: &str, m: &str| errors.entry(f.into()).or_default().push(m.into());
@@ -300,13 +337,19 @@ fn checked(q: &ReportQuery) -> Result<Checked, ApiError> {
     }
     let by = given(&q.group_by).and_then(|g| {
         GroupBy::parse(g).or_else(|| {
-            add(
-                "group_by",
-                "must be programme, venue, ward, referral_source or month",
-            );
+            let names: Vec<&str> = GroupBy::ALL.iter().map(|g| g.as_str()).collect();
+            add("group_by", &format!("must be one of {}", names.join(", ")));
             None
         })
     });
+    let shared = match given(&q.disclosure) {
+        None | Some("internal") => false,
+        Some("suppressed") => true,
+        Some(_) => {
+            add("disclosure", "must be internal or suppressed");
+            false
+        }
+    };
     let format = match given(&q.format) {
         None => None,
         Some("json") => Some(false),
@@ -317,7 +360,7 @@ fn checked(q: &ReportQuery) -> Result<Checked, ApiError> {
         }
     };
     ApiError::check_fields(errors)?;
-    Ok((from, to, by, format))
+    Ok((from, to, by, format, shared))
 }
 
 /// A query value, unless absent or blank (a form's empty field).

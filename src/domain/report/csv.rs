@@ -3,8 +3,8 @@
 //! `outcome_pairs.<measure>.mean_change`), so each cell can be found in the JSON answer.
 //! Text cells that a spreadsheet would run as a formula get a leading `'`; numbers stay numbers.
 
-use super::{Figures, GroupBy, Report};
-use std::collections::BTreeSet;
+use super::columns::{Sheet, Value};
+use super::GroupBy;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -58,104 +58,32 @@ pub fn write(rows: &[Vec<Cell>]) -> String {
         .collect()
 }
 
-const SCALARS: [&str; 18] = [
-    "cohorts_run",
-    "cohorts_cancelled",
-    "sessions_delivered",
-    "families_booked",
-    "families_reached",
-    "children_in_creche",
-    "creche_incidents",
-    "marks_attended",
-    "marks_recorded",
-    "attendance_rate",
-    "visitor_attendances",
-    "completion_eligible",
-    "completed",
-    "completion_rate",
-    "families_waitlisted",
-    "families_never_offered",
-    "follow_ups_opened",
-    "follow_ups_open",
-];
-const PAIR_FIELDS: [&str; 4] = ["pairs", "mean_pre", "mean_post", "mean_change"];
-
-fn scalars(f: &Figures) -> [Cell; 18] {
-    let n = |v: i64| Cell::Int(v);
-    [
-        f.cohorts_run.into(),
-        f.cohorts_cancelled.into(),
-        f.sessions_delivered.into(),
-        n(f.families_booked),
-        n(f.families_reached),
-        n(f.children_in_creche),
-        n(f.creche_incidents),
-        n(f.marks_attended),
-        n(f.marks_recorded),
-        f.attendance_rate.into(),
-        n(f.visitor_attendances),
-        n(f.completion_eligible),
-        n(f.completed),
-        f.completion_rate.into(),
-        n(f.families_waitlisted),
-        n(f.families_never_offered),
-        n(f.follow_ups_opened),
-        n(f.follow_ups_open),
-    ]
-}
-
-/// Columns: `group_by`, `group`, the figures, follow-up outcomes, then four columns per outcome
-/// measure seen in any row (empty where a row has no pair). The total row's `group_by` is
-/// `total` and its `group` empty.
-pub fn report(r: &Report, by: Option<GroupBy>) -> String {
-    let rows: Vec<(Cell, Cell, &Figures)> = r
-        .groups
-        .iter()
-        .map(|(k, f)| {
-            let by = by.map_or("", GroupBy::as_str);
-            (Cell::Text(by.into()), Cell::Text(k.clone()), f)
-        })
-        .chain([(Cell::Text("total".into()), Cell::Empty, &r.total)])
-        .collect();
-    let outcomes: BTreeSet<&String> = rows
-        .iter()
-        .flat_map(|(_, _, f)| f.follow_up_outcomes.keys())
-        .collect();
-    let measures: BTreeSet<&String> = rows
-        .iter()
-        .flat_map(|(_, _, f)| f.outcome_pairs.keys())
-        .collect();
-    let mut header: Vec<String> = ["group_by", "group"]
+/// Columns: `group_by`, `group`, then the sheet's (`columns::COLUMNS`, follow-up outcomes,
+/// four per outcome measure seen in any row, empty where a row has no pair). The total row's
+/// `group_by` is `total` and its `group` empty. A figure hidden in a report safe to share is
+/// its mark (`<5`, `[c]`).
+pub fn report(sheet: &Sheet, by: Option<GroupBy>) -> String {
+    let by = by.map_or("", GroupBy::as_str);
+    let cell = |v: &Value| match *v {
+        Value::Int(n) => Cell::Int(n),
+        Value::Num(x) => Cell::Num(x),
+        Value::Null => Cell::Empty,
+        Value::Hidden(s) => Cell::Text(s.mark().unwrap_or_default().into()),
+    };
+    let mut out = vec![["group_by", "group"]
         .into_iter()
-        .chain(SCALARS)
         .map(String::from)
-        .collect();
-    header.extend(outcomes.iter().map(|o| format!("follow_up_outcomes.{o}")));
-    for m in &measures {
-        header.extend(PAIR_FIELDS.iter().map(|p| format!("outcome_pairs.{m}.{p}")));
-    }
-    let mut out = vec![header.into_iter().map(Cell::Text).collect::<Vec<_>>()];
-    for (by, key, f) in rows {
-        let mut line = vec![by, key];
-        line.extend(scalars(f));
-        line.extend(
-            outcomes
-                .iter()
-                .map(|o| Cell::Int(f.follow_up_outcomes.get(*o).copied().unwrap_or(0))),
-        );
-        for m in &measures {
-            match f.outcome_pairs.get(*m) {
-                Some(p) => line.extend([
-                    Cell::Int(p.pairs as i64),
-                    Cell::Num(p.mean_pre),
-                    Cell::Num(p.mean_post),
-                    Cell::Num(p.mean_change),
-                ]),
-                None => line.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]),
-            }
-        }
+        .chain(sheet.columns.iter().map(|c| c.name.clone()))
+        .map(Cell::Text)
+        .collect::<Vec<_>>()];
+    for (key, values) in &sheet.rows {
+        let mut line = vec![Cell::Text(by.into()), Cell::Text(key.clone())];
+        line.extend(values.iter().map(cell));
         out.push(line);
     }
+    let mut line = vec![Cell::Text("total".into()), Cell::Empty];
+    line.extend(sheet.total.iter().map(cell));
+    out.push(line);
     write(&out)
 }
 
@@ -163,6 +91,7 @@ pub fn report(r: &Report, by: Option<GroupBy>) -> String {
 mod tests {
     use super::*;
     use crate::domain::register::PairSummary;
+    use crate::domain::report::{Figures, Report};
 
     #[test]
     fn fields_are_quoted_as_rfc_4180_says() {
@@ -217,7 +146,7 @@ mod tests {
                 ..f
             },
         };
-        let text = report(&r, Some(GroupBy::Venue));
+        let text = report(&crate::domain::report::columns::sheet(&r), Some(GroupBy::Venue));
         let lines: Vec<&str> = text.split_terminator("\r\n").collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("group_by,group,cohorts_run,"));
@@ -226,7 +155,7 @@ mod tests {
              \"outcome_pairs.Scale, short.mean_post\",\"outcome_pairs.Scale, short.mean_change\""
         ));
         assert!(
-            lines[1].starts_with("venue,'=Hub,,,,2,0,0,0,0,0,0.5,"),
+            lines[1].starts_with("venue,'=Hub,,,,2,0,0,0,0,0,0,0.5,"),
             "{}",
             lines[1]
         );

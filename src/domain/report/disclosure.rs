@@ -1,9 +1,11 @@
 //! Safe to share (issue 19 item 5): a report sent outside the council shows no count from 1 to 4
 //! (a family could be recognised from it), and no figure that would let one be worked out again
-//! from a total. Primary suppression hides each count 1–4; secondary suppression then looks at
-//! each column whose rows add up to the total, and where exactly one figure of that sum is hidden
-//! (so total − the others would give it back) hides one more: the smallest other non-zero count,
-//! else the total. Zeros stay shown: they describe no one. Pure, so tested directly.
+//! by subtraction. Primary suppression hides each count 1–4 (shown `<5`). Secondary suppression
+//! then looks at every sum the report holds (a column's rows adding up to its total; within a
+//! row, follow-ups opened = still open + each outcome) and, where exactly one figure of a sum is
+//! hidden, hides one more (shown `[c]`, the statistics' mark for "confidential"): the smallest
+//! other non-zero part, else the sum itself; and again until no sum gives one back. Zeros stay
+//! shown: they describe no one. Pure, so tested directly.
 
 /// Counts below this are hidden.
 pub const THRESHOLD: i64 = 5;
@@ -12,13 +14,73 @@ pub const THRESHOLD: i64 = 5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shown {
     Count(i64),
-    /// Shown as `<5` (or hidden to protect a small count elsewhere in its column).
-    Suppressed,
+    /// A count from 1 to 4: shown as `<5`.
+    Small,
+    /// Hidden so that a small count elsewhere cannot be worked out: shown as `[c]`.
+    Protecting,
 }
 
 impl Shown {
     pub fn is_suppressed(self) -> bool {
-        self == Shown::Suppressed
+        !matches!(self, Shown::Count(_))
+    }
+
+    /// The mark a shared report prints for a hidden figure.
+    pub fn mark(self) -> Option<&'static str> {
+        match self {
+            Shown::Count(_) => None,
+            Shown::Small => Some(SMALL),
+            Shown::Protecting => Some(PROTECTING),
+        }
+    }
+}
+
+pub const SMALL: &str = "<5";
+pub const PROTECTING: &str = "[c]";
+
+/// A sum the report holds: `cells[total] = Σ cells[parts]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sum {
+    pub total: usize,
+    pub parts: Vec<usize>,
+}
+
+/// The counts as they may be shared, given every sum that holds between them.
+pub fn suppress_cells(cells: &[i64], sums: &[Sum]) -> Vec<Shown> {
+    let mut shown: Vec<Shown> = cells
+        .iter()
+        .map(|&v| {
+            if (1..THRESHOLD).contains(&v) {
+                Shown::Small
+            } else {
+                Shown::Count(v)
+            }
+        })
+        .collect();
+    // Each pass hides at least one more figure or stops, so this ends.
+    loop {
+        let mut changed = false;
+        for sum in sums {
+            let figures = || sum.parts.iter().chain([&sum.total]);
+            if figures().filter(|&&i| shown[i].is_suppressed()).count() != 1 {
+                continue;
+            }
+            // The smallest other part that says something, so as little as possible is hidden.
+            let partner = sum
+                .parts
+                .iter()
+                .filter_map(|&i| match shown[i] {
+                    Shown::Count(v) if v > 0 => Some((v, i)),
+                    _ => None,
+                })
+                .min()
+                .map_or(sum.total, |(_, i)| i);
+            shown[partner] = Shown::Protecting;
+            changed = true;
+        }
+        if !changed {
+            return shown;
+        }
     }
 }
 
@@ -34,43 +96,23 @@ pub struct Table<'a> {
 
 /// The table as it may be shared: (rows, total).
 pub fn suppress(t: &Table<'_>) -> (Vec<Vec<Shown>>, Vec<Shown>) {
-    let hide = |v: i64| {
-        if (1..THRESHOLD).contains(&v) {
-            Shown::Suppressed
-        } else {
-            Shown::Count(v)
-        }
-    };
-    let mut rows: Vec<Vec<Shown>> = t
-        .rows
-        .iter()
-        .map(|r| r.iter().map(|v| hide(*v)).collect())
+    let width = t.total.len();
+    let mut cells: Vec<i64> = t.rows.iter().flatten().copied().collect();
+    let total_at = cells.len();
+    cells.extend(t.total);
+    let sums: Vec<Sum> = (0..width)
+        .filter(|&j| t.additive.get(j) == Some(&true))
+        .map(|j| Sum {
+            total: total_at + j,
+            parts: (0..t.rows.len()).map(|i| i * width + j).collect(),
+        })
         .collect();
-    let mut total: Vec<Shown> = t.total.iter().map(|v| hide(*v)).collect();
-    for (j, additive) in t.additive.iter().enumerate() {
-        if !additive || j >= total.len() {
-            continue;
-        }
-        let hidden = rows.iter().filter(|r| r[j].is_suppressed()).count()
-            + usize::from(total[j].is_suppressed());
-        if hidden != 1 {
-            continue;
-        }
-        // The smallest other count that says something, so as little as possible is hidden.
-        let partner = rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| match r[j] {
-                Shown::Count(v) if v > 0 => Some((v, i)),
-                _ => None,
-            })
-            .min();
-        match partner {
-            Some((_, i)) => rows[i][j] = Shown::Suppressed,
-            None => total[j] = Shown::Suppressed,
-        }
-    }
-    (rows, total)
+    let shown = suppress_cells(&cells, &sums);
+    let rows = shown[..total_at].chunks(width.max(1)).map(<[Shown]>::to_vec);
+    (
+        rows.take(t.rows.len()).collect(),
+        shown[total_at..].to_vec(),
+    )
 }
 
 #[cfg(test)]
@@ -80,7 +122,8 @@ mod tests {
     fn c(v: i64) -> Shown {
         Shown::Count(v)
     }
-    const S: Shown = Shown::Suppressed;
+    const S: Shown = Shown::Small;
+    const P: Shown = Shown::Protecting;
 
     /// For each additive column, how many figures of "rows = total" are hidden.
     fn hidden_in_sums(rows: &[Vec<Shown>], total: &[Shown], additive: &[bool]) -> Vec<usize> {
@@ -106,7 +149,7 @@ mod tests {
         let (shown, sum) = suppress(&t);
         // Each column's 3 takes the smallest other non-zero count with it (12; 9): the total
         // minus what is shown then gives only their sum.
-        assert_eq!(shown, [vec![S, S], vec![S, S], vec![c(20), c(0)]]);
+        assert_eq!(shown, [vec![P, P], vec![S, S], vec![c(20), c(0)]]);
         assert_eq!(sum, [c(35), c(12)]);
         // With nothing else to hide, the total goes.
         let rows = vec![vec![2], vec![0], vec![0]];
@@ -119,6 +162,38 @@ mod tests {
             (shown, sum),
             (vec![vec![S], vec![c(0)], vec![c(0)]], vec![S])
         );
+    }
+
+    #[test]
+    fn a_figure_hidden_to_protect_one_sum_is_protected_in_the_others_too() {
+        // Two rows and the total of follow-ups: opened = open + reengaged (within each row),
+        // and each column adds up over the rows. Row A's 3 re-engaged takes A's 6 open with it
+        // (its row's sum); then each of those is alone in its column, so B's 9 open and 7
+        // re-engaged go too; B's own sum then has two hidden, and nothing gives one back.
+        // cells: A = [opened 9, open 6, reengaged 3], B = [16, 9, 7], total = [25, 15, 10]
+        let cells = [9, 6, 3, 16, 9, 7, 25, 15, 10];
+        let mut sums = vec![
+            Sum { total: 0, parts: vec![1, 2] },
+            Sum { total: 3, parts: vec![4, 5] },
+            Sum { total: 6, parts: vec![7, 8] },
+        ];
+        for j in 0..3 {
+            sums.push(Sum { total: 6 + j, parts: vec![j, 3 + j] });
+        }
+        let shown = suppress_cells(&cells, &sums);
+        for sum in &sums {
+            let hidden = sum
+                .parts
+                .iter()
+                .chain([&sum.total])
+                .filter(|&&i| shown[i].is_suppressed())
+                .count();
+            assert_ne!(hidden, 1, "{sum:?} gives a figure back: {shown:?}");
+        }
+        assert_eq!(shown[2], S);
+        assert!(shown[1].is_suppressed() && shown[4].is_suppressed());
+        assert_eq!(Shown::Small.mark(), Some("<5"));
+        assert_eq!(Shown::Protecting.mark(), Some("[c]"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! pairs it has seen as sets, so a family counts once per row however many bookings it has.
 
 use super::{CohortFact, Facts, Figures, GroupBy, Report, UNKNOWN_WARD};
+use crate::domain::monitoring::most_deprived;
 use crate::domain::register::{completed, summarise_pairs};
 use crate::domain::status::FollowUpOutcome;
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,14 +12,22 @@ pub fn build(facts: &Facts, by: Option<GroupBy>) -> Report {
     let groups = match by {
         Some(g) => accumulate(facts, Some(g))
             .into_iter()
-            .map(|(k, acc)| (k, acc.finish(!g.by_family())))
+            .map(|(k, mut acc)| {
+                // The ward's own under-fives; other rows have no population of their own.
+                if g == GroupBy::Ward {
+                    acc.under_fives = facts.under_fives.get(&k).copied();
+                }
+                (k, acc.finish(!g.by_family()))
+            })
             .collect(),
         None => Vec::new(),
     };
-    let total = accumulate(facts, None)
+    let mut total = accumulate(facts, None)
         .into_values()
         .next()
         .unwrap_or_default();
+    total.under_fives =
+        (!facts.under_fives.is_empty()).then(|| facts.under_fives.values().sum());
     Report {
         groups,
         total: total.finish(true),
@@ -50,6 +59,13 @@ struct Acc {
     outcomes: BTreeMap<String, i64>,
     /// measure → booking → (pre, post)
     scores: BTreeMap<String, BTreeMap<i32, PrePost>>,
+    children_reached: BTreeSet<i32>,
+    under_fives: Option<i64>,
+    /// Reached, living in a ward whose under-fives are loaded.
+    families_in_area: BTreeSet<i32>,
+    children_in_area: BTreeSet<i32>,
+    decile_known: BTreeSet<i32>,
+    most_deprived: BTreeSet<i32>,
 }
 
 fn rate(part: i64, whole: i64) -> Option<f64> {
@@ -97,6 +113,22 @@ impl Acc {
             follow_ups_open: self.open,
             follow_up_outcomes: outcomes,
             outcome_pairs: pairs,
+            children_reached: self.children_reached.len() as i64,
+            under_fives: self.under_fives,
+            families_reached_in_area: self.families_in_area.len() as i64,
+            children_reached_in_area: self.children_in_area.len() as i64,
+            families_reach_rate: self
+                .under_fives
+                .and_then(|u| rate(self.families_in_area.len() as i64, u)),
+            children_reach_rate: self
+                .under_fives
+                .and_then(|u| rate(self.children_in_area.len() as i64, u)),
+            families_reached_decile_known: self.decile_known.len() as i64,
+            families_reached_most_deprived: self.most_deprived.len() as i64,
+            most_deprived_share: rate(
+                self.most_deprived.len() as i64,
+                self.decile_known.len() as i64,
+            ),
         }
     }
 }
@@ -118,6 +150,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
             (Some(GroupBy::Ward), Some(fam)) if fam.ward.is_empty() => UNKNOWN_WARD.into(),
             (Some(GroupBy::Ward), Some(fam)) => fam.ward,
             (Some(GroupBy::ReferralSource), Some(fam)) => fam.referral_source,
+            (Some(GroupBy::Family(b)), Some(fam)) => b.key(&fam.profile, f.year),
         })
     };
     let cohort = |id: i32| f.cohorts.get(&id);
@@ -226,6 +259,26 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         match outcome {
             Some(o) => *row.outcomes.entry(o.clone()).or_default() += 1,
             None => row.open += 1,
+        }
+    }
+    // Reach: the children of the families reached, who of them live where the under-fives are
+    // known, and how deprived their neighbourhoods are.
+    for row in rows.values_mut() {
+        for &family in &row.reached {
+            let Some(fam) = f.families.get(&family) else {
+                continue;
+            };
+            row.children_reached.extend(&fam.children);
+            if f.under_fives.contains_key(&fam.ward) {
+                row.families_in_area.insert(family);
+                row.children_in_area.extend(&fam.children);
+            }
+            if let Some(d) = fam.profile.imd_decile {
+                row.decile_known.insert(family);
+                if most_deprived(Some(d)) {
+                    row.most_deprived.insert(family);
+                }
+            }
         }
     }
     for (bid, measure, pre, score) in &f.scores {

@@ -154,6 +154,7 @@ fn facts() -> Facts {
     let fam = |ward: &str, source: &str| FamilyFact {
         ward: ward.into(),
         referral_source: source.into(),
+        ..Default::default()
     };
     f.families.insert(10, fam("lambeth-2014:Stockwell", "self"));
     f.families.insert(20, fam("", "gp"));

@@ -4,6 +4,8 @@
 
 use super::care::{care_problems, CarePatch};
 use super::{changed, own_family};
+use crate::domain::monitoring::{Question, NOT_ASKED};
+use chrono::Datelike;
 use crate::domain::family::child_date_problems;
 use crate::error::FieldErrors;
 use crate::service::{Actor, Audit, ServiceError, Services};
@@ -22,6 +24,8 @@ pub struct AddChild {
     pub due_date: Option<NaiveDate>,
     /// What the crèche needs to know (none given: nothing).
     pub care: CarePatch,
+    /// The monitoring answer on SEND or disability (none given: not asked).
+    pub send: Option<String>,
     /// What the request's own checks found wrong; reported together with the date rules.
     pub request_problems: FieldErrors,
 }
@@ -36,8 +40,27 @@ pub struct UpdateChild {
     pub due_date: Option<NaiveDate>,
     /// Any of the care details to change.
     pub care: CarePatch,
+    /// The monitoring answer on SEND or disability, to change.
+    pub send: Option<String>,
     /// What the request's own checks found wrong; reported together with the date rules.
     pub request_problems: FieldErrors,
+}
+
+/// The SEND answer as stored, with its refusal added to the request's problems.
+fn checked_send(
+    mut problems: FieldErrors,
+    send: &Option<String>,
+    tx: &crate::service::Tx,
+) -> (FieldErrors, Option<String>) {
+    let checked = send.as_deref().map(|s| {
+        Question::Send
+            .check(s, tx.now.year())
+            .unwrap_or_else(|m| {
+                problems.entry("send".into()).or_default().push(m);
+                NOT_ASKED.into()
+            })
+    });
+    (problems, checked)
 }
 
 /// The request's own problems and the date rules (`domain::family`), as one refusal if any.
@@ -63,8 +86,9 @@ pub async fn add_child(
     services
         .write(actor, move |tx| {
             let care = cmd.care.apply(&Care::default());
+            let (problems, send) = checked_send(cmd.request_problems.clone(), &cmd.send, tx);
             check_dates(
-                cmd.request_problems.clone(),
+                problems,
                 (cmd.date_of_birth, cmd.due_date),
                 &care,
                 tx.now.date_naive(),
@@ -82,6 +106,10 @@ pub async fn add_child(
                 child
             } else {
                 store::families::set_care(tx.conn, child.id, &care, tx.now_naive())?
+            };
+            let child = match send {
+                Some(send) => store::families::set_send(tx.conn, child.id, &send)?,
+                None => child,
             };
             let detail = if child.date_of_birth.is_some() {
                 "born"
@@ -135,8 +163,9 @@ pub async fn update_child(
                 (b, d) => (b, d),
             };
             let care = cmd.care.apply(&child.care());
+            let (problems, send) = checked_send(cmd.request_problems.clone(), &cmd.send, tx);
             check_dates(
-                cmd.request_problems.clone(),
+                problems,
                 (dob, due),
                 &care,
                 tx.now.date_naive(),
@@ -153,9 +182,13 @@ pub async fn update_child(
                 ("due_date", due != child.due_date),
             ];
             fields.extend(CarePatch::changed_fields(&child.care(), &care));
+            fields.push(("send", send.as_ref().is_some_and(|s| *s != child.send)));
             let detail = changed(&fields);
             store::families::update_child(tx.conn, id, &name, dob, due, tx.now_naive())?;
-            let updated = store::families::set_care(tx.conn, id, &care, tx.now_naive())?;
+            let mut updated = store::families::set_care(tx.conn, id, &care, tx.now_naive())?;
+            if let Some(send) = send {
+                updated = store::families::set_send(tx.conn, id, &send)?;
+            }
             tx.audit(Audit {
                 action: "child_updated",
                 entity: "child",

@@ -15,6 +15,8 @@ use crate::error::FieldErrors;
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
 use crate::store::{self, families::Family, families::Profile};
 use chrono::NaiveDate;
+use crate::domain::monitoring::Question;
+use chrono::Datelike;
 use std::collections::BTreeSet;
 
 /// A child recorded with the family, born or expected.
@@ -24,6 +26,8 @@ pub struct NewChild {
     pub date_of_birth: Option<NaiveDate>,
     /// For a baby not born yet.
     pub due_date: Option<NaiveDate>,
+    /// The monitoring answer on SEND or disability (none: not asked).
+    pub send: Option<String>,
 }
 
 /// A family staff enrol: its profile (already checked) and children.
@@ -130,6 +134,9 @@ pub(crate) fn enrol(tx: &mut Tx, cmd: &EnrolFamily) -> Result<Family, ServiceErr
             let name = format!("children[{i}].{field}");
             errors.entry(name).or_default().push(msg);
         }
+        if let Some(Err(m)) = child.send.as_deref().map(|s| Question::Send.check(s, today.year())) {
+            errors.entry(format!("children[{i}].send")).or_default().push(m);
+        }
     }
     ServiceError::check_fields(errors)?;
     reachable(&cmd.profile, false)?;
@@ -141,7 +148,11 @@ pub(crate) fn enrol(tx: &mut Tx, cmd: &EnrolFamily) -> Result<Family, ServiceErr
     for child in &cmd.children {
         let (dob, due) = (child.date_of_birth, child.due_date);
         let name = child.first_name.trim();
-        store::families::add_child(tx.conn, family.id, name, dob, due, now)?;
+        let added = store::families::add_child(tx.conn, family.id, name, dob, due, now)?;
+        if let Some(send) = &child.send {
+            let send = Question::Send.check(send, today.year()).unwrap_or_default();
+            store::families::set_send(tx.conn, added.id, &send)?;
+        }
     }
     let n = cmd.children.len();
     tx.audit(Audit {
