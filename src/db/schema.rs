@@ -102,6 +102,7 @@ diesel::table! {
 diesel::table! {
     family_monitoring (family_id) {
         family_id -> Integer,
+        carers -> Integer,
         ethnicity -> Text,
         first_language -> Text,
         english_additional -> Text,

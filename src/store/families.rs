@@ -311,8 +311,15 @@ pub fn update_profile(
             fa::updated_at.eq(now),
         ))
         .execute(conn)?;
-    if let Some(a) = &p.answers {
-        set_answers(conn, id, a)?;
+    // The answers are about the carers named now, even after erasure blanks the names.
+    let carers = if p.carer_two.is_empty() { 1 } else { 2 };
+    match &p.answers {
+        Some(a) => set_answers(conn, id, a, carers)?,
+        None => {
+            diesel::update(fm::table.find(id))
+                .set(fm::carers.eq(carers))
+                .execute(conn)?;
+        }
     }
     fa::table.find(id).first(conn)
 }
@@ -373,22 +380,32 @@ pub fn answers(conn: &mut DbConnection, family_id: i32) -> QueryResult<Answers> 
     Ok(row.map(answers_from).unwrap_or_default())
 }
 
-/// The monitoring answers of some families (those never asked are left out).
-pub fn answers_of(conn: &mut DbConnection, family_ids: &[i32]) -> QueryResult<Vec<(i32, Answers)>> {
-    let rows: Vec<(i32, AnswersRow)> = fm::table
+/// The monitoring answers of some families, with how many carers they are about (those never
+/// asked are left out).
+pub fn answers_of(
+    conn: &mut DbConnection,
+    family_ids: &[i32],
+) -> QueryResult<Vec<(i32, Answers, usize)>> {
+    let rows: Vec<(i32, i32, AnswersRow)> = fm::table
         .filter(fm::family_id.eq_any(family_ids))
-        .select((fm::family_id, answer_columns!()))
+        .select((fm::family_id, fm::carers, answer_columns!()))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, r)| (id, answers_from(r)))
+        .map(|(id, carers, r)| (id, answers_from(r), if carers == 2 { 2 } else { 1 }))
         .collect())
 }
 
-/// Replaces a family's monitoring answers.
-pub fn set_answers(conn: &mut DbConnection, family_id: i32, a: &Answers) -> QueryResult<()> {
+/// Replaces a family's monitoring answers, about `carers` carers.
+pub fn set_answers(
+    conn: &mut DbConnection,
+    family_id: i32,
+    a: &Answers,
+    carers: i32,
+) -> QueryResult<()> {
     let [one, two] = &a.carers;
     let values = (
+        fm::carers.eq(carers),
         fm::ethnicity.eq(&a.ethnicity),
         fm::first_language.eq(&a.first_language),
         fm::english_additional.eq(&a.english_additional),

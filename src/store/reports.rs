@@ -213,7 +213,7 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
             .select((sv::session_id, sv::family_id))
             .load::<(i32, i32)>(c)?,
     );
-    let families: Vec<(i32, String, String, String, Option<i32>)> = fa::table
+    let families: Vec<(i32, String, String, Option<i32>)> = fa::table
         .filter(
             fa::id
                 .eq_any(of_cohorts.select(bo::family_id))
@@ -223,14 +223,14 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
             fa::id,
             fa::ward,
             fa::referral_source,
-            fa::carer_two,
             fa::imd_decile,
         ))
         .load(c)?;
     let family_ids: Vec<i32> = families.iter().map(|f| f.0).collect();
-    for (id, ward, referral_source, carer_two, imd_decile) in families {
+    for (id, ward, referral_source, imd_decile) in families {
+        // A family never asked has no answers row: its rows are `not_asked` whatever its carers.
         let profile = Profile {
-            carers: if carer_two.is_empty() { 1 } else { 2 },
+            carers: 1,
             imd_decile,
             ..Profile::default()
         };
@@ -245,9 +245,10 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
         );
     }
     for part in family_ids.chunks(CHUNK) {
-        for (id, answers) in crate::store::families::answers_of(c, part)? {
+        for (id, answers, carers) in crate::store::families::answers_of(c, part)? {
             if let Some(fam) = f.families.get_mut(&id) {
                 fam.profile.answers = answers;
+                fam.profile.carers = carers;
             }
         }
         let children: Vec<(i32, i32, String)> = ch::table

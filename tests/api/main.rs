@@ -56,6 +56,7 @@ mod message_languages;
 mod messages;
 mod messages_notify;
 mod messages_smtp;
+mod monitoring;
 mod outcomes;
 mod owasp;
 mod pages;

@@ -2,7 +2,7 @@
 //! scenario in `reports/scenario.rs`; the CSV read back by the `csv` crate equals the JSON; bad
 //! queries are 422 naming the field; only coordinators and admins read it.
 
-mod flat;
+pub mod flat;
 mod scenario;
 
 use crate::db_test;

@@ -9,6 +9,8 @@
 -- digits; whether the carer has a disability.
 CREATE TABLE family_monitoring (
     family_id INTEGER PRIMARY KEY NOT NULL REFERENCES families (id) ON DELETE CASCADE,
+    -- How many carers the answers are about (kept on erasure, which blanks the names).
+    carers INTEGER NOT NULL DEFAULT 1 CHECK (carers IN (1, 2)),
     ethnicity TEXT NOT NULL DEFAULT 'not_asked',
     first_language TEXT NOT NULL DEFAULT 'not_asked',
     english_additional TEXT NOT NULL DEFAULT 'not_asked',
