@@ -100,7 +100,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    family_monitoring (family_id) {
+    family_monitoring (id) {
+        id -> Integer,
         family_id -> Integer,
         carers -> Integer,
         ethnicity -> Text,

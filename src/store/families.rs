@@ -316,7 +316,7 @@ pub fn update_profile(
     match &p.answers {
         Some(a) => set_answers(conn, id, a, carers)?,
         None => {
-            diesel::update(fm::table.find(id))
+            diesel::update(fm::table.filter(fm::family_id.eq(id)))
                 .set(fm::carers.eq(carers))
                 .execute(conn)?;
         }
@@ -373,26 +373,36 @@ macro_rules! answer_columns {
 /// A family's monitoring answers (all `not_asked` when it was never asked).
 pub fn answers(conn: &mut DbConnection, family_id: i32) -> QueryResult<Answers> {
     let row: Option<AnswersRow> = fm::table
-        .find(family_id)
+        .filter(fm::family_id.eq(family_id))
         .select(answer_columns!())
         .first(conn)
         .optional()?;
     Ok(row.map(answers_from).unwrap_or_default())
 }
 
-/// The monitoring answers of some families, with how many carers they are about (those never
-/// asked are left out).
-pub fn answers_of(
-    conn: &mut DbConnection,
-    family_ids: &[i32],
-) -> QueryResult<Vec<(i32, Answers, usize)>> {
-    let rows: Vec<(i32, i32, AnswersRow)> = fm::table
+/// A family's stored answers: the row's id, how many carers they are about, the answers.
+#[derive(Debug, Clone)]
+pub struct StoredAnswers {
+    pub id: i32,
+    pub family_id: i32,
+    pub carers: usize,
+    pub answers: Answers,
+}
+
+/// The monitoring answers of some families (those never asked are left out).
+pub fn answers_of(conn: &mut DbConnection, family_ids: &[i32]) -> QueryResult<Vec<StoredAnswers>> {
+    let rows: Vec<(i32, i32, i32, AnswersRow)> = fm::table
         .filter(fm::family_id.eq_any(family_ids))
-        .select((fm::family_id, fm::carers, answer_columns!()))
+        .select((fm::id, fm::family_id, fm::carers, answer_columns!()))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, carers, r)| (id, answers_from(r), if carers == 2 { 2 } else { 1 }))
+        .map(|(id, family_id, carers, r)| StoredAnswers {
+            id,
+            family_id,
+            carers: if carers == 2 { 2 } else { 1 },
+            answers: answers_from(r),
+        })
         .collect())
 }
 
@@ -417,7 +427,7 @@ pub fn set_answers(
         fm::carer_one_disability.eq(&one.disability),
         fm::carer_two_disability.eq(&two.disability),
     );
-    let n = diesel::update(fm::table.find(family_id))
+    let n = diesel::update(fm::table.filter(fm::family_id.eq(family_id)))
         .set(values)
         .execute(conn)?;
     if n == 0 {

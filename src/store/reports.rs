@@ -3,16 +3,16 @@
 //! so the figures survive a family's erasure unchanged.
 
 use crate::db::schema::{
-    attendance_marks as am, bookings as bo, children as ch, geography_wards as gw, cohorts as co, creche_attendance as ca, families as fa,
-    follow_ups as fu, outcome_measures as om, programmes as pr, session_visitors as sv,
-    sessions as se, venues as ve,
+    attendance_marks as am, bookings as bo, children as ch, cohorts as co, creche_attendance as ca,
+    families as fa, follow_ups as fu, geography_wards as gw, outcome_measures as om,
+    programmes as pr, session_visitors as sv, sessions as se, venues as ve,
 };
 use crate::db::DbConnection;
 use crate::domain::cohort::parse_timezone;
+use crate::domain::monitoring::Profile;
 use crate::domain::register::Mark;
 use crate::domain::report::{self, BookingFact, CohortFact, Facts, FamilyFact, SessionFact};
 use crate::domain::status::{CohortStatus, SessionKind, SessionStatus};
-use crate::domain::monitoring::Profile;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use std::collections::BTreeMap;
@@ -219,12 +219,7 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
                 .eq_any(of_cohorts.select(bo::family_id))
                 .or(fa::id.eq_any(visited.select(sv::family_id))),
         )
-        .select((
-            fa::id,
-            fa::ward,
-            fa::referral_source,
-            fa::imd_decile,
-        ))
+        .select((fa::id, fa::ward, fa::referral_source, fa::imd_decile))
         .load(c)?;
     let family_ids: Vec<i32> = families.iter().map(|f| f.0).collect();
     for (id, ward, referral_source, imd_decile) in families {
@@ -245,10 +240,10 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
         );
     }
     for part in family_ids.chunks(CHUNK) {
-        for (id, answers, carers) in crate::store::families::answers_of(c, part)? {
-            if let Some(fam) = f.families.get_mut(&id) {
-                fam.profile.answers = answers;
-                fam.profile.carers = carers;
+        for a in crate::store::families::answers_of(c, part)? {
+            if let Some(fam) = f.families.get_mut(&a.family_id) {
+                fam.profile.answers = a.answers;
+                fam.profile.carers = a.carers;
             }
         }
         let children: Vec<(i32, i32, String)> = ch::table

@@ -85,18 +85,37 @@ fn scenario(app: &TestApp) -> Group {
     let g = group(app, 20, 14, 0);
     for (i, f) in g.families.iter().enumerate() {
         let t = app.token_as(f.user, Role::Parent);
-        let names = if i < 4 { json!(["Carer A", "Carer B"]) } else { json!(["Carer A"]) };
-        let mut body = json!({"carers": names, "preferred_language": "en", "referral_source": "self"});
+        let names = if i < 4 {
+            json!(["Carer A", "Carer B"])
+        } else {
+            json!(["Carer A"])
+        };
+        let mut body =
+            json!({"carers": names, "preferred_language": "en", "referral_source": "self"});
         if let Some(a) = answers(i) {
             body["monitoring"] = a;
         }
-        let res = app.req(Method::PUT, "/api/v1/me/family", Some(&t)).json(&body).send().unwrap();
+        let res = app
+            .req(Method::PUT, "/api/v1/me/family", Some(&t))
+            .json(&body)
+            .send()
+            .unwrap();
         let family = ok_json(res, 200);
         if let Some(a) = answers(i) {
-            assert_eq!(family["monitoring"], a, "family {i} reads back what it said");
+            assert_eq!(
+                family["monitoring"], a,
+                "family {i} reads back what it said"
+            );
         }
         if let Some(s) = send(i) {
-            let child = ok_json(app.patch(&format!("/api/v1/me/children/{}", f.child), Some(&t), &json!({"send": s})), 200);
+            let child = ok_json(
+                app.patch(
+                    &format!("/api/v1/me/children/{}", f.child),
+                    Some(&t),
+                    &json!({"send": s}),
+                ),
+                200,
+            );
             assert_eq!(child["send"], s);
         }
     }
@@ -112,7 +131,13 @@ fn scenario(app: &TestApp) -> Group {
 }
 
 fn report(app: &TestApp, token: &str, query: &str) -> Value {
-    let mut r = ok_json(app.get(&format!("/api/v1/reports/summary?{PERIOD}&{query}"), Some(token)), 200);
+    let mut r = ok_json(
+        app.get(
+            &format!("/api/v1/reports/summary?{PERIOD}&{query}"),
+            Some(token),
+        ),
+        200,
+    );
     r.as_object_mut().unwrap().remove("generated_at");
     r
 }
@@ -123,7 +148,12 @@ fn booked(r: &Value) -> BTreeMap<String, i64> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| (g["group"].as_str().unwrap().to_string(), g["families_booked"].as_i64().unwrap()))
+        .map(|g| {
+            (
+                g["group"].as_str().unwrap().to_string(),
+                g["families_booked"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -146,7 +176,10 @@ fn cells(figures: &Value) -> BTreeMap<String, Value> {
             "outcome_pairs" => {
                 for p in v.as_array().unwrap() {
                     for f in ["pairs", "mean_pre", "mean_post", "mean_change"] {
-                        out.insert(format!("outcome_pairs.{}.{f}", p["measure"].as_str().unwrap()), p[f].clone());
+                        out.insert(
+                            format!("outcome_pairs.{}.{f}", p["measure"].as_str().unwrap()),
+                            p[f].clone(),
+                        );
                     }
                 }
             }

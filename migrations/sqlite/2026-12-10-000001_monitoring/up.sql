@@ -8,7 +8,8 @@
 -- carer_two): mother, father or other_carer; the year of birth only (teenage parents), four
 -- digits; whether the carer has a disability.
 CREATE TABLE family_monitoring (
-    family_id INTEGER PRIMARY KEY NOT NULL REFERENCES families (id) ON DELETE CASCADE,
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    family_id INTEGER NOT NULL UNIQUE REFERENCES families (id) ON DELETE CASCADE,
     -- How many carers the answers are about (kept on erasure, which blanks the names).
     carers INTEGER NOT NULL DEFAULT 1 CHECK (carers IN (1, 2)),
     ethnicity TEXT NOT NULL DEFAULT 'not_asked',

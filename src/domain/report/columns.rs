@@ -202,9 +202,11 @@ pub fn sheet(r: &Report) -> Sheet {
     }
     let line = |f: &Figures| -> Vec<Value> {
         let mut v: Vec<Value> = COLUMNS.iter().map(|c| (c.get)(f)).collect();
-        v.extend(outcomes.iter().map(|o| {
-            Value::Int(f.follow_up_outcomes.get(*o).copied().unwrap_or(0))
-        }));
+        v.extend(
+            outcomes
+                .iter()
+                .map(|o| Value::Int(f.follow_up_outcomes.get(*o).copied().unwrap_or(0))),
+        );
         for m in &measures {
             match f.outcome_pairs.get(*m) {
                 Some(p) => v.extend([
@@ -237,9 +239,7 @@ impl Sheet {
     pub fn suppressed(mut self, by_family: bool) -> Sheet {
         let width = self.columns.len();
         let height = self.rows.len() + 1;
-        let line = |i: usize| -> &Vec<Value> {
-            self.rows.get(i).map_or(&self.total, |(_, v)| v)
-        };
+        let line = |i: usize| -> &Vec<Value> { self.rows.get(i).map_or(&self.total, |(_, v)| v) };
         // Every count as one flat list (row-major, total last); rates, means and population
         // take no part.
         let mut cells = Vec::new();
@@ -271,7 +271,8 @@ impl Sheet {
         let outcomes: Vec<usize> = (0..width)
             .filter(|&j| self.columns[j].name.starts_with("follow_up_outcomes."))
             .collect();
-        if let (Some(opened), Some(open)) = (self.at("follow_ups_opened"), self.at("follow_ups_open"))
+        if let (Some(opened), Some(open)) =
+            (self.at("follow_ups_opened"), self.at("follow_ups_open"))
         {
             for at in &index {
                 let parts: Option<Vec<usize>> =
@@ -373,11 +374,20 @@ mod tests {
         let a = &shared.rows[0].1;
         assert_eq!(a[col("families_booked")], Value::Hidden(Shown::Small));
         // 17 of 20 would give a's 3 back: hidden too.
-        assert!(matches!(shared.rows[1].1[col("families_booked")], Value::Hidden(_)));
+        assert!(matches!(
+            shared.rows[1].1[col("families_booked")],
+            Value::Hidden(_)
+        ));
         assert!(matches!(a[col("attendance_rate")], Value::Hidden(_)));
         let t = &shared.total;
-        assert_eq!(t[col("outcome_pairs.PSOC.pairs")], Value::Hidden(Shown::Small));
-        assert!(matches!(t[col("outcome_pairs.PSOC.mean_change")], Value::Hidden(_)));
+        assert_eq!(
+            t[col("outcome_pairs.PSOC.pairs")],
+            Value::Hidden(Shown::Small)
+        );
+        assert!(matches!(
+            t[col("outcome_pairs.PSOC.mean_change")],
+            Value::Hidden(_)
+        ));
         // Exact, nothing is hidden.
         assert!(exact
             .rows

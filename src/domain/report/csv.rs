@@ -146,7 +146,10 @@ mod tests {
                 ..f
             },
         };
-        let text = report(&crate::domain::report::columns::sheet(&r), Some(GroupBy::Venue));
+        let text = report(
+            &crate::domain::report::columns::sheet(&r),
+            Some(GroupBy::Venue),
+        );
         let lines: Vec<&str> = text.split_terminator("\r\n").collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("group_by,group,cohorts_run,"));

@@ -108,7 +108,9 @@ pub fn suppress(t: &Table<'_>) -> (Vec<Vec<Shown>>, Vec<Shown>) {
         })
         .collect();
     let shown = suppress_cells(&cells, &sums);
-    let rows = shown[..total_at].chunks(width.max(1)).map(<[Shown]>::to_vec);
+    let rows = shown[..total_at]
+        .chunks(width.max(1))
+        .map(<[Shown]>::to_vec);
     (
         rows.take(t.rows.len()).collect(),
         shown[total_at..].to_vec(),
@@ -173,12 +175,24 @@ mod tests {
         // cells: A = [opened 9, open 6, reengaged 3], B = [16, 9, 7], total = [25, 15, 10]
         let cells = [9, 6, 3, 16, 9, 7, 25, 15, 10];
         let mut sums = vec![
-            Sum { total: 0, parts: vec![1, 2] },
-            Sum { total: 3, parts: vec![4, 5] },
-            Sum { total: 6, parts: vec![7, 8] },
+            Sum {
+                total: 0,
+                parts: vec![1, 2],
+            },
+            Sum {
+                total: 3,
+                parts: vec![4, 5],
+            },
+            Sum {
+                total: 6,
+                parts: vec![7, 8],
+            },
         ];
         for j in 0..3 {
-            sums.push(Sum { total: 6 + j, parts: vec![j, 3 + j] });
+            sums.push(Sum {
+                total: 6 + j,
+                parts: vec![j, 3 + j],
+            });
         }
         let shown = suppress_cells(&cells, &sums);
         for sum in &sums {

@@ -26,8 +26,7 @@ pub fn build(facts: &Facts, by: Option<GroupBy>) -> Report {
         .into_values()
         .next()
         .unwrap_or_default();
-    total.under_fives =
-        (!facts.under_fives.is_empty()).then(|| facts.under_fives.values().sum());
+    total.under_fives = (!facts.under_fives.is_empty()).then(|| facts.under_fives.values().sum());
     Report {
         groups,
         total: total.finish(true),

@@ -4,15 +4,15 @@
 
 use super::care::{care_problems, CarePatch};
 use super::{changed, own_family};
-use crate::domain::monitoring::{Question, NOT_ASKED};
-use chrono::Datelike;
 use crate::domain::family::child_date_problems;
+use crate::domain::monitoring::{Question, NOT_ASKED};
 use crate::error::FieldErrors;
 use crate::service::{Actor, Audit, ServiceError, Services};
 use crate::store::{
     self,
     families::{Care, Child},
 };
+use chrono::Datelike;
 use chrono::NaiveDate;
 
 /// Add a child, born or expected.
@@ -53,12 +53,10 @@ fn checked_send(
     tx: &crate::service::Tx,
 ) -> (FieldErrors, Option<String>) {
     let checked = send.as_deref().map(|s| {
-        Question::Send
-            .check(s, tx.now.year())
-            .unwrap_or_else(|m| {
-                problems.entry("send".into()).or_default().push(m);
-                NOT_ASKED.into()
-            })
+        Question::Send.check(s, tx.now.year()).unwrap_or_else(|m| {
+            problems.entry("send".into()).or_default().push(m);
+            NOT_ASKED.into()
+        })
     });
     (problems, checked)
 }
@@ -164,12 +162,7 @@ pub async fn update_child(
             };
             let care = cmd.care.apply(&child.care());
             let (problems, send) = checked_send(cmd.request_problems.clone(), &cmd.send, tx);
-            check_dates(
-                problems,
-                (dob, due),
-                &care,
-                tx.now.date_naive(),
-            )?;
+            check_dates(problems, (dob, due), &care, tx.now.date_naive())?;
             let name = cmd
                 .first_name
                 .as_deref()

@@ -11,12 +11,12 @@ use super::profile::FamilyRecord;
 use crate::db::DbConnection;
 use crate::domain::family::{child_date_problems, phone_key, phone_spellings};
 use crate::domain::message::Channel;
+use crate::domain::monitoring::Question;
 use crate::error::FieldErrors;
 use crate::service::{Actor, Audit, ServiceError, Services, Tx};
 use crate::store::{self, families::Family, families::Profile};
-use chrono::NaiveDate;
-use crate::domain::monitoring::Question;
 use chrono::Datelike;
+use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
 /// A child recorded with the family, born or expected.
@@ -134,8 +134,15 @@ pub(crate) fn enrol(tx: &mut Tx, cmd: &EnrolFamily) -> Result<Family, ServiceErr
             let name = format!("children[{i}].{field}");
             errors.entry(name).or_default().push(msg);
         }
-        if let Some(Err(m)) = child.send.as_deref().map(|s| Question::Send.check(s, today.year())) {
-            errors.entry(format!("children[{i}].send")).or_default().push(m);
+        if let Some(Err(m)) = child
+            .send
+            .as_deref()
+            .map(|s| Question::Send.check(s, today.year()))
+        {
+            errors
+                .entry(format!("children[{i}].send"))
+                .or_default()
+                .push(m);
         }
     }
     ServiceError::check_fields(errors)?;

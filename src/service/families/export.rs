@@ -32,6 +32,8 @@ use std::collections::BTreeMap;
 pub struct FamilyRecord {
     pub exported_at: DateTime<Utc>,
     pub family: Family,
+    /// What the family told us for monitoring (none when never asked).
+    pub answers: Option<store::families::StoredAnswers>,
     pub children: Vec<Child>,
     /// Whom to call in an emergency, in order.
     pub emergency_contacts: Vec<EmergencyContact>,
@@ -155,8 +157,10 @@ fn read_record(
     };
     let follow_ups = store::export::follow_ups(c, family_id, &ids)?;
     let follow_up_ids: Vec<i32> = follow_ups.iter().map(|f| f.id).collect();
+    let answers = store::families::answers_of(c, &[family_id])?.pop();
     Ok(FamilyRecord {
         exported_at: now,
+        answers,
         user,
         contacts: store::follow_ups::contacts_of(c, &follow_up_ids)?,
         follow_ups,

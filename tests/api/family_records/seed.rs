@@ -83,7 +83,9 @@ pub fn family(app: &TestApp) -> Seeded {
     let profile = json!({"carers": [NAME, SECOND_CARER], "phone": PHONE, "email": EMAIL,
         "postcode": "SW9 8LF", "ward": "lambeth-2014:Stockwell", "preferred_language": "other", "language_other": "isiZulu",
         "interpreter_needed": true, "access_needs": format!("{NAME} uses a wheelchair"),
-        "referral_source": "health_visitor", "consent_to_contact": true});
+        "referral_source": "health_visitor", "consent_to_contact": true,
+        "monitoring": {"ethnicity": "black_african", "first_language": "zu", "english_additional_language": "yes",
+                       "carers": [{"role": "mother", "year_of_birth": "1995"}, {"role": "father"}]}});
     let put_family = app.req(Method::PUT, "/api/v1/me/family", Some(&t));
     let family = ok_json(put_family.json(&profile).send().unwrap(), 200)["id"]
         .as_i64()

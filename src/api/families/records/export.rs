@@ -170,7 +170,7 @@ impl From<FamilyRecord> for FamilyExport {
                     created_at: utc(c.created_at),
                 })
                 .collect(),
-            family: family(r.family),
+            family: family(r.family, r.answers),
             children: r
                 .children
                 .into_iter()
@@ -186,6 +186,7 @@ impl From<FamilyRecord> for FamilyExport {
                     medicines_consent: ch.medicines_consent,
                     medicines_consent_date: ch.medicines_consent_date,
                     additional_needs: ch.additional_needs,
+                    send: ch.send,
                     created_at: utc(ch.created_at),
                     updated_at: utc(ch.updated_at),
                     erased_at: ch.erased_at.map(utc),
@@ -233,8 +234,17 @@ fn booking(r: BookingRecord) -> ExportBooking {
     }
 }
 
-fn family(f: store::families::Family) -> ExportFamily {
+fn family(
+    f: store::families::Family,
+    answers: Option<store::families::StoredAnswers>,
+) -> ExportFamily {
     ExportFamily {
+        monitoring: answers.map(|a| ExportMonitoring {
+            id: a.id,
+            answers: crate::api::families::monitoring::Monitoring::of(a.answers, a.carers),
+        }),
+        lsoa: f.lsoa,
+        imd_decile: f.imd_decile,
         id: f.id,
         carer_one: f.carer_one,
         carer_two: f.carer_two,

@@ -63,6 +63,12 @@ pub struct ExportFamily {
     pub consent_to_contact: bool,
     pub contact_by: crate::domain::message::ContactBy,
     pub reminders: bool,
+    /// What the family told us for monitoring (kept, without names, after erasure); null
+    /// when never asked.
+    pub monitoring: Option<ExportMonitoring>,
+    /// The LSOA and IMD decile its postcode gave (kept as statistics after erasure).
+    pub lsoa: String,
+    pub imd_decile: Option<i32>,
     /// The address the family has shown it reads (it opened a link sent there); "" for none.
     pub email_verified: String,
     /// Whether a private calendar link is active (the link itself is a secret).
@@ -70,6 +76,13 @@ pub struct ExportFamily {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub erased_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportMonitoring {
+    pub id: i32,
+    #[serde(flatten)]
+    pub answers: crate::api::families::monitoring::Monitoring,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -85,6 +98,8 @@ pub struct ExportChild {
     pub medicines_consent: bool,
     pub medicines_consent_date: Option<NaiveDate>,
     pub additional_needs: String,
+    /// SEND or a disability, as the family says, for monitoring (kept after erasure).
+    pub send: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// When the family was erased: the child then has no name, no dates and no care notes.
