@@ -3,7 +3,7 @@
 //! the app's clock, not the system's. Refresh tokens are opaque random strings, stored hashed.
 
 use crate::domain::role::Role;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -95,6 +95,80 @@ impl JwtKeys {
     }
 }
 
+const REPORT_LINK_TYPE: &str = "report_link";
+
+/// What a signed link to the printable report shows: the period and whether it is the version
+/// safe to share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportLink {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub shared: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct LinkClaims {
+    sub: String,
+    role: Role,
+    typ: String,
+    iss: String,
+    aud: String,
+    iat: i64,
+    exp: i64,
+    #[serde(flatten)]
+    link: ReportLink,
+}
+
+impl JwtKeys {
+    /// A short-lived token for one report page: it opens that page only (its `typ` is not an
+    /// access token's, so it can reach no API route), for the user who asked for it.
+    pub fn issue_report_link(
+        &self,
+        subject: TokenSubject,
+        link: ReportLink,
+        now: DateTime<Utc>,
+        ttl_minutes: i64,
+    ) -> Result<String, String> {
+        let claims = LinkClaims {
+            sub: subject.user_id.to_string(),
+            role: subject.role,
+            typ: REPORT_LINK_TYPE.into(),
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + ttl_minutes * 60,
+            link,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| format!("link signing failed: {e}"))
+    }
+
+    /// The user and report of a valid, unexpired report link.
+    pub fn verify_report_link(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(TokenSubject, ReportLink), String> {
+        let data = jsonwebtoken::decode::<LinkClaims>(token, &self.decoding, &self.validation)
+            .map_err(|e| format!("invalid link: {e}"))?;
+        let c = data.claims;
+        if c.typ != REPORT_LINK_TYPE {
+            return Err("not a report link".into());
+        }
+        if c.exp <= now.timestamp() {
+            return Err("link expired".into());
+        }
+        let user_id = c.sub.parse().map_err(|_| "bad subject".to_string())?;
+        Ok((
+            TokenSubject {
+                user_id,
+                role: c.role,
+            },
+            c.link,
+        ))
+    }
+}
+
 /// A fresh opaque secret: 256 random bits, hex encoded.
 pub fn random_secret() -> String {
     let mut bytes = [0u8; 32];
@@ -116,6 +190,31 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-03-03T10:00:00Z")
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_report_link_opens_its_report_only_and_not_for_long() {
+        let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
+        let who = TokenSubject {
+            user_id: 7,
+            role: Role::Coordinator,
+        };
+        let link = ReportLink {
+            from: NaiveDate::from_ymd_opt(2026, 4, 1),
+            to: None,
+            shared: true,
+        };
+        let t = keys.issue_report_link(who, link, now(), 15).unwrap();
+        assert_eq!(keys.verify_report_link(&t, now()), Ok((who, link)));
+        assert!(keys
+            .verify_report_link(&t, now() + Duration::minutes(15))
+            .is_err());
+        // Neither passes as the other.
+        assert!(keys.verify(&t, now()).is_err());
+        let access = keys.issue(who, now(), 15).unwrap();
+        assert!(keys.verify_report_link(&access, now()).is_err());
+        let other = JwtKeys::new(b"another secret, another deployment");
+        assert!(other.verify_report_link(&t, now()).is_err());
     }
 
     #[test]

@@ -172,6 +172,41 @@ pub struct SessionFact {
     /// A group session (not a pre- or post-group meeting): only these count to completion.
     pub group: bool,
     pub delivered: bool,
+    /// Its local date.
+    pub date: NaiveDate,
+}
+
+/// One week's marks (at sessions held), from its Monday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekAttendance {
+    pub monday: NaiveDate,
+    pub attended: i64,
+    pub recorded: i64,
+}
+
+/// Marks at the sessions held, week by week (Monday to Sunday, local dates), weeks without
+/// marks left out.
+pub fn attendance_by_week(f: &Facts) -> Vec<WeekAttendance> {
+    use chrono::Datelike;
+    let mut weeks: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
+    for (sid, _, mark) in &f.marks {
+        let Some(s) = f.sessions.get(sid).filter(|s| s.delivered) else {
+            continue;
+        };
+        let monday =
+            s.date - chrono::Duration::days(s.date.weekday().num_days_from_monday().into());
+        let week = weeks.entry(monday).or_default();
+        week.0 += i64::from(mark.attended());
+        week.1 += 1;
+    }
+    weeks
+        .into_iter()
+        .map(|(monday, (attended, recorded))| WeekAttendance {
+            monday,
+            attended,
+            recorded,
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy)]

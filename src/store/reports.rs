@@ -94,6 +94,7 @@ pub fn facts(
                         cohort_id: id,
                         group,
                         delivered,
+                        date: span.starts_at.and_utc().with_timezone(&tz).date_naive(),
                     },
                 );
             }

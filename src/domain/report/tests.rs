@@ -136,6 +136,8 @@ fn facts() -> Facts {
                 cohort_id: cohort,
                 group,
                 delivered: true,
+                // Sessions 11–13 in the week of Monday 2 March, 21 the week after.
+                date: day(if sid < 20 { "2026-03-03" } else { "2026-03-10" }),
             },
         );
     }
@@ -329,4 +331,24 @@ fn no_facts_no_rates() {
     );
     assert_eq!(r.total.cohorts_run, Some(0));
     assert_eq!(r.total.follow_up_outcomes.len(), 4);
+}
+
+#[test]
+fn attendance_goes_week_by_week_from_mondays() {
+    let weeks = attendance_by_week(&facts());
+    assert_eq!(
+        weeks,
+        [
+            WeekAttendance {
+                monday: day("2026-03-02"),
+                attended: 4,
+                recorded: 6
+            },
+            WeekAttendance {
+                monday: day("2026-03-09"),
+                attended: 1,
+                recorded: 2
+            },
+        ]
+    );
 }
