@@ -94,12 +94,12 @@ pub struct Sources {
     pub population: Option<Source>,
 }
 
-/// `name, line N: what` for a row that cannot be used.
-fn at(name: &str, record: &csv::StringRecord, what: impl std::fmt::Display) -> String {
-    match record.position() {
-        Some(p) => format!("{name}, line {}: {what}", p.line()),
-        None => format!("{name}: {what}"),
-    }
+/// `name, line N: what` for the `index`th row after the header (0 first) that cannot be used.
+/// Counted here, not taken from the reader: its line numbers run one behind in a file with
+/// CRLF line ends (as the ONS and MHCLG downloads often have). A field with a line break in it
+/// would put the count behind; these files have none.
+fn at(name: &str, index: usize, what: impl std::fmt::Display) -> String {
+    format!("{name}, line {}: {what}", index + 2)
 }
 
 fn csv_error(name: &str, e: &csv::Error) -> String {
@@ -221,9 +221,9 @@ fn read_imd(source: Source) -> Result<(ImdEdition, HashMap<String, i32>), String
     let h = headers(&name, &mut csv)?;
     let cols = ImdColumns::find(&refs(&h)).map_err(|e| format!("{name}: {e}"))?;
     let mut deciles = HashMap::new();
-    for row in csv.records() {
+    for (i, row) in csv.records().enumerate() {
         let row = row.map_err(|e| csv_error(&name, &e))?;
-        let (lsoa, d) = cols.record(&row).map_err(|e| at(&name, &row, e))?;
+        let (lsoa, d) = cols.record(&row).map_err(|e| at(&name, i, e))?;
         deciles.insert(lsoa, d);
     }
     bar.finish_and_clear();
@@ -239,11 +239,9 @@ fn read_ward_names(source: Source, ward_set: &str) -> Result<HashMap<String, Str
     let h = headers(&name, &mut csv)?;
     let cols = WardNameColumns::find(&refs(&h)).map_err(|e| format!("{name}: {e}"))?;
     let mut wards = HashMap::new();
-    for row in csv.records() {
+    for (i, row) in csv.records().enumerate() {
         let row = row.map_err(|e| csv_error(&name, &e))?;
-        let (code, key) = cols
-            .record(&row, ward_set)
-            .map_err(|e| at(&name, &row, e))?;
+        let (code, key) = cols.record(&row, ward_set).map_err(|e| at(&name, i, e))?;
         wards.insert(code, key);
     }
     bar.finish_and_clear();
@@ -256,9 +254,9 @@ pub fn read_population(source: Source) -> Result<Vec<(String, i32)>, String> {
     let h = headers(&name, &mut csv)?;
     let cols = PopulationColumns::find(&refs(&h)).map_err(|e| format!("{name}: {e}"))?;
     let mut counts = BTreeMap::new();
-    for row in csv.records() {
+    for (i, row) in csv.records().enumerate() {
         let row = row.map_err(|e| csv_error(&name, &e))?;
-        let (code, n) = cols.record(&row).map_err(|e| at(&name, &row, e))?;
+        let (code, n) = cols.record(&row).map_err(|e| at(&name, i, e))?;
         counts.insert(code, n);
     }
     bar.finish_and_clear();
@@ -282,7 +280,7 @@ fn read_postcodes(
     let mut kept: HashMap<String, (PostcodeRow, bool)> = HashMap::new();
     let mut outside = BTreeSet::new();
     let mut row = csv::StringRecord::new();
-    loop {
+    for i in 0.. {
         match csv.read_record(&mut row) {
             Ok(true) => {}
             Ok(false) => break,
@@ -295,7 +293,7 @@ fn read_postcodes(
             }
             continue;
         }
-        let Some(r) = cols.record(&row).map_err(|e| at(&name, &row, e))? else {
+        let Some(r) = cols.record(&row).map_err(|e| at(&name, i, e))? else {
             continue;
         };
         let replaces = kept
