@@ -53,11 +53,17 @@ pub fn edition(conn: &mut DbConnection) -> QueryResult<Option<Edition>> {
     ed::table.find(1).first(conn).optional()
 }
 
-/// A postcode of the area: its ward's key (when the ward is named), its LSOA and its decile.
-pub fn place(
-    conn: &mut DbConnection,
-    postcode: &str,
-) -> QueryResult<Option<(Option<String>, String, Option<i32>)>> {
+/// Where a postcode of the area is, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    /// The ward's key, when the ward is named.
+    pub ward: Option<String>,
+    pub lsoa: String,
+    pub imd_decile: Option<i32>,
+}
+
+/// A postcode of the area: its ward's key, its LSOA and its decile.
+pub fn place(conn: &mut DbConnection, postcode: &str) -> QueryResult<Option<Placed>> {
     let Some((ward_code, lsoa)) = pc::table
         .find(postcode)
         .select((pc::ward_code, pc::lsoa))
@@ -76,7 +82,11 @@ pub fn place(
         .select(ls::imd_decile)
         .first::<i32>(conn)
         .optional()?;
-    Ok(Some((ward, lsoa, decile)))
+    Ok(Some(Placed {
+        ward,
+        lsoa,
+        imd_decile: decile,
+    }))
 }
 
 /// Whether `sector` (`SE5 9`) holds postcodes outside the area.

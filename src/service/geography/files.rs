@@ -21,6 +21,9 @@ impl Row for csv::StringRecord {
     }
 }
 
+/// A source opened for reading: its name, the CSV reader and its progress bar.
+type Opened = (String, csv::Reader<Box<dyn Read + Send>>, ProgressBar);
+
 /// One input: a file (or, for the demo, bytes) and the name it is called by in messages.
 pub struct Source {
     pub name: String,
@@ -60,7 +63,7 @@ impl Source {
 
     /// A CSV reader over the source, drawing its progress (bytes read of the size) when stderr
     /// is a terminal; its header row as text.
-    fn csv(self) -> Result<(String, csv::Reader<Box<dyn Read + Send>>, ProgressBar), String> {
+    fn csv(self) -> Result<Opened, String> {
         let bar = match (std::io::stderr().is_terminal(), self.size) {
             (true, Some(size)) => {
                 let bar = ProgressBar::new(size);

@@ -56,7 +56,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -297,11 +297,11 @@ pub fn lookup(c: &mut DbConnection, postcode: &str) -> Result<Lookup, ServiceErr
     if store::geography::edition(c)?.is_none() {
         return Ok(Lookup::NotLoaded);
     }
-    if let Some((ward, lsoa, imd_decile)) = store::geography::place(c, postcode)? {
+    if let Some(p) = store::geography::place(c, postcode)? {
         return Ok(Lookup::Found(Place {
-            ward: ward.unwrap_or_default(),
-            lsoa,
-            imd_decile,
+            ward: p.ward.unwrap_or_default(),
+            lsoa: p.lsoa,
+            imd_decile: p.imd_decile,
         }));
     }
     match sector(postcode) {
