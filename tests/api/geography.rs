@@ -353,3 +353,21 @@ db_test! {
         assert_eq!(e.local_authorities, "E09000022");
     }
 }
+
+db_test! {
+    fn a_family_who_walks_in_is_placed_too(app) {
+        let g = crate::registers::group(&app, 4, 2, 0);
+        g.at_session(&app, 1, 20);
+        let lead = crate::registers::staff(&app, g.lead);
+        import_ok(&app, &full_args(&fixture("onspd.csv")));
+        let path = format!("/api/v1/sessions/{}/register/walk-ins", g.sessions[0].0);
+        let family = |postcode: &str| json!({"new_family": {"carers": ["Amina Yusuf"], "phone": "07700 900321",
+            "preferred_language": "so", "postcode": postcode}, "carers": 1});
+        let p = problem(app.post(&path, Some(&lead), &family("SW9 9ZZ")), 422);
+        assert!(p["errors"]["new_family.postcode"].is_array(), "{p}");
+        let made = ok_json(app.post(&path, Some(&lead), &family("SW9 6HY")), 201);
+        let (ward, lsoa, decile) = fixture_place("SW9 6HY");
+        let id = made["family_id"].as_i64().unwrap();
+        assert_eq!(family_place(&app, id), (ward, lsoa, Some(decile)));
+    }
+}
