@@ -317,3 +317,80 @@ fn read_postcodes(
     postcodes.sort_by(|a, b| a.postcode.cmp(&b.postcode));
     Ok((name, postcodes, outside))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(name: &str, text: &str) -> Source {
+        Source::bytes(name, text.to_string().leak().as_bytes())
+    }
+
+    const WARDS: &str = "WD22CD,WD22NM\r\nE05000001,Oval\r\nE05000002,Vauxhall\r\n";
+
+    fn sources(postcodes: &str, imd: &str) -> Sources {
+        Sources {
+            postcodes: src("pc.csv", postcodes),
+            ward_names: src("wards.csv", WARDS),
+            imd: src("iod.csv", imd),
+            population: None,
+        }
+    }
+
+    const POSTCODES: &str = "pcds,doterm,oslaua,osward,lsoa11,lsoa21\r\n\
+        SE11 5QY,,E09000022,E05000001,E01000011,E01000021\r\n\
+        SE11 5QZ,202001,E09000022,E05000001,E01000011,E01000021\r\n\
+        SE11 5QZ,,E09000022,E05000002,E01000012,E01000022\r\n\
+        SE11 5QZ,201501,E09000022,E05000001,E01000011,E01000021\r\n\
+        SE5 7AA,,E09000028,E05999999,E01999911,E01999921\r\n\
+        SE15 5AB,,E09000028,E05999999,E01999911,E01999921\r\n";
+
+    #[test]
+    fn the_iod_file_decides_which_census_lsoa_is_taken() {
+        let lambeth = ["E09000022".to_string()];
+        let iod2025 = "LSOA code (2021),Index of Multiple Deprivation (IMD) Decile\r\n\
+                       E01000021,2\r\nE01000022,9\r\n";
+        let e = read_edition(sources(POSTCODES, iod2025), &lambeth, "lambeth-2022").unwrap();
+        assert_eq!(e.imd, ImdEdition::Imd2025);
+        let lsoas: Vec<&str> = e.postcodes.iter().map(|p| p.lsoa.as_str()).collect();
+        assert_eq!(lsoas, ["E01000021", "E01000022"]);
+        // The live SE11 5QZ wins over the terminated ones, wherever they are in the file.
+        assert_eq!(e.postcodes[1].ward_code, "E05000002");
+        assert_eq!(e.lsoas, [("E01000021".into(), 2), ("E01000022".into(), 9)]);
+        assert_eq!(e.outside_sectors, ["SE15 5", "SE5 7"]);
+        assert_eq!(
+            e.wards[1],
+            ("E05000002".into(), "lambeth-2022:Vauxhall".into())
+        );
+        assert!(e.sources.contains("IMD: iod.csv"), "{}", e.sources);
+
+        let iod2019 = "LSOA code (2011),Index of Multiple Deprivation (IMD) Decile\r\n\
+                       E01000011,3\r\nE01000012,4\r\n";
+        let e = read_edition(sources(POSTCODES, iod2019), &lambeth, "lambeth-2022").unwrap();
+        assert_eq!(e.imd, ImdEdition::Imd2019);
+        assert!(
+            e.postcodes.iter().all(|p| p.lsoa.starts_with("E0100001")),
+            "2011 codes only"
+        );
+
+        // A 2019 file against a directory with only 2021 LSOAs: refused, never mixed.
+        let only2021 = POSTCODES.replace("lsoa11", "lsoa01");
+        let err = read_edition(sources(&only2021, iod2019), &lambeth, "lambeth-2022").unwrap_err();
+        assert!(err.contains("lsoa11") && err.contains("IMD 2019"), "{err}");
+    }
+
+    #[test]
+    fn a_ward_missing_from_the_names_file_is_said() {
+        let lambeth = ["E09000022".to_string()];
+        let iod = "LSOA code (2021),Index of Multiple Deprivation (IMD) Decile\r\nE01000021,2\r\n";
+        let pcs = "pcds,oslaua,osward,lsoa21\r\nSE11 5QY,E09000022,E05000777,E01000021\r\n";
+        let err = read_edition(sources(pcs, iod), &lambeth, "lambeth-2022").unwrap_err();
+        assert!(
+            err.contains("E05000777") && err.contains("ward names"),
+            "{err}"
+        );
+        let bad = "pcds,oslaua,osward,lsoa21\r\nSE11 5QY,E09000022,E05000001,E01000021\r\nnot one,E09000022,E05000001,E01000021\r\n";
+        let err = read_edition(sources(bad, iod), &lambeth, "lambeth-2022").unwrap_err();
+        assert_eq!(err, "pc.csv, line 3: \"not one\" is not a UK postcode");
+    }
+}
