@@ -1,4 +1,5 @@
-//! The `groupwork` command line: serve, migrate, openapi, create-admin, retention, deliver.
+//! The `groupwork` command line: serve, migrate, openapi, create-admin, retention, deliver,
+//! import-geography.
 
 use clap::{Parser, Subcommand};
 use groupwork::auth::password;
@@ -55,6 +56,35 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// Load the public geography the centre serves (Open Government Licence; README, "The
+    /// geography"): postcodes with their ward and LSOA from the ONS Postcode Directory, the
+    /// ward names, the IMD deciles from the English Indices of Deprivation's LSOA file, and
+    /// optionally the under-five population by ward. It replaces the loaded edition in one
+    /// transaction and places every family and venue again by its postcode. `--population`
+    /// alone loads only the population into the loaded wards.
+    ImportGeography {
+        /// The ONS Postcode Directory (or NSPL) CSV, read as a stream.
+        #[arg(long, value_name = "ONSPD.csv")]
+        postcodes: Option<std::path::PathBuf>,
+        /// The ward names and codes lookup (columns WDnnCD, WDnnNM).
+        #[arg(long, value_name = "WARDNAMES.csv")]
+        ward_names: Option<std::path::PathBuf>,
+        /// The English Indices of Deprivation's LSOA file (File 1): its LSOA census says the
+        /// edition (2021 LSOAs: IMD 2025; 2011 LSOAs: IMD 2019).
+        #[arg(long, value_name = "IOD.csv")]
+        imd: Option<std::path::PathBuf>,
+        /// A local authority served, by its code (E09000022 for Lambeth); repeat for several.
+        #[arg(long = "local-authority", value_name = "CODE")]
+        local_authorities: Vec<String>,
+        /// The boundary set of the wards, as ward keys name it (lambeth-2022).
+        #[arg(long, value_name = "SET")]
+        ward_set: Option<String>,
+        /// Under-five population by ward (a ward code column and under_fives, or ages 0 to 4).
+        #[arg(long, value_name = "POP.csv")]
+        population: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        config: Config,
+    },
     /// Anonymise families past their retention period and delete expired tokens, keys,
     /// notifications and audit events (also run daily by `serve`).
     Retention {
@@ -99,7 +129,8 @@ fn run(cli: Cli) -> Result<(), String> {
         | Command::Migrate { config }
         | Command::CreateAdmin { config, .. }
         | Command::Retention { config, .. }
-        | Command::Deliver { config, .. } => config.clone(),
+        | Command::Deliver { config, .. }
+        | Command::ImportGeography { config, .. } => config.clone(),
     };
     init_logging(&config.log)?;
     match cli.command {
@@ -124,6 +155,25 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Deliver { once, .. } => deliver(config, once),
+        Command::ImportGeography {
+            postcodes,
+            ward_names,
+            imd,
+            local_authorities,
+            ward_set,
+            population,
+            ..
+        } => import_geography(
+            config,
+            GeographyFiles {
+                postcodes,
+                ward_names,
+                imd,
+                local_authorities,
+                ward_set,
+                population,
+            },
+        ),
         Command::Openapi => Ok(()),
     }
 }
@@ -305,4 +355,102 @@ fn create_admin(config: Config, email: &str, name: &str) -> Result<(), String> {
         }
         Err(e) => Err(format!("cannot create the admin: {e}")),
     }
+}
+
+/// What `import-geography` was given.
+struct GeographyFiles {
+    postcodes: Option<std::path::PathBuf>,
+    ward_names: Option<std::path::PathBuf>,
+    imd: Option<std::path::PathBuf>,
+    local_authorities: Vec<String>,
+    ward_set: Option<String>,
+    population: Option<std::path::PathBuf>,
+}
+
+/// `groupwork import-geography`: the files are read (and checked) before the database is
+/// touched, then written in one transaction.
+fn import_geography(config: Config, files: GeographyFiles) -> Result<(), String> {
+    use groupwork::service::geography::{self, files::Source};
+    enum Job {
+        Edition(geography::Edition),
+        Population(Vec<(String, i32)>, String),
+    }
+    let GeographyFiles {
+        postcodes,
+        ward_names,
+        imd,
+        local_authorities,
+        ward_set,
+        population,
+    } = files;
+    let job = match (postcodes, ward_names, imd, ward_set) {
+        (None, None, None, None) if local_authorities.is_empty() => {
+            let Some(path) = population else {
+                return Err("say what to load: --postcodes, --ward-names, --imd, \
+                            --local-authority and --ward-set (and --population if you have it), \
+                            or --population alone"
+                    .into());
+            };
+            let source = Source::file(&path)?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Job::Population(geography::files::read_population(source)?, name)
+        }
+        (Some(postcodes), Some(ward_names), Some(imd), Some(ward_set)) => {
+            geography::files::check_request(&local_authorities, &ward_set)?;
+            let sources = geography::files::Sources {
+                postcodes: Source::file(&postcodes)?,
+                ward_names: Source::file(&ward_names)?,
+                imd: Source::file(&imd)?,
+                population: population.as_deref().map(Source::file).transpose()?,
+            };
+            Job::Edition(geography::files::read_edition(
+                sources,
+                &local_authorities,
+                &ward_set,
+            )?)
+        }
+        (postcodes, ward_names, imd, ward_set) => {
+            let missing: Vec<&str> = [
+                ("--postcodes", postcodes.is_none()),
+                ("--ward-names", ward_names.is_none()),
+                ("--imd", imd.is_none()),
+                ("--ward-set", ward_set.is_none()),
+            ]
+            .iter()
+            .filter(|(_, m)| *m)
+            .map(|(name, _)| *name)
+            .collect();
+            return Err(format!(
+                "loading the geography needs {} too (or give --population alone)",
+                missing.join(", ")
+            ));
+        }
+    };
+    let timeout = std::time::Duration::from_secs(config.db_timeout_secs);
+    let (pool, kind) = db::connect(&config.database_url, 1, timeout)?;
+    let services = service::Services::new(pool, kind, Arc::new(SystemClock));
+    let system = actix_web::rt::System::new();
+    let said = match job {
+        Job::Edition(edition) => system
+            .block_on(geography::import(
+                &services,
+                service::Actor::System,
+                edition,
+            ))
+            .map(|l| l.to_string()),
+        Job::Population(counts, name) => system
+            .block_on(geography::load_population(
+                &services,
+                service::Actor::System,
+                counts,
+                name,
+            ))
+            .map(|l| l.to_string()),
+    }
+    .map_err(|e| format!("the geography was not loaded: {e}"))?;
+    println!("{said}");
+    Ok(())
 }

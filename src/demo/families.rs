@@ -13,7 +13,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Amira Haddad",
         "SW9 8LF",
-        "lambeth-2014:Coldharbour",
+        "lambeth-2022:Brixton Windrush",
         "self",
         "Layla",
         14,
@@ -22,7 +22,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Precious Okonkwo",
         "SW9 7SL",
-        "lambeth-2014:Coldharbour",
+        "lambeth-2022:Brixton Windrush",
         "health_visitor",
         "David",
         9,
@@ -31,7 +31,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Joanna Silva",
         "SW8 2PS",
-        "lambeth-2014:Stockwell",
+        "lambeth-2022:Stockwell East",
         "self",
         "Tomás",
         20,
@@ -40,7 +40,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Hannah Wright",
         "SW2 2SD",
-        "lambeth-2014:Tulse Hill",
+        "lambeth-2022:Brixton Rush Common",
         "midwife",
         "Ruby",
         7,
@@ -49,7 +49,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Fatou Diallo",
         "SW9 6JA",
-        "lambeth-2014:Vassall",
+        "lambeth-2022:Myatt's Field",
         "childrens_centre",
         "Aminata",
         16,
@@ -58,7 +58,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Kerry-Ann Brown",
         "SE5 9RA",
-        "lambeth-2014:Vassall",
+        "lambeth-2022:Myatt's Field",
         "gp",
         "Tyler",
         11,
@@ -67,7 +67,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Mei Chen",
         "SW8 1UQ",
-        "lambeth-2014:Stockwell",
+        "lambeth-2022:Stockwell East",
         "self",
         "Lin",
         30,
@@ -76,7 +76,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Ola Adebayo",
         "SW9 8ND",
-        "lambeth-2014:Coldharbour",
+        "lambeth-2022:Brixton Windrush",
         "social_care",
         "Tobi",
         40,
@@ -85,7 +85,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Sofia Rossi",
         "SW2 1RL",
-        "lambeth-2014:Tulse Hill",
+        "lambeth-2022:Brixton Rush Common",
         "self",
         "Giulia",
         10,
@@ -94,7 +94,7 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     (
         "Grace Mensah",
         "SW9 6HY",
-        "lambeth-2014:Vassall",
+        "lambeth-2022:Myatt's Field",
         "health_visitor",
         "Kofi",
         5,
@@ -175,4 +175,12 @@ pub fn load(
         )?;
     }
     Ok(())
+}
+
+/// The demo families' postcodes and wards (the demo's geography must know them all).
+#[cfg(test)]
+pub(super) fn postcodes() -> Vec<(&'static str, &'static str)> {
+    let mut all: Vec<_> = FAMILIES.iter().map(|f| (f.1, f.2)).collect();
+    all.push(super::registers::POSTCODE);
+    all
 }

@@ -10,7 +10,7 @@ pub const CENTRE_PHONE: &str = "020 7946 0000";
 use crate::auth::{password, tokens};
 use crate::db::{schema, DbConnection};
 use crate::domain::role::Role;
-use crate::service::{Actor, ServiceError, Services, Tx};
+use crate::service::{self, Actor, ServiceError, Services, Tx};
 use crate::store::{self, venues::VenueFields};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -37,7 +37,7 @@ const VENUES: &[(&str, &str, &str, &str, i32, bool, &str)] = &[
         "Coldharbour Children's Centre",
         "Somerleyton Road, Brixton, London",
         "SW9 8ND",
-        "lambeth-2014:Coldharbour",
+        "lambeth-2022:Brixton Windrush",
         12,
         true,
         "Step-free entrance from Somerleyton Road; buggy park; accessible toilet.",
@@ -46,7 +46,7 @@ const VENUES: &[(&str, &str, &str, &str, i32, bool, &str)] = &[
         "Stockwell Children's Centre",
         "Lansdowne Way, Stockwell, London",
         "SW8 2PS",
-        "lambeth-2014:Stockwell",
+        "lambeth-2022:Stockwell East",
         10,
         true,
         "Ground floor group room; lift to the crèche room.",
@@ -55,7 +55,7 @@ const VENUES: &[(&str, &str, &str, &str, i32, bool, &str)] = &[
         "Tulse Hill Children's Centre",
         "Upper Tulse Hill, London",
         "SW2 2SD",
-        "lambeth-2014:Tulse Hill",
+        "lambeth-2022:Brixton Rush Common",
         8,
         true,
         "Ramp at the side gate; baby-changing in the group room.",
@@ -64,7 +64,7 @@ const VENUES: &[(&str, &str, &str, &str, i32, bool, &str)] = &[
         "Vassall Children's Centre",
         "Vassall Road, Camberwell, London",
         "SW9 6JA",
-        "lambeth-2014:Vassall",
+        "lambeth-2022:Myatt's Field",
         9,
         true,
         "Step-free throughout; quiet room available for feeding.",
@@ -73,7 +73,7 @@ const VENUES: &[(&str, &str, &str, &str, i32, bool, &str)] = &[
         "Myatt's Fields Park Community Room",
         "Cormont Road, London",
         "SE5 9RA",
-        "lambeth-2014:Vassall",
+        "lambeth-2022:Myatt's Field",
         0,
         false,
         "Community room by the park glasshouse; no crèche room.",
@@ -238,8 +238,9 @@ pub async fn load(services: &Services) -> Result<Outcome, String> {
         .iter()
         .map(|l| password::hash(&l.password))
         .collect::<Result<Vec<_>, _>>()?;
+    let geography = geography().map_err(|e| format!("loading demo data failed: {e}"))?;
     let stopped = services
-        .write(Actor::System, move |tx| seed(tx, &hashes))
+        .write(Actor::System, move |tx| seed(tx, &hashes, &geography))
         .await
         .map_err(failed)?;
     Ok(stopped.unwrap_or(Outcome::Loaded(logins)))
@@ -247,7 +248,11 @@ pub async fn load(services: &Services) -> Result<Outcome, String> {
 
 /// The load itself, inside the transaction: `hashes` are the [`LOGINS`]' password hashes, in
 /// order. `Some` when the re-check under the lock stops it.
-fn seed(tx: &mut Tx, hashes: &[String]) -> Result<Option<Outcome>, ServiceError> {
+fn seed(
+    tx: &mut Tx,
+    hashes: &[String],
+    geography: &service::geography::Edition,
+) -> Result<Option<Outcome>, ServiceError> {
     if let DbConnection::Postgres(pg) = &mut *tx.conn {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({LOAD_LOCK_KEY})")).execute(pg)?;
     }
@@ -305,10 +310,41 @@ fn seed(tx: &mut Tx, hashes: &[String]) -> Result<Option<Outcome>, ServiceError>
         let lead = user("cosp@").unwrap_or(coordinator);
         registers::load(tx, now, running, lead)?;
     }
+    // The made-up geography, unless the centre loaded its own: the demo's families and venues
+    // get their wards and IMD deciles from their postcodes, as a centre's would.
+    if store::geography::edition(tx.conn)?.is_none() {
+        service::geography::replace(tx, geography)?;
+    }
     store::settings::set(tx.conn, MARKER, &now.to_string())?;
     // Venues, published groups and their places: what the public listing shows.
     tx.listing_changed();
     Ok(None)
+}
+
+/// The geography fixture (`tests/fixtures/geography/`: made up, in the real files' formats),
+/// read by the same code as `groupwork import-geography`.
+fn geography() -> Result<service::geography::Edition, String> {
+    use service::geography::files::{read_edition, Source, Sources};
+    const DIR: &str = "tests/fixtures/geography";
+    let sources = Sources {
+        postcodes: Source::bytes(
+            &format!("{DIR}/onspd.csv"),
+            include_bytes!("../../tests/fixtures/geography/onspd.csv"),
+        ),
+        ward_names: Source::bytes(
+            &format!("{DIR}/ward_names.csv"),
+            include_bytes!("../../tests/fixtures/geography/ward_names.csv"),
+        ),
+        imd: Source::bytes(
+            &format!("{DIR}/iod2025_file1.csv"),
+            include_bytes!("../../tests/fixtures/geography/iod2025_file1.csv"),
+        ),
+        population: Some(Source::bytes(
+            &format!("{DIR}/ward_population.csv"),
+            include_bytes!("../../tests/fixtures/geography/ward_population.csv"),
+        )),
+    };
+    read_edition(sources, &["E09000022".to_string()], "lambeth-2022")
 }
 
 #[cfg(test)]
@@ -325,6 +361,26 @@ mod tests {
         }
         let wards: std::collections::BTreeSet<_> = VENUES.iter().map(|v| v.3).collect();
         assert_eq!(wards.len(), 4, "the four LEAP wards");
+    }
+
+    #[test]
+    fn the_demo_geography_places_every_demo_postcode_in_its_typed_ward() {
+        let g = geography().unwrap();
+        let ward_of = |pc: &str| {
+            let p = g.postcodes.iter().find(|p| p.postcode == pc).unwrap();
+            g.wards
+                .iter()
+                .find(|w| w.0 == p.ward_code)
+                .unwrap()
+                .1
+                .clone()
+        };
+        for (_, _, pc, ward, _, _, _) in VENUES {
+            assert_eq!(ward_of(pc), *ward, "{pc}");
+        }
+        for (pc, ward) in families::postcodes() {
+            assert_eq!(ward_of(pc), ward, "{pc}");
+        }
     }
 
     #[test]

@@ -57,6 +57,9 @@ const FAMILIES: &[(&str, &str, i64, bool, [Mark; 4])] = &[
 ];
 
 /// Adds the families and marks the held sessions' registers as `lead`, half an hour into each.
+/// Where the register's families live (postcode, ward).
+pub(super) const POSTCODE: (&str, &str) = ("SW9 6HY", "lambeth-2022:Myatt's Field");
+
 pub fn load(
     tx: &mut Tx,
     now: NaiveDateTime,
@@ -81,8 +84,8 @@ pub fn load(
             carer_two: String::new(),
             phone: format!("07700 900{:03}", 300 + i),
             email,
-            postcode: "SW9 6HY".into(),
-            ward: "lambeth-2014:Vassall".into(),
+            postcode: POSTCODE.0.into(),
+            ward: POSTCODE.1.into(),
             preferred_language: Language::En,
             language_other: String::new(),
             contact_by: ContactBy::Email,

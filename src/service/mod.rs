@@ -13,6 +13,7 @@ pub mod closures;
 pub mod cohorts;
 pub mod error;
 pub mod families;
+pub mod geography;
 pub mod limits;
 pub mod messages;
 pub mod monitoring;

@@ -559,3 +559,32 @@ pub fn by_calendar_token(conn: &mut DbConnection, hash: &str) -> QueryResult<Opt
         .first(conn)
         .optional()
 }
+
+/// Every family not erased that gave a postcode: id, postcode, ward (to place them again when
+/// the geography changes; erased families keep theirs, as statistics).
+pub fn with_postcodes(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, String)>> {
+    fa::table
+        .filter(fa::erased_at.is_null())
+        .filter(fa::postcode.ne(""))
+        .select((fa::id, fa::postcode, fa::ward))
+        .order(fa::id)
+        .load(conn)
+}
+
+/// Sets where a family is (ward, LSOA, IMD decile), as the geography derives it.
+pub fn set_place(
+    conn: &mut DbConnection,
+    id: i32,
+    ward: &str,
+    lsoa: &str,
+    imd_decile: Option<i32>,
+) -> QueryResult<()> {
+    diesel::update(fa::table.find(id))
+        .set((
+            fa::ward.eq(ward),
+            fa::lsoa.eq(lsoa),
+            fa::imd_decile.eq(imd_decile),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

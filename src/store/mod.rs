@@ -14,6 +14,7 @@ pub mod export;
 pub mod families;
 pub mod family_search;
 pub mod follow_ups;
+pub mod geography;
 pub mod idempotency;
 pub mod key_persons;
 pub mod logins;

@@ -101,3 +101,30 @@ pub fn list(
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     venues::table.count().get_result(conn)
 }
+
+/// Every venue: id, postcode, ward (to place them again when the geography changes).
+pub fn postcodes(conn: &mut DbConnection) -> QueryResult<Vec<(i32, String, String)>> {
+    venues::table
+        .select((venues::id, venues::postcode, venues::ward))
+        .order(venues::id)
+        .load(conn)
+}
+
+/// Sets where a venue is (ward, LSOA, IMD decile), as the geography derives it.
+pub fn set_place(
+    conn: &mut DbConnection,
+    id: i32,
+    ward: &str,
+    lsoa: &str,
+    imd_decile: Option<i32>,
+) -> QueryResult<Option<Venue>> {
+    diesel::update(venues::table.find(id))
+        .set((
+            venues::ward.eq(ward),
+            venues::lsoa.eq(lsoa),
+            venues::imd_decile.eq(imd_decile),
+        ))
+        .returning(venues::all_columns)
+        .get_result(conn)
+        .optional()
+}

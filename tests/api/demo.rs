@@ -82,11 +82,13 @@ db_test! {
         let venues = ok_json(app.get("/api/v1/venues?limit=100", None), 200);
         let items = venues["items"].as_array().unwrap();
         assert!(!items.is_empty());
-        assert!(items.iter().all(|v| v["ward_boundary_set"] == "lambeth-2014"), "{venues}");
+        assert!(items.iter().all(|v| v["ward_boundary_set"] == "lambeth-2022"), "{venues}");
+        // The demo loads the made-up geography: every venue is placed by its postcode.
+        assert!(items.iter().all(|v| v["imd_decile"].as_i64().is_some_and(|d| (1..=10).contains(&d))), "{venues}");
         let wards: BTreeSet<&str> = items.iter().map(|v| v["ward_name"].as_str().unwrap()).collect();
         assert_eq!(wards.len(), 4, "four distinct wards: {wards:?}");
         for v in items {
-            assert_eq!(v["ward"].as_str().unwrap(), format!("lambeth-2014:{}", v["ward_name"].as_str().unwrap()));
+            assert_eq!(v["ward"].as_str().unwrap(), format!("lambeth-2022:{}", v["ward_name"].as_str().unwrap()));
             assert!(v["creche_registered"] == false || v["creche_room_capacity"].as_i64().unwrap() > 0, "{v}");
         }
 

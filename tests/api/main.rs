@@ -48,6 +48,7 @@ mod families;
 mod family_enrolment;
 mod family_records;
 mod follow_ups;
+mod geography;
 mod group_cancel;
 mod invitations;
 mod listing_cache;

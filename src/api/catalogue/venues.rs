@@ -41,6 +41,11 @@ pub struct VenueOut {
     /// Whether the crèche is registered with Ofsted.
     pub creche_registered: bool,
     pub accessibility_notes: String,
+    /// The IMD decile of the venue's LSOA (1 = among the 10% most deprived in England), from
+    /// its postcode when the public geography is loaded (`groupwork import-geography`); null
+    /// otherwise.
+    #[schema(minimum = 1, maximum = 10, example = 2)]
+    pub imd_decile: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -63,6 +68,7 @@ impl From<Venue> for VenueOut {
             creche_room_capacity: v.creche_room_capacity,
             creche_registered: v.creche_registered,
             accessibility_notes: v.accessibility_notes,
+            imd_decile: v.imd_decile,
             created_at: crate::api::utc(v.created_at),
             updated_at: crate::api::utc(v.updated_at),
         }

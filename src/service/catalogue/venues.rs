@@ -1,9 +1,9 @@
 //! Venues: children's centres and community locations, each in a ward (named with its boundary
 //! set) and with a crèche room of some capacity. Coordinators add and change them.
 
-use crate::domain::{postcode, ward::Ward};
+use crate::domain::{geography::Place, postcode, ward::Ward};
 use crate::error::FieldErrors;
-use crate::service::{Actor, ServiceError, Services};
+use crate::service::{geography, Actor, ServiceError, Services};
 use crate::store::{self, venues::Venue, venues::VenueFields};
 
 /// Add a venue.
@@ -60,6 +60,21 @@ fn checked(mut f: VenueFields, mut problems: FieldErrors) -> Result<VenueFields,
     Ok(f)
 }
 
+/// The venue placed by its postcode when the geography is loaded: the ward derived wins over
+/// the one typed, with the LSOA and its IMD decile; a postcode the geography does not know is
+/// a 422 on `postcode`.
+fn placed(
+    c: &mut crate::db::DbConnection,
+    f: &VenueFields,
+) -> Result<(VenueFields, Place), ServiceError> {
+    let place = geography::place_of(c, &f.postcode, &f.ward)?;
+    let fields = VenueFields {
+        ward: place.ward.clone(),
+        ..f.clone()
+    };
+    Ok((fields, place))
+}
+
 /// Adds a venue. No group runs there yet, so the public listing is unchanged.
 pub async fn add_venue(
     services: &Services,
@@ -69,7 +84,10 @@ pub async fn add_venue(
     let fields = checked(cmd.venue, cmd.problems)?;
     services
         .write(actor, move |tx| {
-            Ok(store::venues::insert(tx.conn, &fields, tx.now_naive())?)
+            let (fields, place) = placed(tx.conn, &fields)?;
+            let v = store::venues::insert(tx.conn, &fields, tx.now_naive())?;
+            store::venues::set_place(tx.conn, v.id, &fields.ward, &place.lsoa, place.imd_decile)?
+                .ok_or_else(|| ServiceError::not_found("venue"))
         })
         .await
 }
@@ -99,8 +117,12 @@ pub async fn change_venue(
                 },
                 p.problems,
             )?;
-            let changed = store::venues::update(tx.conn, id, &fields, tx.now_naive())?
+            let (fields, place) = placed(tx.conn, &fields)?;
+            store::venues::update(tx.conn, id, &fields, tx.now_naive())?
                 .ok_or_else(|| ServiceError::not_found("venue"))?;
+            let changed =
+                store::venues::set_place(tx.conn, id, &fields.ward, &place.lsoa, place.imd_decile)?
+                    .ok_or_else(|| ServiceError::not_found("venue"))?;
             tx.listing_changed();
             Ok(changed)
         })

@@ -150,8 +150,10 @@ pub(crate) fn enrol(tx: &mut Tx, cmd: &EnrolFamily) -> Result<Family, ServiceErr
     if !cmd.confirmed_new {
         not_recorded_yet(tx.conn, &cmd.profile, (true, true), None)?;
     }
+    // Placed by its postcode when the geography is loaded (an unknown postcode is a 422).
+    let profile = crate::service::geography::placed_profile(tx.conn, &cmd.profile)?;
     let now = tx.now_naive();
-    let family = store::families::enrol(tx.conn, &cmd.profile, tx.actor.user_id(), now)?;
+    let family = store::families::enrol(tx.conn, &profile, tx.actor.user_id(), now)?;
     for child in &cmd.children {
         let (dob, due) = (child.date_of_birth, child.due_date);
         let name = child.first_name.trim();

@@ -78,12 +78,16 @@ pub async fn update_profile(
 }
 
 /// Replaces a family's profile in the caller's transaction, recorded as `family_updated`
-/// naming the fields that changed (by its parent or by staff).
+/// naming the fields that changed (by its parent or by staff); the ward, LSOA and IMD decile
+/// are placed by the postcode (`service::geography::place_of`).
 pub(super) fn save(
     tx: &mut crate::service::Tx,
     f: &Family,
     profile: &Profile,
 ) -> Result<FamilyRecord, ServiceError> {
+    // The ward, LSOA and decile from the postcode when the geography is loaded (a postcode it
+    // does not know is refused here, before anything is written).
+    let profile = &crate::service::geography::placed_profile(tx.conn, profile)?;
     let answers = store::families::answers(tx.conn, f.id)?;
     let detail = changed_fields(f, profile, &answers);
     let family = store::families::update_profile(tx.conn, f.id, profile, tx.now_naive())?;
