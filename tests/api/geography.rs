@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/geography")
         .join(name)
@@ -49,7 +49,7 @@ fn text(b: &[u8]) -> String {
 }
 
 /// The whole fixture: postcodes, ward names, IMD 2025 and population, for Lambeth.
-fn full_args(postcodes: &str) -> Vec<String> {
+pub(crate) fn full_args(postcodes: &str) -> Vec<String> {
     [
         "--postcodes",
         postcodes,
@@ -69,7 +69,7 @@ fn full_args(postcodes: &str) -> Vec<String> {
     .collect()
 }
 
-fn import_ok(app: &TestApp, args: &[String]) -> String {
+pub(crate) fn import_ok(app: &TestApp, args: &[String]) -> String {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = import(app, &args);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -113,7 +113,7 @@ fn family_place(app: &TestApp, id: i64) -> (String, String, Option<i32>) {
 }
 
 /// The fixture's ward, LSOA and decile of a postcode, read from its files independently.
-fn fixture_place(postcode: &str) -> (String, String, i32) {
+pub(crate) fn fixture_place(postcode: &str) -> (String, String, i32) {
     let mut onspd = csv::Reader::from_path(fixture("onspd.csv")).unwrap();
     let h = onspd.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();

@@ -5,6 +5,7 @@
 
 use crate::db_test;
 use crate::fixtures::Coordinator;
+use crate::geography::{fixture, fixture_place, full_args, import_ok};
 use crate::helpers::{ok_json, problem, TestApp};
 use crate::registers::{group, mark, staff, Group};
 use crate::reports::flat::assert_csv_matches_json;
@@ -388,5 +389,136 @@ db_test! {
             .json(&json!({"reason": "subject_request"})).send().unwrap();
         assert_eq!(res.status(), 204);
         assert_eq!(every(), before);
+    }
+}
+
+/// A rate as JSON carries it (serde_json's reader may be one unit in the last place off).
+fn close(v: &Value, want: f64) {
+    let got = v.as_f64().unwrap_or_else(|| panic!("{v} is a number"));
+    assert!((got - want).abs() < 1e-12, "{got} ≠ {want}");
+}
+
+/// The fixture's live Lambeth postcodes (with their ward, LSOA and decile) and one of its
+/// postcodes outside Lambeth.
+fn fixture_postcodes() -> (Vec<(String, (String, String, i32))>, String) {
+    let mut onspd = csv::Reader::from_path(fixture("onspd.csv")).unwrap();
+    let h = onspd.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (pcds, la, ended, ward) = (col("pcds"), col("oslaua"), col("doterm"), col("osward"));
+    let rows: Vec<csv::StringRecord> = onspd.records().map(|r| r.unwrap()).collect();
+    let outside = rows.iter().find(|r| &r[la] != "E09000022").unwrap()[pcds].to_string();
+    let inside = rows
+        .iter()
+        .filter(|r| &r[la] == "E09000022" && r[ended].is_empty() && !r[ward].is_empty())
+        .map(|r| (r[pcds].to_string(), fixture_place(&r[pcds])))
+        .collect();
+    (inside, outside)
+}
+
+/// Under-fives of a ward (its key), summed from the fixture's single years 0 to 4.
+fn fixture_under_fives(ward: &str) -> i64 {
+    let name = ward.split_once(':').unwrap().1;
+    let code = csv::Reader::from_path(fixture("ward_names.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[1] == name)
+        .unwrap()[0]
+        .to_string();
+    let mut pop = csv::Reader::from_path(fixture("ward_population.csv")).unwrap();
+    let h = pop.headers().unwrap().clone();
+    let row = pop
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| r[0] == code)
+        .unwrap();
+    ["0", "1", "2", "3", "4"]
+        .iter()
+        .map(|a| {
+            row[h.iter().position(|x| x == *a).unwrap()]
+                .replace(',', "")
+                .parse::<i64>()
+                .unwrap()
+        })
+        .sum()
+}
+
+fn fixture_total_under_fives() -> i64 {
+    csv::Reader::from_path(fixture("ward_names.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| r.iter().any(|c| c == "E09000022"))
+        .map(|r| fixture_under_fives(&format!("lambeth-2022:{}", &r[1])))
+        .sum()
+}
+
+db_test! {
+    fn reach_is_counted_against_the_under_fives_of_each_ward_and_deprivation_from_the_postcode(app) {
+        import_ok(&app, &full_args(&fixture("onspd.csv")));
+        let (inside, outside) = fixture_postcodes();
+        // A postcode in the 30% most deprived (A) and one in another ward that is not (B).
+        let a = inside.iter().find(|(_, p)| p.2 <= 3).unwrap().clone();
+        let b = inside.iter().find(|(_, p)| p.2 > 3 && p.0 != a.1.0).unwrap().clone();
+        let g = group(&app, 20, 14, 0);
+        // Families 0–5 live at A, 6–9 at B, 10 over the border, 11–13 gave no postcode.
+        for (i, f) in g.families.iter().enumerate() {
+            let postcode = match i {
+                0..=5 => a.0.as_str(),
+                6..=9 => b.0.as_str(),
+                10 => outside.as_str(),
+                _ => "",
+            };
+            let body = json!({"carers": ["Carer"], "postcode": postcode, "preferred_language": "en", "referral_source": "self"});
+            let t = app.token_as(f.user, Role::Parent);
+            ok_json(app.req(Method::PUT, "/api/v1/me/family", Some(&t)).json(&body).send().unwrap(), 200);
+        }
+        g.at_session(&app, 1, 30);
+        let marks: Vec<(i64, &str)> = g.families.iter().enumerate()
+            .map(|(i, f)| (f.booking, if i < 12 { "present" } else { "absent" })).collect();
+        mark(&app, &g.register(1), &staff(&app, g.lead), &marks);
+        let co = app.token_as(g.coordinator, Role::Coordinator);
+
+        let wards = report(&app, &co, "group_by=ward");
+        let row = |key: &str| wards["groups"].as_array().unwrap().iter().find(|g| g["group"] == key).cloned()
+            .unwrap_or_else(|| panic!("no row {key}: {wards}"));
+        for (ward, reached) in [(&a.1.0, 6), (&b.1.0, 4)] {
+            let r = row(ward);
+            let under_fives = fixture_under_fives(ward);
+            assert_eq!((&r["families_reached"], &r["children_reached"], &r["under_fives"]),
+                       (&json!(reached), &json!(reached), &json!(under_fives)), "{ward}");
+            assert_eq!(r["families_reached_in_area"], reached);
+            close(&r["children_reach_rate"], reached as f64 / under_fives as f64);
+            close(&r["families_reach_rate"], reached as f64 / under_fives as f64);
+        }
+        // Over the border or without a postcode: no ward, so no population to count against.
+        let unknown = row("unknown");
+        assert_eq!((&unknown["families_booked"], &unknown["families_reached"], &unknown["under_fives"],
+                    &unknown["families_reached_in_area"]), (&json!(4), &json!(2), &Value::Null, &json!(0)));
+        let t = &wards["total"];
+        let area = fixture_total_under_fives();
+        assert_eq!((&t["under_fives"], &t["children_reached_in_area"]), (&json!(area), &json!(10)));
+        close(&t["children_reach_rate"], 10.0 / area as f64);
+        // Six of the ten reached with a known decile live in the 30% most deprived.
+        assert_eq!((&t["families_reached_decile_known"], &t["families_reached_most_deprived"]), (&json!(10), &json!(6)));
+        close(&t["most_deprived_share"], 0.6);
+
+        let deciles = report(&app, &co, "group_by=imd_decile");
+        let mut want = BTreeMap::new();
+        *want.entry(a.1.2.to_string()).or_insert(0) += 6;
+        *want.entry(b.1.2.to_string()).or_insert(0) += 4;
+        want.insert("unknown".to_string(), 4);
+        assert_eq!(booked(&deciles), want);
+
+        // Erasing a family at A keeps its ward and decile as statistics; its postcode goes.
+        let before = (report(&app, &co, "group_by=ward"), report(&app, &co, "group_by=imd_decile"));
+        let t0 = app.token_as(g.families[0].user, Role::Parent);
+        let id = ok_json(app.get("/api/v1/me/family", Some(&t0)), 200)["id"].as_i64().unwrap();
+        let res = app.req(Method::DELETE, &format!("/api/v1/families/{id}"), Some(&app.user_token(Role::Admin)))
+            .json(&json!({"reason": "subject_request"})).send().unwrap();
+        assert_eq!(res.status(), 204);
+        assert_eq!((report(&app, &co, "group_by=ward"), report(&app, &co, "group_by=imd_decile")), before);
+        let export = ok_json(app.get(&format!("/api/v1/families/{id}/export"), Some(&app.user_token(Role::Admin))), 200);
+        assert_eq!((&export["family"]["postcode"], &export["family"]["imd_decile"]), (&json!(""), &json!(a.1.2)));
     }
 }
