@@ -102,6 +102,12 @@ async fn authenticate(req: &HttpRequest) -> Result<TokenSubject, ApiError> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
     let id = verified_token(req, state)?.user_id;
+    still_active(state, id).await
+}
+
+/// The user as the database knows them now (their stored role), or a 401 when the account is
+/// gone or disabled: what every signed token (an access token, a report link) is checked by.
+pub(crate) async fn still_active(state: &AppState, id: i32) -> Result<TokenSubject, ApiError> {
     let user = state.db(move |c| Ok(store::users::find(c, id)?)).await?;
     match user {
         Some(u) if !u.disabled => Ok(TokenSubject {

@@ -36,6 +36,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(pages::style)
         .service(pages::frame_script)
         .service(pages::embed_script)
+        .service(monitoring::report_page::summary_html)
+        .service(monitoring::report_page::report_style)
         .service(
             scope("/api/v1")
                 .service(accounts::auth::register)
@@ -145,7 +147,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(registers::outcomes::booking_outcomes)
                 .service(registers::outcomes::get_outcome)
                 .service(registers::outcomes::correct_outcome)
-                .service(monitoring::reports::summary_report),
+                .service(monitoring::reports::summary_report)
+                .service(monitoring::report_page::summary_link),
         );
 }
 

@@ -69,6 +69,7 @@ mod races_processes;
 mod register_notes;
 mod registers;
 mod reminders;
+mod report_page;
 mod reports;
 mod retention;
 mod roles;

@@ -82,7 +82,7 @@ fn send(i: usize) -> Option<&'static str> {
 }
 
 /// 14 families on one COSP group, with their answers; 12 came to the first session.
-fn scenario(app: &TestApp) -> Group {
+pub(crate) fn scenario(app: &TestApp) -> Group {
     let g = group(app, 20, 14, 0);
     for (i, f) in g.families.iter().enumerate() {
         let t = app.token_as(f.user, Role::Parent);
@@ -400,7 +400,10 @@ fn close(v: &Value, want: f64) {
 
 /// The fixture's live Lambeth postcodes (with their ward, LSOA and decile) and one of its
 /// postcodes outside Lambeth.
-fn fixture_postcodes() -> (Vec<(String, (String, String, i32))>, String) {
+/// A postcode with its ward, LSOA and decile.
+pub(crate) type Placed = (String, (String, String, i32));
+
+pub(crate) fn fixture_postcodes() -> (Vec<Placed>, String) {
     let mut onspd = csv::Reader::from_path(fixture("onspd.csv")).unwrap();
     let h = onspd.headers().unwrap().clone();
     let col = |n: &str| h.iter().position(|x| x == n).unwrap();

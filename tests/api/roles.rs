@@ -1139,6 +1139,31 @@ fn table() -> Vec<Row> {
             200,
             |_, _| call("/api/v1/reports/summary?group_by=ward", None),
         ),
+        row(
+            M::POST,
+            "/api/v1/reports/summary/link",
+            Coordinator,
+            200,
+            |_, _| {
+                call(
+                    "/api/v1/reports/summary/link",
+                    Some(json!({"disclosure": "suppressed"})),
+                )
+            },
+        ),
+        // The page is opened by its signed link, whoever carries it (`report_page` checks the
+        // link is refused when expired, forged, or its maker's account is disabled).
+        row(M::GET, "/reports/summary.html", Public, 200, |s, _| {
+            let made = ok_json(
+                s.app
+                    .post("/api/v1/reports/summary/link", Some(&s.co), &json!({})),
+                200,
+            );
+            call(made["path"].as_str().unwrap(), None)
+        }),
+        row(M::GET, "/reports/report.css", Public, 200, |_, _| {
+            call("/reports/report.css", None)
+        }),
     ]
 }
 

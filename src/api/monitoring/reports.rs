@@ -315,7 +315,7 @@ pub async fn summary_report(
     }))
 }
 
-type Checked = (
+pub(super) type Checked = (
     Option<NaiveDate>,
     Option<NaiveDate>,
     Option<GroupBy>,
@@ -325,7 +325,7 @@ type Checked = (
 
 /// (from, to, group_by, CSV asked for by `format`, safe to share), or a 422 naming every bad
 /// field.
-fn checked(q: &ReportQuery) -> Result<Checked, ApiError> {
+pub(super) fn checked(q: &ReportQuery) -> Result<Checked, ApiError> {
     let mut errors = FieldErrors::new();
     let mut add = |f: &str, m: &str| errors.entry(f.into()).or_default().push(m.into());
     let mut date = |field: &str, v: &Option<String>| -> Option<NaiveDate> {

@@ -7,7 +7,7 @@
 //! origins in `GROUPWORK_EMBED_ORIGINS` may frame.
 
 mod language;
-mod render;
+pub(crate) mod render;
 pub mod view;
 
 use crate::api::catalogue::listings::{cached, checked, ListingFilter};

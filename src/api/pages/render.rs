@@ -10,7 +10,7 @@ use minijinja::{Environment, Error, ErrorKind, State};
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     (
         "base.html",
         include_str!("../../../templates/pages/base.html"),
@@ -42,6 +42,11 @@ const TEMPLATES: [(&str, &str); 8] = [
     (
         "dates.html",
         include_str!("../../../templates/pages/dates.html"),
+    ),
+    // Staff's printable monitoring report (`api::monitoring::report_page`), in English.
+    (
+        "report.html",
+        include_str!("../../../templates/reports/summary.html"),
     ),
 ];
 

@@ -5,7 +5,7 @@
 pub mod audit;
 
 use crate::domain::report::columns::{sheet, Sheet};
-use crate::domain::report::{self, GroupBy};
+use crate::domain::report::{self, disclosure, GroupBy};
 use crate::service::{ServiceError, Services};
 use crate::store;
 use chrono::{NaiveDate, SubsecRound};
@@ -26,6 +26,56 @@ pub async fn summary(
             Ok(match shared {
                 true => exact.suppressed(by.is_some_and(GroupBy::by_family)),
                 false => exact,
+            })
+        })
+        .await
+}
+
+/// Everything the printable report shows, from one snapshot: the totals, the rows by ward
+/// (reach) and by programme (completion), and attendance week by week. `shared`: safe to share
+/// (each sheet suppressed; a week's rate hidden when its marks attended or missed are 1 to 4).
+#[derive(Debug, Clone)]
+pub struct SummaryPage {
+    pub overall: Sheet,
+    pub wards: Sheet,
+    pub programmes: Sheet,
+    /// (Monday, share of marks attended; `None` when hidden)
+    pub weeks: Vec<(NaiveDate, Option<f64>)>,
+    pub shared: bool,
+}
+
+pub async fn summary_page(
+    services: &Services,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    shared: bool,
+) -> Result<SummaryPage, ServiceError> {
+    services
+        .read(move |c, now| {
+            let facts = store::reports::facts(c, from, to, now.naive_utc().trunc_subsecs(6))?;
+            let sheet_of = |by: Option<GroupBy>| {
+                let exact = sheet(&report::build(&facts, by));
+                match shared {
+                    true => exact.suppressed(by.is_some_and(GroupBy::by_family)),
+                    false => exact,
+                }
+            };
+            let small = |n: i64| shared && (1..disclosure::THRESHOLD).contains(&n);
+            let weeks = report::attendance_by_week(&facts)
+                .into_iter()
+                .map(|w| {
+                    let hidden = small(w.attended) || small(w.recorded - w.attended);
+                    let rate =
+                        (w.recorded > 0 && !hidden).then(|| w.attended as f64 / w.recorded as f64);
+                    (w.monday, rate)
+                })
+                .collect();
+            Ok(SummaryPage {
+                overall: sheet_of(None),
+                wards: sheet_of(Some(GroupBy::Ward)),
+                programmes: sheet_of(Some(GroupBy::Programme)),
+                weeks,
+                shared,
             })
         })
         .await
