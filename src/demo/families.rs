@@ -3,6 +3,7 @@
 
 use crate::db::DbConnection;
 use crate::domain::message::{ContactBy, Language};
+use crate::domain::monitoring::{Answers, CarerAnswers, PREFER_NOT_TO_SAY};
 use crate::store::{self, bookings::NewBooking, families::Profile};
 use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
@@ -102,6 +103,46 @@ const FAMILIES: &[(&str, &str, &str, &str, &str, i64, bool)] = &[
     ),
 ];
 
+/// What demo family `i` told the centre for monitoring: a spread like a real borough's, with
+/// some who preferred not to say and (every seventh) some never asked.
+fn answers(i: usize) -> Answers {
+    const ETHNICITIES: [&str; 7] = [
+        "black_african",
+        "white_british",
+        "white_other",
+        "black_caribbean",
+        "asian_bangladeshi",
+        "mixed_white_black_caribbean",
+        "prefer_not_to_say",
+    ];
+    if i % 7 == 6 {
+        return Answers::default();
+    }
+    let (language, additional) = match i % 4 {
+        2 => (["pt", "es", "pl"][(i / 4) % 3], "yes"),
+        1 => ("en", "no"),
+        3 => ("so", "yes"),
+        _ => ("en", "no"),
+    };
+    let carer = CarerAnswers {
+        role: if i % 5 == 3 { "father" } else { "mother" }.into(),
+        // One teenage mother; one who would rather not give a year.
+        birth_year: match i {
+            4 => "2008".into(),
+            5 => PREFER_NOT_TO_SAY.into(),
+            _ => (1984 + (i % 12) as i32).to_string(),
+        },
+        disability: if i % 6 == 1 { "yes" } else { "no" }.into(),
+    };
+    Answers {
+        ethnicity: ETHNICITIES[i % ETHNICITIES.len()].into(),
+        first_language: language.into(),
+        english_additional: additional.into(),
+        lone_parent: if i % 3 == 0 { "yes" } else { "no" }.into(),
+        carers: [carer, CarerAnswers::default()],
+    }
+}
+
 /// Adds the families; the first belongs to the demo parent login `parent_user`.
 pub fn load(
     c: &mut DbConnection,
@@ -148,13 +189,16 @@ pub fn load(
             access_needs: String::new(),
             referral_source: source.to_string(),
             consent_to_contact: true,
-            answers: None,
+            answers: Some(answers(i)),
             lsoa: String::new(),
             imd_decile: None,
         };
         store::families::update_profile(c, family.id, &profile, now)?;
         let born = now.date() - Duration::days(months * 30);
         let kid = store::families::add_child(c, family.id, child, Some(born), None, now)?;
+        if i % 7 != 6 {
+            store::families::set_send(c, kid.id, if i % 8 == 5 { "yes" } else { "no" })?;
+        }
         // Six babies fill the crèche (two workers at 1:3); the last two wait for a place.
         let confirmed = i < 8 && store::bookings::take_place(c, cohort)?;
         let children = if *creche { vec![kid.id] } else { vec![] };

@@ -29,7 +29,8 @@ const BAR: &str = "#1d70b8";
 /// (or to 1 when `whole` says the values are shares of a whole).
 pub fn bars(id: &str, title: &str, about: &str, bars: &[Bar], whole: bool) -> String {
     let (label_w, row_h, top) = (210.0, 26.0, 8.0);
-    let plot_w = WIDTH - label_w - 150.0;
+    // Room after the longest bar for its words ("0.85% (6 of 708 under-fives)").
+    let plot_w = WIDTH - label_w - 200.0;
     let max = if whole {
         1.0
     } else {
@@ -171,8 +172,8 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("Stockwell &lt;East&gt;") && svg.contains("&lt;5"));
         // The largest fills the plot; half of it is half as long; a hidden one has no bar.
-        assert!(svg.contains(r#"width="320.0""#), "{svg}");
-        assert!(svg.contains(r#"width="160.0""#), "{svg}");
+        assert!(svg.contains(r#"width="270.0""#), "{svg}");
+        assert!(svg.contains(r#"width="135.0""#), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 2);
         assert!(svg.contains(r#"role="img""#) && svg.contains("<desc id=\"reach-about\">"));
     }

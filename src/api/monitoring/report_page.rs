@@ -164,6 +164,7 @@ pub async fn report_style() -> HttpResponse {
 fn shown(v: Value, percent: bool) -> String {
     match v {
         Value::Int(n) => n.to_string(),
+        Value::Num(x) if percent && x > 0.0 && x < 0.01 => format!("{:.2}%", x * 100.0),
         Value::Num(x) if percent && x < 0.1 => format!("{:.1}%", x * 100.0),
         Value::Num(x) if percent => format!("{:.0}%", x * 100.0),
         Value::Num(x) => format!("{x:.2}"),
