@@ -252,8 +252,25 @@ fn figures_out(columns: &[SheetColumn], values: &[Value]) -> ReportFigures {
 /// **Rows.** `programme`, `venue` and `month` (`YYYY-MM` of the first session) split by cohort.
 /// `ward` (as stored on the family, with its boundary set, so wards of different boundary sets
 /// never mix; `unknown` when not recorded) and `referral_source` split by the family, so the
-/// cohort counts are null in those rows. A family counts once in each row and once in `total`.
-/// No names or contacts are read: the figures stay the same after a family is erased.
+/// cohort counts are null in those rows. So do the answers families give about themselves:
+/// `ethnicity` (ONS 2021 groups), `language` (first language), `father_involved` (a carer who
+/// comes is a father), `teen_parent` (a carer under 20 by year of birth in the report's year),
+/// `lone_parent`, `disability` (of a carer), `send` (of a child) — a family is `yes` when anyone
+/// in it is, `no` only when everyone said no, and `prefer_not_to_say` and `not_asked` are rows of
+/// their own — and `imd_decile` (`1`–`10` from the postcode, `unknown`). In rows split by family
+/// every count adds up to the total. A family counts once in each row and once in `total`. No
+/// names or contacts are read: the figures stay the same after a family is erased.
+///
+/// **Reach.** With the public geography loaded, `under_fives` is a ward's population under five
+/// (in the total, the area's); `families_reach_rate` and `children_reach_rate` are those reached
+/// who live there, over it. `most_deprived_share`: families reached in IMD deciles 1–3, of those
+/// whose decile is known.
+///
+/// **Safe to share** (`disclosure=suppressed`): every count from 1 to 4 is `"<5"`, and any figure
+/// that would give one back from a sum the report holds (a column's rows adding up to its total;
+/// follow-ups opened = open + each outcome) is `"[c]"`, as are rates and means built on a hidden
+/// figure. Population figures are public and stay. The default, `internal`, is exact: for the
+/// council only.
 ///
 /// **CSV** (`format=csv` or `Accept: text/csv`): a header row, one row per group, then the total
 /// (`group_by` = `total`); column names are the JSON field paths, e.g.
