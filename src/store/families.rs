@@ -4,7 +4,7 @@
 use crate::db::schema::{children as ch, families as fa, family_monitoring as fm};
 use crate::db::DbConnection;
 use crate::domain::message::{ContactBy, Language};
-use crate::domain::monitoring::{Answers, CarerAnswers};
+use crate::domain::monitoring::{Answers, CarerAnswers, NOT_ASKED};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -315,6 +315,17 @@ pub fn update_profile(
     let carers = if p.carer_two.is_empty() { 1 } else { 2 };
     match &p.answers {
         Some(a) => set_answers(conn, id, a, carers)?,
+        None if carers == 1 => {
+            // A second carer no longer named takes their answers with them.
+            diesel::update(fm::table.filter(fm::family_id.eq(id)))
+                .set((
+                    fm::carers.eq(carers),
+                    fm::carer_two_role.eq(NOT_ASKED),
+                    fm::carer_two_birth_year.eq(NOT_ASKED),
+                    fm::carer_two_disability.eq(NOT_ASKED),
+                ))
+                .execute(conn)?;
+        }
         None => {
             diesel::update(fm::table.filter(fm::family_id.eq(id)))
                 .set(fm::carers.eq(carers))

@@ -272,8 +272,17 @@ db_test! {
                                    "monitoring": {"ethnicity": "white_other", "religion": "none"}})), 422);
         assert!(p.to_string().contains("religion"), "{p}");
         // Left out, the answers stay as they were.
-        let family = ok_json(put(base), 200);
+        let family = ok_json(put(base.clone()), 200);
         assert_eq!(family["monitoring"]["ethnicity"], "white_other");
+        // A second carer's answers go with them when they are no longer named.
+        let mut two = base.clone();
+        two["carers"] = json!(["Ana Lima", "Rui Lima"]);
+        two["monitoring"] = json!({"carers": [{"role": "mother"}, {"role": "father", "disability": "yes"}]});
+        assert_eq!(ok_json(put(two.clone()), 200)["monitoring"]["carers"][1]["disability"], "yes");
+        assert_eq!(ok_json(put(base.clone()), 200)["monitoring"]["carers"].as_array().unwrap().len(), 1);
+        two.as_object_mut().unwrap().remove("monitoring");
+        assert_eq!(ok_json(put(two), 200)["monitoring"]["carers"][1],
+                   json!({"role": "not_asked", "year_of_birth": "not_asked", "disability": "not_asked"}));
         let child = format!("/api/v1/me/children/{}", g.families[0].child);
         let p = problem(app.patch(&child, Some(&t), &json!({"send": "maybe"})), 422);
         assert!(p["errors"]["send"].is_array(), "{p}");
