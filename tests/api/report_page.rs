@@ -137,14 +137,21 @@ fn the_printable_report_draws_its_charts_and_prints_on_two_a4_pages() {
     let Some(browser) = Browser::start(1024, 1400) else {
         return;
     };
-    let Some(app) = helpers::spawn(Backend::Sqlite, |_| {}) else {
-        return;
-    };
-    let g = with_history(&app);
+    // On both databases: the page is drawn from each one's figures.
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = helpers::spawn(backend, |_| {}) else {
+            continue;
+        };
+        print_both_versions(&browser, &app);
+    }
+}
+
+fn print_both_versions(browser: &Browser, app: &TestApp) {
+    let g = with_history(app);
     let co = app.token_as(g.coordinator, Role::Coordinator);
     let page_marker = regex::bytes::Regex::new(r"/Type\s*/Page[^s]").unwrap();
     for disclosure in ["internal", "suppressed"] {
-        let made = ok_json(link(&app, &co, json!({"disclosure": disclosure})), 200);
+        let made = ok_json(link(app, &co, json!({"disclosure": disclosure})), 200);
         browser.goto(&app.url(made["path"].as_str().unwrap()));
         // Every chart drawn with bars of some size.
         let bars = browser.run(
