@@ -138,7 +138,7 @@ fn answers(i: usize) -> Answers {
         ethnicity: ETHNICITIES[i % ETHNICITIES.len()].into(),
         first_language: language.into(),
         english_additional: additional.into(),
-        lone_parent: if i % 3 == 0 { "yes" } else { "no" }.into(),
+        lone_parent: if i.is_multiple_of(3) { "yes" } else { "no" }.into(),
         carers: [carer, CarerAnswers::default()],
     }
 }
