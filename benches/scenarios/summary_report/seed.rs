@@ -80,7 +80,7 @@ pub fn borough(conn: &mut DbConnection, scale: usize) -> QueryResult<Seeded> {
 
 /// A family's IMD decile: 1–10, none for one in eleven (no postcode, or from over the border).
 fn imd_decile(f: usize) -> Option<i32> {
-    (f % 11 != 0).then_some((f % 10) as i32 + 1)
+    (!f.is_multiple_of(11)).then_some((f % 10) as i32 + 1)
 }
 
 fn seed(c: &mut DbConnection, scale: usize) -> QueryResult<Seeded> {
@@ -126,12 +126,12 @@ fn seed(c: &mut DbConnection, scale: usize) -> QueryResult<Seeded> {
         .filter(|f| f % 10 != 0)
         .map(|f| {
             let i = f as usize;
-            let two = i % 3 == 0;
+            let two = i.is_multiple_of(3);
             let second = |a: &'static str| if two { a } else { NOT_ASKED };
             (
                 fm::family_id.eq(f),
                 fm::carers.eq(if two { 2 } else { 1 }),
-                fm::ethnicity.eq(if i % 13 == 0 {
+                fm::ethnicity.eq(if i.is_multiple_of(13) {
                     PREFER_NOT_TO_SAY
                 } else {
                     ETHNICITIES[i % ETHNICITIES.len()]
