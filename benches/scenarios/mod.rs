@@ -25,5 +25,6 @@ pub enum ScenarioError {
 pub const ALL: &[Scenario] = &[
     booking_burst::SCENARIO,
     summary_report::SCENARIO,
+    summary_report::SCENARIO_10X,
     messages::SCENARIO,
 ];

@@ -1,18 +1,22 @@
 //! A borough's history of groups inserted straight into a fresh database (batch inserts with
 //! explicit ids, one transaction): seeding 35,000 rows through HTTP would take minutes and is not
-//! what is measured. Deterministic, so every run reports the same figures.
+//! what is measured. Deterministic, so every run reports the same figures. `scale` multiplies the
+//! cohorts, families (and so the marks) over the same two years: 1 is today's borough, 10 the
+//! borough of issue 19's goal (2,000 cohorts, 20,000 families, 200,000 marks).
 
 use crate::support::bulk::{self, insert_rows};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use groupwork::db::schema::{
     attendance_marks as am, bookings as bo, children as ch, cohorts as co, creche_attendance as ca,
-    families as fa, follow_ups as fu, outcome_measures as om, programmes as pr, sessions as se,
-    venues as ve,
+    families as fa, family_monitoring as fm, follow_ups as fu, geography_wards as gw,
+    outcome_measures as om, programmes as pr, sessions as se, venues as ve,
 };
 use groupwork::db::DbConnection;
-use std::collections::BTreeSet;
+use groupwork::domain::monitoring::{ETHNICITIES, NOT_ASKED, PREFER_NOT_TO_SAY};
+use std::collections::{BTreeMap, BTreeSet};
 
+/// Cohorts and families of the borough at scale 1.
 pub const COHORTS: usize = 200;
 pub const FAMILIES: usize = 2000;
 const VENUES: usize = 10;
@@ -43,6 +47,10 @@ const OUTCOMES: [Option<&str>; 5] = [
     Some("withdrew"),
     Some("unable_to_contact"),
 ];
+const LANGUAGES: [&str; 7] = ["en", "pt", "es", "pl", "so", "tir", PREFER_NOT_TO_SAY];
+const YES_NO: [&str; 4] = ["yes", "no", "no", PREFER_NOT_TO_SAY];
+const ROLES: [&str; 4] = ["mother", "father", "other_carer", PREFER_NOT_TO_SAY];
+const SEND: [&str; 5] = ["no", "yes", "no", PREFER_NOT_TO_SAY, NOT_ASKED];
 const WEMWBS: &str = "Warwick-Edinburgh Mental Wellbeing Scale (WEMWBS)";
 
 /// What the report's total must say.
@@ -50,8 +58,15 @@ pub struct Seeded {
     pub sessions: usize,
     pub marks: usize,
     pub families_booked: usize,
+    /// Families with a mark of present or late (every seeded session is in the past).
+    pub families_reached: usize,
     pub children_signed_in: usize,
     pub never_offered: usize,
+    /// Per ward key (empty: no ward): families booked, and the ward's under-fives as seeded.
+    pub booked_by_ward: BTreeMap<&'static str, usize>,
+    pub under_fives: BTreeMap<&'static str, i32>,
+    /// Families booked with an IMD decile (the others are the `unknown` row).
+    pub booked_with_decile: usize,
 }
 
 fn tuesday(week: usize) -> NaiveDate {
@@ -59,11 +74,17 @@ fn tuesday(week: usize) -> NaiveDate {
     NaiveDate::from_ymd_opt(2023, 1, 3).unwrap_or_default() + Duration::weeks(week as i64)
 }
 
-pub fn borough(conn: &mut DbConnection) -> QueryResult<Seeded> {
-    conn.transaction(seed)
+pub fn borough(conn: &mut DbConnection, scale: usize) -> QueryResult<Seeded> {
+    conn.transaction(|c| seed(c, scale))
 }
 
-fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
+/// A family's IMD decile: 1–10, none for one in eleven (no postcode, or from over the border).
+fn imd_decile(f: usize) -> Option<i32> {
+    (!f.is_multiple_of(11)).then_some((f % 10) as i32 + 1)
+}
+
+fn seed(c: &mut DbConnection, scale: usize) -> QueryResult<Seeded> {
+    let (cohort_count, family_count) = (COHORTS * scale, FAMILIES * scale);
     let programme = |c: &mut DbConnection, code: &str| -> QueryResult<i32> {
         pr::table.filter(pr::code.eq(code)).select(pr::id).first(c)
     };
@@ -85,27 +106,89 @@ fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
         })
         .collect();
     insert_rows!(c, ve::table, venues);
-    let families: Vec<_> = (1..=FAMILIES as i32)
+    let families: Vec<_> = (1..=family_count as i32)
         .map(|f| {
             let i = f as usize;
             (
                 fa::id.eq(f),
                 fa::ward.eq(WARDS[i % WARDS.len()]),
                 fa::referral_source.eq(SOURCES[i % SOURCES.len()]),
+                fa::imd_decile.eq(imd_decile(i)),
                 fa::created_at.eq(t0),
                 fa::updated_at.eq(t0),
             )
         })
         .collect();
     insert_rows!(c, fa::table, families);
+    // Nine families in ten answered the monitoring questions (the tenth was never asked: no
+    // row), some of them choosing not to say; a third came with two carers.
+    let answers: Vec<_> = (1..=family_count as i32)
+        .filter(|f| f % 10 != 0)
+        .map(|f| {
+            let i = f as usize;
+            let two = i.is_multiple_of(3);
+            let second = |a: &'static str| if two { a } else { NOT_ASKED };
+            (
+                fm::family_id.eq(f),
+                fm::carers.eq(if two { 2 } else { 1 }),
+                fm::ethnicity.eq(if i.is_multiple_of(13) {
+                    PREFER_NOT_TO_SAY
+                } else {
+                    ETHNICITIES[i % ETHNICITIES.len()]
+                }),
+                fm::first_language.eq(LANGUAGES[i % LANGUAGES.len()]),
+                fm::english_additional.eq(YES_NO[i % YES_NO.len()]),
+                fm::lone_parent.eq(if two {
+                    "no"
+                } else {
+                    YES_NO[i / 3 % YES_NO.len()]
+                }),
+                fm::carer_one_role.eq(ROLES[i % ROLES.len()]),
+                fm::carer_two_role.eq(second(ROLES[(i + 1) % ROLES.len()])),
+                // Born 1980–2009: the youngest are teenage parents in the cohorts' years.
+                fm::carer_one_birth_year.eq([
+                    "1980",
+                    "1988",
+                    "1995",
+                    "2006",
+                    "2009",
+                    PREFER_NOT_TO_SAY,
+                ][i % 6]),
+                fm::carer_two_birth_year.eq(second("1990")),
+                fm::carer_one_disability.eq(YES_NO[i / 7 % YES_NO.len()]),
+                fm::carer_two_disability.eq(second(YES_NO[i / 5 % YES_NO.len()])),
+            )
+        })
+        .collect();
+    insert_rows!(c, fm::table, answers);
+    // The under-fives of each seeded ward but the last (its population not loaded).
+    let mut under_fives = BTreeMap::new();
+    let wards: Vec<_> = WARDS
+        .iter()
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(n, &w)| {
+            let people = (n < WARDS.len() - 2).then_some(((300 + 40 * n) * scale) as i32);
+            if let Some(p) = people {
+                under_fives.insert(w, p);
+            }
+            (
+                gw::ward_code.eq(format!("E0501{:04}", n + 1)),
+                gw::ward.eq(w),
+                gw::under_fives.eq(people),
+            )
+        })
+        .collect();
+    insert_rows!(c, gw::table, wards);
     let born = NaiveDate::from_ymd_opt(2022, 6, 1).unwrap_or_default();
-    let children: Vec<_> = (1..=FAMILIES as i32)
+    let children: Vec<_> = (1..=family_count as i32)
         .map(|f| {
             (
                 ch::id.eq(f),
                 ch::family_id.eq(f),
                 ch::first_name.eq("Child"),
                 ch::date_of_birth.eq(Some(born)),
+                ch::send.eq(SEND[f as usize % SEND.len()]),
                 ch::created_at.eq(t0),
                 ch::updated_at.eq(t0),
             )
@@ -116,15 +199,20 @@ fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
     let (mut cohorts, mut sessions, mut bookings) = (Vec::new(), Vec::new(), Vec::new());
     let (mut marks, mut creche, mut follow_ups, mut scores) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let (mut booked, mut signed_in, mut never_offered) =
-        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    let (mut booked, mut reached, mut signed_in, mut never_offered) = (
+        BTreeSet::new(),
+        BTreeSet::new(),
+        BTreeSet::new(),
+        BTreeSet::new(),
+    );
     let (mut session_id, mut booking_id) = (0, 0);
-    for i in 0..COHORTS {
+    for i in 0..cohort_count {
         let id = i as i32 + 1;
         // Even cohorts Together Time (6 sessions, 12 families), odd COSP (8, 16, crèche).
         let is_cosp = i % 2 == 1;
         let (count, families, minutes) = if is_cosp { (8, 16, 120) } else { (6, 12, 90) };
-        let first = tuesday(i / 2);
+        // `scale` pairs of cohorts start each week: the same two years at any scale.
+        let first = tuesday(i / (2 * scale));
         let created = first.and_time(NaiveTime::MIN) - Duration::days(30);
         cohorts.push((
             co::id.eq(id),
@@ -145,7 +233,7 @@ fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
             co::confirmed_count.eq(families),
         ));
         // Families i*16.. book it: `families` confirmed, one still waiting, one gave up waiting.
-        let family = |j: usize| ((i * 16 + j) % FAMILIES) as i32 + 1;
+        let family = |j: usize| ((i * 16 + j) % family_count) as i32 + 1;
         let mut confirmed = Vec::new();
         for j in 0..families as usize + 2 {
             booking_id += 1;
@@ -199,6 +287,9 @@ fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
                     16 | 17 => "apologies",
                     _ => "absent",
                 };
+                if matches!(status, "present" | "late") {
+                    reached.insert(f);
+                }
                 marks.push((
                     am::session_id.eq(session_id),
                     am::booking_id.eq(b),
@@ -256,11 +347,24 @@ fn seed(c: &mut DbConnection) -> QueryResult<Seeded> {
     // Explicit ids leave the sequences behind; the app must still be able to insert.
     bulk::reset_sequences(c, &bulk::BOROUGH_IDS)?;
     // A family waiting for one group may hold a place on another: "never offered" is per group.
+    let mut booked_by_ward = BTreeMap::new();
+    for &f in &booked {
+        *booked_by_ward
+            .entry(WARDS[f as usize % WARDS.len()])
+            .or_default() += 1;
+    }
     Ok(Seeded {
         sessions: session_id as usize,
         marks: marks.len(),
         families_booked: booked.len(),
+        families_reached: reached.len(),
         children_signed_in: signed_in.len(),
         never_offered: never_offered.len(),
+        booked_by_ward,
+        under_fives,
+        booked_with_decile: booked
+            .iter()
+            .filter(|&&f| imd_decile(f as usize).is_some())
+            .count(),
     })
 }

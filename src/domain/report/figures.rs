@@ -1,11 +1,11 @@
 //! The arithmetic of the report: each row collects the families, children and (cohort, family)
 //! pairs it has seen as sets, so a family counts once per row however many bookings it has.
 
-use super::{CohortFact, Facts, Figures, GroupBy, Report, UNKNOWN_WARD};
+use super::{BookingFact, CohortFact, Facts, FamilyFact, Figures, GroupBy, Report, UNKNOWN_WARD};
 use crate::domain::monitoring::most_deprived;
 use crate::domain::register::{completed, summarise_pairs};
 use crate::domain::status::FollowUpOutcome;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The rows for `by` (none without it) and the total.
 pub fn build(facts: &Facts, by: Option<GroupBy>) -> Report {
@@ -137,9 +137,13 @@ impl Acc {
 /// complete it), but what happened before it was cancelled counts as on any cohort: sessions
 /// held, families booked, waiting (never offered a place, if they only waited), attending, in the
 /// crèche (and its incidents), followed up, scored. So cancelling a group changes only the two cohort counts.
+///
+/// Each booking's row is worked out once (marks, sign-ins, incidents and scores come by the
+/// hundred thousand at a borough's size), and rows are kept in a vector by index until the end.
 fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
+    let unknown = FamilyFact::default();
     let key = |c: &CohortFact, family: Option<i32>| -> Option<String> {
-        let fam = family.map(|id| f.families.get(&id).cloned().unwrap_or_default());
+        let fam = family.map(|id| f.families.get(&id).unwrap_or(&unknown));
         Some(match (by, fam) {
             (None, _) => String::new(),
             (Some(GroupBy::Programme), _) => c.programme.clone(),
@@ -147,15 +151,15 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
             (Some(GroupBy::Month), _) => c.month.clone(),
             (Some(_), None) => return None,
             (Some(GroupBy::Ward), Some(fam)) if fam.ward.is_empty() => UNKNOWN_WARD.into(),
-            (Some(GroupBy::Ward), Some(fam)) => fam.ward,
-            (Some(GroupBy::ReferralSource), Some(fam)) => fam.referral_source,
+            (Some(GroupBy::Ward), Some(fam)) => fam.ward.clone(),
+            (Some(GroupBy::ReferralSource), Some(fam)) => fam.referral_source.clone(),
             (Some(GroupBy::Family(b)), Some(fam)) => b.key(&fam.profile, f.year),
         })
     };
     let cohort = |id: i32| f.cohorts.get(&id);
-    let mut rows: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut rows = Rows::default();
     for c in f.cohorts.values() {
-        if let Some(row) = key(c, None).map(|k| rows.entry(k).or_default()) {
+        if let Some(row) = key(c, None).map(|k| rows.entry(k)) {
             if c.cancelled {
                 row.cancelled += 1;
             } else {
@@ -166,18 +170,21 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     }
     // Per (cohort, family): ever confirmed, ever waitlisted — never offered a place is per cohort.
     let mut history: BTreeMap<(i32, i32), (bool, bool)> = BTreeMap::new();
-    let mut attended_group: BTreeMap<(i32, i32), usize> = BTreeMap::new();
-    // The row a booking's facts go to, with its cohort.
-    let booking_row = |bid: i32| {
-        let b = f.bookings.get(&bid)?;
-        let c = cohort(b.cohort_id)?;
-        Some((b, c, key(c, Some(b.family_id))?))
-    };
-    for &bid in f.bookings.keys() {
-        let Some((b, c, k)) = booking_row(bid) else {
+    let mut attended_group: HashMap<(i32, i32), usize> = HashMap::new();
+    // The row each booking's facts go to, with the booking and its cohort.
+    let mut of_booking: HashMap<i32, (&BookingFact, &CohortFact, usize)> =
+        HashMap::with_capacity(f.bookings.len());
+    for (&bid, b) in &f.bookings {
+        let Some(c) = cohort(b.cohort_id) else {
             continue;
         };
-        let row = rows.entry(k).or_default();
+        if let Some(k) = key(c, Some(b.family_id)) {
+            of_booking.insert(bid, (b, c, rows.index(k)));
+        }
+    }
+    let booking_row = |bid: i32| of_booking.get(&bid).copied();
+    for &(b, c, r) in of_booking.values() {
+        let row = &mut rows.accs[r];
         let pair = (b.cohort_id, b.family_id);
         if b.confirmed {
             row.booked.insert(b.family_id);
@@ -194,7 +201,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     for (&(cohort, family), &(confirmed, waitlisted)) in &history {
         if let Some(k) = f.cohorts.get(&cohort).and_then(|c| key(c, Some(family))) {
             if waitlisted && !confirmed {
-                rows.entry(k).or_default().never_offered.insert(family);
+                rows.entry(k).never_offered.insert(family);
             }
         }
     }
@@ -202,10 +209,10 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         let Some(s) = f.sessions.get(&sid).filter(|s| s.delivered) else {
             continue;
         };
-        let Some((b, _, k)) = booking_row(bid) else {
+        let Some((b, _, r)) = booking_row(bid) else {
             continue;
         };
-        let row = rows.entry(k).or_default();
+        let row = &mut rows.accs[r];
         row.recorded += 1;
         if mark.attended() {
             row.attended += 1;
@@ -224,10 +231,10 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
             continue;
         };
         if let Some(k) = cohort(s.cohort_id).and_then(|c| key(c, Some(family))) {
-            rows.entry(k).or_default().visits += 1;
+            rows.entry(k).visits += 1;
         }
     }
-    for row in rows.values_mut() {
+    for row in &mut rows.accs {
         for &(cohort, family) in &row.eligible {
             let threshold = f.cohorts.get(&cohort).map_or(1, |c| c.completion_threshold);
             let attended = attended_group.get(&(cohort, family)).copied().unwrap_or(0);
@@ -238,22 +245,22 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     }
     for &(sid, bid, child) in &f.creche {
         if f.sessions.get(&sid).is_some_and(|s| s.delivered) {
-            if let Some((_, _, k)) = booking_row(bid) {
-                rows.entry(k).or_default().children.insert(child);
+            if let Some((_, _, r)) = booking_row(bid) {
+                rows.accs[r].children.insert(child);
             }
         }
     }
     // Every incident recorded counts, in the row of the child's family's booking.
     for &(_, bid) in &f.incidents {
-        if let Some((_, _, k)) = booking_row(bid) {
-            rows.entry(k).or_default().incidents += 1;
+        if let Some((_, _, r)) = booking_row(bid) {
+            rows.accs[r].incidents += 1;
         }
     }
     for (cohort_id, family, outcome) in &f.follow_ups {
         let Some(k) = cohort(*cohort_id).and_then(|c| key(c, Some(*family))) else {
             continue;
         };
-        let row = rows.entry(k).or_default();
+        let row = rows.entry(k);
         row.follow_ups += 1;
         match outcome {
             Some(o) => *row.outcomes.entry(o.clone()).or_default() += 1,
@@ -262,7 +269,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     }
     // Reach: the children of the families reached, who of them live where the under-fives are
     // known, and how deprived their neighbourhoods are.
-    for row in rows.values_mut() {
+    for row in &mut rows.accs {
         for &family in &row.reached {
             let Some(fam) = f.families.get(&family) else {
                 continue;
@@ -281,10 +288,10 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         }
     }
     for (bid, measure, pre, score) in &f.scores {
-        let Some((_, _, k)) = booking_row(*bid) else {
+        let Some((_, _, r)) = booking_row(*bid) else {
             continue;
         };
-        let by_booking = rows.entry(k).or_default().scores.entry(measure.clone());
+        let by_booking = rows.accs[r].scores.entry(measure.clone());
         let e = by_booking.or_default().entry(*bid).or_default();
         if *pre {
             e.0 = Some(*score);
@@ -292,5 +299,36 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
             e.1 = Some(*score);
         }
     }
-    rows
+    rows.into_map()
+}
+
+/// The rows met so far, by key, each an index into `accs`.
+#[derive(Default)]
+struct Rows {
+    index: HashMap<String, usize>,
+    accs: Vec<Acc>,
+}
+
+impl Rows {
+    fn index(&mut self, key: String) -> usize {
+        let next = self.accs.len();
+        let i = *self.index.entry(key).or_insert(next);
+        if i == next {
+            self.accs.push(Acc::default());
+        }
+        i
+    }
+
+    fn entry(&mut self, key: String) -> &mut Acc {
+        let i = self.index(key);
+        &mut self.accs[i]
+    }
+
+    fn into_map(self) -> BTreeMap<String, Acc> {
+        let mut accs: Vec<Option<Acc>> = self.accs.into_iter().map(Some).collect();
+        self.index
+            .into_iter()
+            .filter_map(|(k, i)| Some((k, accs[i].take()?)))
+            .collect()
+    }
 }
