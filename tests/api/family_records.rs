@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 /// Where the export lists each table's rows: a path into the document, `*` for every item.
 const EXPORTED: &[(&str, &str)] = &[
     ("families", "family/id"),
-    ("family_monitoring", "family/monitoring/id"),
+    ("family_monitoring", "family/monitoring_id"),
     ("creche_key_persons", "creche_key_persons/*/id"),
     ("users", "user/id"),
     ("refresh_tokens", "user/logins/*/id"),

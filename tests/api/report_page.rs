@@ -103,8 +103,12 @@ db_test! {
             problem(link(&app, &app.user_token(role), json!({})), 403);
         }
         problem(app.post("/api/v1/reports/summary/link", None, &json!({})), 401);
-        let p = problem(link(&app, &co, json!({"disclosure": "public", "from": "2026-13-01"})), 422);
-        assert!(p["errors"]["disclosure"].is_array() && p["errors"]["from"].is_array(), "{p}");
+        for (body, field) in [(json!({"disclosure": "public"}), "disclosure"), (json!({"disclosure": ""}), "disclosure"),
+                              (json!({"from": "2026-13-01"}), "from"), (json!({"to": ""}), "to"),
+                              (json!({"from": "1999-12-31"}), "from"), (json!({"from": "2026-05-01", "to": "2026-04-01"}), "to")] {
+            let p = problem(link(&app, &co, body.clone()), 422);
+            assert!(p["errors"][field].is_array(), "{body}: {p}");
+        }
         problem(link(&app, &co, json!({"group_by": "ward"})), 422);
 
         // The link opens this page only: not the API, and no other token opens the page.

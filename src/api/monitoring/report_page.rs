@@ -28,15 +28,22 @@ pub const LINK_MINUTES: i64 = 15;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportLinkBody {
-    /// First day of the period, `YYYY-MM-DD`; without it, from the first cohort.
-    #[schema(format = Date)]
-    pub from: Option<String>,
-    /// Last day of the period, inclusive; without it, to the last cohort.
-    #[schema(format = Date)]
-    pub to: Option<String>,
-    /// `internal` (exact, the default) or `suppressed` (safe to share).
-    #[schema(pattern = "^(internal|suppressed)?$")]
-    pub disclosure: Option<String>,
+    /// First day of the period (2000–2100); without it, from the first cohort.
+    #[schema(value_type = Option<String>, format = Date, pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub from: Option<NaiveDate>,
+    /// Last day of the period, inclusive (2000–2100), not before `from`; without it, to the
+    /// last cohort.
+    #[schema(value_type = Option<String>, format = Date, pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
+    pub to: Option<NaiveDate>,
+    /// Exact (`internal`, the default) or safe to share (`suppressed`).
+    pub disclosure: Option<Disclosure>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    Internal,
+    Suppressed,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -69,12 +76,19 @@ pub async fn summary_link(
     body: ApiJson<ReportLinkBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
+    // The same checks as the report's query (dates 2000–2100, `to` not before `from`).
     let q = ReportQuery {
-        from: b.from,
-        to: b.to,
+        from: b.from.map(|d| d.to_string()),
+        to: b.to.map(|d| d.to_string()),
         group_by: None,
         format: None,
-        disclosure: b.disclosure,
+        disclosure: b.disclosure.map(|d| {
+            match d {
+                Disclosure::Internal => "internal",
+                Disclosure::Suppressed => "suppressed",
+            }
+            .to_string()
+        }),
     };
     let (from, to, _, _, shared) = checked(&q)?;
     let now = state.now();

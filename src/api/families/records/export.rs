@@ -239,10 +239,9 @@ fn family(
     answers: Option<store::families::StoredAnswers>,
 ) -> ExportFamily {
     ExportFamily {
-        monitoring: answers.map(|a| ExportMonitoring {
-            id: a.id,
-            answers: crate::api::families::monitoring::Monitoring::of(a.answers, a.carers),
-        }),
+        monitoring_id: answers.as_ref().map(|a| a.id),
+        monitoring: answers
+            .map(|a| crate::api::families::monitoring::Monitoring::of(a.answers, a.carers)),
         lsoa: f.lsoa,
         imd_decile: f.imd_decile,
         id: f.id,

@@ -65,7 +65,9 @@ pub struct ExportFamily {
     pub reminders: bool,
     /// What the family told us for monitoring (kept, without names, after erasure); null
     /// when never asked.
-    pub monitoring: Option<ExportMonitoring>,
+    pub monitoring: Option<crate::api::families::monitoring::Monitoring>,
+    /// The stored answers' row (`family_monitoring`), when there is one.
+    pub monitoring_id: Option<i32>,
     /// The LSOA and IMD decile its postcode gave (kept as statistics after erasure).
     pub lsoa: String,
     pub imd_decile: Option<i32>,
@@ -76,13 +78,6 @@ pub struct ExportFamily {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub erased_at: Option<DateTime<Utc>>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ExportMonitoring {
-    pub id: i32,
-    #[serde(flatten)]
-    pub answers: crate::api::families::monitoring::Monitoring,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
