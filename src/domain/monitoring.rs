@@ -224,6 +224,11 @@ pub enum Breakdown {
 pub const UNKNOWN_DECILE: &str = "unknown";
 
 impl Breakdown {
+    /// Told by the family's monitoring answers (not by its children or where it lives).
+    pub fn from_answers(self) -> bool {
+        !matches!(self, Breakdown::Send | Breakdown::ImdDecile)
+    }
+
     /// The family's row. `year` is the report's year: a carer is a teenage parent when they
     /// are under 20 at the end of it by their year of birth (year − birth year < 20).
     pub fn key(self, p: &Profile, year: i32) -> String {

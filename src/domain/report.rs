@@ -11,7 +11,7 @@ mod figures;
 pub use figures::build;
 
 use crate::domain::monitoring::{Breakdown, Profile};
-use crate::domain::register::{Mark, PairSummary};
+use crate::domain::register::PairSummary;
 use crate::domain::status::BookingStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
@@ -69,6 +69,11 @@ impl GroupBy {
         Self::ALL.into_iter().find(|g| g.as_str() == s)
     }
 
+    /// Rows by what a family told us (the monitoring answers must be read).
+    pub fn reads_answers(self) -> bool {
+        matches!(self, GroupBy::Family(b) if b.from_answers())
+    }
+
     /// Rows split by an attribute of the family: a cohort cannot be split that way, so cohort
     /// counts (run, cancelled, sessions delivered) are left out of such rows.
     pub fn by_family(self) -> bool {
@@ -113,7 +118,8 @@ pub struct SessionSpan {
 }
 
 impl SessionSpan {
-    /// Held: not cancelled and started by `now`.
+    /// Held: not cancelled and started by `now`. (`store::reports` counts marks by the same rule in
+    /// SQL, so as not to read each one.)
     pub fn delivered(&self, now: NaiveDateTime) -> bool {
         !self.cancelled && self.starts_at <= now
     }
@@ -189,15 +195,15 @@ pub struct WeekAttendance {
 pub fn attendance_by_week(f: &Facts) -> Vec<WeekAttendance> {
     use chrono::Datelike;
     let mut weeks: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
-    for (sid, _, mark) in &f.marks {
+    for (sid, tally) in &f.session_marks {
         let Some(s) = f.sessions.get(sid).filter(|s| s.delivered) else {
             continue;
         };
         let monday =
             s.date - chrono::Duration::days(s.date.weekday().num_days_from_monday().into());
         let week = weeks.entry(monday).or_default();
-        week.0 += i64::from(mark.attended());
-        week.1 += 1;
+        week.0 += tally.attended;
+        week.1 += tally.recorded;
     }
     weeks
         .into_iter()
@@ -207,6 +213,15 @@ pub fn attendance_by_week(f: &Facts) -> Vec<WeekAttendance> {
             recorded,
         })
         .collect()
+}
+
+/// Marks counted: all recorded, those attended (present or late, `Mark::attended`), and those
+/// attended at group sessions (what completion counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub recorded: i64,
+    pub attended: i64,
+    pub attended_group: i64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -235,8 +250,11 @@ pub struct Facts {
     pub sessions: BTreeMap<i32, SessionFact>,
     pub bookings: BTreeMap<i32, BookingFact>,
     pub families: BTreeMap<i32, FamilyFact>,
-    /// (session, booking, mark)
-    pub marks: Vec<(i32, i32, Mark)>,
+    /// The marks of each booking at the sessions held (`SessionSpan::delivered`), counted by
+    /// the database: a borough's year holds hundreds of thousands.
+    pub marks: Vec<(i32, Tally)>,
+    /// The same marks by session, when asked for (attendance week by week).
+    pub session_marks: Vec<(i32, Tally)>,
     /// (session, booking, child) crèche sign-ins
     pub creche: Vec<(i32, i32, i32)>,
     /// (session, booking) of each incident recorded in the crèche

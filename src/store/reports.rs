@@ -11,11 +11,15 @@ use crate::db::DbConnection;
 use crate::domain::cohort::parse_timezone;
 use crate::domain::monitoring::Profile;
 use crate::domain::register::Mark;
-use crate::domain::report::{self, BookingFact, CohortFact, Facts, FamilyFact, SessionFact};
+use crate::domain::report::{
+    self, BookingFact, CohortFact, Facts, FamilyFact, SessionFact, Tally,
+};
 use crate::domain::status::{CohortStatus, SessionKind, SessionStatus};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
-use std::collections::BTreeMap;
+use diesel::sql_types::BigInt;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Cohort ids per query: well under either database's limit of bound parameters.
 const CHUNK: usize = 1000;
@@ -32,6 +36,15 @@ type CohortRow = (
 );
 type SessionRow = (i32, i32, String, NaiveDateTime, NaiveDateTime, String);
 
+/// What a report reads beyond what every report needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extra {
+    /// The families' monitoring answers (for a breakdown by them).
+    pub answers: bool,
+    /// The marks by session (for attendance week by week).
+    pub session_marks: bool,
+}
+
 /// Everything the report needs about the cohorts whose first session (local date) falls in
 /// `from..=to`, drafts excluded, as the database stood at one instant.
 pub fn facts(
@@ -39,6 +52,7 @@ pub fn facts(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     now: NaiveDateTime,
+    extra: Extra,
 ) -> QueryResult<Facts> {
     conn.transaction(|c| {
         // One snapshot for all the reads below, so a register saved meanwhile is either wholly
@@ -113,8 +127,9 @@ pub fn facts(
         // before it was cancelled still happened (the figures decide what counts).
         let all: Vec<i32> = f.cohorts.keys().copied().collect();
         for chunk in all.chunks(CHUNK) {
-            add_chunk(c, chunk, &mut f)?;
+            add_chunk(c, chunk, now, extra, &mut f)?;
         }
+        add_families(c, extra, &mut f)?;
         f.year = to.unwrap_or(now.date()).year();
         f.under_fives = under_fives(c)?;
         Ok(f)
@@ -177,9 +192,14 @@ fn cohorts(
         .load(c)
 }
 
-/// Bookings, families, marks, sign-ins, crèche incidents, visitors, follow-ups and scores of some
-/// cohorts.
-fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()> {
+/// Bookings, visitors, marks, sign-ins, crèche incidents, follow-ups and scores of some cohorts.
+fn add_chunk(
+    c: &mut DbConnection,
+    ids: &[i32],
+    now: NaiveDateTime,
+    extra: Extra,
+    f: &mut Facts,
+) -> QueryResult<()> {
     let bookings: Vec<(i32, i32, i32, String, NaiveDateTime, Option<NaiveDateTime>)> = bo::table
         .filter(bo::cohort_id.eq_any(ids))
         .select((
@@ -204,71 +224,14 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
             },
         );
     }
-    let of_cohorts = bo::table.filter(bo::cohort_id.eq_any(ids));
-    let visited = sv::table
-        .inner_join(se::table)
-        .filter(se::cohort_id.eq_any(ids));
     f.visitors.extend(
-        visited
-            .clone()
+        sv::table
+            .inner_join(se::table)
+            .filter(se::cohort_id.eq_any(ids))
             .select((sv::session_id, sv::family_id))
             .load::<(i32, i32)>(c)?,
     );
-    let families: Vec<(i32, String, String, Option<i32>)> = fa::table
-        .filter(
-            fa::id
-                .eq_any(of_cohorts.select(bo::family_id))
-                .or(fa::id.eq_any(visited.select(sv::family_id))),
-        )
-        .select((fa::id, fa::ward, fa::referral_source, fa::imd_decile))
-        .load(c)?;
-    let family_ids: Vec<i32> = families.iter().map(|f| f.0).collect();
-    for (id, ward, referral_source, imd_decile) in families {
-        // A family never asked has no answers row: its rows are `not_asked` whatever its carers.
-        let profile = Profile {
-            carers: 1,
-            imd_decile,
-            ..Profile::default()
-        };
-        f.families.insert(
-            id,
-            FamilyFact {
-                ward,
-                referral_source,
-                profile,
-                children: Vec::new(),
-            },
-        );
-    }
-    for part in family_ids.chunks(CHUNK) {
-        for a in crate::store::families::answers_of(c, part)? {
-            if let Some(fam) = f.families.get_mut(&a.family_id) {
-                fam.profile.answers = a.answers;
-                fam.profile.carers = a.carers;
-            }
-        }
-        let children: Vec<(i32, i32, String)> = ch::table
-            .filter(ch::family_id.eq_any(part))
-            .select((ch::family_id, ch::id, ch::send))
-            .order(ch::id)
-            .load(c)?;
-        for (family, child, send) in children {
-            if let Some(fam) = f.families.get_mut(&family) {
-                fam.children.push(child);
-                fam.profile.children_send.push(send);
-            }
-        }
-    }
-    let marks: Vec<(i32, i32, String)> = am::table
-        .inner_join(bo::table)
-        .filter(bo::cohort_id.eq_any(ids))
-        .select((am::session_id, am::booking_id, am::status))
-        .load(c)?;
-    f.marks.extend(
-        marks
-            .into_iter()
-            .filter_map(|(s, b, m)| Some((s, b, Mark::parse(&m)?))),
-    );
+    add_marks(c, ids, now, extra, f)?;
     f.creche.extend(
         ca::table
             .inner_join(bo::table)
@@ -294,5 +257,133 @@ fn add_chunk(c: &mut DbConnection, ids: &[i32], f: &mut Facts) -> QueryResult<()
             .into_iter()
             .map(|(b, m, phase, s)| (b, m, phase == "pre", s)),
     );
+    Ok(())
+}
+
+/// The marks of some cohorts at the sessions held by `now`, counted per booking (and per
+/// session when asked) by the database rather than read one by one. Held is
+/// `report::SessionSpan::delivered` at the cohort's `held_by`: not cancelled, started by `now`
+/// and, on a cancelled cohort, by the moment it was cancelled.
+fn add_marks(
+    c: &mut DbConnection,
+    ids: &[i32],
+    now: NaiveDateTime,
+    extra: Extra,
+    f: &mut Facts,
+) -> QueryResult<()> {
+    let attended: Vec<String> = Mark::ALL
+        .iter()
+        .filter(|m| m.attended())
+        .map(|m| format!("'{}'", m.as_str()))
+        .collect();
+    let attended = format!("attendance_marks.status IN ({})", attended.join(", "));
+    let count_attended = || sql::<BigInt>(&format!("COUNT(CASE WHEN {attended} THEN 1 END)"));
+    let count_attended_group = || {
+        sql::<BigInt>(&format!(
+            "COUNT(CASE WHEN {attended} AND sessions.kind = '{}' THEN 1 END)",
+            SessionKind::Group.as_str()
+        ))
+    };
+    let held = || {
+        am::table
+            .inner_join(se::table.inner_join(co::table))
+            .filter(se::cohort_id.eq_any(ids))
+            .filter(se::status.ne(SessionStatus::Cancelled.as_str()))
+            .filter(se::starts_at.le(now))
+            .filter(
+                co::cancelled_at
+                    .is_null()
+                    .or(co::cancelled_at.ge(se::starts_at.nullable())),
+            )
+    };
+    let tally = |(id, recorded, attended, attended_group)| {
+        (
+            id,
+            Tally {
+                recorded,
+                attended,
+                attended_group,
+            },
+        )
+    };
+    let per_booking: Vec<(i32, i64, i64, i64)> = held()
+        .group_by(am::booking_id)
+        .select((
+            am::booking_id,
+            count_star(),
+            count_attended(),
+            count_attended_group(),
+        ))
+        .load(c)?;
+    f.marks.extend(per_booking.into_iter().map(tally));
+    if extra.session_marks {
+        let per_session: Vec<(i32, i64, i64, i64)> = held()
+            .group_by(am::session_id)
+            .select((
+                am::session_id,
+                count_star(),
+                count_attended(),
+                count_attended_group(),
+            ))
+            .load(c)?;
+        f.session_marks.extend(per_session.into_iter().map(tally));
+    }
+    Ok(())
+}
+
+/// The ward, referral source, IMD decile and children (with their SEND answers) of every family
+/// booked or visiting, read once however many cohorts they came to; their monitoring answers
+/// when asked.
+fn add_families(c: &mut DbConnection, extra: Extra, f: &mut Facts) -> QueryResult<()> {
+    let ids: BTreeSet<i32> = f
+        .bookings
+        .values()
+        .map(|b| b.family_id)
+        .chain(f.visitors.iter().map(|v| v.1))
+        .collect();
+    let ids: Vec<i32> = ids.into_iter().collect();
+    for part in ids.chunks(CHUNK) {
+        let families: Vec<(i32, String, String, Option<i32>)> = fa::table
+            .filter(fa::id.eq_any(part))
+            .select((fa::id, fa::ward, fa::referral_source, fa::imd_decile))
+            .load(c)?;
+        for (id, ward, referral_source, imd_decile) in families {
+            // A family never asked has no answers row: its rows are `not_asked` whatever its
+            // carers.
+            let profile = Profile {
+                carers: 1,
+                imd_decile,
+                ..Profile::default()
+            };
+            f.families.insert(
+                id,
+                FamilyFact {
+                    ward,
+                    referral_source,
+                    profile,
+                    children: Vec::new(),
+                },
+            );
+        }
+        if extra.answers {
+            for a in crate::store::families::answers_of(c, part)? {
+                if let Some(fam) = f.families.get_mut(&a.family_id) {
+                    fam.profile.answers = a.answers;
+                    fam.profile.carers = a.carers;
+                }
+            }
+        }
+        let children: Vec<(i32, i32, String)> = ch::table
+            .filter(ch::family_id.eq_any(part))
+            .select((ch::family_id, ch::id, ch::send))
+            .order(ch::id)
+            .load(c)?;
+        for (family, child, send) in children {
+            if let Some(fam) = f.families.get_mut(&family) {
+                fam.children.push(child);
+                fam.profile.children_send.push(send);
+            }
+        }
+    }
     Ok(())
 }

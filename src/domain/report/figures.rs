@@ -1,7 +1,7 @@
 //! The arithmetic of the report: each row collects the families, children and (cohort, family)
 //! pairs it has seen as sets, so a family counts once per row however many bookings it has.
 
-use super::{BookingFact, CohortFact, Facts, FamilyFact, Figures, GroupBy, Report, UNKNOWN_WARD};
+use super::{BookingFact, Facts, FamilyFact, Figures, GroupBy, Report, UNKNOWN_WARD};
 use crate::domain::monitoring::most_deprived;
 use crate::domain::register::{completed, summarise_pairs};
 use crate::domain::status::FollowUpOutcome;
@@ -138,28 +138,14 @@ impl Acc {
 /// held, families booked, waiting (never offered a place, if they only waited), attending, in the
 /// crèche (and its incidents), followed up, scored. So cancelling a group changes only the two cohort counts.
 ///
-/// Each booking's row is worked out once (marks, sign-ins, incidents and scores come by the
-/// hundred thousand at a borough's size), and rows are kept in a vector by index until the end.
+/// Each booking's row is worked out once (sign-ins, incidents and scores come by the hundred
+/// thousand at a borough's size), and rows are kept in a vector by index until the end.
 fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
-    let unknown = FamilyFact::default();
-    let key = |c: &CohortFact, family: Option<i32>| -> Option<String> {
-        let fam = family.map(|id| f.families.get(&id).unwrap_or(&unknown));
-        Some(match (by, fam) {
-            (None, _) => String::new(),
-            (Some(GroupBy::Programme), _) => c.programme.clone(),
-            (Some(GroupBy::Venue), _) => c.venue.clone(),
-            (Some(GroupBy::Month), _) => c.month.clone(),
-            (Some(_), None) => return None,
-            (Some(GroupBy::Ward), Some(fam)) if fam.ward.is_empty() => UNKNOWN_WARD.into(),
-            (Some(GroupBy::Ward), Some(fam)) => fam.ward.clone(),
-            (Some(GroupBy::ReferralSource), Some(fam)) => fam.referral_source.clone(),
-            (Some(GroupBy::Family(b)), Some(fam)) => b.key(&fam.profile, f.year),
-        })
-    };
+    let mut rows = Rows::new(f, by);
     let cohort = |id: i32| f.cohorts.get(&id);
-    let mut rows = Rows::default();
-    for c in f.cohorts.values() {
-        if let Some(row) = key(c, None).map(|k| rows.entry(k)) {
+    for (&id, c) in &f.cohorts {
+        if let Some(r) = rows.of(id, None) {
+            let row = &mut rows.accs[r];
             if c.cancelled {
                 row.cancelled += 1;
             } else {
@@ -170,20 +156,18 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     }
     // Per (cohort, family): ever confirmed, ever waitlisted — never offered a place is per cohort.
     let mut history: BTreeMap<(i32, i32), (bool, bool)> = BTreeMap::new();
-    let mut attended_group: HashMap<(i32, i32), usize> = HashMap::new();
-    // The row each booking's facts go to, with the booking and its cohort.
-    let mut of_booking: HashMap<i32, (&BookingFact, &CohortFact, usize)> =
+    let mut attended_group: HashMap<(i32, i32), i64> = HashMap::new();
+    // The row each booking's facts go to, with the booking.
+    let mut of_booking: HashMap<i32, (&BookingFact, usize)> =
         HashMap::with_capacity(f.bookings.len());
     for (&bid, b) in &f.bookings {
         let Some(c) = cohort(b.cohort_id) else {
             continue;
         };
-        if let Some(k) = key(c, Some(b.family_id)) {
-            of_booking.insert(bid, (b, c, rows.index(k)));
-        }
-    }
-    let booking_row = |bid: i32| of_booking.get(&bid).copied();
-    for &(b, c, r) in of_booking.values() {
+        let Some(r) = rows.of(b.cohort_id, Some(b.family_id)) else {
+            continue;
+        };
+        of_booking.insert(bid, (b, r));
         let row = &mut rows.accs[r];
         let pair = (b.cohort_id, b.family_id);
         if b.confirmed {
@@ -198,30 +182,28 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         let h = history.entry(pair).or_default();
         *h = (h.0 || b.confirmed, h.1 || b.waitlisted);
     }
+    let booking_row = |bid: i32| of_booking.get(&bid).copied();
     for (&(cohort, family), &(confirmed, waitlisted)) in &history {
-        if let Some(k) = f.cohorts.get(&cohort).and_then(|c| key(c, Some(family))) {
-            if waitlisted && !confirmed {
-                rows.entry(k).never_offered.insert(family);
+        if waitlisted && !confirmed {
+            if let Some(r) = rows.of(cohort, Some(family)) {
+                rows.accs[r].never_offered.insert(family);
             }
         }
     }
-    for &(sid, bid, mark) in &f.marks {
-        let Some(s) = f.sessions.get(&sid).filter(|s| s.delivered) else {
-            continue;
-        };
-        let Some((b, _, r)) = booking_row(bid) else {
+    for &(bid, tally) in &f.marks {
+        let Some((b, r)) = booking_row(bid) else {
             continue;
         };
         let row = &mut rows.accs[r];
-        row.recorded += 1;
-        if mark.attended() {
-            row.attended += 1;
+        row.recorded += tally.recorded;
+        row.attended += tally.attended;
+        if tally.attended > 0 {
             row.reached.insert(b.family_id);
-            if s.group {
-                *attended_group
-                    .entry((b.cohort_id, b.family_id))
-                    .or_default() += 1;
-            }
+        }
+        if tally.attended_group > 0 {
+            *attended_group
+                .entry((b.cohort_id, b.family_id))
+                .or_default() += tally.attended_group;
         }
     }
     // Visitors held no place: counted apart, never as families booked or reached, nor in the
@@ -230,37 +212,37 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         let Some(s) = f.sessions.get(&sid).filter(|s| s.delivered) else {
             continue;
         };
-        if let Some(k) = cohort(s.cohort_id).and_then(|c| key(c, Some(family))) {
-            rows.entry(k).visits += 1;
+        if let Some(r) = rows.of(s.cohort_id, Some(family)) {
+            rows.accs[r].visits += 1;
         }
     }
     for row in &mut rows.accs {
         for &(cohort, family) in &row.eligible {
             let threshold = f.cohorts.get(&cohort).map_or(1, |c| c.completion_threshold);
             let attended = attended_group.get(&(cohort, family)).copied().unwrap_or(0);
-            if completed(attended, threshold) {
+            if completed(attended as usize, threshold) {
                 row.completed.insert((cohort, family));
             }
         }
     }
     for &(sid, bid, child) in &f.creche {
         if f.sessions.get(&sid).is_some_and(|s| s.delivered) {
-            if let Some((_, _, r)) = booking_row(bid) {
+            if let Some((_, r)) = booking_row(bid) {
                 rows.accs[r].children.insert(child);
             }
         }
     }
     // Every incident recorded counts, in the row of the child's family's booking.
     for &(_, bid) in &f.incidents {
-        if let Some((_, _, r)) = booking_row(bid) {
+        if let Some((_, r)) = booking_row(bid) {
             rows.accs[r].incidents += 1;
         }
     }
     for (cohort_id, family, outcome) in &f.follow_ups {
-        let Some(k) = cohort(*cohort_id).and_then(|c| key(c, Some(*family))) else {
+        let Some(r) = rows.of(*cohort_id, Some(*family)) else {
             continue;
         };
-        let row = rows.entry(k);
+        let row = &mut rows.accs[r];
         row.follow_ups += 1;
         match outcome {
             Some(o) => *row.outcomes.entry(o.clone()).or_default() += 1,
@@ -288,11 +270,18 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         }
     }
     for (bid, measure, pre, score) in &f.scores {
-        let Some((_, _, r)) = booking_row(*bid) else {
+        let Some((_, r)) = booking_row(*bid) else {
             continue;
         };
-        let by_booking = rows.accs[r].scores.entry(measure.clone());
-        let e = by_booking.or_default().entry(*bid).or_default();
+        let scores = &mut rows.accs[r].scores;
+        // Looked up before inserting: a measure's name is copied once per row, not per score.
+        if !scores.contains_key(measure) {
+            scores.insert(measure.clone(), BTreeMap::new());
+        }
+        let Some(by_booking) = scores.get_mut(measure) else {
+            continue;
+        };
+        let e = by_booking.entry(*bid).or_default();
         if *pre {
             e.0 = Some(*score);
         } else {
@@ -302,14 +291,74 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     rows.into_map()
 }
 
-/// The rows met so far, by key, each an index into `accs`.
-#[derive(Default)]
-struct Rows {
+/// The rows met so far, by key, each an index into `accs`; a cohort's or family's row is worked
+/// out once (a breakdown by what a family told us reads several answers).
+struct Rows<'f> {
+    facts: &'f Facts,
+    by: Option<GroupBy>,
     index: HashMap<String, usize>,
     accs: Vec<Acc>,
+    of_cohort: HashMap<i32, Option<usize>>,
+    of_family: HashMap<i32, Option<usize>>,
 }
 
-impl Rows {
+impl<'f> Rows<'f> {
+    fn new(facts: &'f Facts, by: Option<GroupBy>) -> Self {
+        Rows {
+            facts,
+            by,
+            index: HashMap::new(),
+            accs: Vec::new(),
+            of_cohort: HashMap::new(),
+            of_family: HashMap::new(),
+        }
+    }
+
+    /// The row of a cohort's fact, or of a family's on that cohort; `None` when it cannot be
+    /// told (a cohort fact in a row by family attribute, or an unknown cohort).
+    fn of(&mut self, cohort: i32, family: Option<i32>) -> Option<usize> {
+        let by_family = self.by.is_some_and(GroupBy::by_family);
+        match (by_family, family) {
+            (false, _) => {
+                if let Some(&r) = self.of_cohort.get(&cohort) {
+                    return r;
+                }
+                let r = self.facts.cohorts.get(&cohort).map(|c| {
+                    let key = match self.by {
+                        Some(GroupBy::Programme) => c.programme.clone(),
+                        Some(GroupBy::Venue) => c.venue.clone(),
+                        Some(GroupBy::Month) => c.month.clone(),
+                        _ => String::new(),
+                    };
+                    self.index(key)
+                });
+                self.of_cohort.insert(cohort, r);
+                r
+            }
+            (true, None) => None,
+            (true, Some(family)) => {
+                if !self.facts.cohorts.contains_key(&cohort) {
+                    return None;
+                }
+                if let Some(&r) = self.of_family.get(&family) {
+                    return r;
+                }
+                let unknown = FamilyFact::default();
+                let fam = self.facts.families.get(&family).unwrap_or(&unknown);
+                let key = match self.by {
+                    Some(GroupBy::Ward) if fam.ward.is_empty() => UNKNOWN_WARD.into(),
+                    Some(GroupBy::Ward) => fam.ward.clone(),
+                    Some(GroupBy::ReferralSource) => fam.referral_source.clone(),
+                    Some(GroupBy::Family(b)) => b.key(&fam.profile, self.facts.year),
+                    _ => String::new(),
+                };
+                let r = Some(self.index(key));
+                self.of_family.insert(family, r);
+                r
+            }
+        }
+    }
+
     fn index(&mut self, key: String) -> usize {
         let next = self.accs.len();
         let i = *self.index.entry(key).or_insert(next);
@@ -317,11 +366,6 @@ impl Rows {
             self.accs.push(Acc::default());
         }
         i
-    }
-
-    fn entry(&mut self, key: String) -> &mut Acc {
-        let i = self.index(key);
-        &mut self.accs[i]
     }
 
     fn into_map(self) -> BTreeMap<String, Acc> {

@@ -1,6 +1,31 @@
 use super::*;
 use crate::domain::register::Mark::*;
+use crate::domain::register::Mark;
 use chrono::NaiveTime;
+
+/// Marks counted per booking and per session, as the store's query counts them (all sessions
+/// here are held).
+fn tallied(
+    marks: &[(i32, i32, Mark)],
+    sessions: &BTreeMap<i32, SessionFact>,
+) -> (Vec<(i32, Tally)>, Vec<(i32, Tally)>) {
+    let (mut by_booking, mut by_session) = (BTreeMap::new(), BTreeMap::new());
+    for &(sid, bid, mark) in marks {
+        let group = sessions.get(&sid).is_some_and(|s| s.group);
+        for t in [
+            by_booking.entry(bid).or_insert_with(Tally::default),
+            by_session.entry(sid).or_insert_with(Tally::default),
+        ] {
+            t.recorded += 1;
+            t.attended += i64::from(mark.attended());
+            t.attended_group += i64::from(mark.attended() && group);
+        }
+    }
+    (
+        by_booking.into_iter().collect(),
+        by_session.into_iter().collect(),
+    )
+}
 
 fn at(d: &str, t: &str) -> NaiveDateTime {
     NaiveDate::parse_from_str(d, "%Y-%m-%d")
@@ -165,7 +190,7 @@ fn facts() -> Facts {
     f.families.insert(50, fam("lambeth-2014:Stockwell", "self"));
     // Family 10 attends two group sessions of cohort 1 (completes); family 20 one group session
     // and the meeting (does not: the meeting is not a group session).
-    f.marks = vec![
+    let marks = [
         (11, 101, Present),
         (12, 101, Late),
         (13, 101, Absent),
@@ -175,6 +200,7 @@ fn facts() -> Facts {
         (21, 102, Apologies),
         (21, 105, Present),
     ];
+    (f.marks, f.session_marks) = tallied(&marks, &f.sessions);
     f.creche = vec![(11, 101, 7), (12, 101, 7), (11, 103, 8)];
     // Child 7 had two incidents, child 8 one: each counts.
     f.incidents = vec![(11, 101), (12, 101), (11, 103)];

@@ -8,6 +8,7 @@ use crate::domain::report::columns::{sheet, Sheet};
 use crate::domain::report::{self, disclosure, GroupBy};
 use crate::service::{ServiceError, Services};
 use crate::store;
+use crate::store::reports::Extra;
 use chrono::{NaiveDate, SubsecRound};
 
 /// The summary report's rows for cohorts starting in `from..=to`, grouped `by`, as a sheet:
@@ -21,7 +22,12 @@ pub async fn summary(
 ) -> Result<Sheet, ServiceError> {
     services
         .read(move |c, now| {
-            let facts = store::reports::facts(c, from, to, now.naive_utc().trunc_subsecs(6))?;
+            let extra = Extra {
+                answers: by.is_some_and(GroupBy::reads_answers),
+                session_marks: false,
+            };
+            let now = now.naive_utc().trunc_subsecs(6);
+            let facts = store::reports::facts(c, from, to, now, extra)?;
             let exact = sheet(&report::build(&facts, by));
             Ok(match shared {
                 true => exact.suppressed(by.is_some_and(GroupBy::by_family)),
@@ -52,7 +58,12 @@ pub async fn summary_page(
 ) -> Result<SummaryPage, ServiceError> {
     services
         .read(move |c, now| {
-            let facts = store::reports::facts(c, from, to, now.naive_utc().trunc_subsecs(6))?;
+            let extra = Extra {
+                answers: false,
+                session_marks: true,
+            };
+            let now = now.naive_utc().trunc_subsecs(6);
+            let facts = store::reports::facts(c, from, to, now, extra)?;
             let sheet_of = |by: Option<GroupBy>| {
                 let exact = sheet(&report::build(&facts, by));
                 match shared {

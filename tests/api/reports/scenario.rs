@@ -12,7 +12,8 @@
 //! - B COSP at Vassall from Wed 4 Mar, crèche: F1, F4 (with crèche children). 8 sessions, the
 //!   last on 22 Apr 09:00–11:00Z; ended by the report at 12:00Z.
 //! - C Together Time at Vassall from Tue 14 Apr, 1 place: F2 confirmed then cancelled, which
-//!   promotes F4 from the waiting list an hour later. Session 2 (21 Apr) cancelled: 1 held.
+//!   promotes F4 from the waiting list an hour later. Session 2 (21 Apr) cancelled: 1 held;
+//!   F4's apologies for session 3 are in ahead.
 //! - D Together Time at Stockwell from Thu 5 Mar, cancelled. E a draft. G in June (F3 booked),
 //!   outside the period.
 
@@ -246,6 +247,13 @@ pub fn build(app: &TestApp) -> Scenario {
         &register(sessions(c)[0]),
         &token(),
         &[(f4_on_c, "present")],
+    );
+    // F4's apologies for C's third session (28 Apr), sent ahead: not held yet, so not counted.
+    mark(
+        app,
+        &register(sessions(c)[2]),
+        &token(),
+        &[(f4_on_c, "apologies")],
     );
     let open = ok_json(
         app.get("/api/v1/follow-ups?status=open", Some(&token())),
