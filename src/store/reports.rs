@@ -11,9 +11,7 @@ use crate::db::DbConnection;
 use crate::domain::cohort::parse_timezone;
 use crate::domain::monitoring::Profile;
 use crate::domain::register::Mark;
-use crate::domain::report::{
-    self, BookingFact, CohortFact, Facts, FamilyFact, SessionFact, Tally,
-};
+use crate::domain::report::{self, BookingFact, CohortFact, Facts, FamilyFact, SessionFact, Tally};
 use crate::domain::status::{CohortStatus, SessionKind, SessionStatus};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::dsl::{count_star, sql};

@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The rows for `by` (none without it) and the total.
 pub fn build(facts: &Facts, by: Option<GroupBy>) -> Report {
+    let (groups, mut total) = accumulate(facts, by);
     let groups = match by {
-        Some(g) => accumulate(facts, Some(g))
+        Some(g) => groups
             .into_iter()
             .map(|(k, mut acc)| {
                 // The ward's own under-fives; other rows have no population of their own.
@@ -22,10 +23,6 @@ pub fn build(facts: &Facts, by: Option<GroupBy>) -> Report {
             .collect(),
         None => Vec::new(),
     };
-    let mut total = accumulate(facts, None)
-        .into_values()
-        .next()
-        .unwrap_or_default();
     total.under_fives = (!facts.under_fives.is_empty()).then(|| facts.under_fives.values().sum());
     Report {
         groups,
@@ -132,19 +129,19 @@ impl Acc {
     }
 }
 
-/// Rows keyed by `by`'s key, or one row (key "") for the total; a fact whose row cannot be told
-/// is left out. A cancelled cohort counts as cancelled, not run (and no one is eligible to
-/// complete it), but what happened before it was cancelled counts as on any cohort: sessions
-/// held, families booked, waiting (never offered a place, if they only waited), attending, in the
-/// crèche (and its incidents), followed up, scored. So cancelling a group changes only the two cohort counts.
+/// The rows keyed by `by`'s key (none without it) and the total, in one pass; a fact whose row
+/// cannot be told counts in the total only. A cancelled cohort counts as cancelled, not run (and
+/// no one is eligible to complete it), but what happened before it was cancelled counts as on
+/// any cohort: sessions held, families booked, waiting (never offered a place, if they only
+/// waited), attending, in the crèche (and its incidents), followed up, scored. So cancelling a
+/// group changes only the two cohort counts.
 ///
-/// Each booking's row is worked out once (sign-ins, incidents and scores come by the hundred
+/// Each booking's rows are worked out once (sign-ins, incidents and scores come by the ten
 /// thousand at a borough's size), and rows are kept in a vector by index until the end.
-fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
+fn accumulate(f: &Facts, by: Option<GroupBy>) -> (BTreeMap<String, Acc>, Acc) {
     let mut rows = Rows::new(f, by);
-    let cohort = |id: i32| f.cohorts.get(&id);
     for (&id, c) in &f.cohorts {
-        if let Some(r) = rows.of(id, None) {
+        for r in rows.of(id, None) {
             let row = &mut rows.accs[r];
             if c.cancelled {
                 row.cancelled += 1;
@@ -157,48 +154,50 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     // Per (cohort, family): ever confirmed, ever waitlisted — never offered a place is per cohort.
     let mut history: BTreeMap<(i32, i32), (bool, bool)> = BTreeMap::new();
     let mut attended_group: HashMap<(i32, i32), i64> = HashMap::new();
-    // The row each booking's facts go to, with the booking.
-    let mut of_booking: HashMap<i32, (&BookingFact, usize)> =
+    // The rows each booking's facts go to, with the booking.
+    let mut of_booking: HashMap<i32, (&BookingFact, Targets)> =
         HashMap::with_capacity(f.bookings.len());
     for (&bid, b) in &f.bookings {
-        let Some(c) = cohort(b.cohort_id) else {
+        let Some(c) = f.cohorts.get(&b.cohort_id) else {
             continue;
         };
-        let Some(r) = rows.of(b.cohort_id, Some(b.family_id)) else {
-            continue;
-        };
-        of_booking.insert(bid, (b, r));
-        let row = &mut rows.accs[r];
+        let targets = rows.of(b.cohort_id, Some(b.family_id));
+        of_booking.insert(bid, (b, targets));
         let pair = (b.cohort_id, b.family_id);
-        if b.confirmed {
-            row.booked.insert(b.family_id);
-            if c.ended && !c.cancelled {
-                row.eligible.insert(pair);
+        for r in targets {
+            let row = &mut rows.accs[r];
+            if b.confirmed {
+                row.booked.insert(b.family_id);
+                if c.ended && !c.cancelled {
+                    row.eligible.insert(pair);
+                }
             }
-        }
-        if b.waitlisted {
-            row.waitlisted.insert(b.family_id);
+            if b.waitlisted {
+                row.waitlisted.insert(b.family_id);
+            }
         }
         let h = history.entry(pair).or_default();
         *h = (h.0 || b.confirmed, h.1 || b.waitlisted);
     }
-    let booking_row = |bid: i32| of_booking.get(&bid).copied();
+    let booking_rows = |bid: i32| of_booking.get(&bid).copied();
     for (&(cohort, family), &(confirmed, waitlisted)) in &history {
         if waitlisted && !confirmed {
-            if let Some(r) = rows.of(cohort, Some(family)) {
+            for r in rows.of(cohort, Some(family)) {
                 rows.accs[r].never_offered.insert(family);
             }
         }
     }
     for &(bid, tally) in &f.marks {
-        let Some((b, r)) = booking_row(bid) else {
+        let Some((b, targets)) = booking_rows(bid) else {
             continue;
         };
-        let row = &mut rows.accs[r];
-        row.recorded += tally.recorded;
-        row.attended += tally.attended;
-        if tally.attended > 0 {
-            row.reached.insert(b.family_id);
+        for r in targets {
+            let row = &mut rows.accs[r];
+            row.recorded += tally.recorded;
+            row.attended += tally.attended;
+            if tally.attended > 0 {
+                row.reached.insert(b.family_id);
+            }
         }
         if tally.attended_group > 0 {
             *attended_group
@@ -212,7 +211,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         let Some(s) = f.sessions.get(&sid).filter(|s| s.delivered) else {
             continue;
         };
-        if let Some(r) = rows.of(s.cohort_id, Some(family)) {
+        for r in rows.of(s.cohort_id, Some(family)) {
             rows.accs[r].visits += 1;
         }
     }
@@ -227,26 +226,25 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
     }
     for &(sid, bid, child) in &f.creche {
         if f.sessions.get(&sid).is_some_and(|s| s.delivered) {
-            if let Some((_, r)) = booking_row(bid) {
+            for r in booking_rows(bid).map(|b| b.1).unwrap_or_default() {
                 rows.accs[r].children.insert(child);
             }
         }
     }
     // Every incident recorded counts, in the row of the child's family's booking.
     for &(_, bid) in &f.incidents {
-        if let Some((_, r)) = booking_row(bid) {
+        for r in booking_rows(bid).map(|b| b.1).unwrap_or_default() {
             rows.accs[r].incidents += 1;
         }
     }
     for (cohort_id, family, outcome) in &f.follow_ups {
-        let Some(r) = rows.of(*cohort_id, Some(*family)) else {
-            continue;
-        };
-        let row = &mut rows.accs[r];
-        row.follow_ups += 1;
-        match outcome {
-            Some(o) => *row.outcomes.entry(o.clone()).or_default() += 1,
-            None => row.open += 1,
+        for r in rows.of(*cohort_id, Some(*family)) {
+            let row = &mut rows.accs[r];
+            row.follow_ups += 1;
+            match outcome {
+                Some(o) => *row.outcomes.entry(o.clone()).or_default() += 1,
+                None => row.open += 1,
+            }
         }
     }
     // Reach: the children of the families reached, who of them live where the under-fives are
@@ -270,37 +268,56 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> BTreeMap<String, Acc> {
         }
     }
     for (bid, measure, pre, score) in &f.scores {
-        let Some((_, r)) = booking_row(*bid) else {
-            continue;
-        };
-        let scores = &mut rows.accs[r].scores;
-        // Looked up before inserting: a measure's name is copied once per row, not per score.
-        if !scores.contains_key(measure) {
-            scores.insert(measure.clone(), BTreeMap::new());
-        }
-        let Some(by_booking) = scores.get_mut(measure) else {
-            continue;
-        };
-        let e = by_booking.entry(*bid).or_default();
-        if *pre {
-            e.0 = Some(*score);
-        } else {
-            e.1 = Some(*score);
+        for r in booking_rows(*bid).map(|b| b.1).unwrap_or_default() {
+            let scores = &mut rows.accs[r].scores;
+            // Looked up before inserting: a measure's name is copied once per row, not per score.
+            if !scores.contains_key(measure) {
+                scores.insert(measure.clone(), BTreeMap::new());
+            }
+            let Some(by_booking) = scores.get_mut(measure) else {
+                continue;
+            };
+            let e = by_booking.entry(*bid).or_default();
+            if *pre {
+                e.0 = Some(*score);
+            } else {
+                e.1 = Some(*score);
+            }
         }
     }
     rows.into_map()
 }
 
-/// The rows met so far, by key, each an index into `accs`; a cohort's or family's row is worked
-/// out once (a breakdown by what a family told us reads several answers).
+/// The rows a fact counts in: the total (when its cohort is known) and its row by `by` (when
+/// that can be told).
+#[derive(Debug, Clone, Copy, Default)]
+struct Targets {
+    total: Option<usize>,
+    row: Option<usize>,
+}
+
+impl IntoIterator for Targets {
+    type Item = usize;
+    type IntoIter = std::iter::Flatten<std::array::IntoIter<Option<usize>, 2>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        [self.total, self.row].into_iter().flatten()
+    }
+}
+
+/// The rows met so far, by key, each an index into `accs` (the total is `accs[0]`); a cohort's
+/// or family's row is worked out once (a breakdown by what a family told us reads several
+/// answers).
 struct Rows<'f> {
     facts: &'f Facts,
     by: Option<GroupBy>,
     index: HashMap<String, usize>,
     accs: Vec<Acc>,
     of_cohort: HashMap<i32, Option<usize>>,
-    of_family: HashMap<i32, Option<usize>>,
+    of_family: HashMap<i32, usize>,
 }
+
+const TOTAL: usize = 0;
 
 impl<'f> Rows<'f> {
     fn new(facts: &'f Facts, by: Option<GroupBy>) -> Self {
@@ -308,54 +325,59 @@ impl<'f> Rows<'f> {
             facts,
             by,
             index: HashMap::new(),
-            accs: Vec::new(),
+            accs: vec![Acc::default()],
             of_cohort: HashMap::new(),
             of_family: HashMap::new(),
         }
     }
 
-    /// The row of a cohort's fact, or of a family's on that cohort; `None` when it cannot be
-    /// told (a cohort fact in a row by family attribute, or an unknown cohort).
-    fn of(&mut self, cohort: i32, family: Option<i32>) -> Option<usize> {
-        let by_family = self.by.is_some_and(GroupBy::by_family);
-        match (by_family, family) {
-            (false, _) => {
-                if let Some(&r) = self.of_cohort.get(&cohort) {
-                    return r;
-                }
-                let r = self.facts.cohorts.get(&cohort).map(|c| {
-                    let key = match self.by {
-                        Some(GroupBy::Programme) => c.programme.clone(),
-                        Some(GroupBy::Venue) => c.venue.clone(),
-                        Some(GroupBy::Month) => c.month.clone(),
-                        _ => String::new(),
-                    };
-                    self.index(key)
-                });
-                self.of_cohort.insert(cohort, r);
-                r
+    /// The rows of a cohort's fact, or of a family's on that cohort: none for an unknown cohort,
+    /// the total alone for a cohort fact in rows by family attribute.
+    fn of(&mut self, cohort: i32, family: Option<i32>) -> Targets {
+        let Some(c) = self.facts.cohorts.get(&cohort) else {
+            return Targets::default();
+        };
+        let total = Some(TOTAL);
+        let Some(by) = self.by else {
+            return Targets { total, row: None };
+        };
+        if !by.by_family() {
+            if let Some(&row) = self.of_cohort.get(&cohort) {
+                return Targets { total, row };
             }
-            (true, None) => None,
-            (true, Some(family)) => {
-                if !self.facts.cohorts.contains_key(&cohort) {
-                    return None;
-                }
-                if let Some(&r) = self.of_family.get(&family) {
-                    return r;
-                }
-                let unknown = FamilyFact::default();
-                let fam = self.facts.families.get(&family).unwrap_or(&unknown);
-                let key = match self.by {
-                    Some(GroupBy::Ward) if fam.ward.is_empty() => UNKNOWN_WARD.into(),
-                    Some(GroupBy::Ward) => fam.ward.clone(),
-                    Some(GroupBy::ReferralSource) => fam.referral_source.clone(),
-                    Some(GroupBy::Family(b)) => b.key(&fam.profile, self.facts.year),
-                    _ => String::new(),
-                };
-                let r = Some(self.index(key));
-                self.of_family.insert(family, r);
-                r
-            }
+            let key = match by {
+                GroupBy::Programme => Some(c.programme.clone()),
+                GroupBy::Venue => Some(c.venue.clone()),
+                GroupBy::Month => Some(c.month.clone()),
+                _ => None,
+            };
+            let row = key.map(|k| self.index(k));
+            self.of_cohort.insert(cohort, row);
+            return Targets { total, row };
+        }
+        let Some(family) = family else {
+            return Targets { total, row: None };
+        };
+        if let Some(&row) = self.of_family.get(&family) {
+            return Targets {
+                total,
+                row: Some(row),
+            };
+        }
+        let unknown = FamilyFact::default();
+        let fam = self.facts.families.get(&family).unwrap_or(&unknown);
+        let key = match by {
+            GroupBy::Ward if fam.ward.is_empty() => UNKNOWN_WARD.into(),
+            GroupBy::Ward => fam.ward.clone(),
+            GroupBy::ReferralSource => fam.referral_source.clone(),
+            GroupBy::Family(b) => b.key(&fam.profile, self.facts.year),
+            _ => String::new(),
+        };
+        let row = self.index(key);
+        self.of_family.insert(family, row);
+        Targets {
+            total,
+            row: Some(row),
         }
     }
 
@@ -368,11 +390,14 @@ impl<'f> Rows<'f> {
         i
     }
 
-    fn into_map(self) -> BTreeMap<String, Acc> {
+    /// The rows by key, and the total.
+    fn into_map(self) -> (BTreeMap<String, Acc>, Acc) {
         let mut accs: Vec<Option<Acc>> = self.accs.into_iter().map(Some).collect();
-        self.index
+        let rows = self
+            .index
             .into_iter()
             .filter_map(|(k, i)| Some((k, accs[i].take()?)))
-            .collect()
+            .collect();
+        (rows, accs[TOTAL].take().unwrap_or_default())
     }
 }

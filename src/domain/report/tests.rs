@@ -1,14 +1,17 @@
 use super::*;
-use crate::domain::register::Mark::*;
 use crate::domain::register::Mark;
+use crate::domain::register::Mark::*;
 use chrono::NaiveTime;
+
+/// (booking or session, its marks counted)
+type Tallies = Vec<(i32, Tally)>;
 
 /// Marks counted per booking and per session, as the store's query counts them (all sessions
 /// here are held).
 fn tallied(
     marks: &[(i32, i32, Mark)],
     sessions: &BTreeMap<i32, SessionFact>,
-) -> (Vec<(i32, Tally)>, Vec<(i32, Tally)>) {
+) -> (Tallies, Tallies) {
     let (mut by_booking, mut by_session) = (BTreeMap::new(), BTreeMap::new());
     for &(sid, bid, mark) in marks {
         let group = sessions.get(&sid).is_some_and(|s| s.group);
