@@ -139,6 +139,8 @@ pub fn connect(url: &str, pool_size: u32, timeout: Duration) -> Result<(Pool, Db
         .max_size(pool_size)
         .min_idle(Some(1))
         .connection_timeout(timeout)
+        // Each wait for a connection, for /metrics (`groupwork_db_pool_wait_seconds`).
+        .event_handler(Box::new(crate::instruments::PoolWaits))
         .build(manager)
         .map_err(|e| format!("cannot open the database pool: {e}"))?;
     Ok((pool, kind))
