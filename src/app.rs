@@ -36,6 +36,8 @@ pub struct AppState {
     pub routes: api::errors::RouteTable,
     /// Rendered public listings; stale once a use case signals that a listing changed.
     pub listing_cache: api::catalogue::listing_cache::ListingCache,
+    /// Where `/metrics` has a listener of its own (`GROUPWORK_METRICS_BIND`), once listening.
+    pub metrics_addr: std::sync::OnceLock<std::net::SocketAddr>,
 }
 
 impl AppState {
@@ -98,6 +100,7 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
         bookings_by_user: RateLimiter::new(config.bookings_per_minute, 60),
         routes: api::errors::RouteTable::from_spec(&api::openapi()),
         config,
+        metrics_addr: Default::default(),
     }))
 }
 
@@ -119,13 +122,20 @@ fn limits(config: &Config) -> Limits {
 pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
     let spec = api::openapi();
     let workers = state.config.workers;
+    let metrics_listener = api::metrics::start(&state)?;
     let server = HttpServer::new(move || {
         let limit = state.config.body_limit;
         let cors_on = !state.config.cors_origins.is_empty();
+        let (metrics_on, metrics_apart) = (
+            api::metrics::enabled(&state.config),
+            api::metrics::apart(&state.config),
+        );
         App::new()
             .into_utoipa_app()
             .configure(api::routes)
             .into_app()
+            // Not in the OpenAPI document: an operations endpoint (`api::metrics`).
+            .configure(|cfg| api::metrics::routes(cfg, &state.config))
             .app_data(state.clone())
             .app_data(api::errors::query_config())
             .app_data(api::errors::path_config())
@@ -138,14 +148,25 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
             ))
             // Inside the problem rewriter, so a refused preflight is problem+json too.
             .wrap(Condition::new(cors_on, api::security::cors(&state.config)))
+            // The metrics listener answers only /metrics, its 404s problem+json as any.
+            .wrap(Condition::new(
+                metrics_apart,
+                from_fn(api::metrics::separate_listener),
+            ))
             .wrap(ErrorHandlers::new().default_handler(api::errors::as_problem))
             .wrap(from_fn(api::security::refuse_nul))
             // Outside it, so every answer (rewritten errors included) carries the headers.
             .wrap(from_fn(api::security::headers))
+            // Outside the others, so the time counted is the whole answer's.
+            .wrap(Condition::new(metrics_on, from_fn(api::metrics::measure)))
             .wrap(TracingLogger::default())
     })
     .workers(workers)
-    .listen(listener)?
+    .listen(listener)?;
+    let server = match metrics_listener {
+        Some(metrics) => server.listen(metrics)?,
+        None => server,
+    }
     .shutdown_timeout(10)
     .run();
     Ok(server)

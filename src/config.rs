@@ -223,6 +223,19 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_DELIVERY_ATTEMPTS", value_name = "N", default_value_t = 12,
           value_parser = number::<i32>(1, 100))]
     pub delivery_attempts: i32,
+    /// The token Prometheus sends to read `GET /metrics` on the API's port
+    /// (`Authorization: Bearer <token>`), at least 16 characters. Unset: no /metrics there.
+    /// Prefer the variable: a command line is visible to others.
+    #[arg(long, env = "GROUPWORK_METRICS_TOKEN", value_name = "TOKEN",
+          default_value = "", hide_default_value = true, hide_env_values = true,
+          value_parser = setting(metrics_token))]
+    pub metrics_token: ::std::option::Option<String>,
+    /// Serve `GET /metrics` on this address instead (e.g. `127.0.0.1:9464`), apart from the API
+    /// and with no token, and not on the API's port.
+    #[arg(long, env = "GROUPWORK_METRICS_BIND", value_name = "HOST:PORT",
+          default_value = "", hide_default_value = true,
+          value_parser = setting(metrics_bind))]
+    pub metrics_bind: ::std::option::Option<SocketAddr>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "groupwork.db";
@@ -369,6 +382,31 @@ fn jwt_secret(name: &str, secret: &str) -> Result<Option<String>, String> {
 /// Blank is unset.
 fn optional(_: &str, raw: &str) -> Result<Option<String>, String> {
     Ok(Some(raw.trim().to_string()).filter(|v| !v.is_empty()))
+}
+
+/// `None` (blank): no `/metrics` on the API's port. A bearer token is sent in a header, so
+/// printable ASCII without spaces; long enough not to be guessed.
+fn metrics_token(name: &str, raw: &str) -> Result<Option<String>, String> {
+    let token = raw.trim();
+    if token.is_empty() {
+        return Ok(None);
+    }
+    if token.len() < 16 || !token.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(format!(
+            "{name} must be at least 16 characters: letters, digits and punctuation, no spaces"
+        ));
+    }
+    Ok(Some(token.to_string()))
+}
+
+/// `None` (blank): metrics, if any, on the API's own port.
+fn metrics_bind(name: &str, raw: &str) -> Result<Option<SocketAddr>, String> {
+    match raw.trim() {
+        "" => Ok(None),
+        addr => parse_bind(addr)
+            .map(Some)
+            .map_err(|e| format!("{name}: {e}")),
+    }
 }
 
 /// Where the service says it is when nothing else is set (the `serve` default bind).
@@ -536,6 +574,7 @@ mod tests {
         assert!(c.retention_daily);
         assert!(c.capacity_guard);
         assert!(c.outbox_guard);
+        assert!(c.metrics_token.is_none() && c.metrics_bind.is_none());
     }
 
     #[test]
@@ -905,6 +944,30 @@ mod tests {
     }
 
     #[test]
+    fn the_metrics_settings() {
+        let c = Config::from_vars(&vars(&[
+            ("GROUPWORK_METRICS_TOKEN", " 0123456789abcdef-_.~ "),
+            ("GROUPWORK_METRICS_BIND", "127.0.0.1:9464"),
+        ]))
+        .unwrap();
+        assert_eq!(c.metrics_token.as_deref(), Some("0123456789abcdef-_.~"));
+        assert_eq!(c.metrics_bind, Some("127.0.0.1:9464".parse().unwrap()));
+        let c = flags(&["--metrics-bind", "[::1]:9464"]).unwrap();
+        assert_eq!(c.metrics_bind, Some("[::1]:9464".parse().unwrap()));
+        for bad in ["short", "0123456789 abcdef", "0123456789abcdéf"] {
+            assert_eq!(
+                Config::from_vars(&vars(&[("GROUPWORK_METRICS_TOKEN", bad)])),
+                Err("GROUPWORK_METRICS_TOKEN must be at least 16 characters: letters, digits and punctuation, no spaces".into()),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Config::from_vars(&vars(&[("GROUPWORK_METRICS_BIND", "localhost:9464")])),
+            Err(r#"GROUPWORK_METRICS_BIND: bind address "localhost:9464" is not of the form HOST:PORT, e.g. 127.0.0.1:8080"#.into())
+        );
+    }
+
+    #[test]
     fn postgres_url_is_accepted() {
         let c =
             Config::from_vars(&vars(&[("GROUPWORK_DATABASE_URL", "postgres://u@h/db")])).unwrap();
@@ -927,7 +990,7 @@ mod tests {
             .collect();
         assert_eq!(
             shown.len(),
-            43,
+            45,
             "every documented setting, none hidden but the test switch"
         );
         let help = cmd.render_long_help().to_string();

@@ -13,6 +13,7 @@ pub mod families;
 mod health;
 pub mod json;
 pub mod messages;
+pub mod metrics;
 pub mod monitoring;
 pub mod pages;
 pub mod registers;

@@ -385,3 +385,41 @@ pub fn backlog(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
         .select((ms::status, diesel::dsl::count_star()))
         .load(conn)
 }
+
+/// The outbox's gauges, read at each scrape of `/metrics`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OutboxNow {
+    pub queued: i64,
+    pub sending: i64,
+    pub failed: i64,
+    /// When the oldest message not yet delivered (queued or sending) was written.
+    pub oldest_unsent: Option<NaiveDateTime>,
+}
+
+/// How many messages are queued, being sent and failed, and the oldest not yet delivered: two
+/// reads on the `(status, next_attempt_at)` index, touching only those rows (never the sent
+/// ones, which are nearly all of the table).
+pub fn outbox_now(conn: &mut DbConnection) -> QueryResult<OutboxNow> {
+    use MessageStatus::{Failed, Queued, Sending};
+    let counts: Vec<(String, i64)> = ms::table
+        .filter(ms::status.eq_any([Queued.as_str(), Sending.as_str(), Failed.as_str()]))
+        .group_by(ms::status)
+        .select((ms::status, diesel::dsl::count_star()))
+        .load(conn)?;
+    let oldest_unsent = ms::table
+        .filter(ms::status.eq_any([Queued.as_str(), Sending.as_str()]))
+        .select(diesel::dsl::min(ms::created_at))
+        .first::<Option<NaiveDateTime>>(conn)?;
+    let count = |status: MessageStatus| {
+        counts
+            .iter()
+            .find(|(s, _)| s == status.as_str())
+            .map_or(0, |(_, n)| *n)
+    };
+    Ok(OutboxNow {
+        queued: count(Queued),
+        sending: count(Sending),
+        failed: count(Failed),
+        oldest_unsent,
+    })
+}

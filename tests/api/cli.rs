@@ -595,6 +595,7 @@ fn help_names_every_variable_and_shows_no_secret() {
         ("GROUPWORK_JWT_SECRET", secret),
         ("GROUPWORK_DATABASE_URL", url),
         ("GROUPWORK_POOL_SIZE", "12"),
+        ("GROUPWORK_METRICS_TOKEN", "metrics-token-nobody-may-read"),
     ];
     for command in ["serve", "migrate", "create-admin", "retention"] {
         let out = groupwork(&[command, "--help"], &vars);
