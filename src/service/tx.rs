@@ -1,11 +1,13 @@
 //! The one way a use case touches the database: [`Services::write`] opens the write
 //! transaction (SQLite `BEGIN IMMEDIATE`, PostgreSQL the same code path), retries it when the
 //! database reports a lock wait or serialization failure, writes the audit events recorded on
-//! the [`Tx`] before COMMIT, and signals what changed after it.
+//! the [`Tx`] before COMMIT, and signals what changed after it (and counts, for `/metrics`, the
+//! facts the use case recorded with [`Tx::count`]).
 
 use super::{ServiceError, Services};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::role::Role;
+use crate::instruments::{self, Counted};
 use crate::store;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::{Connection, TransactionManager};
@@ -64,15 +66,18 @@ pub struct Tx<'c> {
     audit: Vec<(Actor, Audit)>,
     listing_changed: bool,
     messages_queued: bool,
+    /// Facts for the service's counters, counted once the transaction has committed.
+    counted: Vec<Counted>,
     /// Where families see their bookings: the link every message carries.
     pub family_link: Arc<str>,
 }
 
 /// What a committed transaction changed, for the signals sent after COMMIT.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Changed {
     listing: bool,
     messages: bool,
+    counted: Vec<Counted>,
 }
 
 impl Tx<'_> {
@@ -98,9 +103,16 @@ impl Tx<'_> {
         self.messages_queued = true;
     }
 
+    /// Records a fact for the service's counters (`/metrics`: a booking made, a promotion),
+    /// counted once the transaction commits: never for one rolled back, once however many times
+    /// it was tried.
+    pub fn count(&mut self, fact: Counted) {
+        self.counted.push(fact);
+    }
+
     /// Runs `f` in a savepoint of this transaction and keeps what it wrote only when it succeeds
     /// and `keep` says so of its answer; otherwise its writes are rolled back together with the
-    /// audit events and signals it recorded, and the transaction goes on. (One cohort of a
+    /// audit events, signals and counted facts it recorded, and the transaction goes on. (One cohort of a
     /// closure can be refused while the others proceed; a dry run is the real run, undone.)
     pub fn savepoint<T>(
         &mut self,
@@ -109,6 +121,7 @@ impl Tx<'_> {
     ) -> Result<T, ServiceError> {
         type Manager = <DbConnection as Connection>::TransactionManager;
         let before = (self.audit.len(), self.listing_changed, self.messages_queued);
+        let counted_before = self.counted.len();
         Manager::begin_transaction(self.conn)?;
         let out = f(self);
         if out.as_ref().is_ok_and(keep) {
@@ -116,6 +129,7 @@ impl Tx<'_> {
         } else {
             Manager::rollback_transaction(self.conn)?;
             self.audit.truncate(before.0);
+            self.counted.truncate(counted_before);
             (self.listing_changed, self.messages_queued) = (before.1, before.2);
         }
         out
@@ -140,6 +154,7 @@ impl Tx<'_> {
         Ok(Changed {
             listing: self.listing_changed,
             messages: self.messages_queued,
+            counted: self.counted,
         })
     }
 }
@@ -161,6 +176,7 @@ fn attempt<T>(
             audit: Vec::new(),
             listing_changed: false,
             messages_queued: false,
+            counted: Vec::new(),
             family_link: family_link.clone(),
         };
         let value = body(&mut tx)?;
@@ -227,6 +243,7 @@ impl Services {
         if changed.messages {
             self.signals.messages_queued();
         }
+        instruments::committed(&changed.counted);
         Ok(value)
     }
 
@@ -431,6 +448,69 @@ mod tests {
         .unwrap();
         assert_eq!(message_rows(&s), 1);
         assert!(woken(&s), "committed: the worker is woken");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// What `f`'s use cases counted, through a recorder of this thread's own (the process's
+    /// recorder, if any, is left alone), in Prometheus' text format.
+    fn counted_by(f: impl FnOnce()) -> String {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        metrics::with_local_recorder(&recorder, f);
+        recorder.handle().render()
+    }
+
+    #[test]
+    fn facts_are_counted_once_and_only_when_the_transaction_commits() {
+        let (dir, s) = services("counted");
+        let made = Counted::BookingMade {
+            confirmed: true,
+            walk_in: false,
+        };
+        let text = counted_by(|| {
+            // Rolled back: not counted.
+            let failed: Result<(), _> = block_on(s.write(Actor::System, move |tx| {
+                tx.count(made);
+                Err(ServiceError::GroupFinished)
+            }));
+            assert!(failed.is_err());
+            // Tried twice, committed once: counted once.
+            let tries = Arc::new(AtomicU32::new(0));
+            let counted = tries.clone();
+            block_on(s.write(Actor::System, move |tx| {
+                tx.count(made);
+                if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                    return Err(ServiceError::Database(DbError::DatabaseError(
+                        DatabaseErrorKind::SerializationFailure,
+                        Box::new("could not serialize access".to_string()),
+                    )));
+                }
+                Ok(())
+            }))
+            .unwrap();
+            assert_eq!(tries.load(Ordering::SeqCst), 2);
+            // A savepoint undone takes its facts with it; one kept keeps them.
+            block_on(s.write(Actor::System, |tx| {
+                let promoted = |tx: &mut Tx| {
+                    tx.count(Counted::Promoted);
+                    Ok(())
+                };
+                tx.savepoint(promoted, |_| false)?;
+                tx.savepoint(promoted, |_| true)
+            }))
+            .unwrap();
+        });
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                r#"groupwork_bookings_made_total{status="confirmed",walk_in="false"} 1"#,
+                "groupwork_waiting_list_promotions_total 1",
+            ],
+            "{text}"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

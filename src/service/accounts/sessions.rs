@@ -3,6 +3,7 @@
 //! a token presented twice revokes its whole family (it may have been stolen).
 
 use crate::auth::{password, tokens};
+use crate::instruments::{login_failed, LoginFailure};
 use crate::service::limits::{self, Limit};
 use crate::service::{Actor, ServiceError, Services, Tx};
 use crate::store::{self, users::User};
@@ -48,23 +49,31 @@ pub(super) fn start(tx: &mut Tx, user_id: i32, days: i64) -> Result<String, Serv
 /// three are not told apart). Every attempt counts against the client address's limit and the
 /// account's lockout, in the database, so all processes share them; a locked account is refused
 /// before its password is checked. The password is checked on a blocking thread, outside any
-/// transaction; an unknown email costs the same time as a known one.
+/// transaction; an unknown email costs the same time as a known one. Each failure is counted
+/// for `/metrics` (`groupwork_login_failures_total`, by reason).
 pub async fn sign_in(services: &Services, cmd: SignIn) -> Result<Option<SignedIn>, ServiceError> {
     let email = store::users::normalise_email(&cmd.email);
-    limits::attempt_all(
+    let counted = limits::attempt_all(
         services,
         &[
             (Limit::SignInFromAddress, cmd.from_address.as_str()),
             (Limit::PasswordTries, email.as_str()),
         ],
     )
-    .await?;
+    .await;
+    match &counted {
+        Err(ServiceError::AccountLocked { .. }) => login_failed(LoginFailure::Locked),
+        Err(ServiceError::TooManyAttempts { .. }) => login_failed(LoginFailure::RateLimited),
+        _ => {}
+    }
+    counted?;
     let lookup = email.clone();
     let user = services
         .read(move |c, _| Ok(store::users::find_by_email(c, &lookup)?))
         .await?;
     let verified = check(user, cmd.password).await?;
     let Some(user) = verified else {
+        login_failed(LoginFailure::Credentials);
         return Ok(None);
     };
     let actor = Actor::User {

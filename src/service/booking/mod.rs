@@ -17,6 +17,7 @@ use crate::db::DbConnection;
 use crate::domain::role::Role;
 use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::domain::{creche, eligibility};
+use crate::instruments::Counted;
 use crate::store::families::Child;
 use crate::store::programmes::Programme;
 use crate::store::{self, bookings::Booking, cohorts::Cohort};
@@ -172,6 +173,10 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
         entity_id: Some(booking.id),
         family_id: Some(family_id),
         detail: format!("{}, cohort {cohort_id}", booking.status),
+    });
+    tx.count(Counted::BookingMade {
+        confirmed,
+        walk_in: false,
     });
     tx.listing_changed();
     crate::messages::queue(

@@ -113,6 +113,7 @@ pub fn promote(
             family_id: Some(b.family_id),
             detail: format!("confirmed from the waiting list, cohort {}", cohort.id),
         });
+        tx.count(crate::instruments::Counted::Promoted);
         tx.listing_changed();
         store::bookings::notify(
             tx.conn,

@@ -19,6 +19,7 @@ use super::{context, follow_ups, sheet, TeamAccess};
 use crate::domain::register::{may_mark, Mark, MarkRefusal};
 use crate::domain::role::Role;
 use crate::domain::status::{BookingStatus, CohortStatus};
+use crate::instruments::Counted;
 use crate::service::booking::{insert_booking, seat};
 use crate::service::families::enrolment::{enrol, EnrolFamily};
 use crate::service::families::lookup::staff_may_read;
@@ -317,6 +318,10 @@ fn book(
             "session {session}: walked in, booked on cohort {} and marked present",
             x.cohort.id
         ),
+    });
+    tx.count(Counted::BookingMade {
+        confirmed: true,
+        walk_in: true,
     });
     tx.listing_changed();
     crate::messages::queue(
