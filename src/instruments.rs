@@ -63,6 +63,7 @@ pub fn install() -> &'static PrometheusHandle {
             tracing::error!(error = %e, "metrics: another recorder is installed, /metrics stays empty");
         }
         describe();
+        counted_from_zero();
         let upkeep = handle.clone();
         let spawned = std::thread::Builder::new()
             .name("metrics-upkeep".into())
@@ -144,6 +145,25 @@ fn describe() {
     );
 }
 
+/// The counters of things that may not have happened yet, shown at 0 from the start (so a
+/// rate over them is a number, and a dashboard finds them on a quiet service).
+fn counted_from_zero() {
+    for confirmed in [true, false] {
+        for walk_in in [true, false] {
+            bookings_made(confirmed, walk_in).increment(0);
+        }
+    }
+    counter!(PROMOTIONS).increment(0);
+    for why in [
+        LoginFailure::Credentials,
+        LoginFailure::Locked,
+        LoginFailure::RateLimited,
+    ] {
+        login_failures(why).increment(0);
+    }
+    counter!(POOL_TIMEOUTS).increment(0);
+}
+
 /// One answered HTTP request.
 pub fn request(method: &'static str, route: String, status: u16, took: Duration) {
     let labels = [
@@ -184,13 +204,17 @@ pub fn committed(facts: &[Counted]) {
     for fact in facts {
         match *fact {
             Counted::BookingMade { confirmed, walk_in } => {
-                let status = if confirmed { "confirmed" } else { "waitlisted" };
-                let walk_in = if walk_in { "true" } else { "false" };
-                counter!(BOOKINGS_MADE, "status" => status, "walk_in" => walk_in).increment(1);
+                bookings_made(confirmed, walk_in).increment(1)
             }
             Counted::Promoted => counter!(PROMOTIONS).increment(1),
         }
     }
+}
+
+fn bookings_made(confirmed: bool, walk_in: bool) -> metrics::Counter {
+    let status = if confirmed { "confirmed" } else { "waitlisted" };
+    let walk_in = if walk_in { "true" } else { "false" };
+    counter!(BOOKINGS_MADE, "status" => status, "walk_in" => walk_in)
 }
 
 /// Why a sign-in failed.
@@ -205,12 +229,16 @@ pub enum LoginFailure {
 }
 
 pub fn login_failed(why: LoginFailure) {
+    login_failures(why).increment(1);
+}
+
+fn login_failures(why: LoginFailure) -> metrics::Counter {
     let reason = match why {
         LoginFailure::Credentials => "credentials",
         LoginFailure::Locked => "locked",
         LoginFailure::RateLimited => "rate_limited",
     };
-    counter!(LOGIN_FAILURES, "reason" => reason).increment(1);
+    counter!(LOGIN_FAILURES, "reason" => reason)
 }
 
 /// The outbox as read at scrape time.
@@ -291,6 +319,7 @@ mod tests {
             .build_unchecked(Never);
         let text = metrics::with_local_recorder(&recorder, || {
             describe();
+            counted_from_zero();
             request(
                 "GET",
                 "/api/v1/cohorts/{id}".into(),
@@ -327,6 +356,8 @@ mod tests {
             r#"groupwork_bookings_made_total{status="confirmed",walk_in="false"} 1"#,
             "groupwork_waiting_list_promotions_total 1",
             r#"groupwork_login_failures_total{reason="locked"} 1"#,
+            r#"groupwork_login_failures_total{reason="rate_limited"} 0"#,
+            r#"groupwork_bookings_made_total{status="waitlisted",walk_in="true"} 0"#,
             r#"groupwork_outbox_messages{status="queued"} 2"#,
             r#"groupwork_outbox_messages{status="failed"} 0"#,
             "groupwork_outbox_oldest_queued_age_seconds 90",
