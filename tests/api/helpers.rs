@@ -162,9 +162,35 @@ pub fn spawn(backend: Backend, tune: impl FnOnce(&mut Config)) -> Option<TestApp
     })
 }
 
-/// Declares a test that runs once on SQLite and once on PostgreSQL.
+/// Runs `test` against `backend` on an app whose settings `tune` changed first.
+pub fn run_tuned_on(backend: Backend, tune: fn(&mut Config), test: fn(TestApp)) {
+    if let Some(app) = spawn(backend, tune) {
+        test(app);
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL; with `with |c| …;` before
+/// its body, on an app whose settings that closure changed first.
 #[macro_export]
 macro_rules! db_test {
+    (fn $name:ident($app:ident) with $tune:expr; $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            fn run($app: $crate::helpers::TestApp) $body
+            fn tune(config: &mut groupwork::Config) {
+                ($tune)(config)
+            }
+            #[test]
+            fn sqlite() {
+                $crate::helpers::run_tuned_on($crate::helpers::Backend::Sqlite, tune, run)
+            }
+            #[test]
+            fn postgres() {
+                $crate::helpers::run_tuned_on($crate::helpers::Backend::Postgres, tune, run)
+            }
+        }
+    };
     (fn $name:ident($app:ident) $body:block) => {
         mod $name {
             #[allow(unused_imports)]

@@ -57,6 +57,7 @@ mod message_languages;
 mod messages;
 mod messages_notify;
 mod messages_smtp;
+mod metrics;
 mod monitoring;
 mod outcomes;
 mod owasp;
