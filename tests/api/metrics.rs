@@ -165,6 +165,35 @@ db_test! {
 }
 
 db_test! {
+    fn a_promotion_from_the_waiting_list_is_counted(app) with with_token; {
+        let waitlisted = [("status", "waitlisted"), ("walk_in", "false")];
+        let cohort = cosp_group(&app, 1, 1, 10);
+        let book = |email: &str| {
+            let (token, _) = parent(&app, email, "2025-01-10");
+            let path = format!("/api/v1/cohorts/{cohort}/bookings");
+            let res = app.post(&path, Some(&token), &json!({"carers": 1}));
+            assert_eq!(res.status(), 201);
+            (token, res.json::<serde_json::Value>().unwrap())
+        };
+        let (first, place) = book("metrics-first@example.org");
+        assert_eq!(place["status"], "confirmed");
+        let before = scrape(&app);
+        let (_, waiting) = book("metrics-second@example.org");
+        assert_eq!(waiting["status"], "waitlisted");
+        let path = format!("/api/v1/bookings/{}", place["id"]);
+        let res = app.req(reqwest::Method::DELETE, &path, Some(&first)).send().unwrap();
+        assert_eq!(res.status(), 204);
+        let after = scrape(&app);
+        let promotions = "groupwork_waiting_list_promotions_total";
+        assert!(after.value(promotions, &[]) >= before.value(promotions, &[]) + 1.0);
+        assert!(
+            after.value("groupwork_bookings_made_total", &waitlisted)
+                >= before.value("groupwork_bookings_made_total", &waitlisted) + 1.0
+        );
+    }
+}
+
+db_test! {
     fn a_failed_login_is_counted(app) with with_token; {
         let wrong = [("reason", "credentials")];
         app.register_parent("metrics-login@example.org");
