@@ -4,6 +4,9 @@
 #   2. a TypeScript client generated from it (openapi-typescript, pinned) type-checks (tsc --strict);
 #   3. Schemathesis (pinned) runs every check, stateful links and authorization checks included,
 #      against a release build serving the demo data on SQLite. Zero failures.
+#   4. That server's /metrics (issue 20), scraped with its token after the runs, is read by
+#      Prometheus' own Python parser (prometheus_client, pinned) and counts the requests by
+#      route template (.ci/metrics/check.py).
 # Python tools live in a virtualenv under $CARGO_TARGET_DIR (outside the clone, kept between runs);
 # npm packages come from .ci/ts-client/package-lock.json.
 set -euo pipefail
@@ -15,6 +18,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/groupwork-target}"
 
 SCHEMATHESIS_VERSION=4.32.5
 OPENAPI_SPEC_VALIDATOR_VERSION=0.9.0
+PROMETHEUS_CLIENT_VERSION=0.26.0
 venv="$CARGO_TARGET_DIR/ci-venv"
 spec="$root/openapi/openapi.json"
 
@@ -41,8 +45,10 @@ for tool in python3 node npm; do
   command -v "$tool" >/dev/null || { echo "!! $tool is needed for the API checks (Python 3.10+ with venv, Node 18+ with npm)" >&2; exit 1; }
 done
 
-step "Python tools: schemathesis==$SCHEMATHESIS_VERSION, openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION (venv $venv)"
-want=("schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION")
+step "Python tools: schemathesis==$SCHEMATHESIS_VERSION, openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION, prometheus_client==$PROMETHEUS_CLIENT_VERSION (venv $venv)"
+# Spelled as `pip freeze` prints them, which `installed` compares with.
+want=("schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION"
+  "prometheus_client==$PROMETHEUS_CLIENT_VERSION")
 installed() {
   local have w
   have=$("$venv/bin/python" -m pip freeze 2>/dev/null) || return 1
@@ -79,6 +85,7 @@ took
 step "groupwork serve --demo (release, fresh SQLite file)"
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
+metrics_token=$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(24))')
 (
   cd "$work"
   # Generous limits: the fuzzer logs in, fails logins and books far faster than any person, and
@@ -93,6 +100,7 @@ base="http://127.0.0.1:$port"
     GROUPWORK_PASSWORD_RESETS_PER_ADDRESS=100000 \
     GROUPWORK_PASSWORD_RESETS_PER_EMAIL=1000 \
     GROUPWORK_BOOKINGS_PER_MINUTE=10000 \
+    GROUPWORK_METRICS_TOKEN="$metrics_token" \
     "$CARGO_TARGET_DIR/release/groupwork" serve --demo >"$work/server.out" 2>"$work/server.err"
 ) &
 server_pid=$!
@@ -142,10 +150,17 @@ if ! kill -0 "$server_pid" 2>/dev/null; then
   tail -n 20 "$work/server.out" "$work/server.err" >&2
   exit 1
 fi
+
+# After the runs, so the requests they made are there to be counted.
+step "metrics: /metrics with its token, read by prometheus_client's text parser"
+if ! GROUPWORK_METRICS_TOKEN="$metrics_token" timeout 120 "$venv/bin/python" .ci/metrics/check.py "$base"; then
+  failed+=("/metrics")
+fi
+took
 if [ ${#failed[@]} -gt 0 ]; then
   # The server's own account of its 500s (the answers only say "the error has been logged").
   grep -a ' ERROR ' "$work/server.out" "$work/server.err" | tail -n 40 >&2 || true
-  printf '!! schemathesis failed: %s\n' "${failed[@]}" >&2
+  printf '!! failed: %s\n' "${failed[@]}" >&2
   exit 1
 fi
 
