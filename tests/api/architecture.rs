@@ -3,7 +3,8 @@
 //!   records no audit event and invalidates no cache by hand — `src/service/` does all of that;
 //! - `src/domain/` is pure: no diesel, no actix, no database, no service, no api;
 //! - nothing below the API (`service`, `store`, `db`, `domain`, the retention job, the demo)
-//!   reaches back up into `api`.
+//!   reaches back up into `api`;
+//! - `src/instruments.rs` (the metrics every layer counts through) uses nothing of ours.
 //!
 //! Which `store` functions write is read from `src/store/` itself, so a new one is covered.
 
@@ -200,6 +201,17 @@ fn domain_is_pure_and_nothing_below_the_api_reaches_up() {
         broken.is_empty(),
         "layers reaching where they must not:\n{}",
         broken.join("\n")
+    );
+}
+
+/// The metrics' instruments are a leaf every layer counts through, so they use nothing of ours.
+#[test]
+fn the_instruments_are_a_leaf() {
+    let text = std::fs::read_to_string(root().join("instruments.rs")).unwrap();
+    let code = without_tests(&text);
+    assert!(
+        !code.contains("crate::") && !code.contains("super::"),
+        "src/instruments.rs must not use the rest of the crate"
     );
 }
 
