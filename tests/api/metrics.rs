@@ -372,9 +372,7 @@ fn family<'a>(types: &'a HashMap<String, String>, name: &str) -> Option<(&'a str
 }
 
 fn sample(line: &str) -> Result<Sample, String> {
-    let end = line
-        .find(|c: char| c == '{' || c == ' ')
-        .ok_or("no value")?;
+    let end = line.find(['{', ' ']).ok_or("no value")?;
     let name = &line[..end];
     metric_name(name)?;
     let mut rest = &line[end..];
@@ -450,7 +448,8 @@ fn sample(line: &str) -> Result<Sample, String> {
 /// Each histogram series' buckets grow with `le`, end at `+Inf`, and that is its `_count`.
 fn check_histograms(scrape: &Scrape) -> Result<(), String> {
     type Series = BTreeMap<String, String>;
-    let mut buckets: BTreeMap<(String, Vec<(String, String)>), Vec<(f64, f64)>> = BTreeMap::new();
+    // (histogram, its labels but `le`) → (le, count) of each bucket.
+    let mut buckets: BTreeMap<(String, Series), Vec<(f64, f64)>> = BTreeMap::new();
     for s in &scrape.samples {
         let Some(base) = s.name.strip_suffix("_bucket") else {
             continue;
@@ -468,7 +467,7 @@ fn check_histograms(scrape: &Scrape) -> Result<(), String> {
             le.parse::<f64>().map_err(|e| format!("le {le:?}: {e}"))?
         };
         buckets
-            .entry((base.to_string(), series.into_iter().collect()))
+            .entry((base.to_string(), series))
             .or_default()
             .push((le, s.value));
     }
