@@ -58,7 +58,9 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let span = tracing::Span::current();
         web::block(move || {
+            let _request = span.enter();
             let mut conn = pool.get()?;
             f(&mut conn)
         })
@@ -142,7 +144,7 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
             .wrap(from_fn(api::security::refuse_nul))
             // Outside it, so every answer (rewritten errors included) carries the headers.
             .wrap(from_fn(api::security::headers))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::logging::RequestSpan>::new())
     })
     .workers(workers)
     .listen(listener)?

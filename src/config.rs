@@ -37,6 +37,10 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_LOG", value_name = "FILTER", default_value = "info",
           value_parser = setting(|_, v| Ok(v.to_string())))]
     pub log: String,
+    /// How log lines are written: `text`, or `json` (one object per line, for log shippers).
+    #[arg(long, env = "GROUPWORK_LOG_FORMAT", value_name = "FORMAT", value_enum,
+          default_value_t = crate::logging::LogFormat::Text)]
+    pub log_format: crate::logging::LogFormat,
     /// Database connections per process.
     #[arg(long, env = "GROUPWORK_POOL_SIZE", value_name = "N", default_value_t = 10,
           value_parser = number::<u32>(1, 200))]

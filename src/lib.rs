@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod logging;
 pub mod messages;
 pub mod retention;
 pub mod service;

@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use groupwork::auth::password;
 use groupwork::domain::role::Role;
+use groupwork::logging::LogFormat;
 use groupwork::messages::worker::Worker;
 use groupwork::{api, build_state, db, demo, retention, run_server, service, Config, SystemClock};
 use std::process::ExitCode;
@@ -132,7 +133,7 @@ fn run(cli: Cli) -> Result<(), String> {
         | Command::Deliver { config, .. }
         | Command::ImportGeography { config, .. } => config.clone(),
     };
-    init_logging(&config.log)?;
+    groupwork::logging::init(&config.log, config.log_format)?;
     match cli.command {
         Command::Serve { demo, .. } => serve(config, demo),
         Command::Migrate { .. } => {
@@ -178,17 +179,12 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn init_logging(filter: &str) -> Result<(), String> {
-    use tracing_subscriber::fmt::format::FmtSpan;
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .map_err(|e| format!("GROUPWORK_LOG={filter:?} is not a log filter: {e}"))?;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .init();
-    Ok(())
+/// A start-up line: plain on a terminal, a log line among the others when they are JSON.
+fn announce(format: LogFormat, line: &str) {
+    match format {
+        LogFormat::Text => println!("{line}"),
+        LogFormat::Json => tracing::info!("{line}"),
+    }
 }
 
 fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
@@ -213,9 +209,21 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
     if load_demo {
         match system.block_on(demo::load(&state.services))? {
             demo::Outcome::Loaded(logins) => {
-                println!("Demo data loaded. These passwords are shown once only:");
+                // Told to the person starting it, never as a log line: with JSON logs (for a
+                // shipper, on standard output) they go to standard error instead.
+                let mut told =
+                    String::from("Demo data loaded. These passwords are shown once only:\n");
                 for l in logins {
-                    println!("  {:<12} {:<38} {}", l.role.as_str(), l.email, l.password);
+                    told.push_str(&format!(
+                        "  {:<12} {:<38} {}\n",
+                        l.role.as_str(),
+                        l.email,
+                        l.password
+                    ));
+                }
+                match state.config.log_format {
+                    LogFormat::Json => eprint!("{told}"),
+                    LogFormat::Text => print!("{told}"),
                 }
             }
             demo::Outcome::AlreadyLoaded { at } => println!(
@@ -240,13 +248,20 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
     };
     let listener =
         std::net::TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    println!(
-        "groupwork on {} — API docs at http://{bind}/docs",
-        state.db_kind.as_str()
+    let format = state.config.log_format;
+    announce(
+        format,
+        &format!(
+            "groupwork on {} — API docs at http://{bind}/docs",
+            state.db_kind.as_str()
+        ),
     );
     match &worker {
-        Some(w) => println!("Messages: {}", w.describe()),
-        None => println!("Messages: not delivered by this process (GROUPWORK_DELIVERY=false)"),
+        Some(w) => announce(format, &format!("Messages: {}", w.describe())),
+        None => announce(
+            format,
+            "Messages: not delivered by this process (GROUPWORK_DELIVERY=false)",
+        ),
     }
     system.block_on(async move {
         let delivering = worker.map(|w| actix_web::rt::spawn(w.run()));

@@ -205,7 +205,10 @@ impl Services {
     {
         let (pool, clock) = (self.pool.clone(), self.clock.clone());
         let link = self.family_link.clone();
+        // The caller's span (its request), so what the body logs carries the request's id.
+        let span = tracing::Span::current();
         let (value, changed) = tokio::task::spawn_blocking(move || {
+            let _request = span.enter();
             let mut conn = pool.get()?;
             let mut tries = 1;
             loop {
@@ -238,7 +241,9 @@ impl Services {
         T: Send + 'static,
     {
         let (pool, clock) = (self.pool.clone(), self.clock.clone());
+        let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
+            let _request = span.enter();
             let mut conn = pool.get()?;
             body(&mut conn, clock.now())
         })

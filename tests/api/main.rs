@@ -53,6 +53,7 @@ mod group_cancel;
 mod invitations;
 mod listing_cache;
 mod listings;
+mod logs;
 mod message_languages;
 mod messages;
 mod messages_notify;
