@@ -91,7 +91,10 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
     services.family_link = Arc::from(config.family_url.as_str());
     services.limits = limits(&config);
     Ok(web::Data::new(AppState {
-        listing_cache: ListingCache::new(services.signals.clone()),
+        listing_cache: ListingCache::new(
+            services.signals.clone(),
+            Duration::from_millis(config.listing_ttl_ms),
+        ),
         services,
         pool,
         db_kind,

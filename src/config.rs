@@ -198,6 +198,17 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_NOTIFY_TEMPLATES", value_name = "LIST", default_value = "",
           value_parser = setting(notify_templates))]
     pub notify_templates: String,
+    /// The longest a rendered public listing is served from memory. A change made in this
+    /// process (or, on PostgreSQL, in another one: `service::listing_watch`) is shown at once;
+    /// this bounds the staleness only if a change notice was missed.
+    #[arg(long, env = "GROUPWORK_LISTING_TTL_MS", value_name = "MS", default_value_t = 1000,
+          value_parser = number::<u64>(1, 3_600_000))]
+    pub listing_ttl_ms: u64,
+    /// On PostgreSQL, whether `serve` listens for other processes' listing changes (off only to
+    /// show what it prevents: the tests' control).
+    #[arg(long, env = "GROUPWORK_LISTING_WATCH", value_name = "true|false", default_value_t = true,
+          action = ArgAction::Set, value_parser = setting(retention_daily))]
+    pub listing_watch: bool,
     /// Whether `serve` delivers messages (and queues reminders) itself. With false, run
     /// `groupwork deliver` (or another process) to send them.
     #[arg(long, env = "GROUPWORK_DELIVERY", value_name = "true|false", default_value_t = true,

@@ -201,6 +201,10 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
     }
     warn_if_outbox_unguarded(&config);
     let state = build_state(config, Arc::new(SystemClock))?;
+    if state.config.listing_watch {
+        // Other processes' bookings show in this one's cached listing at once (PostgreSQL).
+        service::listing_watch::start(&state.config.database_url, state.services.signals.clone())?;
+    }
     // One actix system: the demo loads on it (through the services), then the server runs on it.
     let system = actix_web::rt::System::new();
     // In its runtime from here on: lettre's SMTP pool spawns a task when made and when dropped,

@@ -123,6 +123,10 @@ impl Tx<'_> {
 
     fn finish(self) -> Result<Changed, ServiceError> {
         let at = self.now_naive();
+        if self.listing_changed {
+            // Heard by the other processes only if this commits (`service::listing_watch`).
+            store::listing_changes::announce(self.conn)?;
+        }
         for (actor, e) in self.audit {
             store::audit::record(
                 self.conn,

@@ -52,6 +52,7 @@ mod geography;
 mod group_cancel;
 mod invitations;
 mod listing_cache;
+mod listing_processes;
 mod listings;
 mod logs;
 mod message_languages;
