@@ -124,6 +124,7 @@ fn limits(config: &Config) -> Limits {
 pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
     let spec = api::openapi();
     let workers = state.config.workers;
+    let grace = state.config.shutdown_timeout_secs;
     let server = HttpServer::new(move || {
         let limit = state.config.body_limit;
         let cors_on = !state.config.cors_origins.is_empty();
@@ -151,7 +152,7 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
     })
     .workers(workers)
     .listen(listener)?
-    .shutdown_timeout(10)
+    .shutdown_timeout(grace)
     .run();
     Ok(server)
 }

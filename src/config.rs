@@ -38,8 +38,8 @@ pub struct Config {
           value_parser = setting(|_, v| Ok(v.to_string())))]
     pub log: String,
     /// How log lines are written: `text`, or `json` (one object per line, for log shippers).
-    #[arg(long, env = "GROUPWORK_LOG_FORMAT", value_name = "FORMAT", value_enum,
-          default_value_t = crate::logging::LogFormat::Text)]
+    #[arg(long, env = "GROUPWORK_LOG_FORMAT", value_name = "text|json", default_value = "text",
+          value_parser = setting(log_format))]
     pub log_format: crate::logging::LogFormat,
     /// Database connections per process.
     #[arg(long, env = "GROUPWORK_POOL_SIZE", value_name = "N", default_value_t = 10,
@@ -209,6 +209,11 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_LISTING_WATCH", value_name = "true|false", default_value_t = true,
           action = ArgAction::Set, value_parser = setting(retention_daily))]
     pub listing_watch: bool,
+    /// On SIGTERM or SIGINT, how long `serve` waits for the requests in flight and the messages
+    /// being sent to finish before it exits anyway.
+    #[arg(long, env = "GROUPWORK_SHUTDOWN_TIMEOUT_SECS", value_name = "SECONDS", default_value_t = 10,
+          value_parser = number::<u64>(1, 300))]
+    pub shutdown_timeout_secs: u64,
     /// Whether `serve` delivers messages (and queues reminders) itself. With false, run
     /// `groupwork deliver` (or another process) to send them.
     #[arg(long, env = "GROUPWORK_DELIVERY", value_name = "true|false", default_value_t = true,
@@ -427,6 +432,14 @@ fn mail_from(name: &str, raw: &str) -> Result<String, String> {
 fn notify_templates(name: &str, raw: &str) -> Result<String, String> {
     crate::messages::notify::parse_templates(raw).map_err(|e| format!("{name}: {e}"))?;
     Ok(raw.trim().to_string())
+}
+
+fn log_format(name: &str, raw: &str) -> Result<crate::logging::LogFormat, String> {
+    match raw.trim() {
+        "text" => Ok(crate::logging::LogFormat::Text),
+        "json" => Ok(crate::logging::LogFormat::Json),
+        _ => Err(format!("{name} must be text or json")),
+    }
 }
 
 fn retention_daily(name: &str, raw: &str) -> Result<bool, String> {

@@ -10,11 +10,10 @@
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpMessage};
-use clap::ValueEnum;
 use tracing::Span;
 use tracing_actix_web::{RequestId, RootSpanBuilder};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LogFormat {
     /// Human-readable lines (coloured on a terminal).
     #[default]

@@ -9,6 +9,7 @@ use groupwork::messages::worker::Worker;
 use groupwork::{api, build_state, db, demo, retention, run_server, service, Config, SystemClock};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -268,16 +269,25 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
         ),
     }
     system.block_on(async move {
-        let delivering = worker.map(|w| actix_web::rt::spawn(w.run()));
+        let grace = Duration::from_secs(state.config.shutdown_timeout_secs);
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let delivering = worker.map(|w| actix_web::rt::spawn(w.run_until(stopping)));
+        // On SIGTERM or SIGINT the server stops accepting and finishes the requests in flight
+        // (within the grace period), and only then returns here.
         let served = match run_server(state, listener) {
             Ok(server) => server.await.map_err(|e| format!("server stopped: {e}")),
             Err(e) => Err(format!("cannot start the server: {e}")),
         };
-        // The worker (and its SMTP pool, which spawns a task as it goes) ends while the runtime
-        // still runs: dropped with the system afterwards, it panicked at every stop.
-        if let Some(d) = delivering {
-            d.abort();
-            let _ = d.await;
+        // Then the worker finishes the messages in hand, within the same grace. It (and its SMTP
+        // pool, which spawns a task as it goes) ends while the runtime still runs: dropped with
+        // the system afterwards, it panicked at every stop.
+        if let Some(mut d) = delivering {
+            let _ = stop.send(true);
+            if tokio::time::timeout(grace, &mut d).await.is_err() {
+                tracing::warn!("messages still sending after the grace period: stopped");
+                d.abort();
+                let _ = d.await;
+            }
         }
         served
     })
@@ -302,7 +312,28 @@ fn deliver(config: Config, once: bool) -> Result<(), String> {
         );
         Ok(())
     } else {
-        system.block_on(worker.run());
+        system.block_on(async move {
+            // SIGTERM or SIGINT: finish the messages in hand, then stop.
+            let (stop, stopping) = tokio::sync::watch::channel(false);
+            actix_web::rt::spawn(async move {
+                let mut term = actix_web::rt::signal::unix::signal(
+                    actix_web::rt::signal::unix::SignalKind::terminate(),
+                )
+                .ok();
+                let terminated = async {
+                    match term.as_mut() {
+                        Some(t) => t.recv().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = terminated => {}
+                    _ = actix_web::rt::signal::ctrl_c() => {}
+                }
+                let _ = stop.send(true);
+            });
+            worker.run_until(stopping).await;
+        });
         Ok(())
     }
 }

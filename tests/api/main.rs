@@ -77,6 +77,7 @@ mod retention;
 mod roles;
 mod service_booking;
 mod shared_limits;
+mod shutdown;
 mod staff;
 mod summary;
 mod team;
