@@ -13,6 +13,8 @@ pub struct Scenario {
     pub name: &'static str,
     pub about: &'static str,
     pub run: fn(&BenchApp) -> Result<Measurement, ScenarioError>,
+    /// The one backend it is for (`None`: both).
+    pub only: Option<crate::support::server::Backend>,
 }
 
 /// Why a scenario has no figures.
