@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// How often the connection is checked for notices: well inside the 50 ms the design allows for
 /// another process's change to show, at the cost of a non-blocking read per tick.
-const TICK: Duration = Duration::from_millis(5);
+const TICK: Duration = Duration::from_millis(2);
 /// The wait before connecting again after the connection failed.
 const RECONNECT: Duration = Duration::from_secs(1);
 
