@@ -71,7 +71,9 @@ fn main() -> ExitCode {
     for scenario in scenarios::ALL.iter().filter(|s| wanted(s.name)) {
         println!("\n{}: {}", scenario.name, scenario.about);
         for backend in Backend::ALL {
-            if not_measured.iter().any(|(b, _)| *b == backend) {
+            if not_measured.iter().any(|(b, _)| *b == backend)
+                || scenario.only.is_some_and(|only| only != backend)
+            {
                 continue;
             }
             let outcome = server::start(backend).map(|app| (scenario.run)(&app));

@@ -60,7 +60,9 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let span = tracing::Span::current();
         web::block(move || {
+            let _request = span.enter();
             let mut conn = pool.get()?;
             f(&mut conn)
         })
@@ -91,7 +93,10 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
     services.family_link = Arc::from(config.family_url.as_str());
     services.limits = limits(&config);
     Ok(web::Data::new(AppState {
-        listing_cache: ListingCache::new(services.signals.clone()),
+        listing_cache: ListingCache::new(
+            services.signals.clone(),
+            Duration::from_millis(config.listing_ttl_ms),
+        ),
         services,
         pool,
         db_kind,
@@ -122,6 +127,7 @@ fn limits(config: &Config) -> Limits {
 pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
     let spec = api::openapi();
     let workers = state.config.workers;
+    let grace = state.config.shutdown_timeout_secs;
     let metrics_listener = api::metrics::start(&state)?;
     let server = HttpServer::new(move || {
         let limit = state.config.body_limit;
@@ -159,7 +165,7 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
             .wrap(from_fn(api::security::headers))
             // Outside the others, so the time counted is the whole answer's.
             .wrap(Condition::new(metrics_on, from_fn(api::metrics::measure)))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<crate::logging::RequestSpan>::new())
     })
     .workers(workers)
     .listen(listener)?;
@@ -167,7 +173,7 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
         Some(metrics) => server.listen(metrics)?,
         None => server,
     }
-    .shutdown_timeout(10)
+    .shutdown_timeout(grace)
     .run();
     Ok(server)
 }

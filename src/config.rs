@@ -37,6 +37,10 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_LOG", value_name = "FILTER", default_value = "info",
           value_parser = setting(|_, v| Ok(v.to_string())))]
     pub log: String,
+    /// How log lines are written: `text`, or `json` (one object per line, for log shippers).
+    #[arg(long, env = "GROUPWORK_LOG_FORMAT", value_name = "text|json", default_value = "text",
+          value_parser = setting(log_format))]
+    pub log_format: crate::logging::LogFormat,
     /// Database connections per process.
     #[arg(long, env = "GROUPWORK_POOL_SIZE", value_name = "N", default_value_t = 10,
           value_parser = number::<u32>(1, 200))]
@@ -194,6 +198,22 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_NOTIFY_TEMPLATES", value_name = "LIST", default_value = "",
           value_parser = setting(notify_templates))]
     pub notify_templates: String,
+    /// The longest a rendered public listing is served from memory. A change made in this
+    /// process (or, on PostgreSQL, in another one: `service::listing_watch`) is shown at once;
+    /// this bounds the staleness only if a change notice was missed.
+    #[arg(long, env = "GROUPWORK_LISTING_TTL_MS", value_name = "MS", default_value_t = 1000,
+          value_parser = number::<u64>(1, 3_600_000))]
+    pub listing_ttl_ms: u64,
+    /// On PostgreSQL, whether `serve` listens for other processes' listing changes (off only to
+    /// show what it prevents: the tests' control).
+    #[arg(long, env = "GROUPWORK_LISTING_WATCH", value_name = "true|false", default_value_t = true,
+          action = ArgAction::Set, value_parser = setting(retention_daily))]
+    pub listing_watch: bool,
+    /// On SIGTERM or SIGINT, how long `serve` waits for the requests in flight and the messages
+    /// being sent to finish before it exits anyway.
+    #[arg(long, env = "GROUPWORK_SHUTDOWN_TIMEOUT_SECS", value_name = "SECONDS", default_value_t = 10,
+          value_parser = number::<u64>(1, 300))]
+    pub shutdown_timeout_secs: u64,
     /// Whether `serve` delivers messages (and queues reminders) itself. With false, run
     /// `groupwork deliver` (or another process) to send them.
     #[arg(long, env = "GROUPWORK_DELIVERY", value_name = "true|false", default_value_t = true,
@@ -450,6 +470,14 @@ fn mail_from(name: &str, raw: &str) -> Result<String, String> {
 fn notify_templates(name: &str, raw: &str) -> Result<String, String> {
     crate::messages::notify::parse_templates(raw).map_err(|e| format!("{name}: {e}"))?;
     Ok(raw.trim().to_string())
+}
+
+fn log_format(name: &str, raw: &str) -> Result<crate::logging::LogFormat, String> {
+    match raw.trim() {
+        "text" => Ok(crate::logging::LogFormat::Text),
+        "json" => Ok(crate::logging::LogFormat::Json),
+        _ => Err(format!("{name} must be text or json")),
+    }
 }
 
 fn retention_daily(name: &str, raw: &str) -> Result<bool, String> {
@@ -990,7 +1018,7 @@ mod tests {
             .collect();
         assert_eq!(
             shown.len(),
-            45,
+            49,
             "every documented setting, none hidden but the test switch"
         );
         let help = cmd.render_long_help().to_string();

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod instruments;
+pub mod logging;
 pub mod messages;
 pub mod retention;
 pub mod service;

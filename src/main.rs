@@ -4,10 +4,12 @@
 use clap::{Parser, Subcommand};
 use groupwork::auth::password;
 use groupwork::domain::role::Role;
+use groupwork::logging::LogFormat;
 use groupwork::messages::worker::Worker;
 use groupwork::{api, build_state, db, demo, retention, run_server, service, Config, SystemClock};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -132,7 +134,7 @@ fn run(cli: Cli) -> Result<(), String> {
         | Command::Deliver { config, .. }
         | Command::ImportGeography { config, .. } => config.clone(),
     };
-    init_logging(&config.log)?;
+    groupwork::logging::init(&config.log, config.log_format)?;
     match cli.command {
         Command::Serve { demo, .. } => serve(config, demo),
         Command::Migrate { .. } => {
@@ -178,17 +180,12 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn init_logging(filter: &str) -> Result<(), String> {
-    use tracing_subscriber::fmt::format::FmtSpan;
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .map_err(|e| format!("GROUPWORK_LOG={filter:?} is not a log filter: {e}"))?;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .init();
-    Ok(())
+/// A start-up line: plain on a terminal, a log line among the others when they are JSON.
+fn announce(format: LogFormat, line: &str) {
+    match format {
+        LogFormat::Text => println!("{line}"),
+        LogFormat::Json => tracing::info!("{line}"),
+    }
 }
 
 fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
@@ -205,6 +202,10 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
     }
     warn_if_outbox_unguarded(&config);
     let state = build_state(config, Arc::new(SystemClock))?;
+    if state.config.listing_watch {
+        // Other processes' bookings show in this one's cached listing at once (PostgreSQL).
+        service::listing_watch::start(&state.config.database_url, state.services.signals.clone())?;
+    }
     // One actix system: the demo loads on it (through the services), then the server runs on it.
     let system = actix_web::rt::System::new();
     // In its runtime from here on: lettre's SMTP pool spawns a task when made and when dropped,
@@ -213,9 +214,21 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
     if load_demo {
         match system.block_on(demo::load(&state.services))? {
             demo::Outcome::Loaded(logins) => {
-                println!("Demo data loaded. These passwords are shown once only:");
+                // Told to the person starting it, never as a log line: with JSON logs (for a
+                // shipper, on standard output) they go to standard error instead.
+                let mut told =
+                    String::from("Demo data loaded. These passwords are shown once only:\n");
                 for l in logins {
-                    println!("  {:<12} {:<38} {}", l.role.as_str(), l.email, l.password);
+                    told.push_str(&format!(
+                        "  {:<12} {:<38} {}\n",
+                        l.role.as_str(),
+                        l.email,
+                        l.password
+                    ));
+                }
+                match state.config.log_format {
+                    LogFormat::Json => eprint!("{told}"),
+                    LogFormat::Text => print!("{told}"),
                 }
             }
             demo::Outcome::AlreadyLoaded { at } => println!(
@@ -240,25 +253,41 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
     };
     let listener =
         std::net::TcpListener::bind(bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    println!(
-        "groupwork on {} — API docs at http://{bind}/docs",
-        state.db_kind.as_str()
+    let format = state.config.log_format;
+    announce(
+        format,
+        &format!(
+            "groupwork on {} — API docs at http://{bind}/docs",
+            state.db_kind.as_str()
+        ),
     );
     match &worker {
-        Some(w) => println!("Messages: {}", w.describe()),
-        None => println!("Messages: not delivered by this process (GROUPWORK_DELIVERY=false)"),
+        Some(w) => announce(format, &format!("Messages: {}", w.describe())),
+        None => announce(
+            format,
+            "Messages: not delivered by this process (GROUPWORK_DELIVERY=false)",
+        ),
     }
     system.block_on(async move {
-        let delivering = worker.map(|w| actix_web::rt::spawn(w.run()));
+        let grace = Duration::from_secs(state.config.shutdown_timeout_secs);
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let delivering = worker.map(|w| actix_web::rt::spawn(w.run_until(stopping)));
+        // On SIGTERM or SIGINT the server stops accepting and finishes the requests in flight
+        // (within the grace period), and only then returns here.
         let served = match run_server(state, listener) {
             Ok(server) => server.await.map_err(|e| format!("server stopped: {e}")),
             Err(e) => Err(format!("cannot start the server: {e}")),
         };
-        // The worker (and its SMTP pool, which spawns a task as it goes) ends while the runtime
-        // still runs: dropped with the system afterwards, it panicked at every stop.
-        if let Some(d) = delivering {
-            d.abort();
-            let _ = d.await;
+        // Then the worker finishes the messages in hand, within the same grace. It (and its SMTP
+        // pool, which spawns a task as it goes) ends while the runtime still runs: dropped with
+        // the system afterwards, it panicked at every stop.
+        if let Some(mut d) = delivering {
+            let _ = stop.send(true);
+            if tokio::time::timeout(grace, &mut d).await.is_err() {
+                tracing::warn!("messages still sending after the grace period: stopped");
+                d.abort();
+                let _ = d.await;
+            }
         }
         served
     })
@@ -283,7 +312,28 @@ fn deliver(config: Config, once: bool) -> Result<(), String> {
         );
         Ok(())
     } else {
-        system.block_on(worker.run());
+        system.block_on(async move {
+            // SIGTERM or SIGINT: finish the messages in hand, then stop.
+            let (stop, stopping) = tokio::sync::watch::channel(false);
+            actix_web::rt::spawn(async move {
+                let mut term = actix_web::rt::signal::unix::signal(
+                    actix_web::rt::signal::unix::SignalKind::terminate(),
+                )
+                .ok();
+                let terminated = async {
+                    match term.as_mut() {
+                        Some(t) => t.recv().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    _ = terminated => {}
+                    _ = actix_web::rt::signal::ctrl_c() => {}
+                }
+                let _ = stop.send(true);
+            });
+            worker.run_until(stopping).await;
+        });
         Ok(())
     }
 }

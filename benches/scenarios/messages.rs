@@ -29,6 +29,7 @@ pub const SCENARIO: Scenario = Scenario {
     name: "messages",
     about: "reminders for 200 groups × 12 families: queue_due_reminders at their due time (2,400 rows), delivery of those 2,400 emails to a local SMTP server (aiosmtpd, discarding) by the worker against a bare lettre loop to the same server, and a six-week term's 14,400 reminders",
     run,
+    only: None,
 };
 
 const REMINDERS: usize = seed::GROUPS * seed::FAMILIES_EACH;

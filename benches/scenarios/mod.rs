@@ -4,6 +4,7 @@ use crate::support::report::Measurement;
 use crate::support::server::BenchApp;
 
 mod booking_burst;
+mod listing_processes;
 mod messages;
 pub mod served;
 mod summary_report;
@@ -12,6 +13,8 @@ pub struct Scenario {
     pub name: &'static str,
     pub about: &'static str,
     pub run: fn(&BenchApp) -> Result<Measurement, ScenarioError>,
+    /// The one backend it is for (`None`: both).
+    pub only: Option<crate::support::server::Backend>,
 }
 
 /// Why a scenario has no figures.
@@ -27,4 +30,5 @@ pub const ALL: &[Scenario] = &[
     summary_report::SCENARIO,
     summary_report::SCENARIO_10X,
     messages::SCENARIO,
+    listing_processes::SCENARIO,
 ];

@@ -22,12 +22,14 @@ pub const SCENARIO: Scenario = Scenario {
     name: "summary_report",
     about: "GET /api/v1/reports/summary over 200 cohorts, 2,000 families, 20,000 marks: 20 reports per group_by (none, programme, venue, ward, referral_source, month, imd_decile) and 20 as CSV",
     run: |app| run(app, &ONE).map_err(ScenarioError::Failed),
+    only: None,
 };
 
 pub const SCENARIO_10X: Scenario = Scenario {
     name: "summary_report_10x",
     about: "GET /api/v1/reports/summary over 2,000 cohorts, 20,000 families, 200,000 marks: 20 reports each of the total, group_by=ward, imd_decile, ethnicity, and ward safe to share (goal: p99 < 300 ms)",
     run: |app| run(app, &TEN).map_err(ScenarioError::Failed),
+    only: None,
 };
 
 /// A size of borough and the reports timed over it.

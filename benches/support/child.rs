@@ -97,10 +97,15 @@ pub fn free_addr() -> Result<String, String> {
 
 /// `groupwork serve` on `db` with `workers` HTTP workers, rate limits out of the way.
 pub fn groupwork(db: &FreshDb, workers: usize, pool: u32) -> Result<ServerChild, String> {
+    groupwork_on(db.url(), workers, pool)
+}
+
+/// `groupwork serve` on the database at `url` (one another process may share, on PostgreSQL).
+pub fn groupwork_on(url: &str, workers: usize, pool: u32) -> Result<ServerChild, String> {
     let addr = free_addr()?;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_groupwork"));
     cmd.arg("serve")
-        .env("GROUPWORK_DATABASE_URL", db.url())
+        .env("GROUPWORK_DATABASE_URL", url)
         .env("GROUPWORK_BIND", &addr)
         .env("GROUPWORK_JWT_SECRET", JWT_SECRET)
         .env("GROUPWORK_LOG", "warn")

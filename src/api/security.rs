@@ -44,17 +44,26 @@ pub async fn headers<B: MessageBody>(
     next: Next<B>,
 ) -> Result<ServiceResponse<B>, actix_web::Error> {
     let cacheable = may_be_cached(&req);
+    // The id its log lines carry, so a reported problem can be found in the logs.
+    let id = crate::logging::request_id(&req).and_then(|id| HeaderValue::from_str(&id).ok());
+    let tag = move |h: &mut HeaderMap| {
+        if let Some(id) = &id {
+            h.insert(HeaderName::from_static("x-request-id"), id.clone());
+        }
+    };
     match next.call(req).await {
         Ok(mut res) => {
             let status = res.status();
             let public = cacheable && !status.is_client_error() && !status.is_server_error();
             apply(res.headers_mut(), public);
+            tag(res.headers_mut());
             Ok(res)
         }
         // An error no handler turned into an answer is answered later: add them then.
         Err(mut e) => {
-            e.add_response_mapper(|mut res| {
+            e.add_response_mapper(move |mut res| {
                 apply(res.headers_mut(), false);
+                tag(res.headers_mut());
                 res
             });
             Err(e)

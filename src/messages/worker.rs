@@ -156,8 +156,15 @@ impl Worker {
     /// Runs until the process ends: delivers what is due, then waits for a committed change to
     /// queue more (or the poll interval, for retries that came due), and looks for reminders.
     pub async fn run(self) {
+        let (_never, stop) = tokio::sync::watch::channel(false);
+        self.run_until(stop).await
+    }
+
+    /// Delivers until `stop` turns true, then returns once the batch in hand is sent and
+    /// recorded (a send cut off midway would go out again when its lease runs out).
+    pub async fn run_until(self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let mut reminders_at = tokio::time::Instant::now();
-        loop {
+        while !*stop.borrow() {
             if tokio::time::Instant::now() >= reminders_at {
                 match queue_due_reminders(&self.services).await {
                     Ok(0) => {}
@@ -179,11 +186,11 @@ impl Worker {
                     .pace
                     .poll
                     .min(reminders_at.saturating_duration_since(tokio::time::Instant::now()));
-                let _ = tokio::time::timeout(
-                    wait.max(Duration::from_millis(10)),
-                    self.services.signals.outbox.notified(),
-                )
-                .await;
+                tokio::select! {
+                    _ = tokio::time::sleep(wait.max(Duration::from_millis(10))) => {}
+                    _ = self.services.signals.outbox.notified() => {}
+                    _ = stop.changed() => {}
+                }
             }
         }
     }

@@ -15,6 +15,7 @@ pub mod error;
 pub mod families;
 pub mod geography;
 pub mod limits;
+pub mod listing_watch;
 pub mod messages;
 pub mod monitoring;
 pub mod registers;

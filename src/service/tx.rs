@@ -137,6 +137,10 @@ impl Tx<'_> {
 
     fn finish(self) -> Result<Changed, ServiceError> {
         let at = self.now_naive();
+        if self.listing_changed {
+            // Heard by the other processes only if this commits (`service::listing_watch`).
+            store::listing_changes::announce(self.conn)?;
+        }
         for (actor, e) in self.audit {
             store::audit::record(
                 self.conn,
@@ -221,7 +225,10 @@ impl Services {
     {
         let (pool, clock) = (self.pool.clone(), self.clock.clone());
         let link = self.family_link.clone();
+        // The caller's span (its request), so what the body logs carries the request's id.
+        let span = tracing::Span::current();
         let (value, changed) = tokio::task::spawn_blocking(move || {
+            let _request = span.enter();
             let mut conn = pool.get()?;
             let mut tries = 1;
             loop {
@@ -255,7 +262,9 @@ impl Services {
         T: Send + 'static,
     {
         let (pool, clock) = (self.pool.clone(), self.clock.clone());
+        let span = tracing::Span::current();
         tokio::task::spawn_blocking(move || {
+            let _request = span.enter();
             let mut conn = pool.get()?;
             body(&mut conn, clock.now())
         })

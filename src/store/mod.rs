@@ -17,6 +17,7 @@ pub mod follow_ups;
 pub mod geography;
 pub mod idempotency;
 pub mod key_persons;
+pub mod listing_changes;
 pub mod logins;
 pub mod messages;
 pub mod outcomes;

@@ -12,9 +12,12 @@
 //!   the app-clock window in which it stays true, worked out from the data it was built from;
 //!   outside it (or if the clock went back, as in tests) it is rebuilt.
 //! - **Other processes** (a second groupwork on the same PostgreSQL, the CLI, the retention
-//!   job) cannot bump our counter: an entry is never served more than [`TTL`] after it was
-//!   built, which bounds their staleness. A DB-side generation check per request would cost
-//!   the round trip the cache exists to save.
+//!   job): on PostgreSQL the same transaction sends a `NOTIFY` (delivered only if it commits),
+//!   and `service::listing_watch` in every serving process hears it within milliseconds and
+//!   bumps its own counter. A DB-side generation check per request would cost the round trip
+//!   the cache exists to save. Should a notice be missed (the watcher reconnecting), an entry
+//!   is never served more than its TTL (`GROUPWORK_LISTING_TTL_MS`, [`TTL`] by default) after it
+//!   was built, which bounds the staleness.
 //!
 //! Validators: each rendered body carries a strong `ETag` (a hash of its bytes) and a
 //! `Last-Modified` that moves only when the body for its key changed (a re-render to the same
@@ -37,8 +40,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-/// The longest an entry is served (real time): the staleness bound for writes made elsewhere,
-/// which the design puts at about a second. (Hot entries are re-rendered every half TTL.)
+/// The longest an entry is served (real time) by default: the staleness bound for a write made
+/// elsewhere whose notice was missed, which the design puts at about a second. (Hot entries
+/// are re-rendered every half TTL.)
 pub const TTL: Duration = Duration::from_secs(1);
 /// The query string is the client's to choose; this bounds the memory it can make us hold.
 pub const MAX_ENTRIES: usize = 256;
@@ -46,6 +50,8 @@ pub const MAX_ENTRIES: usize = 256;
 pub struct ListingCache {
     /// Shared with the use cases, which bump it after a COMMIT that changed a listing.
     signals: Arc<Signals>,
+    /// The longest an entry is served.
+    ttl: Duration,
     entries: RwLock<HashMap<String, Entry>>,
     flights: Mutex<HashMap<String, Arc<Flight>>>,
 }
@@ -99,9 +105,9 @@ fn ceil_second(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 impl Entry {
-    fn serves(&self, generation: u64, now: DateTime<Utc>) -> bool {
+    fn serves(&self, generation: u64, now: DateTime<Utc>, ttl: Duration) -> bool {
         self.generation == generation
-            && self.built.elapsed() < TTL
+            && self.built.elapsed() < ttl
             && self.valid_from <= now
             && now < self.valid_until
     }
@@ -207,9 +213,10 @@ impl Drop for Ticket {
 
 impl ListingCache {
     /// A cache whose entries go stale when `signals` says a listing changed.
-    pub fn new(signals: Arc<Signals>) -> Self {
+    pub fn new(signals: Arc<Signals>, ttl: Duration) -> Self {
         ListingCache {
             signals,
+            ttl,
             entries: Default::default(),
             flights: Default::default(),
         }
@@ -231,8 +238,11 @@ impl ListingCache {
         let generation = self.generation();
         let (body, ageing) = {
             let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-            match entries.get(key).filter(|e| e.serves(generation, now)) {
-                Some(e) => (Some(e.body.clone()), e.built.elapsed() > TTL / 2),
+            match entries
+                .get(key)
+                .filter(|e| e.serves(generation, now, self.ttl))
+            {
+                Some(e) => (Some(e.body.clone()), e.built.elapsed() > self.ttl / 2),
                 None => (None, false),
             }
         };
@@ -281,7 +291,7 @@ impl ListingCache {
         }
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= MAX_ENTRIES && !entries.contains_key(key) {
-            entries.retain(|_, e| e.serves(generation, valid_from));
+            entries.retain(|_, e| e.serves(generation, valid_from, self.ttl));
             if entries.len() >= MAX_ENTRIES {
                 // Arbitrary eviction: cheap, and enough for a bound against odd query strings.
                 if let Some(k) = entries.keys().next().cloned() {
@@ -329,7 +339,7 @@ mod tests {
     #[test]
     fn the_validators_move_only_when_the_body_changes() {
         let (signals, now) = (Arc::new(Signals::default()), Utc::now());
-        let c = ListingCache::new(signals.clone());
+        let c = ListingCache::new(signals.clone(), TTL);
         render(&c, "a", now, "one");
         let Lookup::Hit(first) = c.lookup("a", now) else {
             panic!("kept")
@@ -356,7 +366,7 @@ mod tests {
     #[test]
     fn one_render_at_a_time_then_hits_until_a_write_or_the_clock() {
         let (signals, now) = (Arc::new(Signals::default()), Utc::now());
-        let c = ListingCache::new(signals.clone());
+        let c = ListingCache::new(signals.clone(), TTL);
         let Lookup::Render(ticket) = c.lookup("a", now) else {
             panic!("a miss renders")
         };
@@ -384,7 +394,7 @@ mod tests {
     #[test]
     fn a_render_that_read_before_a_write_is_not_kept_and_a_failed_one_frees_the_waiters() {
         let (signals, now) = (Arc::new(Signals::default()), Utc::now());
-        let c = ListingCache::new(signals.clone());
+        let c = ListingCache::new(signals.clone(), TTL);
         let Lookup::Render(ticket) = c.lookup("a", now) else {
             panic!("a miss renders")
         };
@@ -404,7 +414,7 @@ mod tests {
 
     #[test]
     fn holds_at_most_max_entries() {
-        let (c, now) = (ListingCache::new(Default::default()), Utc::now());
+        let (c, now) = (ListingCache::new(Default::default(), TTL), Utc::now());
         for i in 0..MAX_ENTRIES * 2 {
             render(&c, &format!("k{i}"), now, "x");
         }
