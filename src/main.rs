@@ -1,5 +1,5 @@
 //! The `groupwork` command line: serve, migrate, openapi, create-admin, retention, deliver,
-//! import-geography.
+//! import-geography, backup, restore.
 
 use clap::{Parser, Subcommand};
 use groupwork::auth::password;
@@ -87,6 +87,38 @@ enum Command {
         #[command(flatten)]
         config: Config,
     },
+    /// Copy the SQLite database to PATH while the service runs (SQLite's online backup API: one
+    /// consistent snapshot), check the copy with `PRAGMA integrity_check`, and say what was
+    /// written. The copy is made beside PATH and named only when complete. For PostgreSQL use
+    /// pg_dump (README, "Backups").
+    Backup {
+        /// The backup file to write.
+        #[arg(value_name = "PATH")]
+        path: std::path::PathBuf,
+        /// Replace PATH if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Pages copied per step (the progress moves once a step).
+        #[arg(long, value_name = "N", default_value_t = db::backup::DEFAULT_PAGES_PER_STEP,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        pages_per_step: u32,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Replace the SQLite database with a backup, checked first (it opens, its integrity check
+    /// is ok, it is groupwork's). Refused while the database is in use: stop `serve` and
+    /// `deliver` first. Migrations newer than the backup run at the next start.
+    Restore {
+        /// The backup file to restore from.
+        #[arg(value_name = "PATH")]
+        path: std::path::PathBuf,
+        /// Pages copied per step (the progress moves once a step).
+        #[arg(long, value_name = "N", default_value_t = db::backup::DEFAULT_PAGES_PER_STEP,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        pages_per_step: u32,
+        #[command(flatten)]
+        config: Config,
+    },
     /// Anonymise families past their retention period and delete expired tokens, keys,
     /// notifications and audit events (also run daily by `serve`).
     Retention {
@@ -132,9 +164,17 @@ fn run(cli: Cli) -> Result<(), String> {
         | Command::CreateAdmin { config, .. }
         | Command::Retention { config, .. }
         | Command::Deliver { config, .. }
-        | Command::ImportGeography { config, .. } => config.clone(),
+        | Command::ImportGeography { config, .. }
+        | Command::Backup { config, .. }
+        | Command::Restore { config, .. } => config.clone(),
     };
     groupwork::logging::init(&config.log, config.log_format)?;
+    // Every command on a SQLite database says it is using it for as long as it runs (restore
+    // takes the same lock exclusively, itself).
+    let _in_use = match &cli.command {
+        Command::Restore { .. } | Command::Openapi => None,
+        _ => using_database(&config)?,
+    };
     match cli.command {
         Command::Serve { demo, .. } => serve(config, demo),
         Command::Migrate { .. } => {
@@ -176,6 +216,17 @@ fn run(cli: Cli) -> Result<(), String> {
                 population,
             },
         ),
+        Command::Backup {
+            path,
+            force,
+            pages_per_step,
+            ..
+        } => backup(&config, &path, force, pages_per_step),
+        Command::Restore {
+            path,
+            pages_per_step,
+            ..
+        } => restore(&config, &path, pages_per_step),
         Command::Openapi => Ok(()),
     }
 }
@@ -186,6 +237,117 @@ fn announce(format: LogFormat, line: &str) {
         LogFormat::Text => println!("{line}"),
         LogFormat::Json => tracing::info!("{line}"),
     }
+}
+
+/// Holds `<database>.lock` shared (`db::lock`) so that `groupwork restore` refuses while this
+/// process runs; refuses to start during a restore. Nothing for PostgreSQL. A lock file that
+/// cannot be used at all (a read-only folder) is a warning, not a reason to stop serving.
+fn using_database(config: &Config) -> Result<Option<db::lock::DbLock>, String> {
+    use db::lock::{DbLock, LockError};
+    let Some(path) = db::lock::sqlite_path(&config.database_url) else {
+        return Ok(None);
+    };
+    match DbLock::shared(path) {
+        Ok(lock) => Ok(Some(lock)),
+        Err(LockError::Held { lock }) => Err(format!(
+            "the database {} is being restored (groupwork restore holds {}); start again when \
+             it has finished",
+            path.display(),
+            lock.display()
+        )),
+        Err(e) => {
+            tracing::warn!(error = %e, "groupwork restore will not see that this process uses the database");
+            Ok(None)
+        }
+    }
+}
+
+/// The SQLite file behind the configured URL, or why `command` does not apply.
+fn sqlite_file<'a>(config: &'a Config, command: &str) -> Result<&'a std::path::Path, String> {
+    db::lock::sqlite_path(&config.database_url).ok_or_else(|| {
+        format!(
+            "groupwork {command} is for SQLite; this database is PostgreSQL: use pg_dump -Fc \
+             and pg_restore, or a base backup with WAL archiving for point-in-time recovery \
+             (README, \"Backups\")"
+        )
+    })
+}
+
+/// A bar of pages copied, drawn only when stderr is a terminal (as `import-geography` does).
+fn pages_bar(what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} pages ({eta})")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn show(bar: &indicatif::ProgressBar) -> impl FnMut(db::backup::Progress) + '_ {
+    move |p| {
+        bar.set_length(p.total);
+        bar.set_position(p.copied);
+    }
+}
+
+/// `1234567 bytes (1.2 MiB)`.
+fn size(bytes: u64) -> String {
+    format!(
+        "{bytes} bytes ({:.1} MiB)",
+        bytes as f64 / (1024.0 * 1024.0)
+    )
+}
+
+/// `groupwork backup PATH`.
+fn backup(
+    config: &Config,
+    path: &std::path::Path,
+    force: bool,
+    pages_per_step: u32,
+) -> Result<(), String> {
+    let source = sqlite_file(config, "backup")?;
+    let bar = pages_bar("backup");
+    let written = db::backup::backup(source, path, force, pages_per_step, &mut show(&bar));
+    bar.finish_and_clear();
+    let w = written?;
+    println!(
+        "wrote {}: {} pages of {} bytes, {}; integrity_check: {}",
+        w.path.display(),
+        w.pages,
+        w.page_size,
+        size(w.bytes),
+        w.integrity
+    );
+    Ok(())
+}
+
+/// `groupwork restore PATH`.
+fn restore(config: &Config, path: &std::path::Path, pages_per_step: u32) -> Result<(), String> {
+    let target = sqlite_file(config, "restore")?;
+    let bar = pages_bar("restore");
+    let restored = db::backup::restore(path, target, pages_per_step, &mut show(&bar));
+    bar.finish_and_clear();
+    let r = restored?;
+    let pending = match r.backup.pending {
+        0 => "it is up to date with this groupwork".to_string(),
+        n => format!("{n} newer migrations will run at the next start"),
+    };
+    println!(
+        "restored {} from {}: {} pages, {}; integrity_check: {}; the backup has {} migrations, {pending}",
+        target.display(),
+        path.display(),
+        r.pages,
+        size(r.bytes),
+        r.integrity,
+        r.backup.migrations
+    );
+    Ok(())
 }
 
 fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {

@@ -3,6 +3,8 @@
 //! SQLite pragmas, embedded mirrored migrations, and a write transaction that takes SQLite's write
 //! lock up front (`BEGIN IMMEDIATE`).
 
+pub mod backup;
+pub mod lock;
 pub mod schema;
 mod unique;
 

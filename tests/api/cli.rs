@@ -18,12 +18,12 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// A temporary directory with a SQLite file in it, removed on drop.
-struct TempDb {
-    dir: PathBuf,
+pub(crate) struct TempDb {
+    pub(crate) dir: PathBuf,
 }
 
 impl TempDb {
-    fn new(tag: &str) -> Self {
+    pub(crate) fn new(tag: &str) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "gw_cli_{tag}_{}_{}",
             std::process::id(),
@@ -33,7 +33,7 @@ impl TempDb {
         TempDb { dir }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         self.dir.join("groupwork.db").to_string_lossy().into_owned()
     }
 }
@@ -46,7 +46,7 @@ impl Drop for TempDb {
 
 /// Runs the binary with only the GROUPWORK_* variables given (none inherited), no stdin, and a
 /// time limit so a command that should exit cannot hang the test run.
-fn groupwork(args: &[&str], vars: &[(&str, &str)]) -> Output {
+pub(crate) fn groupwork(args: &[&str], vars: &[(&str, &str)]) -> Output {
     let mut child = command(args, vars).spawn().expect("start groupwork");
     // Drain both pipes while waiting: a large output must not block the child.
     let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
@@ -101,12 +101,12 @@ fn command(args: &[&str], vars: &[(&str, &str)]) -> Command {
     cmd
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Asserts a failed run with exactly one non-empty line on stderr, and no panic; returns it.
-fn one_line_failure(out: &Output, what: &str) -> String {
+pub(crate) fn one_line_failure(out: &Output, what: &str) -> String {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(
         !out.status.success(),

@@ -29,6 +29,7 @@ mod schema_check;
 mod account_changes;
 mod accounts;
 mod apologies;
+mod backups;
 mod booking_changes;
 mod booking_transfers;
 mod bookings;

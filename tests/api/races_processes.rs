@@ -37,7 +37,7 @@ fn start(database_url: &str, unguarded: bool, name: &str) -> ServeChild {
 /// A Tuesday about eight weeks after today by the real clock. The in-process app (manual clock,
 /// March 2026) and the real processes (system clock) both see it ahead, so booking is open for
 /// both (it closes on the first session date).
-fn first_session_date() -> String {
+pub(crate) fn first_session_date() -> String {
     let mut d = Utc::now().date_naive() + Days::new(56);
     while d.weekday() != Weekday::Tue {
         d = d + Days::new(1);
@@ -47,7 +47,7 @@ fn first_session_date() -> String {
 
 /// The same parents' tokens, signed with the shared secret at the real time: the in-process app
 /// issues them on its manual clock, which the real processes would find long expired.
-fn real_clock_tokens(app: &TestApp, who: Vec<(String, i64)>) -> Vec<(String, i64)> {
+pub(crate) fn real_clock_tokens(app: &TestApp, who: Vec<(String, i64)>) -> Vec<(String, i64)> {
     let keys = JwtKeys::new(JWT_SECRET.as_bytes());
     who.into_iter()
         .map(|(token, child)| {
