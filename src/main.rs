@@ -364,10 +364,6 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
     }
     warn_if_outbox_unguarded(&config);
     let state = build_state(config, Arc::new(SystemClock))?;
-    if state.config.listing_watch {
-        // Other processes' bookings show in this one's cached listing at once (PostgreSQL).
-        service::listing_watch::start(&state.config.database_url, state.services.signals.clone())?;
-    }
     // One actix system: the demo loads on it (through the services), then the server runs on it.
     let system = actix_web::rt::System::new();
     // In its runtime from here on: lettre's SMTP pool spawns a task when made and when dropped,
@@ -432,6 +428,14 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
     }
     system.block_on(async move {
         let grace = Duration::from_secs(state.config.shutdown_timeout_secs);
+        // Other processes' bookings show in this one's cached listing at once (PostgreSQL).
+        let watcher = match state.config.listing_watch {
+            true => service::listing_watch::start(
+                &state.config.database_url,
+                state.services.signals.clone(),
+            )?,
+            false => None,
+        };
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let delivering = worker.map(|w| actix_web::rt::spawn(w.run_until(stopping)));
         // On SIGTERM or SIGINT the server stops accepting and finishes the requests in flight
@@ -450,6 +454,9 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
                 d.abort();
                 let _ = d.await;
             }
+        }
+        if let Some(w) = watcher {
+            w.stop();
         }
         served
     })

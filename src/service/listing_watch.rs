@@ -7,7 +7,9 @@ use super::Signals;
 use crate::db::{DbConnection, DbKind, DbManager};
 use crate::store::listing_changes;
 use diesel::pg::PgConnection;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// How often the connection is checked for notices: well inside the 50 ms the design allows for
@@ -16,26 +18,48 @@ const TICK: Duration = Duration::from_millis(2);
 /// The wait before connecting again after the connection failed.
 const RECONNECT: Duration = Duration::from_secs(1);
 
-/// Starts watching, for a PostgreSQL `database_url` (nothing to watch on SQLite).
-pub fn start(database_url: &str, signals: Arc<Signals>) -> Result<(), String> {
-    let manager = DbManager::new(database_url)?;
-    if manager.kind() != DbKind::Postgres {
-        return Ok(());
-    }
-    std::thread::Builder::new()
-        .name("listing-watch".into())
-        .spawn(move || watch(&manager, &signals))
-        .map(|_| ())
-        .map_err(|e| format!("cannot start the listing watcher: {e}"))
+/// The watching thread, stopped (and its connection closed) by [`Watcher::stop`] before the
+/// process exits: libpq torn down at exit under a thread still in it can crash the process.
+pub struct Watcher {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
 }
 
-fn watch(manager: &DbManager, signals: &Signals) {
-    loop {
+impl Watcher {
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts watching, for a PostgreSQL `database_url` (nothing to watch on SQLite: `None`).
+pub fn start(database_url: &str, signals: Arc<Signals>) -> Result<Option<Watcher>, String> {
+    let manager = DbManager::new(database_url)?;
+    if manager.kind() != DbKind::Postgres {
+        return Ok(None);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = stop.clone();
+    let thread = std::thread::Builder::new()
+        .name("listing-watch".into())
+        .spawn(move || watch(&manager, &signals, &stopping))
+        .map_err(|e| format!("cannot start the listing watcher: {e}"))?;
+    Ok(Some(Watcher {
+        stop,
+        thread: Some(thread),
+    }))
+}
+
+fn watch(manager: &DbManager, signals: &Signals, stop: &AtomicBool) {
+    let stopped = || stop.load(Ordering::Acquire);
+    while !stopped() {
         match listen(manager) {
             Ok(mut pg) => {
                 // Whatever changed while no one was listening.
                 signals.listing_changed();
-                loop {
+                while !stopped() {
                     match listing_changes::heard(&mut pg) {
                         Ok(0) => {}
                         Ok(_) => signals.listing_changed(),
@@ -49,7 +73,12 @@ fn watch(manager: &DbManager, signals: &Signals) {
             }
             Err(e) => tracing::warn!(error = %e, "listing watcher cannot connect"),
         }
-        std::thread::sleep(RECONNECT);
+        // Back off before connecting again, still answering a stop within a tick.
+        let mut waited = Duration::ZERO;
+        while waited < RECONNECT && !stopped() {
+            std::thread::sleep(TICK);
+            waited += TICK;
+        }
     }
 }
 
