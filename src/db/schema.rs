@@ -457,6 +457,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    booking_mark_tallies (booking_id) {
+        booking_id -> Integer,
+        recorded -> Integer,
+        attended -> Integer,
+        attended_group -> Integer,
+    }
+}
+
+diesel::table! {
     creche_attendance (id) {
         id -> Integer,
         session_id -> Integer,
@@ -557,6 +566,7 @@ diesel::table! {
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(account_tokens -> families (family_id));
 diesel::joinable!(bookings -> cohorts (cohort_id));
+diesel::joinable!(booking_mark_tallies -> bookings (booking_id));
 diesel::joinable!(bookings -> families (family_id));
 diesel::joinable!(booking_creche_children -> bookings (booking_id));
 diesel::joinable!(booking_creche_children -> children (child_id));
@@ -592,6 +602,7 @@ diesel::joinable!(apologies -> bookings (booking_id));
 diesel::joinable!(apologies -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    booking_mark_tallies,
     settings,
     users,
     refresh_tokens,

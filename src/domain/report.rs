@@ -250,10 +250,11 @@ pub struct Facts {
     pub sessions: BTreeMap<i32, SessionFact>,
     pub bookings: BTreeMap<i32, BookingFact>,
     pub families: BTreeMap<i32, FamilyFact>,
-    /// The marks of each booking at the sessions held (`SessionSpan::delivered`), counted by
-    /// the database: a borough's year holds hundreds of thousands.
+    /// The marks of each booking at the sessions held (`SessionSpan::delivered`), counted as
+    /// they are written: a borough's year holds hundreds of thousands.
     pub marks: Vec<(i32, Tally)>,
-    /// The same marks by session, when asked for (attendance week by week).
+    /// The marks by session, all sessions, when asked for (attendance week by week keeps the
+    /// sessions held).
     pub session_marks: Vec<(i32, Tally)>,
     /// (session, booking, child) crèche sign-ins
     pub creche: Vec<(i32, i32, i32)>,

@@ -3,7 +3,7 @@
 //! so the figures survive a family's erasure unchanged.
 
 use crate::db::schema::{
-    attendance_marks as am, bookings as bo, children as ch, cohorts as co, creche_attendance as ca,
+    attendance_marks as am, booking_mark_tallies as bmt, bookings as bo, children as ch, cohorts as co, creche_attendance as ca,
     families as fa, follow_ups as fu, geography_wards as gw, outcome_measures as om,
     programmes as pr, session_visitors as sv, sessions as se, venues as ve,
 };
@@ -125,7 +125,7 @@ pub fn facts(
         // before it was cancelled still happened (the figures decide what counts).
         let all: Vec<i32> = f.cohorts.keys().copied().collect();
         for chunk in all.chunks(CHUNK) {
-            add_chunk(c, chunk, now, extra, &mut f)?;
+            add_chunk(c, chunk, extra, &mut f)?;
         }
         add_families(c, extra, &mut f)?;
         f.year = to.unwrap_or(now.date()).year();
@@ -194,22 +194,26 @@ fn cohorts(
 fn add_chunk(
     c: &mut DbConnection,
     ids: &[i32],
-    now: NaiveDateTime,
     extra: Extra,
     f: &mut Facts,
 ) -> QueryResult<()> {
-    let bookings: Vec<(i32, i32, i32, String, NaiveDateTime, Option<NaiveDateTime>)> = bo::table
-        .filter(bo::cohort_id.eq_any(ids))
-        .select((
-            bo::id,
-            bo::cohort_id,
-            bo::family_id,
-            bo::status,
-            bo::created_at,
-            bo::confirmed_at,
-        ))
-        .load(c)?;
-    for (id, cohort_id, family_id, status, created, confirmed_at) in bookings {
+    type Counted = Option<(i32, i32, i32)>;
+    let bookings: Vec<(i32, i32, i32, String, NaiveDateTime, Option<NaiveDateTime>, Counted)> =
+        bo::table
+            .left_join(bmt::table)
+            .filter(bo::cohort_id.eq_any(ids))
+            .select((
+                bo::id,
+                bo::cohort_id,
+                bo::family_id,
+                bo::status,
+                bo::created_at,
+                bo::confirmed_at,
+                (bmt::recorded, bmt::attended, bmt::attended_group).nullable(),
+            ))
+            .load(c)?;
+    let mut marks: BTreeMap<i32, Tally> = BTreeMap::new();
+    for (id, cohort_id, family_id, status, created, confirmed_at, counted) in bookings {
         let (confirmed, waitlisted) =
             report::booking_history(super::stored(status)?, created, confirmed_at);
         f.bookings.insert(
@@ -221,6 +225,14 @@ fn add_chunk(
                 waitlisted,
             },
         );
+        if let Some((recorded, attended, attended_group)) = counted {
+            let tally = Tally {
+                recorded: recorded.into(),
+                attended: attended.into(),
+                attended_group: attended_group.into(),
+            };
+            marks.insert(id, tally);
+        }
     }
     f.visitors.extend(
         sv::table
@@ -229,7 +241,7 @@ fn add_chunk(
             .select((sv::session_id, sv::family_id))
             .load::<(i32, i32)>(c)?,
     );
-    add_marks(c, ids, now, extra, f)?;
+    add_marks(c, ids, marks, extra, f)?;
     f.creche.extend(
         ca::table
             .inner_join(bo::table)
@@ -258,74 +270,75 @@ fn add_chunk(
     Ok(())
 }
 
-/// The marks of some cohorts at the sessions held by `now`, counted per booking (and per
-/// session when asked) by the database rather than read one by one. Held is
-/// `report::SessionSpan::delivered` at the cohort's `held_by`: not cancelled, started by `now`
-/// and, on a cancelled cohort, by the moment it was cancelled.
+/// The marks of some cohorts' bookings at the sessions held, from each booking's tally of all
+/// its marks (`booking_mark_tallies`, kept by the database as marks are written) less its marks
+/// at sessions not held — cancelled, not started by `now`, or after the cohort was cancelled
+/// (`SessionFact::delivered`): apologies sent ahead, mostly, so few rows. By session too when
+/// asked, counted by the database (`attendance_by_week` keeps the sessions held).
 fn add_marks(
     c: &mut DbConnection,
     ids: &[i32],
-    now: NaiveDateTime,
+    mut marks: BTreeMap<i32, Tally>,
     extra: Extra,
     f: &mut Facts,
 ) -> QueryResult<()> {
+    let cohorts: BTreeSet<i32> = ids.iter().copied().collect();
+    let not_held: Vec<i32> = f
+        .sessions
+        .iter()
+        .filter(|(_, s)| !s.delivered && cohorts.contains(&s.cohort_id))
+        .map(|(&id, _)| id)
+        .collect();
+    for part in not_held.chunks(CHUNK) {
+        let rows: Vec<(i32, i32, String)> = am::table
+            .filter(am::session_id.eq_any(part))
+            .select((am::booking_id, am::session_id, am::status))
+            .load(c)?;
+        for (booking, session, status) in rows {
+            let (Some(tally), Some(s)) = (marks.get_mut(&booking), f.sessions.get(&session))
+            else {
+                continue;
+            };
+            let attended = super::stored::<Mark>(status)?.attended();
+            tally.recorded -= 1;
+            tally.attended -= i64::from(attended);
+            tally.attended_group -= i64::from(attended && s.group);
+        }
+    }
+    f.marks
+        .extend(marks.into_iter().filter(|(_, t)| t.recorded > 0));
+    if !extra.session_marks {
+        return Ok(());
+    }
     let attended: Vec<String> = Mark::ALL
         .iter()
         .filter(|m| m.attended())
         .map(|m| format!("'{}'", m.as_str()))
         .collect();
     let attended = format!("attendance_marks.status IN ({})", attended.join(", "));
-    let count_attended = || sql::<BigInt>(&format!("COUNT(CASE WHEN {attended} THEN 1 END)"));
-    let count_attended_group = || {
-        sql::<BigInt>(&format!(
-            "COUNT(CASE WHEN {attended} AND sessions.kind = '{}' THEN 1 END)",
-            SessionKind::Group.as_str()
+    let per_session: Vec<(i32, i64, i64, i64)> = am::table
+        .inner_join(se::table)
+        .filter(se::cohort_id.eq_any(ids))
+        .group_by(am::session_id)
+        .select((
+            am::session_id,
+            count_star(),
+            sql::<BigInt>(&format!("COUNT(CASE WHEN {attended} THEN 1 END)")),
+            sql::<BigInt>(&format!(
+                "COUNT(CASE WHEN {attended} AND sessions.kind = '{}' THEN 1 END)",
+                SessionKind::Group.as_str()
+            )),
         ))
-    };
-    let held = || {
-        am::table
-            .inner_join(se::table.inner_join(co::table))
-            .filter(se::cohort_id.eq_any(ids))
-            .filter(se::status.ne(SessionStatus::Cancelled.as_str()))
-            .filter(se::starts_at.le(now))
-            .filter(
-                co::cancelled_at
-                    .is_null()
-                    .or(co::cancelled_at.ge(se::starts_at.nullable())),
-            )
-    };
-    let tally = |(id, recorded, attended, attended_group)| {
-        (
-            id,
-            Tally {
+        .load(c)?;
+    f.session_marks
+        .extend(per_session.into_iter().map(|(id, recorded, attended, attended_group)| {
+            let tally = Tally {
                 recorded,
                 attended,
                 attended_group,
-            },
-        )
-    };
-    let per_booking: Vec<(i32, i64, i64, i64)> = held()
-        .group_by(am::booking_id)
-        .select((
-            am::booking_id,
-            count_star(),
-            count_attended(),
-            count_attended_group(),
-        ))
-        .load(c)?;
-    f.marks.extend(per_booking.into_iter().map(tally));
-    if extra.session_marks {
-        let per_session: Vec<(i32, i64, i64, i64)> = held()
-            .group_by(am::session_id)
-            .select((
-                am::session_id,
-                count_star(),
-                count_attended(),
-                count_attended_group(),
-            ))
-            .load(c)?;
-        f.session_marks.extend(per_session.into_iter().map(tally));
-    }
+            };
+            (id, tally)
+        }));
     Ok(())
 }
 

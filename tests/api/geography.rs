@@ -8,7 +8,7 @@
 
 use crate::db_test;
 use crate::family_enrolment::phone_caller;
-use crate::helpers::{ok_json, problem, TestApp};
+use crate::helpers::{ok_json, problem, scratch_dir, TestApp};
 use groupwork::db::{DbConnection, DbManager};
 use groupwork::domain::role::Role;
 use groupwork::store;
@@ -263,14 +263,13 @@ db_test! {
             .map(|l| l + "\n")
             .collect();
         assert!(changed.contains(oval) && !changed.contains("\"SW9 8LF\""));
-        let dir = std::env::temp_dir().join(format!("gw_geo_{}_{}", std::process::id(), id));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path: PathBuf = dir.join("ONSPD_changed.csv");
+        let dir = scratch_dir("geo");
+        let path: PathBuf = dir.path().join("ONSPD_changed.csv");
         std::fs::write(&path, changed).unwrap();
         let mut args = full_args(&path.to_string_lossy());
         args.truncate(args.len() - 2); // no population this time
         let said = import_ok(&app, &args);
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(dir);
         assert!(said.contains("placed 1 family and 0 venues."), "{said}");
         assert!(!said.contains("under-five"), "{said}");
 
@@ -336,9 +335,8 @@ db_test! {
         let args: Vec<&str> = other.iter().map(String::as_str).collect();
         import_refused(&app, &args, "not a local authority code");
         // A bad row names its file and line.
-        let dir = std::env::temp_dir().join(format!("gw_geo_bad_{}_{}", std::process::id(), app.base.len()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let bad = dir.join("iod_bad.csv");
+        let dir = scratch_dir("geo_bad");
+        let bad = dir.path().join("iod_bad.csv");
         let mut iod = std::fs::read_to_string(&imd).unwrap();
         iod.push_str("E01099999,Lambeth 999Z,E09000022,Lambeth,1,eleven\n");
         std::fs::write(&bad, &iod).unwrap();
@@ -346,7 +344,7 @@ db_test! {
         let args = with(&onspd, &ward_names, &bad.to_string_lossy(), "lambeth-2022");
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         import_refused(&app, &args, &format!("iod_bad.csv, line {lines}: IMD decile \"eleven\""));
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(dir);
         // Nothing changed: the edition loaded first is still the one.
         let e = store::geography::edition(&mut conn(&app)).unwrap().unwrap();
         assert_eq!(e.loaded_at, before);

@@ -45,6 +45,11 @@ enum TestDb {
 /// A directory removed on drop (enough of `tempfile` for one SQLite file and its WAL).
 mod tempfile_dir {
     pub struct TempDir(pub std::path::PathBuf);
+    impl TempDir {
+        pub fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
     impl Drop for TempDir {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
@@ -69,6 +74,14 @@ fn unique_name() -> String {
         N.fetch_add(1, Ordering::SeqCst),
         &groupwork::auth::tokens::random_secret()[..8]
     )
+}
+
+/// A folder of the test's own, removed when dropped. Named uniquely per process and call:
+/// a test's SQLite and PostgreSQL runs go side by side and must not share one.
+pub fn scratch_dir(tag: &str) -> tempfile_dir::TempDir {
+    let dir = std::env::temp_dir().join(format!("{}_{tag}", unique_name()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    tempfile_dir::TempDir(dir)
 }
 
 /// 2026-03-02, a Monday before the spring clock change: tests start from a fixed instant.

@@ -250,6 +250,14 @@ db_test! {
         let (_, e) = read(&app, &path, &maria);
         problem(put(&app, &path, &maria, Some(&e), &json!({"marks": [{"booking_id": a.booking, "status": "late"}]})), 403);
 
+        // A correction: each booking's kept tally of marks follows the changed marks.
+        let lead = staff(&app, g.lead);
+        let (_, e) = read(&app, &path, &lead);
+        let fix = json!({"marks": [{"booking_id": a.booking, "status": "absent"}, {"booking_id": b.booking, "status": "present"}]});
+        let reg = ok_json(put(&app, &path, &lead, Some(&e), &fix), 200);
+        assert_eq!((reg["counts"]["present"].as_i64(), reg["counts"]["absent"].as_i64()), (Some(1), Some(1)));
+        assert_eq!(crate::reports::mark_tallies_agree(&app), 3);
+
         // Not theirs: another group's facilitator; parents are not staff.
         let other = staff(&app, g.other);
         problem(app.get(&path, Some(&other)), 404);

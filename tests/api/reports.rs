@@ -12,6 +12,7 @@ use groupwork::domain::role::Role;
 use reqwest::blocking::Response;
 use scenario::{CLOSENESS, PSOC, STOCKWELL, VASSALL, WEMWBS};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 const PERIOD: &str = "from=2026-03-01&to=2026-04-30";
 
@@ -77,9 +78,47 @@ fn report(app: &TestApp, token: &str, query: &str) -> Response {
     app.get(&format!("/api/v1/reports/summary?{query}"), Some(token))
 }
 
+/// Each booking's tally of marks, kept by the database as marks are written
+/// (`booking_mark_tallies`), is what counting its marks one by one says: recorded, attended
+/// (`Mark::attended`), attended at group sessions. Returns how many bookings have marks.
+pub fn mark_tallies_agree(app: &TestApp) -> usize {
+    use diesel::prelude::*;
+    use groupwork::db::schema::{attendance_marks as am, booking_mark_tallies as t, sessions as se};
+    use groupwork::domain::register::Mark;
+    let mut c = groupwork::db::DbManager::new(&app.state.config.database_url)
+        .unwrap()
+        .open()
+        .map_err(|e| e.0)
+        .unwrap();
+    let marks: Vec<(i32, String, String)> = am::table
+        .inner_join(se::table)
+        .select((am::booking_id, am::status, se::kind))
+        .load(&mut c)
+        .unwrap();
+    let mut counted: BTreeMap<i32, (i32, i32, i32)> = BTreeMap::new();
+    for (booking, status, kind) in marks {
+        let came = Mark::parse(&status).expect("a stored mark").attended();
+        let n = counted.entry(booking).or_default();
+        n.0 += 1;
+        n.1 += i32::from(came);
+        n.2 += i32::from(came && kind == "group");
+    }
+    let kept: BTreeMap<i32, (i32, i32, i32)> = t::table
+        .filter(t::recorded.ne(0).or(t::attended.ne(0)).or(t::attended_group.ne(0)))
+        .select((t::booking_id, (t::recorded, t::attended, t::attended_group)))
+        .load(&mut c)
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(kept, counted, "tallies kept (left) against marks counted (right)");
+    counted.len()
+}
+
 db_test! {
     fn figures_match_the_hand_computed_scenario(app) {
         let s = scenario::build(&app);
+        // Registers marked, corrected, apologies sent ahead, sessions and a group cancelled.
+        assert_eq!(mark_tallies_agree(&app), 6, "A: F1-F3, B: F1 and F4, C: F4");
         let co = app.token_as(s.coordinator, Role::Coordinator);
         let get = |q: &str| ok_json(report(&app, &co, q), 200);
         // Marks (attended/recorded): A F1 6/6, F2 3/6, F3 5/6 = 14/18; B F1 6/8, F4 5/8 = 11/16;

@@ -1,0 +1,4 @@
+DROP TRIGGER booking_mark_tallies_update;
+DROP TRIGGER booking_mark_tallies_delete;
+DROP TRIGGER booking_mark_tallies_insert;
+DROP TABLE booking_mark_tallies;
