@@ -4,6 +4,7 @@ use crate::support::report::Measurement;
 use crate::support::server::BenchApp;
 
 mod booking_burst;
+mod growth;
 mod listing_processes;
 mod messages;
 pub mod served;
@@ -31,4 +32,5 @@ pub const ALL: &[Scenario] = &[
     summary_report::SCENARIO_10X,
     messages::SCENARIO,
     listing_processes::SCENARIO,
+    growth::SCENARIO,
 ];

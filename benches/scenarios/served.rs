@@ -3,7 +3,7 @@
 //! same run: the public listing (first page and a filtered query) at saturation and at half of
 //! it, login, a register PUT, and the child's peak RSS.
 
-mod seed;
+pub(crate) mod seed;
 pub mod table;
 
 use crate::support::child::{self, FreshDb, ServerChild};
@@ -140,7 +140,7 @@ pub fn run(workers: usize, pool: u32) -> Result<Served, String> {
         ];
         let rss_listing_mib = server.peak_rss_mib();
         let login = login(&server, workers)?;
-        let register = register(&server, &seeded)?;
+        let register = register(&server.base(), &seeded, REGISTER_PUTS)?;
         println!(
             "  {name:<8} login {:.0}/s p99 {:.0} ms; register PUT p50 {:.1} ms p99 {:.1} ms",
             login.per_second(),
@@ -186,22 +186,18 @@ fn login(server: &ServerChild, threads: usize) -> Result<Phase, String> {
     Ok(phase(results, LOGIN.as_secs_f64()))
 }
 
-/// `PUT /sessions/{id}/register` one after another, as a facilitator saving marks: every save
-/// flips ten families between present and late, with the ETag of the previous answer.
-fn register(server: &ServerChild, seeded: &seed::Seeded) -> Result<Phase, String> {
+/// `puts` × `PUT /sessions/{id}/register` one after another, as a facilitator saving marks:
+/// every save flips ten families between present and late, with the ETag of the previous answer.
+pub fn register(base: &str, seeded: &seed::Seeded, puts: usize) -> Result<Phase, String> {
     let c = client();
     let tokens: Value = c
-        .post(format!("{}/api/v1/auth/login", server.base()))
+        .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"email": seed::COORDINATOR, "password": seed::PASSWORD}))
         .send()
         .and_then(|r| r.json())
         .map_err(|e| format!("coordinator login: {e}"))?;
     let token = tokens["access_token"].as_str().ok_or("no access token")?;
-    let url = format!(
-        "{}/api/v1/sessions/{}/register",
-        server.base(),
-        seeded.session
-    );
+    let url = format!("{base}/api/v1/sessions/{}/register", seeded.session);
     let etag_of = |r: &reqwest::blocking::Response| {
         r.headers()
             .get("etag")
@@ -217,7 +213,7 @@ fn register(server: &ServerChild, seeded: &seed::Seeded) -> Result<Phase, String
         etag_of(&first).ok_or_else(|| format!("GET register: {} without ETag", first.status()))?;
     let began = Instant::now();
     let (mut times, mut errors) = (Vec::new(), 0);
-    for i in 0..REGISTER_PUTS {
+    for i in 0..puts {
         let status = if i % 2 == 0 { "present" } else { "late" };
         let marks: Vec<Value> = seeded
             .bookings

@@ -6,7 +6,7 @@
 //! data (2,000 cohorts, 20,000 families, 200,000 marks: issue 19's goal is a p99 under 300 ms)
 //! for the total and the breakdowns that cost most.
 
-mod seed;
+pub(crate) mod seed;
 
 use super::{Scenario, ScenarioError};
 use crate::support::report::{Check, Measurement};
@@ -95,7 +95,8 @@ fn run(app: &BenchApp, size: &Size) -> Result<Measurement, String> {
     let began = Instant::now();
     let seeded = {
         let mut conn = app.state.pool.get().map_err(|e| e.to_string())?;
-        let seeded = seed::borough(&mut conn, size.scale).map_err(|e| format!("seeding: {e}"))?;
+        let seeded = seed::borough(&mut conn, size.scale, seed::Span::two_years())
+            .map_err(|e| format!("seeding: {e}"))?;
         // A real database has its planner statistics: PostgreSQL's autovacuum analyses a table
         // after a bulk load, but not before the first report here.
         if let DbConnection::Postgres(pg) = &mut *conn {

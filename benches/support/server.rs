@@ -63,7 +63,16 @@ pub fn config() -> Result<Config, String> {
 }
 
 pub fn start(backend: Backend) -> Result<BenchApp, StartError> {
+    start_with(backend, |_| {})
+}
+
+/// As [`start`], with some settings changed first.
+pub fn start_with(
+    backend: Backend,
+    change: impl FnOnce(&mut Config),
+) -> Result<BenchApp, StartError> {
     let mut config = config().map_err(StartError::Failed)?;
+    change(&mut config);
     // Removed again when `db` is dropped, also if start-up fails below.
     let db = FreshDb::create(backend, "inproc")?;
     config.database_url = db.url().to_string();

@@ -141,20 +141,20 @@ impl Tx<'_> {
             // Heard by the other processes only if this commits (`service::listing_watch`).
             store::listing_changes::announce(self.conn)?;
         }
-        for (actor, e) in self.audit {
-            store::audit::record(
-                self.conn,
-                store::audit::Event {
-                    at,
-                    actor_user_id: actor.user_id(),
-                    action: e.action,
-                    entity: e.entity,
-                    entity_id: e.entity_id,
-                    family_id: e.family_id,
-                    detail: e.detail,
-                },
-            )?;
-        }
+        let trail = self
+            .audit
+            .into_iter()
+            .map(|(actor, e)| store::audit::Event {
+                at,
+                actor_user_id: actor.user_id(),
+                action: e.action,
+                entity: e.entity,
+                entity_id: e.entity_id,
+                family_id: e.family_id,
+                detail: e.detail,
+            })
+            .collect();
+        store::audit::record_all(self.conn, trail)?;
         Ok(Changed {
             listing: self.listing_changed,
             messages: self.messages_queued,

@@ -31,6 +31,27 @@ pub fn record(conn: &mut DbConnection, e: Event) -> QueryResult<()> {
     Ok(())
 }
 
+/// Records many events in one statement (per 1,000): a transaction's trail, written as it
+/// commits.
+pub fn record_all(conn: &mut DbConnection, events: Vec<Event>) -> QueryResult<()> {
+    let rows: Vec<_> = events
+        .into_iter()
+        .map(|e| {
+            (
+                a::at.eq(e.at),
+                a::actor_user_id.eq(e.actor_user_id),
+                a::action.eq(e.action),
+                a::entity.eq(e.entity),
+                a::entity_id.eq(e.entity_id),
+                a::family_id.eq(e.family_id),
+                a::detail.eq(e.detail),
+            )
+        })
+        .collect();
+    super::insert_all!(conn, a::table, rows);
+    Ok(())
+}
+
 /// A staff member's change to a cohort (schedule, team, lifecycle).
 pub fn cohort_change(
     conn: &mut DbConnection,

@@ -277,6 +277,20 @@ pub fn of_cohort(
         .load(conn)
 }
 
+/// A cohort's bookings in any of these statuses, oldest first.
+pub fn of_cohort_in(
+    conn: &mut DbConnection,
+    cohort_id: i32,
+    statuses: &[BookingStatus],
+) -> QueryResult<Vec<Booking>> {
+    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    bo::table
+        .filter(bo::cohort_id.eq(cohort_id))
+        .filter(bo::status.eq_any(statuses))
+        .order(bo::id)
+        .load(conn)
+}
+
 /// Dates of birth of the children holding crèche places in a cohort.
 pub fn confirmed_creche_births(
     conn: &mut DbConnection,

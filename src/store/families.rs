@@ -284,6 +284,11 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Family>> {
     fa::table.find(id).first(conn).optional()
 }
 
+/// These families, by id (those that exist).
+pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Family>> {
+    fa::table.filter(fa::id.eq_any(ids)).load(conn)
+}
+
 pub fn update_profile(
     conn: &mut DbConnection,
     id: i32,
@@ -452,6 +457,17 @@ pub fn set_answers(
 pub fn children_of(conn: &mut DbConnection, family_id: i32) -> QueryResult<Vec<Child>> {
     ch::table
         .filter(ch::family_id.eq(family_id))
+        .order(ch::id)
+        .load(conn)
+}
+
+/// The children of these families, oldest record first.
+pub fn children_of_families(
+    conn: &mut DbConnection,
+    family_ids: &[i32],
+) -> QueryResult<Vec<Child>> {
+    ch::table
+        .filter(ch::family_id.eq_any(family_ids))
         .order(ch::id)
         .load(conn)
 }

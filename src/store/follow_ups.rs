@@ -46,6 +46,14 @@ pub fn of_booking(conn: &mut DbConnection, booking_id: i32) -> QueryResult<Vec<F
         .load(conn)
 }
 
+/// The follow-ups of these bookings, oldest first.
+pub fn of_bookings(conn: &mut DbConnection, booking_ids: &[i32]) -> QueryResult<Vec<FollowUp>> {
+    fu::table
+        .filter(fu::booking_id.eq_any(booking_ids))
+        .order(fu::id)
+        .load(conn)
+}
+
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<FollowUp>> {
     fu::table.find(id).first(conn).optional()
 }

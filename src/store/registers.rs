@@ -8,6 +8,7 @@ use crate::db::DbConnection;
 use crate::domain::register::Mark;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct MarkRow {
@@ -57,17 +58,6 @@ pub fn marks_of_session(conn: &mut DbConnection, session_id: i32) -> QueryResult
     marks_of_sessions(conn, &[session_id])
 }
 
-/// (session id, status) of every mark of one booking.
-pub fn marks_of_booking(conn: &mut DbConnection, booking_id: i32) -> QueryResult<Vec<(i32, Mark)>> {
-    let rows: Vec<(i32, String)> = am::table
-        .filter(am::booking_id.eq(booking_id))
-        .select((am::session_id, am::status))
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(session, status)| Ok((session, super::stored(status)?)))
-        .collect()
-}
-
 /// Every mark of a cohort's sessions.
 pub fn marks_of_sessions(
     conn: &mut DbConnection,
@@ -97,46 +87,74 @@ pub fn set_mark(
     by: i32,
     now: NaiveDateTime,
 ) -> QueryResult<Option<Option<Mark>>> {
-    let existing: Option<MarkRow> = am::table
+    let wanted = [(booking_id, status, *times)];
+    Ok(set_marks(conn, session_id, &wanted, by, now)?
+        .pop()
+        .flatten())
+}
+
+/// Records marks at one session (each booking named once), in a few statements whatever their
+/// number: the marks there read once, the new ones inserted together, the changed ones updated
+/// together per mark and times. Returns, for each in order, what [`set_mark`] returns.
+pub fn set_marks(
+    conn: &mut DbConnection,
+    session_id: i32,
+    wanted: &[(i32, Mark, MarkTimes)],
+    by: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Option<Option<Mark>>>> {
+    let ids: Vec<i32> = wanted.iter().map(|w| w.0).collect();
+    let existing: BTreeMap<i32, MarkRow> = am::table
         .filter(am::session_id.eq(session_id))
-        .filter(am::booking_id.eq(booking_id))
-        .first(conn)
-        .optional()?;
-    match existing {
-        Some(m)
-            if m.status == status
-                && m.arrived_at == times.arrived_at
-                && m.left_at == times.left_at =>
-        {
-            Ok(None)
-        }
-        Some(m) => {
-            diesel::update(am::table.find(m.id))
-                .set((
-                    am::status.eq(status.as_str()),
-                    am::arrived_at.eq(times.arrived_at),
-                    am::left_at.eq(times.left_at),
-                    am::marked_by.eq(by),
-                    am::marked_at.eq(now),
-                ))
-                .execute(conn)?;
-            Ok(Some(Some(m.status)))
-        }
-        None => {
-            diesel::insert_into(am::table)
-                .values((
+        .filter(am::booking_id.eq_any(&ids))
+        .load::<MarkRow>(conn)?
+        .into_iter()
+        .map(|m| (m.booking_id, m))
+        .collect();
+    type Changed = (&'static str, Option<NaiveDateTime>, Option<NaiveDateTime>);
+    let (mut out, mut inserts) = (Vec::with_capacity(wanted.len()), Vec::new());
+    let mut updates: BTreeMap<Changed, Vec<i32>> = BTreeMap::new();
+    for (booking_id, status, times) in wanted {
+        match existing.get(booking_id) {
+            Some(m)
+                if m.status == *status
+                    && m.arrived_at == times.arrived_at
+                    && m.left_at == times.left_at =>
+            {
+                out.push(None)
+            }
+            Some(m) => {
+                let change = (status.as_str(), times.arrived_at, times.left_at);
+                updates.entry(change).or_default().push(m.id);
+                out.push(Some(Some(m.status)));
+            }
+            None => {
+                inserts.push((
                     am::session_id.eq(session_id),
-                    am::booking_id.eq(booking_id),
+                    am::booking_id.eq(*booking_id),
                     am::status.eq(status.as_str()),
                     am::arrived_at.eq(times.arrived_at),
                     am::left_at.eq(times.left_at),
                     am::marked_by.eq(by),
                     am::marked_at.eq(now),
-                ))
-                .execute(conn)?;
-            Ok(Some(None))
+                ));
+                out.push(Some(None));
+            }
         }
     }
+    for ((status, arrived_at, left_at), ids) in updates {
+        diesel::update(am::table.filter(am::id.eq_any(ids)))
+            .set((
+                am::status.eq(status),
+                am::arrived_at.eq(arrived_at),
+                am::left_at.eq(left_at),
+                am::marked_by.eq(by),
+                am::marked_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    super::insert_all!(conn, am::table, inserts);
+    Ok(out)
 }
 
 pub fn creche_of_session(conn: &mut DbConnection, session_id: i32) -> QueryResult<Vec<CrecheRow>> {

@@ -3,9 +3,10 @@
 //! so the figures survive a family's erasure unchanged.
 
 use crate::db::schema::{
-    attendance_marks as am, booking_mark_tallies as bmt, bookings as bo, children as ch, cohorts as co, creche_attendance as ca,
-    families as fa, follow_ups as fu, geography_wards as gw, outcome_measures as om,
-    programmes as pr, session_visitors as sv, sessions as se, venues as ve,
+    attendance_marks as am, booking_mark_tallies as bmt, bookings as bo, children as ch,
+    cohorts as co, creche_attendance as ca, families as fa, follow_ups as fu,
+    geography_wards as gw, outcome_measures as om, programmes as pr, session_visitors as sv,
+    sessions as se, venues as ve,
 };
 use crate::db::DbConnection;
 use crate::domain::cohort::parse_timezone;
@@ -191,27 +192,29 @@ fn cohorts(
 }
 
 /// Bookings, visitors, marks, sign-ins, crèche incidents, follow-ups and scores of some cohorts.
-fn add_chunk(
-    c: &mut DbConnection,
-    ids: &[i32],
-    extra: Extra,
-    f: &mut Facts,
-) -> QueryResult<()> {
+fn add_chunk(c: &mut DbConnection, ids: &[i32], extra: Extra, f: &mut Facts) -> QueryResult<()> {
     type Counted = Option<(i32, i32, i32)>;
-    let bookings: Vec<(i32, i32, i32, String, NaiveDateTime, Option<NaiveDateTime>, Counted)> =
-        bo::table
-            .left_join(bmt::table)
-            .filter(bo::cohort_id.eq_any(ids))
-            .select((
-                bo::id,
-                bo::cohort_id,
-                bo::family_id,
-                bo::status,
-                bo::created_at,
-                bo::confirmed_at,
-                (bmt::recorded, bmt::attended, bmt::attended_group).nullable(),
-            ))
-            .load(c)?;
+    let bookings: Vec<(
+        i32,
+        i32,
+        i32,
+        String,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+        Counted,
+    )> = bo::table
+        .left_join(bmt::table)
+        .filter(bo::cohort_id.eq_any(ids))
+        .select((
+            bo::id,
+            bo::cohort_id,
+            bo::family_id,
+            bo::status,
+            bo::created_at,
+            bo::confirmed_at,
+            (bmt::recorded, bmt::attended, bmt::attended_group).nullable(),
+        ))
+        .load(c)?;
     let mut marks: BTreeMap<i32, Tally> = BTreeMap::new();
     for (id, cohort_id, family_id, status, created, confirmed_at, counted) in bookings {
         let (confirmed, waitlisted) =
@@ -295,8 +298,7 @@ fn add_marks(
             .select((am::booking_id, am::session_id, am::status))
             .load(c)?;
         for (booking, session, status) in rows {
-            let (Some(tally), Some(s)) = (marks.get_mut(&booking), f.sessions.get(&session))
-            else {
+            let (Some(tally), Some(s)) = (marks.get_mut(&booking), f.sessions.get(&session)) else {
                 continue;
             };
             let attended = super::stored::<Mark>(status)?.attended();
@@ -330,15 +332,16 @@ fn add_marks(
             )),
         ))
         .load(c)?;
-    f.session_marks
-        .extend(per_session.into_iter().map(|(id, recorded, attended, attended_group)| {
+    f.session_marks.extend(per_session.into_iter().map(
+        |(id, recorded, attended, attended_group)| {
             let tally = Tally {
                 recorded,
                 attended,
                 attended_group,
             };
             (id, tally)
-        }));
+        },
+    ));
     Ok(())
 }
 

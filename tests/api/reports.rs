@@ -83,7 +83,9 @@ fn report(app: &TestApp, token: &str, query: &str) -> Response {
 /// (`Mark::attended`), attended at group sessions. Returns how many bookings have marks.
 pub fn mark_tallies_agree(app: &TestApp) -> usize {
     use diesel::prelude::*;
-    use groupwork::db::schema::{attendance_marks as am, booking_mark_tallies as t, sessions as se};
+    use groupwork::db::schema::{
+        attendance_marks as am, booking_mark_tallies as t, sessions as se,
+    };
     use groupwork::domain::register::Mark;
     let mut c = groupwork::db::DbManager::new(&app.state.config.database_url)
         .unwrap()
@@ -104,13 +106,21 @@ pub fn mark_tallies_agree(app: &TestApp) -> usize {
         n.2 += i32::from(came && kind == "group");
     }
     let kept: BTreeMap<i32, (i32, i32, i32)> = t::table
-        .filter(t::recorded.ne(0).or(t::attended.ne(0)).or(t::attended_group.ne(0)))
+        .filter(
+            t::recorded
+                .ne(0)
+                .or(t::attended.ne(0))
+                .or(t::attended_group.ne(0)),
+        )
         .select((t::booking_id, (t::recorded, t::attended, t::attended_group)))
         .load(&mut c)
         .unwrap()
         .into_iter()
         .collect();
-    assert_eq!(kept, counted, "tallies kept (left) against marks counted (right)");
+    assert_eq!(
+        kept, counted,
+        "tallies kept (left) against marks counted (right)"
+    );
     counted.len()
 }
 

@@ -29,15 +29,26 @@ const WARDS: [&str; 4] = [
     "lambeth-2014:Vassall",
 ];
 
-/// What the register scenario needs: group 1's first session and its confirmed bookings.
+/// What the scenarios need: the term's first group (started two weeks ago), its first session
+/// and its confirmed bookings.
 pub struct Seeded {
+    pub first_cohort: i32,
     pub session: i32,
     pub bookings: Vec<i32>,
 }
 
 pub fn borough(conn: &mut DbConnection) -> Result<Seeded, String> {
+    logins(conn)?;
+    let now = Utc::now().naive_utc();
+    conn.transaction(|c| seed(c, now))
+        .map_err(|e| e.to_string())
+}
+
+/// The coordinator's and the parent's logins; the parent's user id.
+pub fn logins(conn: &mut DbConnection) -> Result<i32, String> {
     let hash = groupwork::auth::password::hash(PASSWORD)?;
     let now = Utc::now().naive_utc();
+    let mut parent = 0;
     for (email, role) in [(COORDINATOR, Role::Coordinator), (PARENT, Role::Parent)] {
         let new = store::users::NewUser {
             email,
@@ -46,10 +57,11 @@ pub fn borough(conn: &mut DbConnection) -> Result<Seeded, String> {
             role,
             now,
         };
-        store::users::insert(conn, new).map_err(|e| format!("{email}: {e}"))?;
+        parent = store::users::insert(conn, new)
+            .map_err(|e| format!("{email}: {e}"))?
+            .id;
     }
-    conn.transaction(|c| seed(c, now))
-        .map_err(|e| e.to_string())
+    Ok(parent)
 }
 
 /// 10:00 in London on `day`, as stored (UTC without offset).
@@ -62,10 +74,6 @@ fn ten_am(day: NaiveDate) -> NaiveDateTime {
 }
 
 fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
-    let programme = |c: &mut DbConnection, code: &str| -> QueryResult<i32> {
-        pr::table.filter(pr::code.eq(code)).select(pr::id).first(c)
-    };
-    let (tt, cosp) = (programme(c, "together-time")?, programme(c, "cosp")?);
     let venues: Vec<_> = (1..=VENUES as i32)
         .map(|v| {
             (
@@ -110,11 +118,40 @@ fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
         .collect();
     insert_rows!(c, ch::table, children);
 
+    let seeded = coming_term(c, now, Ids::default(), FAMILIES)?;
+    // Explicit ids leave the sequences behind; the app must still be able to insert.
+    bulk::reset_sequences(c, &bulk::BOROUGH_IDS)?;
+    Ok(seeded)
+}
+
+/// The ids already taken in each table the term fills (0: none).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ids {
+    pub cohort: i32,
+    pub session: i32,
+    pub booking: i32,
+}
+
+/// The coming term: 200 published groups at the 10 venues in the weeks ahead, booked by the
+/// families `1..=families` already there. The first started two weeks ago, with 10 confirmed
+/// bookings and a register to mark. The caller resets the sequences.
+pub fn coming_term(
+    c: &mut DbConnection,
+    now: NaiveDateTime,
+    taken: Ids,
+    families: usize,
+) -> QueryResult<Seeded> {
+    let programme = |c: &mut DbConnection, code: &str| -> QueryResult<i32> {
+        pr::table.filter(pr::code.eq(code)).select(pr::id).first(c)
+    };
+    let (tt, cosp) = (programme(c, "together-time")?, programme(c, "cosp")?);
     let today = now.date();
     let (mut cohorts, mut sessions, mut bookings) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut session_id, mut booking_id, mut first_bookings) = (0, 0, Vec::new());
+    let (mut session_id, mut booking_id, mut first_bookings) =
+        (taken.session, taken.booking, Vec::new());
+    let mut first_session = None;
     for i in 0..COHORTS {
-        let id = i as i32 + 1;
+        let id = taken.cohort + i as i32 + 1;
         let is_cosp = i % 2 == 1;
         let (count, places, minutes) = if is_cosp { (8, 16, 120) } else { (6, 12, 90) };
         let first = if i == 0 {
@@ -152,7 +189,7 @@ fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
             bookings.push((
                 bo::id.eq(booking_id),
                 bo::cohort_id.eq(id),
-                bo::family_id.eq(((i * 16 + j) % FAMILIES) as i32 + 1),
+                bo::family_id.eq(((i * 16 + j) % families) as i32 + 1),
                 bo::status.eq("confirmed"),
                 bo::carers.eq(1),
                 bo::created_at.eq(now),
@@ -165,6 +202,7 @@ fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
         }
         for n in 0..count {
             session_id += 1;
+            first_session.get_or_insert(session_id);
             let starts = ten_am(first + Duration::weeks(n));
             sessions.push((
                 se::id.eq(session_id),
@@ -182,10 +220,9 @@ fn seed(c: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Seeded> {
     insert_rows!(c, co::table, cohorts);
     insert_rows!(c, se::table, sessions);
     insert_rows!(c, bo::table, bookings);
-    // Explicit ids leave the sequences behind; the app must still be able to insert.
-    bulk::reset_sequences(c, &bulk::BOROUGH_IDS)?;
     Ok(Seeded {
-        session: 1,
+        first_cohort: taken.cohort + 1,
+        session: first_session.unwrap_or_default(),
         bookings: first_bookings,
     })
 }

@@ -1,8 +1,9 @@
 //! A borough's history of groups inserted straight into a fresh database (batch inserts with
 //! explicit ids, one transaction): seeding 35,000 rows through HTTP would take minutes and is not
 //! what is measured. Deterministic, so every run reports the same figures. `scale` multiplies the
-//! cohorts, families (and so the marks) over the same two years: 1 is today's borough, 10 the
-//! borough of issue 19's goal (2,000 cohorts, 20,000 families, 200,000 marks).
+//! cohorts, families (and so the marks) over the same span (two years for the report scenarios,
+//! ten for `growth`): 1 is today's borough, 10 the borough of issue 19's goal (2,000 cohorts,
+//! 20,000 families, 200,000 marks).
 
 use crate::support::bulk::{self, insert_rows};
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
@@ -69,13 +70,31 @@ pub struct Seeded {
     pub booked_with_decile: usize,
 }
 
-fn tuesday(week: usize) -> NaiveDate {
-    // 3 January 2023 was a Tuesday; the last cohort ends in early 2025, well before now.
-    NaiveDate::from_ymd_opt(2023, 1, 3).unwrap_or_default() + Duration::weeks(week as i64)
+/// The weeks over which the cohorts start, evenly.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    /// A Tuesday.
+    pub first: NaiveDate,
+    pub weeks: usize,
 }
 
-pub fn borough(conn: &mut DbConnection, scale: usize) -> QueryResult<Seeded> {
-    conn.transaction(|c| seed(c, scale))
+impl Span {
+    /// From 3 January 2023 (a Tuesday), 100 weeks: the last cohort ends in early 2025, well
+    /// before now.
+    pub fn two_years() -> Span {
+        Span {
+            first: NaiveDate::from_ymd_opt(2023, 1, 3).unwrap_or_default(),
+            weeks: 100,
+        }
+    }
+
+    fn tuesday(self, week: usize) -> NaiveDate {
+        self.first + Duration::weeks(week as i64)
+    }
+}
+
+pub fn borough(conn: &mut DbConnection, scale: usize, span: Span) -> QueryResult<Seeded> {
+    conn.transaction(|c| seed(c, scale, span))
 }
 
 /// A family's IMD decile: 1–10, none for one in eleven (no postcode, or from over the border).
@@ -83,13 +102,13 @@ fn imd_decile(f: usize) -> Option<i32> {
     (!f.is_multiple_of(11)).then_some((f % 10) as i32 + 1)
 }
 
-fn seed(c: &mut DbConnection, scale: usize) -> QueryResult<Seeded> {
+fn seed(c: &mut DbConnection, scale: usize, span: Span) -> QueryResult<Seeded> {
     let (cohort_count, family_count) = (COHORTS * scale, FAMILIES * scale);
     let programme = |c: &mut DbConnection, code: &str| -> QueryResult<i32> {
         pr::table.filter(pr::code.eq(code)).select(pr::id).first(c)
     };
     let (tt, cosp) = (programme(c, "together-time")?, programme(c, "cosp")?);
-    let t0 = tuesday(0).and_time(NaiveTime::MIN) - Duration::days(60);
+    let t0 = span.first.and_time(NaiveTime::MIN) - Duration::days(60);
     let venues: Vec<_> = (1..=VENUES as i32)
         .map(|v| {
             (
@@ -211,8 +230,8 @@ fn seed(c: &mut DbConnection, scale: usize) -> QueryResult<Seeded> {
         // Even cohorts Together Time (6 sessions, 12 families), odd COSP (8, 16, crèche).
         let is_cosp = i % 2 == 1;
         let (count, families, minutes) = if is_cosp { (8, 16, 120) } else { (6, 12, 90) };
-        // `scale` pairs of cohorts start each week: the same two years at any scale.
-        let first = tuesday(i / (2 * scale));
+        // Spread evenly over the span: at twice the scale, twice as many a week.
+        let first = span.tuesday(i * span.weeks / cohort_count);
         let created = first.and_time(NaiveTime::MIN) - Duration::days(30);
         cohorts.push((
             co::id.eq(id),

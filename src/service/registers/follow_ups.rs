@@ -5,7 +5,7 @@
 //! shown to staff is an audited read.
 
 use crate::db::DbConnection;
-use crate::domain::register::{follow_up_trigger, returned_after, Held, Stood};
+use crate::domain::register::{follow_up_trigger, returned_after, Held, Mark, Stood};
 use crate::domain::role::Role;
 use crate::domain::status::{
     BookingStatus, ContactMethod, FollowUpOutcome, FollowUpStatus, SessionKind,
@@ -17,6 +17,7 @@ use crate::store::follow_ups::{Contact, FollowUp, NewContact};
 use crate::store::programmes::Programme;
 use crate::store::{self, bookings::Booking, cohorts::Cohort, cohorts::Session};
 use chrono::{DateTime, NaiveDateTime, Utc};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A follow-up with what the team needs to make contact.
 #[derive(Debug, Clone)]
@@ -223,24 +224,39 @@ pub(crate) fn after_marks_at(
         .filter(|s| !s.is_cancelled() && s.kind == SessionKind::Group && s.starts_at <= at)
         .collect();
     held.sort_by_key(|s| s.starts_at);
-    for b in marked
+    let confirmed: Vec<&Booking> = marked
         .iter()
         .filter(|b| b.status == BookingStatus::Confirmed)
-    {
-        let marks = store::registers::marks_of_booking(tx.conn, b.id)?;
-        let apologised: Vec<i32> = store::apologies::of_booking(tx.conn, b.id)?
-            .iter()
-            .map(|a| a.session_id)
+        .collect();
+    if confirmed.is_empty() {
+        return Ok(());
+    }
+    // Read for all the families at once: a register of fifteen is three queries, not 45.
+    let ids: Vec<i32> = confirmed.iter().map(|b| b.id).collect();
+    let held_ids: Vec<i32> = held.iter().map(|s| s.id).collect();
+    let marks: BTreeMap<(i32, i32), Mark> =
+        store::registers::marks_of_sessions(tx.conn, &held_ids)?
+            .into_iter()
+            .map(|m| ((m.booking_id, m.session_id), m.status))
             .collect();
+    let apologised: BTreeSet<(i32, i32)> = store::apologies::of_bookings(tx.conn, &ids)?
+        .iter()
+        .map(|a| (a.booking_id, a.session_id))
+        .collect();
+    let mut follow_ups_of: BTreeMap<i32, Vec<FollowUp>> = BTreeMap::new();
+    for f in store::follow_ups::of_bookings(tx.conn, &ids)? {
+        follow_ups_of.entry(f.booking_id).or_default().push(f);
+    }
+    for b in confirmed {
         let history: Vec<Held> = held
             .iter()
             .map(|s| Held {
                 session_id: s.id,
-                mark: marks.iter().find(|(sid, _)| *sid == s.id).map(|(_, m)| *m),
-                apology: apologised.contains(&s.id),
+                mark: marks.get(&(b.id, s.id)).copied(),
+                apology: apologised.contains(&(b.id, s.id)),
             })
             .collect();
-        let follow_ups = store::follow_ups::of_booking(tx.conn, b.id)?;
+        let follow_ups = follow_ups_of.remove(&b.id).unwrap_or_default();
         let mut still_open = false;
         for f in follow_ups
             .iter()

@@ -158,7 +158,11 @@ pub async fn mark_register(
                 )));
             }
             plan::apply(tx, &x, &cmd, plan)?;
-            let x = context(tx.conn, cmd.session_id, tx.actor)?;
+            // Only the session changed (its version, notes, crèche staff): the rest of the
+            // context stands, as the session is locked.
+            let mut x = x;
+            x.session = store::cohorts::find_session(tx.conn, cmd.session_id)?
+                .ok_or_else(|| ServiceError::not_found("session"))?;
             let register = sheet(tx, &x, cmd.window_days)?;
             audit_care_reads(tx, &x, &register);
             Ok(register)

@@ -372,8 +372,9 @@ pub(super) fn apply(
         detail,
     };
     let mut marked = Vec::new();
-    for (b, mark, times) in &plan.marks {
-        let before = store::registers::set_mark(tx.conn, session, b.id, *mark, times, actor, now)?;
+    let wanted: Vec<_> = plan.marks.iter().map(|(b, m, t)| (b.id, *m, *t)).collect();
+    let changed = store::registers::set_marks(tx.conn, session, &wanted, actor, now)?;
+    for ((b, mark, times), before) in plan.marks.iter().zip(changed) {
         if let Some(before) = before {
             let was = before.map_or("unmarked", Mark::as_str);
             let timed = match (times.arrived_at, times.left_at) {

@@ -266,15 +266,18 @@ pub(super) fn build(
             .into_iter()
             .map(|a| (a.booking_id, a))
             .collect();
-    let mut bookings = store::bookings::of_cohort(c, cohort.id, BookingStatus::Confirmed)?;
-    // Families who left (or moved to another group) after being marked here stay on its register.
-    for left in [BookingStatus::Withdrawn, BookingStatus::Transferred] {
-        bookings.extend(
-            store::bookings::of_cohort(c, cohort.id, left)?
-                .into_iter()
-                .filter(|b| marks.contains_key(&b.id)),
-        );
-    }
+    // Families who left (or moved to another group) after being marked here stay on its register,
+    // after those booked.
+    let on_register = [
+        BookingStatus::Confirmed,
+        BookingStatus::Withdrawn,
+        BookingStatus::Transferred,
+    ];
+    let (mut bookings, left): (Vec<_>, Vec<_>) =
+        store::bookings::of_cohort_in(c, cohort.id, &on_register)?
+            .into_iter()
+            .partition(|b| b.status == BookingStatus::Confirmed);
+    bookings.extend(left.into_iter().filter(|b| marks.contains_key(&b.id)));
     let ids: Vec<i32> = bookings.iter().map(|b| b.id).collect();
     let places = store::bookings::creche_children(c, &ids)?;
     let signins: BTreeMap<i32, store::registers::CrecheRow> =
@@ -299,11 +302,24 @@ pub(super) fn build(
             .date_of_birth
             .map(|b| AgeBand::on(b, date).code().to_string()),
     };
+    // Every family and child on the register read at once, not one query each.
+    let family_ids: Vec<i32> = bookings.iter().map(|b| b.family_id).collect();
+    let booked: BTreeMap<i32, store::families::Family> =
+        store::families::find_many(c, &family_ids)?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+    let mut children_of: BTreeMap<i32, Vec<store::families::Child>> = BTreeMap::new();
+    for ch in store::families::children_of_families(c, &family_ids)? {
+        children_of.entry(ch.family_id).or_default().push(ch);
+    }
     let (mut families, mut entries, mut counts) = (Vec::new(), Vec::new(), MarkCounts::default());
     for b in &bookings {
-        let f = store::families::find(c, b.family_id)?
+        // A family can be on it twice: withdrawn after a mark, then booked again.
+        let f = booked
+            .get(&b.family_id)
             .ok_or_else(|| ServiceError::not_found("family"))?;
-        let children = store::families::children_of(c, f.id)?;
+        let children = children_of.get(&f.id).map_or(&[][..], Vec::as_slice);
         let mine: Vec<&store::families::Child> = children
             .iter()
             .filter(|ch| {
