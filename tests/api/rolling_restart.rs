@@ -3,7 +3,8 @@
 //! it polls each process's `/health` every 50 ms and sends each new client connection to the next
 //! healthy one, round robin (no retries: a connection it cannot pass on is dropped, as lost).
 //! Eight clients keep reading the listing and signing in through it, one connection a request,
-//! while process 1 is sent SIGTERM, waited for and replaced, then process 2.
+//! while process 1 is sent SIGTERM (in a burst of 16 more clients), waited for and replaced,
+//! then process 2.
 //!
 //! Every request must get its proper answer: the draining process tells the balancer through
 //! `/health` to send it nothing more before it closes its listener. The control does the same
@@ -25,6 +26,8 @@ use std::time::{Duration, Instant};
 
 const CLIENTS: usize = 8;
 const HEALTH_EVERY: Duration = Duration::from_millis(50);
+const BURST: usize = 16;
+const BURST_FOR: Duration = Duration::from_millis(400);
 
 #[derive(Clone, Copy)]
 struct Upstream {
@@ -189,65 +192,96 @@ fn pipe(from: &mut TcpStream, to: &mut TcpStream) -> std::io::Result<()> {
 }
 
 /// What the clients saw.
-#[derive(Default)]
 struct Tally {
+    started: Instant,
     answered: AtomicUsize,
     /// A request without its proper answer: what happened, and when (since the start).
     lost: Mutex<Vec<(Duration, String)>>,
 }
 
-/// `CLIENTS` threads, each reading the public listing and, every fourth request, signing in as
-/// its own parent, one connection a request, until `stop`.
-fn clients(
-    base: String,
-    emails: Vec<String>,
-    stop: Arc<AtomicBool>,
-    tally: Arc<Tally>,
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            started: Instant::now(),
+            answered: AtomicUsize::new(0),
+            lost: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn answered(&self) -> usize {
+        self.answered.load(Ordering::SeqCst)
+    }
+
+    fn lost(&self) -> usize {
+        self.lost.lock().unwrap().len()
+    }
+}
+
+/// One client: reads the public listing and, every fourth request if it has a parent's email,
+/// signs in, one connection a request, while `go` says so.
+fn client(base: String, email: Option<String>, tally: Arc<Tally>, go: impl Fn() -> bool) {
+    let client = Client::builder()
+        .timeout(Duration::from_secs(15))
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let mut k = 0u32;
+    while go() {
+        k += 1;
+        let (what, res) = match &email {
+            Some(email) if k.is_multiple_of(4) => {
+                let body = json!({"email": email, "password": PASSWORD});
+                let url = format!("{base}/api/v1/auth/login");
+                ("sign-in", client.post(url).json(&body).send())
+            }
+            _ => (
+                "listing",
+                client.get(format!("{base}/api/v1/listings")).send(),
+            ),
+        };
+        // The whole body read: an answer cut off halfway is lost too.
+        let outcome = res.and_then(|r| {
+            let status = r.status();
+            r.bytes().map(|_| status)
+        });
+        let lost = match outcome {
+            Ok(s) if s == 200 => {
+                tally.answered.fetch_add(1, Ordering::SeqCst);
+                continue;
+            }
+            Ok(s) => format!("{what}: {s}"),
+            Err(e) => format!("{what}: {e:?}"),
+        };
+        let at = tally.started.elapsed();
+        tally.lost.lock().unwrap().push((at, lost));
+    }
+}
+
+/// The steady load: `CLIENTS` threads, each signing in as its own parent, until `stop`.
+fn steady(
+    base: &str,
+    emails: &[String],
+    stop: &Arc<AtomicBool>,
+    tally: &Arc<Tally>,
 ) -> Vec<JoinHandle<()>> {
-    let started = Instant::now();
     emails
-        .into_iter()
+        .iter()
         .map(|email| {
-            let (base, stop, tally) = (base.clone(), stop.clone(), tally.clone());
-            std::thread::spawn(move || {
-                let client = Client::builder()
-                    .timeout(Duration::from_secs(15))
-                    .pool_max_idle_per_host(0)
-                    .build()
-                    .unwrap();
-                let mut k = 0u32;
-                while !stop.load(Ordering::SeqCst) {
-                    k += 1;
-                    let (what, res) = if k.is_multiple_of(4) {
-                        let body = json!({"email": email, "password": PASSWORD});
-                        let url = format!("{base}/api/v1/auth/login");
-                        ("sign-in", client.post(url).json(&body).send())
-                    } else {
-                        let url = format!("{base}/api/v1/listings");
-                        ("listing", client.get(url).send())
-                    };
-                    // The whole body read: an answer cut off halfway is lost too.
-                    let outcome = res.and_then(|r| {
-                        let status = r.status();
-                        r.bytes().map(|_| status)
-                    });
-                    match outcome {
-                        Ok(s) if s == 200 => {
-                            tally.answered.fetch_add(1, Ordering::SeqCst);
-                        }
-                        Ok(s) => tally
-                            .lost
-                            .lock()
-                            .unwrap()
-                            .push((started.elapsed(), format!("{what}: {s}"))),
-                        Err(e) => tally
-                            .lost
-                            .lock()
-                            .unwrap()
-                            .push((started.elapsed(), format!("{what}: {e:?}"))),
-                    }
-                }
-            })
+            let (base, email) = (base.to_string(), Some(email.clone()));
+            let (stop, tally) = (stop.clone(), tally.clone());
+            std::thread::spawn(move || client(base, email, tally, || !stop.load(Ordering::SeqCst)))
+        })
+        .collect()
+}
+
+/// A burst on top at the moment of the signal: `BURST` more clients reading the listing for
+/// `BURST_FOR`, so many connections arrive while the balancer still thinks the process is up.
+fn burst(base: &str, tally: &Arc<Tally>) -> Vec<JoinHandle<()>> {
+    let until = Instant::now() + BURST_FOR;
+    (0..BURST)
+        .map(|_| {
+            let (base, tally) = (base.to_string(), tally.clone());
+            std::thread::spawn(move || client(base, None, tally, || Instant::now() < until))
         })
         .collect()
 }
@@ -282,17 +316,15 @@ fn rolling_restart(app: &TestApp, drain_ms: &str, emails: &[String], tag: &str) 
     let lb = Balancer::start(&[addr_of(&procs[0]), addr_of(&procs[1])]);
     lb.wait_healthy(0);
     lb.wait_healthy(1);
-    let (stop, tally) = (Arc::new(AtomicBool::new(false)), Arc::new(Tally::default()));
-    let load = clients(
-        format!("http://{}", lb.addr),
-        emails.to_vec(),
-        stop.clone(),
-        tally.clone(),
-    );
+    let (stop, tally) = (Arc::new(AtomicBool::new(false)), Arc::new(Tally::new()));
+    let base = format!("http://{}", lb.addr);
+    let load = steady(&base, emails, &stop, &tally);
     std::thread::sleep(Duration::from_millis(500));
     for (i, proc) in procs.iter_mut().enumerate() {
-        let before = tally.answered.load(Ordering::SeqCst);
+        let before = tally.answered();
         assert!(lb.sent(i) > 0, "process {} had a share of the load", i + 1);
+        let extra = burst(&base, &tally);
+        std::thread::sleep(Duration::from_millis(100));
         let status = proc
             .terminate(Duration::from_secs(20))
             .unwrap_or_else(|| panic!("still running 20 s after SIGTERM"));
@@ -301,16 +333,20 @@ fn rolling_restart(app: &TestApp, drain_ms: &str, emails: &[String], tag: &str) 
         lb.replace(i, addr_of(proc));
         lb.wait_healthy(i);
         std::thread::sleep(Duration::from_millis(300));
+        for c in extra {
+            c.join().expect("burst client");
+        }
         assert!(lb.sent(i) > 0, "the new process {} is in rotation", i + 1);
         assert!(
-            tally.answered.load(Ordering::SeqCst) > before + 50,
+            tally.answered() > before + 50,
             "the load went on through the restart of process {}",
             i + 1
         );
         eprintln!(
-            "{tag}: process {} restarted, {} lost so far",
+            "{tag}: process {} restarted, {} answered and {} lost so far",
             i + 1,
-            tally.lost.lock().unwrap().len()
+            tally.answered(),
+            tally.lost()
         );
     }
     stop.store(true, Ordering::SeqCst);
@@ -320,7 +356,7 @@ fn rolling_restart(app: &TestApp, drain_ms: &str, emails: &[String], tag: &str) 
     lb.stop();
     let lost = std::mem::take(&mut *tally.lost.lock().unwrap());
     Restarts {
-        answered: tally.answered.load(Ordering::SeqCst),
+        answered: tally.answered(),
         lost,
     }
 }
