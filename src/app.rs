@@ -38,6 +38,8 @@ pub struct AppState {
     pub listing_cache: api::catalogue::listing_cache::ListingCache,
     /// Where `/metrics` has a listener of its own (`GROUPWORK_METRICS_BIND`), once listening.
     pub metrics_addr: std::sync::OnceLock<std::net::SocketAddr>,
+    /// Set on SIGTERM or SIGINT while `serve` drains (`crate::shutdown`): `/health` answers 503.
+    pub drain: crate::shutdown::Drain,
 }
 
 impl AppState {
@@ -106,6 +108,7 @@ pub fn build_state(config: Config, clock: Arc<dyn Clock>) -> Result<web::Data<Ap
         routes: api::errors::RouteTable::from_spec(&api::openapi()),
         config,
         metrics_addr: Default::default(),
+        drain: Default::default(),
     }))
 }
 
@@ -123,7 +126,8 @@ fn limits(config: &Config) -> Limits {
     }
 }
 
-/// Starts serving on `listener`; the returned server runs when awaited.
+/// Starts serving on `listener`; the returned server runs when awaited. It does not listen for
+/// signals: `serve` stops it through its handle after draining (`crate::shutdown`).
 pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
     let spec = api::openapi();
     let workers = state.config.workers;
@@ -160,6 +164,7 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
                 from_fn(api::metrics::separate_listener),
             ))
             .wrap(ErrorHandlers::new().default_handler(api::errors::as_problem))
+            .wrap(from_fn(api::health::close_when_draining))
             .wrap(from_fn(api::security::refuse_nul))
             // Outside it, so every answer (rewritten errors included) carries the headers.
             .wrap(from_fn(api::security::headers))
@@ -174,6 +179,7 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
         None => server,
     }
     .shutdown_timeout(grace)
+    .disable_signals()
     .run();
     Ok(server)
 }

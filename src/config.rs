@@ -214,6 +214,13 @@ pub struct Config {
     #[arg(long, env = "GROUPWORK_SHUTDOWN_TIMEOUT_SECS", value_name = "SECONDS", default_value_t = 10,
           value_parser = number::<u64>(1, 300))]
     pub shutdown_timeout_secs: u64,
+    /// On SIGTERM or SIGINT, how long `serve` first goes on serving while `GET /health` answers
+    /// 503 `draining`, so a load balancer polling it stops sending new connections before the
+    /// listener closes (a connection still waiting to be accepted then would be reset). A
+    /// second signal ends the drain at once; 0 skips it.
+    #[arg(long, env = "GROUPWORK_SHUTDOWN_DRAIN_MS", value_name = "MS", default_value_t = 2000,
+          value_parser = number::<u64>(0, 300_000))]
+    pub shutdown_drain_ms: u64,
     /// Whether `serve` delivers messages (and queues reminders) itself. With false, run
     /// `groupwork deliver` (or another process) to send them.
     #[arg(long, env = "GROUPWORK_DELIVERY", value_name = "true|false", default_value_t = true,
@@ -603,6 +610,22 @@ mod tests {
         assert!(c.capacity_guard);
         assert!(c.outbox_guard);
         assert!(c.metrics_token.is_none() && c.metrics_bind.is_none());
+        assert_eq!(c.shutdown_drain_ms, 2000);
+    }
+
+    #[test]
+    fn the_drain_may_be_off_but_not_endless() {
+        let drain = |v: &str| {
+            Config::from_vars(&vars(&[("GROUPWORK_SHUTDOWN_DRAIN_MS", v)]))
+                .map(|c| c.shutdown_drain_ms)
+        };
+        assert_eq!(drain("0"), Ok(0));
+        assert_eq!(drain("300000"), Ok(300_000));
+        let e = drain("300001").unwrap_err();
+        assert!(
+            e.contains("GROUPWORK_SHUTDOWN_DRAIN_MS") && e.contains("0 to 300000"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -1018,7 +1041,7 @@ mod tests {
             .collect();
         assert_eq!(
             shown.len(),
-            49,
+            50,
             "every documented setting, none hidden but the test switch"
         );
         let help = cmd.render_long_help().to_string();

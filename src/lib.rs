@@ -20,6 +20,7 @@ pub mod logging;
 pub mod messages;
 pub mod retention;
 pub mod service;
+pub mod shutdown;
 pub mod store;
 
 pub use app::{build_state, run_server, AppState};

@@ -6,7 +6,9 @@ use groupwork::auth::password;
 use groupwork::domain::role::Role;
 use groupwork::logging::LogFormat;
 use groupwork::messages::worker::Worker;
-use groupwork::{api, build_state, db, demo, retention, run_server, service, Config, SystemClock};
+use groupwork::{
+    api, build_state, db, demo, retention, run_server, service, shutdown, Config, SystemClock,
+};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -438,10 +440,19 @@ fn serve(mut config: Config, load_demo: bool) -> Result<(), String> {
         };
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let delivering = worker.map(|w| actix_web::rt::spawn(w.run_until(stopping)));
-        // On SIGTERM or SIGINT the server stops accepting and finishes the requests in flight
-        // (within the grace period), and only then returns here.
+        // On SIGTERM or SIGINT the server drains (`/health` says so, for load balancers), then
+        // stops accepting and finishes the requests in flight (within the grace period), and
+        // only then returns here.
+        let signals =
+            shutdown::Signals::listen().map_err(|e| format!("cannot listen for signals: {e}"))?;
+        let drain = Duration::from_millis(state.config.shutdown_drain_ms);
+        let draining = state.drain.clone();
         let served = match run_server(state, listener) {
-            Ok(server) => server.await.map_err(|e| format!("server stopped: {e}")),
+            Ok(server) => {
+                let stopper = shutdown::drain_then_stop(signals, draining, drain, server.handle());
+                actix_web::rt::spawn(stopper);
+                server.await.map_err(|e| format!("server stopped: {e}"))
+            }
             Err(e) => Err(format!("cannot start the server: {e}")),
         };
         // Then the worker finishes the messages in hand, within the same grace. It (and its SMTP

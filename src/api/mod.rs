@@ -10,7 +10,7 @@ pub mod cohorts;
 pub mod docs;
 pub mod errors;
 pub mod families;
-mod health;
+pub mod health;
 pub mod json;
 pub mod messages;
 pub mod metrics;

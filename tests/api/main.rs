@@ -77,6 +77,7 @@ mod report_page;
 mod reports;
 mod retention;
 mod roles;
+mod rolling_restart;
 mod service_booking;
 mod shared_limits;
 mod shutdown;

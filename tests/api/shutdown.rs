@@ -2,6 +2,11 @@
 //! request in flight and exits 0 within its grace period (`GROUPWORK_SHUTDOWN_TIMEOUT_SECS`).
 //! The control gives a request slower than the grace period, which is cut off: so the test
 //! would see a request lost to the shutdown.
+//!
+//! Before it stops accepting, `serve` drains (`GROUPWORK_SHUTDOWN_DRAIN_MS`): `/health` answers
+//! 503 `draining` while requests are still served. The drain is off in the first test (so the
+//! grace period is all there is) and measured in the second; `rolling_restart.rs` shows what it
+//! is for.
 
 use crate::helpers::JWT_SECRET;
 use crate::serve_child::ServeChild;
@@ -58,12 +63,15 @@ fn slow_sign_in(base: &str, takes: Duration) -> std::thread::JoinHandle<Result<u
     })
 }
 
-fn serve(grace_secs: &str, name: &str) -> (ServeChild, std::path::PathBuf) {
+fn serve(grace_secs: &str, drain_ms: &str, name: &str) -> (ServeChild, std::path::PathBuf) {
     let dir =
         std::env::temp_dir().join(format!("groupwork-shutdown-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("s.db");
-    let env = [("GROUPWORK_SHUTDOWN_TIMEOUT_SECS", grace_secs)];
+    let env = [
+        ("GROUPWORK_SHUTDOWN_TIMEOUT_SECS", grace_secs),
+        ("GROUPWORK_SHUTDOWN_DRAIN_MS", drain_ms),
+    ];
     let prefix = format!("groupwork-shutdown-{}", std::process::id());
     let child = ServeChild::start(db.to_str().unwrap(), JWT_SECRET, &env, &prefix, name);
     (child, dir)
@@ -71,7 +79,7 @@ fn serve(grace_secs: &str, name: &str) -> (ServeChild, std::path::PathBuf) {
 
 #[test]
 fn sigterm_finishes_the_request_in_flight_and_exits_within_the_grace_period() {
-    let (mut server, dir) = serve("5", "graceful");
+    let (mut server, dir) = serve("5", "0", "graceful");
     let base = server.base.clone();
     let in_flight = slow_sign_in(&base, Duration::from_millis(1500));
     std::thread::sleep(Duration::from_millis(400));
@@ -96,7 +104,7 @@ fn sigterm_finishes_the_request_in_flight_and_exits_within_the_grace_period() {
 
     // Control: a request slower than a 1 s grace period is cut off, so the test above would
     // have seen a lost request.
-    let (mut server, dir) = serve("1", "control");
+    let (mut server, dir) = serve("1", "0", "control");
     let too_slow = slow_sign_in(&server.base, Duration::from_secs(4));
     std::thread::sleep(Duration::from_millis(400));
     let status = server.terminate(Duration::from_secs(6));
@@ -105,6 +113,91 @@ fn sigterm_finishes_the_request_in_flight_and_exits_within_the_grace_period() {
     assert!(
         answer.is_err(),
         "the request outlasting the grace period is lost: {answer:?}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `/health` as a load balancer polls it: a new connection each time. Status, `Retry-After`,
+/// `Connection` and body; `None` if nothing answered.
+fn health(client: &Client, base: &str) -> Option<(u16, String, String, serde_json::Value)> {
+    let res = client.get(format!("{base}/health")).send().ok()?;
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let (retry, connection) = (header("retry-after"), header("connection"));
+    Some((res.status().as_u16(), retry, connection, res.json().ok()?))
+}
+
+#[test]
+fn sigterm_drains_first_then_stops_and_a_second_signal_ends_the_drain() {
+    let client = Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let (mut server, dir) = serve("5", "3000", "drain");
+    let base = server.base.clone();
+    let (status, _, connection, body) = health(&client, &base).expect("health before");
+    assert_eq!((status, body["status"].as_str()), (200, Some("ok")));
+    assert_ne!(
+        connection, "close",
+        "connections are kept alive before the signal"
+    );
+
+    server.signal("TERM");
+    let signalled = Instant::now();
+    // Within a moment /health says draining, while the API still answers, on a connection that
+    // is then closed (a keep-alive client's next request goes elsewhere).
+    let draining = loop {
+        let h = health(&client, &base).expect("health while draining");
+        if h.0 == 503 || signalled.elapsed() > Duration::from_secs(2) {
+            break h;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (status, retry, connection, body) = draining;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "draining");
+    assert!(body["database"].is_string(), "{body}");
+    assert_eq!(retry, "3", "Retry-After: the drain in seconds");
+    assert_eq!(connection, "close");
+    let listing = client
+        .get(format!("{base}/api/v1/listings"))
+        .send()
+        .expect("the API answers while draining");
+    assert_eq!(listing.status(), 200);
+    assert_eq!(listing.headers()["connection"], "close");
+    // Still accepting a second later: the drain lasts its 3 s.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(health(&client, &base).map(|h| h.0), Some(503));
+
+    // A second signal (SIGINT here, as a second Ctrl-C) ends the drain: it stops at once, well
+    // before the 3 s are up, and cleanly (exit 0, not killed by the signal).
+    server.signal("INT");
+    let status = server
+        .terminate_wait(Duration::from_secs(8))
+        .unwrap_or_else(|| panic!("still running after the second signal"));
+    assert_eq!(status.code(), Some(0), "{}", server.log_text());
+    assert!(
+        signalled.elapsed() < Duration::from_millis(2500),
+        "the second signal cut the drain short: {:?}",
+        signalled.elapsed()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+
+    // Control: with one signal the drain runs its full 3 s before the process exits.
+    let (mut server, dir) = serve("5", "3000", "drain-control");
+    let signalled = Instant::now();
+    let status = server.terminate(Duration::from_secs(8));
+    assert_eq!(status.and_then(|s| s.code()), Some(0));
+    assert!(
+        signalled.elapsed() >= Duration::from_millis(3000),
+        "one signal drains for the whole period: {:?}",
+        signalled.elapsed()
     );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -91,11 +91,21 @@ impl ServeChild {
     /// it was still running (it is then SIGKILLed when dropped).
     #[allow(dead_code)]
     pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        self.signal("TERM");
+        self.terminate_wait(within)
+    }
+
+    /// Sends signal `name` (`TERM`, `INT`) and returns at once.
+    pub fn signal(&mut self, name: &str) {
         let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
-            .expect("kill -TERM");
-        assert!(sent.success(), "kill -TERM failed");
+            .expect("kill");
+        assert!(sent.success(), "kill -{name} failed");
+    }
+
+    /// Waits (at most `within`) for the process to exit: its status, or `None`.
+    pub fn terminate_wait(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
         let deadline = Instant::now() + within;
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().expect("wait for the server") {
