@@ -221,7 +221,7 @@ fn time(app: &BenchApp, coming: &term::Seeded, scale: usize) -> Result<Timed, St
             .json(&json!({"email": email, "password": term::PASSWORD}))
             .send()
             .and_then(|r| r.json())
-            .map_err(|e| format!("login {email}: {e}"))?;
+            .map_err(|e| format!("login {email}: {e:?}"))?;
         Ok(t["access_token"]
             .as_str()
             .ok_or("no access token")?
