@@ -132,6 +132,7 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
     let spec = api::openapi();
     let workers = state.config.workers;
     let grace = state.config.shutdown_timeout_secs;
+    let blocking = state.config.pool_size.max(1) as usize;
     let metrics_listener = api::metrics::start(&state)?;
     let server = HttpServer::new(move || {
         let limit = state.config.body_limit;
@@ -173,6 +174,10 @@ pub fn run_server(state: web::Data<AppState>, listener: TcpListener) -> std::io:
             .wrap(TracingLogger::<crate::logging::RequestSpan>::new())
     })
     .workers(workers)
+    // Each blocking thread runs one use case on one pooled connection: more threads than
+    // connections only wait for the pool, each with its stack and malloc arena (a burst of 200
+    // requests would start 200). Per worker, as many as the pool holds.
+    .worker_max_blocking_threads(blocking)
     .listen(listener)?;
     let server = match metrics_listener {
         Some(metrics) => server.listen(metrics)?,

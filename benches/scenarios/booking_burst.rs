@@ -24,18 +24,18 @@ pub const SCENARIO: Scenario = Scenario {
 };
 
 const ROUNDS: usize = 5;
-const PARENTS: usize = 200;
-const GROUPS: usize = 5;
-const PLACES: usize = 10;
+pub(crate) const PARENTS: usize = 200;
+pub(crate) const GROUPS: usize = 5;
+pub(crate) const PLACES: usize = 10;
 const WAITING: usize = PARENTS / GROUPS - PLACES;
 
-struct Answer {
+pub(crate) struct Answer {
     cohort: i64,
     /// 0 when no HTTP answer came.
-    status: u16,
+    pub(crate) status: u16,
     body: Value,
-    sent: Instant,
-    done: Instant,
+    pub(crate) sent: Instant,
+    pub(crate) done: Instant,
 }
 
 impl Answer {
@@ -83,7 +83,7 @@ fn run(app: &BenchApp) -> Result<Measurement, String> {
 }
 
 /// One thread and one client per parent, as 200 phones would be; each connects in the burst.
-fn burst(base: &str, groups: &[i64], tokens: &[String]) -> Vec<Answer> {
+pub(crate) fn burst(base: &str, groups: &[i64], tokens: &[String]) -> Vec<Answer> {
     let barrier = Arc::new(Barrier::new(tokens.len()));
     let threads: Vec<_> = tokens
         .iter()

@@ -56,6 +56,8 @@ const FLAT: [&str; 5] = [
 struct Timed {
     scale: usize,
     marks: usize,
+    /// The database's size once seeded.
+    database_mib: f64,
     latencies: Vec<Latency>,
     errors: usize,
 }
@@ -70,15 +72,16 @@ fn run(app: &BenchApp) -> Result<Measurement, String> {
             })?;
         let began = Instant::now();
         let (coming, marks) = seed(&sized, scale)?;
+        let database_mib = database_mib(&sized)?;
         println!(
-            "  {:<8} {scale:>3}×: seeded {} past groups, {} families, {marks} marks and the coming term in {:.1} s",
+            "  {:<8} {scale:>3}×: seeded {} past groups, {} families, {marks} marks and the coming term in {:.1} s: {database_mib:.0} MiB",
             app.backend.name(),
             history::COHORTS * scale,
             history::FAMILIES * scale,
             began.elapsed().as_secs_f64()
         );
         let mut timed = time(&sized, &coming, scale)?;
-        timed.marks = marks;
+        (timed.marks, timed.database_mib) = (marks, database_mib);
         sizes.push(timed);
     }
     print(app.backend.name(), &sizes);
@@ -91,6 +94,9 @@ fn run(app: &BenchApp) -> Result<Measurement, String> {
     }
     for (i, op) in OPERATIONS.iter().enumerate() {
         figures.push((label(op, 100, "p50 / 1× p50"), growth(&sizes, i)));
+    }
+    for t in &sizes {
+        figures.push((label("database", t.scale, "MiB"), t.database_mib));
     }
     let errors: usize = sizes.iter().map(|t| t.errors).sum();
     Ok(Measurement {
@@ -211,6 +217,27 @@ fn seed(app: &BenchApp, scale: usize) -> Result<(term::Seeded, usize), String> {
     Ok((coming, past.marks))
 }
 
+/// The database's size on disk: PostgreSQL's own count, or SQLite's pages.
+fn database_mib(app: &BenchApp) -> Result<f64, String> {
+    #[derive(QueryableByName)]
+    struct Size {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        bytes: i64,
+    }
+    let mut conn = app.state.pool.get().map_err(|e| e.to_string())?;
+    let size: Size = match &mut *conn {
+        DbConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()",
+        )
+        .get_result(c),
+        DbConnection::Postgres(c) => {
+            diesel::sql_query("SELECT pg_database_size(current_database()) AS bytes").get_result(c)
+        }
+    }
+    .map_err(|e| format!("database size: {e}"))?;
+    Ok(size.bytes as f64 / (1024.0 * 1024.0))
+}
+
 /// Times each operation `REPEATS` times (the report `REPORTS`), one request after another.
 fn time(app: &BenchApp, coming: &term::Seeded, scale: usize) -> Result<Timed, String> {
     let base = app.base.as_str();
@@ -289,6 +316,7 @@ fn time(app: &BenchApp, coming: &term::Seeded, scale: usize) -> Result<Timed, St
     Ok(Timed {
         scale,
         marks: 0,
+        database_mib: 0.0,
         latencies: vec![listing, one, booking, register, mine, report],
         errors: errors.get(),
     })

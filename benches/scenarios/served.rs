@@ -1,14 +1,16 @@
 //! groupwork as a child process (`groupwork serve`) on a seeded borough (200 published groups,
 //! 2,000 families), on SQLite and on PostgreSQL, against the reference server measured in the
 //! same run: the public listing (first page and a filtered query) at saturation and at half of
-//! it, login, a register PUT, and the child's peak RSS.
+//! it, login, a register PUT, a booking burst (200 parents on 5 new groups of 10 places, with
+//! the peak RSS while it runs), and the child's peak RSS.
 
 pub(crate) mod seed;
 pub mod table;
 
+use super::booking_burst;
 use crate::support::child::{self, FreshDb, ServerChild};
 use crate::support::load::{self, Phase};
-use crate::support::seed::client;
+use crate::support::seed::{self as api_seed, client, Api};
 use crate::support::server::{Backend, StartError};
 use crate::support::stats::ms;
 use serde_json::{json, Value};
@@ -51,6 +53,13 @@ pub struct OnBackend {
     pub listings: Vec<Throughput>,
     pub login: Phase,
     pub register: Phase,
+    /// A booking burst (200 parents at once on 5 new groups of 10 places), and the peak RSS
+    /// while it ran (the peak started again just before it).
+    pub burst: Phase,
+    pub burst_rss_mib: Option<f64>,
+    /// The floor under any write: a one-row UPDATE committed on its own, straight through
+    /// diesel on the same database, as many times as the register PUTs.
+    pub commit: Phase,
     /// Peak RSS after the listing phases, then after everything (argon2 needs ~19 MiB a hash).
     pub rss_listing_mib: Option<f64>,
     pub peak_rss_mib: Option<f64>,
@@ -141,18 +150,31 @@ pub fn run(workers: usize, pool: u32) -> Result<Served, String> {
         let rss_listing_mib = server.peak_rss_mib();
         let login = login(&server, workers)?;
         let register = register(&server.base(), &seeded, REGISTER_PUTS)?;
+        let (burst, burst_rss_mib) = burst(&server, workers)?;
+        let commit = bare_commits(db.url(), REGISTER_PUTS)?;
         println!(
-            "  {name:<8} login {:.0}/s p99 {:.0} ms; register PUT p50 {:.1} ms p99 {:.1} ms",
+            "  {name:<8} login {:.0}/s p99 {:.0} ms; register PUT p50 {:.1} ms p99 {:.1} ms (a bare one-row commit: p50 {:.1} ms)",
             login.per_second(),
             ms(login.pct(99.0)),
             ms(register.pct(50.0)),
-            ms(register.pct(99.0))
+            ms(register.pct(99.0)),
+            ms(commit.pct(50.0))
+        );
+        println!(
+            "  {name:<8} booking burst of {}: p50 {:.1} ms p99 {:.1} ms, peak RSS during it {} MiB",
+            burst.requests + burst.errors,
+            ms(burst.pct(50.0)),
+            ms(burst.pct(99.0)),
+            burst_rss_mib.map_or("-".into(), |m| format!("{m:.0}"))
         );
         out.backends.push(OnBackend {
             backend,
             listings,
             login,
             register,
+            burst,
+            burst_rss_mib,
+            commit,
             rss_listing_mib,
             peak_rss_mib: server.peak_rss_mib(),
         });
@@ -184,6 +206,58 @@ fn login(server: &ServerChild, threads: usize) -> Result<Phase, String> {
         hs.into_iter().filter_map(|h| h.join().ok()).collect()
     });
     Ok(phase(results, LOGIN.as_secs_f64()))
+}
+
+/// `n` transactions of one one-row UPDATE each, committed one after another on the database at
+/// `url`: what the disk's flush at COMMIT costs, the part of a write no fewer round trips remove.
+fn bare_commits(url: &str, n: usize) -> Result<Phase, String> {
+    use diesel::connection::SimpleConnection;
+    let (pool, _) = groupwork::db::connect(url, 1, Duration::from_secs(10))?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let began = Instant::now();
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let sent = Instant::now();
+        conn.batch_execute(
+            "BEGIN; UPDATE sessions SET register_version = register_version WHERE id = 1; COMMIT;",
+        )
+        .map_err(|e| format!("bare commit: {e}"))?;
+        times.push(sent.elapsed());
+    }
+    Ok(phase(vec![(times, 0)], began.elapsed().as_secs_f64()))
+}
+
+/// The booking burst of `booking_burst` against the child: 200 parents (registered first, not
+/// timed) book 5 new groups of 10 places at once. Latency from each request's send to its
+/// answer; the child's peak RSS counted from just before the burst.
+fn burst(server: &ServerChild, workers: usize) -> Result<(Phase, Option<f64>), String> {
+    let base = server.base();
+    let api = Api::new(&base);
+    let token = api.post(
+        "/api/v1/auth/login",
+        None,
+        json!({"email": seed::COORDINATOR, "password": seed::PASSWORD}),
+        200,
+    )?["access_token"]
+        .as_str()
+        .ok_or("no access token")?
+        .to_string();
+    let groups = api_seed::groups(
+        &api,
+        &token,
+        "burst",
+        booking_burst::GROUPS,
+        booking_burst::PLACES as u32,
+    )?;
+    let parents = api_seed::parents(&base, booking_burst::PARENTS, 2 * workers.max(1))?;
+    server.reset_peak_rss()?;
+    let began = Instant::now();
+    let answers = booking_burst::burst(&base, &groups, &parents);
+    let seconds = began.elapsed().as_secs_f64();
+    let rss = server.peak_rss_mib();
+    let (ok, errors): (Vec<_>, Vec<_>) = answers.iter().partition(|a| a.status == 201);
+    let times = ok.iter().map(|a| a.done - a.sent).collect();
+    Ok((phase(vec![(times, errors.len())], seconds), rss))
 }
 
 /// `puts` × `PUT /sessions/{id}/register` one after another, as a facilitator saving marks:
@@ -283,6 +357,8 @@ pub fn to_json(s: &Served) -> Value {
             "listings": b.listings.iter().map(tp).collect::<Vec<_>>(),
             "login": {"per_second": b.login.per_second(), "p99_ms": ms(b.login.pct(99.0)), "errors": b.login.errors},
             "register_put": {"count": b.register.requests, "p50_ms": ms(b.register.pct(50.0)), "p99_ms": ms(b.register.pct(99.0)), "errors": b.register.errors},
+            "bare_commit": {"count": b.commit.requests, "p50_ms": ms(b.commit.pct(50.0)), "p99_ms": ms(b.commit.pct(99.0))},
+            "booking_burst": {"count": b.burst.requests, "p50_ms": ms(b.burst.pct(50.0)), "p99_ms": ms(b.burst.pct(99.0)), "errors": b.burst.errors, "peak_rss_mib": b.burst_rss_mib},
             "peak_rss_mib_after_listing": b.rss_listing_mib,
             "peak_rss_mib": b.peak_rss_mib,
         })).collect::<Vec<_>>(),

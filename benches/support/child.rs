@@ -67,6 +67,13 @@ impl ServerChild {
         format!("http://{}", self.addr)
     }
 
+    /// Starts the peak resident set size (VmHWM) again from the current one (Linux: writing 5
+    /// to `/proc/PID/clear_refs`), so the next peak is that of what runs after.
+    pub fn reset_peak_rss(&self) -> Result<(), String> {
+        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5")
+            .map_err(|e| format!("cannot reset the peak RSS: {e}"))
+    }
+
     /// Peak resident set size so far (VmHWM), in MiB.
     pub fn peak_rss_mib(&self) -> Option<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;

@@ -47,8 +47,12 @@ pub fn print(s: &Served) -> bool {
                 format!("{:.0}", ms(b.login.pct(99.0))),
                 format!("{:.1}", ms(b.register.pct(50.0))),
                 format!("{:.1}", ms(b.register.pct(99.0))),
+                format!("{:.1}", ms(b.commit.pct(50.0))),
                 b.rss_listing_mib.map_or("-".into(), |m| format!("{m:.0}")),
                 b.peak_rss_mib.map_or("-".into(), |m| format!("{m:.0}")),
+                format!("{:.1}", ms(b.burst.pct(50.0))),
+                format!("{:.1}", ms(b.burst.pct(99.0))),
+                b.burst_rss_mib.map_or("-".into(), |m| format!("{m:.0}")),
             ]
         })
         .collect();
@@ -60,8 +64,12 @@ pub fn print(s: &Served) -> bool {
             "login p99 ms",
             "register PUT p50 ms",
             "p99 ms",
+            "bare commit p50 ms",
             "RSS after listing MiB",
             "peak RSS MiB",
+            "burst p50 ms",
+            "burst p99 ms",
+            "RSS in burst MiB",
         ],
         &rows,
     );
@@ -86,7 +94,7 @@ pub fn print(s: &Served) -> bool {
         .chain(
             s.backends
                 .iter()
-                .map(|b| b.login.errors + b.register.errors),
+                .map(|b| b.login.errors + b.register.errors + b.burst.errors),
         )
         .sum();
     if errors > 0 {
