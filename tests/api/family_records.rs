@@ -47,6 +47,11 @@ const NOT_EXPORTED: &[(&str, &str)] = &[
         "staff records: its user_id is a staff member's login, never a parent's",
     ),
     (
+        "booking_mark_tallies",
+        "counts of a booking's register marks, kept by the database for the report; the marks \
+         themselves are in the export under bookings",
+    ),
+    (
         "idempotency_keys",
         "a retry cache: a copy of a booking answer that the export holds under bookings; \
          deleted on erasure",
