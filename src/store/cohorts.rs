@@ -237,10 +237,16 @@ pub fn find_full(
 }
 
 /// Cohorts with programme and venue, filtered by status (all when `None`), by first session.
+/// Cohorts with their programme and venue, by first session. With `live_at`, only those that
+/// may still be in the public listing then: a session starting after the day before (sessions
+/// last at most eight hours), or a first session in the last 400 days (a group whose every
+/// session was cancelled has none to go by). The listing applies the exact rule; this keeps
+/// finished terms, years of them, out of its reads (both conditions are indexed).
 pub fn list_full(
     conn: &mut DbConnection,
     statuses: Option<&[CohortStatus]>,
     ids: Option<&[i32]>,
+    live_at: Option<NaiveDateTime>,
 ) -> QueryResult<Vec<(Cohort, Programme, Venue)>> {
     let mut q = co::table
         .inner_join(programmes::table)
@@ -256,6 +262,13 @@ pub fn list_full(
     }
     if let Some(ids) = ids {
         q = q.filter(co::id.eq_any(ids.to_vec()));
+    }
+    if let Some(now) = live_at {
+        let coming = se::table
+            .filter(se::starts_at.gt(now - chrono::Duration::days(1)))
+            .select(se::cohort_id);
+        let recent = (now - chrono::Duration::days(400)).date();
+        q = q.filter(co::id.eq_any(coming).or(co::first_session_date.ge(recent)));
     }
     q.order((co::first_session_date, co::start_time, co::id))
         .load(conn)

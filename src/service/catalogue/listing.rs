@@ -60,7 +60,8 @@ pub fn published_groups(
         &[CohortStatus::Published]
     };
     let only = f.cohort_id.map(|id| vec![id]);
-    let rows = store::cohorts::list_full(c, Some(statuses), only.as_deref())?;
+    let live = Some(now.naive_utc());
+    let rows = store::cohorts::list_full(c, Some(statuses), only.as_deref(), live)?;
     let ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
     let mut sessions = store::cohorts::sessions_of_many(c, &ids)?;
     let mut booked = store::bookings::confirmed_creche_births_many(c, &ids)?;

@@ -93,7 +93,7 @@ pub fn records(
     ids: Option<&[i32]>,
     now: DateTime<Utc>,
 ) -> Result<Vec<CohortRecord>, ServiceError> {
-    let rows = store::cohorts::list_full(c, None, ids)?;
+    let rows = store::cohorts::list_full(c, None, ids, None)?;
     let cohort_ids: Vec<i32> = rows.iter().map(|(co, _, _)| co.id).collect();
     let mut sessions = store::cohorts::sessions_of_many(c, &cohort_ids)?;
     let teams = store::teams::teams_of_many(c, &cohort_ids)?;

@@ -1,0 +1,1 @@
+DROP INDEX cohorts_first_session;
