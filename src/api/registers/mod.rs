@@ -77,6 +77,7 @@ pub struct RegisterBody {
     #[serde(default)]
     pub creche: Vec<CrecheIn>,
     /// Crèche staff actually present, when it differs from those assigned.
+    #[schema(minimum = 0, maximum = 50)]
     pub creche_staff_present: Option<i32>,
     /// The facilitators' notes on the session, replacing what the register has (`""` clears
     /// them); private to the lead, co-facilitators and coordinators. Line breaks and tabs are
