@@ -3,7 +3,10 @@
 #   1. the committed OpenAPI document is valid OpenAPI (openapi-spec-validator, pinned);
 #   2. a TypeScript client generated from it (openapi-typescript, pinned) type-checks (tsc --strict);
 #   3. Schemathesis (pinned) runs every check, stateful links and authorization checks included,
-#      against a release build serving the demo data on SQLite. Zero failures.
+#      against a release build serving the demo data on SQLite. Zero failures, and zero
+#      authentication errors (read from each run's JSON report). A schema-valid request may be
+#      refused only on the operations openapi/inexpressible-rules.json lists (issue 21): the
+#      allowance is generated from that file by .ci/schemathesis/config.py, nothing else.
 #   4. That server's /metrics (issue 20), scraped with its token after the runs, is read by
 #      Prometheus' own Python parser (prometheus_client, pinned) and counts the requests by
 #      route template (.ci/metrics/check.py).
@@ -169,8 +172,9 @@ done
 # Erasure and account changes only ever name the families and staff accounts prepare.py made
 # for them (issue 21, item 4): no identity any run logs in with, nor the peers.
 config="$work/st-destructive.toml"
+# No stateful phase: no links lead to these two alone.
 st "family erasure and changes to accounts, as admin, on records made for it" --max-time 30 --auth-wfc-user admin \
-  --include-name "$erase" --include-name "$disable"
+  --phases examples,coverage,fuzzing --include-name "$erase" --include-name "$disable"
 
 if ! kill -0 "$server_pid" 2>/dev/null; then
   echo "!! the server died during the checks" >&2

@@ -53,19 +53,16 @@ def main():
     with open(out_path, "w", encoding="utf-8") as f:
         f.write(text)
     # The destructive run: erasure and account changes only ever name the records made for them.
+    # A fixed parameter, not a dictionary: every phase keeps to it (the coverage phase does not
+    # draw from dictionaries, and erased the demo parent's family with boundary ids).
     out += [
-        "[dictionaries.erasable-families]",
-        f"values = {json.dumps(ids['erasable_families'])}",
-        "[dictionaries.disposable-users]",
-        f"values = {json.dumps(ids['disposable_users'])}",
-        "",
         "[[operations]]",
         'include-name = "DELETE /api/v1/families/{id}"',
-        'parameters = { "path.id" = { dictionary = "erasable-families", probability = 1.0 } }',
+        f'parameters = {{ "path.id" = {int(ids["erasable_family"])} }}',
         "",
         "[[operations]]",
         'include-name = "PATCH /api/v1/users/{id}"',
-        'parameters = { "path.id" = { dictionary = "disposable-users", probability = 1.0 } }',
+        f'parameters = {{ "path.id" = {int(ids["disposable_user"])} }}',
         "",
     ]
     text = "\n".join(out)

@@ -4,8 +4,8 @@ Waits for /health, reads the demo logins the server printed once on stdout, regi
 parent (the demo has one) so that two parents can be each other's peers, checks that every
 login works, and writes the Web Fuzzing Commons auth file Schemathesis logs in with.
 
-It also makes the records the destructive run may destroy (issue 21, item 4): families for
-erasure and staff accounts to disable, none of them an identity any run logs in with, so that
+It also makes the records the destructive run may destroy (issue 21, item 4): a family to
+erase and a staff account to disable, neither an identity any run logs in with, so that
 an erasure or a disabled account never turns the rest of a run into authentication errors.
 Their ids go to IDS_FILE_OUT (read by config.py).
 
@@ -138,47 +138,43 @@ def main():
 
 
 def disposable_records(base, admin_email, admin_password):
-    """Families enrolled and staff accounts made for the destructive run only."""
+    """A family enrolled and a staff account made for the destructive run only."""
     status, body = call(base, "POST", LOGIN, {"email": admin_email, "password": admin_password})
     if status != 200:
         sys.exit(f"!! admin cannot log in: {status} {body}")
     token = body["access_token"]
-    families, users = [], []
-    for n in range(3):
-        status, body = call(
-            base,
-            "POST",
-            "/api/v1/families",
-            {
-                "carers": [f"Erasable Carer {n}"],
-                "preferred_language": "en",
-                "referral_source": "self",
-                "phone": f"07700 9001{n:02}",
-                "contact_by": "sms",
-                "confirmed_new": True,
-            },
-            token,
-        )
-        if status != 201:
-            sys.exit(f"!! enrolling a family to erase answered {status}: {body}")
-        families.append(body["id"])
-        status, body = call(
-            base,
-            "POST",
-            "/api/v1/users",
-            {
-                "email": f"disposable-{n}@ci.groupwork.example",
-                "password": "ci-disposable-" + secrets.token_hex(12),
-                "display_name": f"Disposable Staff {n}",
-                "role": "facilitator",
-            },
-            token,
-        )
-        if status != 201:
-            sys.exit(f"!! making a staff account to disable answered {status}: {body}")
-        users.append(body["id"])
-    print(f"   for the destructive run: families {families}, staff accounts {users}")
-    return {"erasable_families": families, "disposable_users": users}
+    status, family = call(
+        base,
+        "POST",
+        "/api/v1/families",
+        {
+            "carers": ["Erasable Carer"],
+            "preferred_language": "en",
+            "referral_source": "self",
+            "phone": "07700 900100",
+            "contact_by": "sms",
+            "confirmed_new": True,
+        },
+        token,
+    )
+    if status != 201:
+        sys.exit(f"!! enrolling a family to erase answered {status}: {family}")
+    status, user = call(
+        base,
+        "POST",
+        "/api/v1/users",
+        {
+            "email": "disposable@ci.groupwork.example",
+            "password": "ci-run-" + secrets.token_hex(12),
+            "display_name": "Disposable Staff",
+            "role": "facilitator",
+        },
+        token,
+    )
+    if status != 201:
+        sys.exit(f"!! making a staff account to disable answered {status}: {user}")
+    print(f"   for the destructive run: family {family['id']}, staff account {user['id']}")
+    return {"erasable_family": family["id"], "disposable_user": user["id"]}
 
 
 if __name__ == "__main__":
