@@ -146,19 +146,37 @@ struct RulesFile {
     rules: Vec<InexpressibleRule>,
 }
 
-/// The rules listed in `openapi/inexpressible-rules.json`.
-pub fn inexpressible_rules() -> Vec<InexpressibleRule> {
+/// The rules listed in `openapi/inexpressible-rules.json`, or why the file cannot be read.
+pub fn inexpressible_rules() -> Result<Vec<InexpressibleRule>, String> {
     serde_json::from_str::<RulesFile>(INEXPRESSIBLE_RULES)
-        .expect("openapi/inexpressible-rules.json is a rules file")
-        .rules
+        .map(|f| f.rules)
+        .map_err(|e| format!("openapi/inexpressible-rules.json: {e}"))
 }
 
 /// The heading the rules are listed under in an operation's description.
 pub const RULES_HEADING: &str = "Rules the schema cannot state:";
 
-/// Applies the rules above to the document utoipa built.
+/// Applies the rules above to the document utoipa built. What it cannot apply (a component,
+/// parameter or operation named here that the API does not have) is left out and told by
+/// [`problems`], which a test holds to none: serving the document never fails for it.
 pub fn apply(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    let mut doc = serde_json::to_value(&api).expect("the document is JSON");
+    let Ok(mut doc) = serde_json::to_value(&api) else {
+        return api;
+    };
+    apply_to(&mut doc);
+    serde_json::from_value(doc).unwrap_or(api)
+}
+
+/// What [`apply`] could not apply to the document utoipa built; none, in a sound build.
+pub fn problems(api: &utoipa::openapi::OpenApi) -> Vec<String> {
+    match serde_json::to_value(api) {
+        Ok(mut doc) => apply_to(&mut doc),
+        Err(e) => vec![format!("the document is not JSON: {e}")],
+    }
+}
+
+fn apply_to(doc: &mut Value) -> Vec<String> {
+    let mut problems = Vec::new();
     let mut request_schemas = Vec::new();
     if let Some(paths) = doc["paths"].as_object_mut() {
         for item in paths.values_mut() {
@@ -166,7 +184,8 @@ pub fn apply(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
                 continue;
             };
             for op in item.values_mut() {
-                for p in op["parameters"].as_array_mut().into_iter().flatten() {
+                let params = op.get_mut("parameters").and_then(Value::as_array_mut);
+                for p in params.into_iter().flatten() {
                     // HTTP cannot carry NUL in a header; `If-Match` has its own rules.
                     if p["in"] == "header" {
                         continue;
@@ -191,31 +210,46 @@ pub fn apply(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         }
     }
     for (component, property, items, min, max, refused) in TRIMMED_TEXT {
-        let field = &mut doc["components"]["schemas"][*component]["properties"][*property];
-        assert!(
-            field.is_object(),
-            "{component}.{property} is not in the document"
-        );
-        let target = if *items { &mut field["items"] } else { field };
-        target["pattern"] = json!(trimmed(*min, *max, refused));
+        let Some(field) = property_mut(doc, component, property) else {
+            problems.push(format!("{component}.{property} is not in the document"));
+            continue;
+        };
+        let target = if *items {
+            field.get_mut("items")
+        } else {
+            Some(field)
+        };
+        if let Some(t) = target.and_then(Value::as_object_mut) {
+            t.insert("pattern".into(), json!(trimmed(*min, *max, refused)));
+        }
     }
     for field in TEAM_IDS {
-        let s = &mut doc["components"]["schemas"]["TeamBody"]["properties"][*field];
-        assert!(s.is_object(), "TeamBody.{field} is not in the document");
+        let Some(s) = property_mut(doc, "TeamBody", field) else {
+            problems.push(format!("TeamBody.{field} is not in the document"));
+            continue;
+        };
         let s = if s["items"].is_object() {
             &mut s["items"]
         } else {
             s
         };
-        s["minimum"] = json!(1);
+        if let Some(s) = s.as_object_mut() {
+            s.insert("minimum".into(), json!(1));
+        }
     }
     for (operation, name, min, max, refused) in TRIMMED_PARAMS {
-        let (method, path) = operation.split_once(' ').expect("METHOD /path");
-        let param = doc["paths"][path][method.to_ascii_lowercase()]["parameters"]
-            .as_array_mut()
+        let param = operation_mut(doc, operation)
+            .and_then(|op| op.get_mut("parameters"))
+            .and_then(Value::as_array_mut)
             .and_then(|ps| ps.iter_mut().find(|p| p["name"] == *name))
-            .unwrap_or_else(|| panic!("{operation} has no parameter {name}"));
-        param["schema"]["pattern"] = json!(trimmed(*min, *max, refused));
+            .and_then(|p| p.get_mut("schema"))
+            .and_then(Value::as_object_mut);
+        match param {
+            Some(schema) => {
+                schema.insert("pattern".into(), json!(trimmed(*min, *max, refused)));
+            }
+            None => problems.push(format!("{operation} has no parameter {name}")),
+        }
     }
     // The components the request bodies name, and those they name in turn.
     let mut done = std::collections::HashSet::new();
@@ -223,22 +257,31 @@ pub fn apply(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
         if !done.insert(name.clone()) {
             continue;
         }
-        if let Some(schema) = doc["components"]["schemas"].get_mut(&name) {
+        if let Some(schema) = doc
+            .get_mut("components")
+            .and_then(|c| c.get_mut("schemas"))
+            .and_then(|s| s.get_mut(&name))
+        {
             constrain(schema, "", &mut request_schemas);
         }
     }
-    for r in inexpressible_rules() {
-        let (method, path) = r
-            .operation
-            .split_once(' ')
-            .expect("an operation is `METHOD /path`");
-        let op = &mut doc["paths"][path][method.to_ascii_lowercase()];
-        assert!(
-            op.is_object(),
-            "openapi/inexpressible-rules.json names {}, which the API does not have",
-            r.operation
-        );
-        let description = op["description"].as_str().unwrap_or_default().to_string();
+    let rules = inexpressible_rules().unwrap_or_else(|e| {
+        problems.push(e);
+        Vec::new()
+    });
+    for r in rules {
+        let Some(op) = operation_mut(doc, &r.operation).and_then(Value::as_object_mut) else {
+            problems.push(format!(
+                "openapi/inexpressible-rules.json names {}, which the API does not have",
+                r.operation
+            ));
+            continue;
+        };
+        let description = op
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let heading = if description.contains(RULES_HEADING) {
             String::new()
         } else if description.is_empty() {
@@ -247,14 +290,35 @@ pub fn apply(api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
             format!("\n\n{RULES_HEADING}\n")
         };
         let codes: Vec<String> = r.statuses.iter().map(u16::to_string).collect();
-        op["description"] = json!(format!(
-            "{description}{heading}- {} ({}; {})\n",
-            r.rule,
-            codes.join(", "),
-            r.why
-        ));
+        op.insert(
+            "description".into(),
+            json!(format!(
+                "{description}{heading}- {} ({}; {})\n",
+                r.rule,
+                codes.join(", "),
+                r.why
+            )),
+        );
     }
-    serde_json::from_value(doc).expect("the document still reads as OpenAPI")
+    problems
+}
+
+/// The operation `METHOD /path` of the document, if it has one.
+fn operation_mut<'a>(doc: &'a mut Value, operation: &str) -> Option<&'a mut Value> {
+    let (method, path) = operation.split_once(' ')?;
+    doc.get_mut("paths")?
+        .get_mut(path)?
+        .get_mut(method.to_ascii_lowercase())
+}
+
+/// A property of a component schema, if the document has it.
+fn property_mut<'a>(doc: &'a mut Value, component: &str, property: &str) -> Option<&'a mut Value> {
+    doc.get_mut("components")?
+        .get_mut("schemas")?
+        .get_mut(component)?
+        .get_mut("properties")?
+        .get_mut(property)
+        .filter(|p| p.is_object())
 }
 
 /// Whether a request field or parameter of this name holds a record's id.
