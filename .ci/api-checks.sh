@@ -169,7 +169,7 @@ for user in parent facilitator coordinator; do
   # For these roles erasing and disabling are a 403: they stay in.
   st "every operation as $user" --max-time 40 --auth-wfc-user "$user"
 done
-# Erasure and account changes only ever name the families and staff accounts prepare.py made
+# Erasure and account changes only ever name the family and the staff account prepare.py made
 # for them (issue 21, item 4): no identity any run logs in with, nor the peers.
 config="$work/st-destructive.toml"
 # No stateful phase: no links lead to these two alone.
