@@ -90,6 +90,15 @@ impl ApiError {
         ApiError::NotFound(format!("{what} not found"))
     }
 
+    /// A 422 for the first id filter given below 1: no record has one (the OpenAPI document
+    /// says `minimum: 1` for every id a request names).
+    pub fn check_ids(ids: &[(&str, Option<i32>)]) -> Result<(), ApiError> {
+        match ids.iter().find(|(_, id)| id.is_some_and(|id| id < 1)) {
+            Some((field, _)) => Err(ApiError::field(field, "must be 1 or more")),
+            None => Ok(()),
+        }
+    }
+
     /// A 422 about one field.
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();

@@ -4,7 +4,12 @@ Waits for /health, reads the demo logins the server printed once on stdout, regi
 parent (the demo has one) so that two parents can be each other's peers, checks that every
 login works, and writes the Web Fuzzing Commons auth file Schemathesis logs in with.
 
-usage: prepare.py BASE_URL SERVER_STDOUT AUTH_FILE_OUT
+It also makes the records the destructive run may destroy (issue 21, item 4): a family to
+erase and a staff account to disable, neither an identity any run logs in with, so that
+an erasure or a disabled account never turns the rest of a run into authentication errors.
+Their ids go to IDS_FILE_OUT (read by config.py).
+
+usage: prepare.py BASE_URL SERVER_STDOUT AUTH_FILE_OUT IDS_FILE_OUT
 """
 
 import json
@@ -18,11 +23,13 @@ import urllib.request
 LOGIN = "/api/v1/auth/login"
 
 
-def call(base, method, path, body=None):
+def call(base, method, path, body=None, token=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(base + path, data=data, method=method)
     if data is not None:
         req.add_header("Content-Type", "application/json")
+    if token is not None:
+        req.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(req, timeout=10) as res:
             return res.status, json.loads(res.read() or b"null")
@@ -80,7 +87,7 @@ def login_entry(name, email, password):
 
 
 def main():
-    base, stdout_path, out_path = sys.argv[1:4]
+    base, stdout_path, out_path, ids_path = sys.argv[1:5]
     wait_for_health(base)
     logins = demo_logins(stdout_path)
 
@@ -125,6 +132,49 @@ def main():
 
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump({"schemaVersion": "0.2.0", "auth": [login_entry(*u) for u in users]}, f, indent=1)
+
+    with open(ids_path, "w", encoding="utf-8") as f:
+        json.dump(disposable_records(base, users[0][1], users[0][2]), f)
+
+
+def disposable_records(base, admin_email, admin_password):
+    """A family enrolled and a staff account made for the destructive run only."""
+    status, body = call(base, "POST", LOGIN, {"email": admin_email, "password": admin_password})
+    if status != 200:
+        sys.exit(f"!! admin cannot log in: {status} {body}")
+    token = body["access_token"]
+    status, family = call(
+        base,
+        "POST",
+        "/api/v1/families",
+        {
+            "carers": ["Erasable Carer"],
+            "preferred_language": "en",
+            "referral_source": "self",
+            "phone": "07700 900100",
+            "contact_by": "sms",
+            "confirmed_new": True,
+        },
+        token,
+    )
+    if status != 201:
+        sys.exit(f"!! enrolling a family to erase answered {status}: {family}")
+    status, user = call(
+        base,
+        "POST",
+        "/api/v1/users",
+        {
+            "email": "disposable@ci.groupwork.example",
+            "password": "ci-run-" + secrets.token_hex(12),
+            "display_name": "Disposable Staff",
+            "role": "facilitator",
+        },
+        token,
+    )
+    if status != 201:
+        sys.exit(f"!! making a staff account to disable answered {status}: {user}")
+    print(f"   for the destructive run: family {family['id']}, staff account {user['id']}")
+    return {"erasable_family": family["id"], "disposable_user": user["id"]}
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(BaseDoc::openapi())
         .configure(super::routes)
         .split_for_parts();
-    api
+    super::spec_rules::apply(api)
 }
 
 /// Error answers, for `responses(...)` lists.

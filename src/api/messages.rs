@@ -131,15 +131,11 @@ pub async fn list_messages(
 ) -> Result<web::Json<MessageList>, ApiError> {
     let (limit, offset) = page.checked()?;
     let q = q.into_inner();
-    for (field, id) in [
+    ApiError::check_ids(&[
         ("family_id", q.family_id),
         ("staff_id", q.staff_id),
         ("cohort_id", q.cohort_id),
-    ] {
-        if id.is_some_and(|id| id < 1) {
-            return Err(ApiError::field(field, "must be 1 or more"));
-        }
-    }
+    ])?;
     let kind = match q.kind.as_deref() {
         None => None,
         Some(k) => Some(

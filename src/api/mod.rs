@@ -18,6 +18,7 @@ pub mod monitoring;
 pub mod pages;
 pub mod registers;
 pub mod security;
+pub mod spec_rules;
 
 use crate::error::ApiError;
 use serde::Deserialize;

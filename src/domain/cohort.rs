@@ -69,6 +69,10 @@ pub fn plausible_date(d: NaiveDate) -> bool {
     d.year() >= 2000 && d.year() <= 2100
 }
 
+/// [`plausible_date`] as the OpenAPI document says it, beside `format: date` (the `pattern`s
+/// written on the request fields it checks are this text; `tests/api/spec_rules.rs` holds them to it).
+pub const PLAUSIBLE_DATE_PATTERN: &str = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$";
+
 /// "10:00" or "10:00:00" → a local time.
 pub fn parse_local_time(s: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(s, "%H:%M")

@@ -25,6 +25,7 @@ mod errors;
 mod fixtures;
 mod openapi;
 mod schema_check;
+mod spec_rules;
 
 mod account_changes;
 mod accounts;

@@ -111,5 +111,18 @@ db_test! {
         }
         problem(put(&app, "/api/v1/sessions/424242/register", &lead, Some("*"), &absent), 404);
         assert_eq!(read(&app, &path, &lead).0["families"][0]["mark"], "present");
+        // Several If-Match lines are one list (RFC 9110 §5.3): a stale tag on one line and `*`
+        // on another goes ahead; two stale lines do not.
+        let both = |first: &str, second: &str| {
+            app.req(reqwest::Method::PUT, &path, Some(&lead))
+                .header("if-match", first)
+                .header("if-match", second)
+                .json(&absent)
+                .send()
+                .unwrap()
+        };
+        problem(both(&untouched, &format!("W/{after}")), 412);
+        assert_eq!(read(&app, &path, &lead).0["families"][0]["mark"], "present");
+        assert_eq!(ok_json(both(&untouched, "*"), 200)["families"][0]["mark"], "absent");
     }
 }

@@ -20,8 +20,9 @@ use utoipa::ToSchema;
 pub struct ApologyBody {
     /// A session of the booking's group that has not started.
     pub session_id: i32,
-    /// A short note for the facilitators (optional; one line, at most 200 characters).
-    #[schema(example = "Hospital appointment", max_length = 200)]
+    /// A short note for the facilitators (optional; one line, at most 200 characters once
+    /// trimmed: a pattern, `api::spec_rules`).
+    #[schema(example = "Hospital appointment")]
     pub reason: Option<String>,
 }
 

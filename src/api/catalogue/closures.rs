@@ -63,9 +63,11 @@ pub struct ClosureList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ClosureQuery {
-    /// First date (default today).
+    /// First date (default today; 2000–2100).
+    #[param(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<NaiveDate>,
-    /// Last date, inclusive (default a year after `from`; at most five years after it).
+    /// Last date, inclusive (default a year after `from`; at most five years after it; 2000–2100).
+    #[param(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<NaiveDate>,
     /// Only closures affecting this venue (its own and all-venue closures).
     pub venue_id: Option<i32>,
@@ -76,8 +78,11 @@ pub struct ClosureQuery {
 pub struct ClosureBody {
     /// The venue closed; null or absent = every venue.
     pub venue_id: Option<i32>,
+    /// 2000–2100.
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub from: NaiveDate,
-    /// Inclusive; the same as `from` for a single day.
+    /// Inclusive; the same as `from` for a single day (2000–2100).
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub to: NaiveDate,
     #[validate(length(min = 1, max = 200))]
     #[schema(example = "February half term", min_length = 1, max_length = 200)]
@@ -140,6 +145,7 @@ pub async fn list_closures(
     q: web::Query<ClosureQuery>,
 ) -> Result<web::Json<ClosureList>, ApiError> {
     let today = state.now().date_naive();
+    ApiError::check_ids(&[("venue_id", q.venue_id)])?;
     for (field, d) in [("from", q.from), ("to", q.to)] {
         if d.is_some_and(|d| !crate::domain::cohort::plausible_date(d)) {
             return Err(ApiError::field(

@@ -84,6 +84,7 @@ pub(crate) fn checked(f: &ListingFilter) -> Result<Filter, ApiError> {
     if f.group_id.is_some_and(|id| id < 1) {
         return Err(ApiError::field("group_id", "must be a group's id (from 1)"));
     }
+    ApiError::check_ids(&[("venue_id", f.venue_id)])?;
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to < from {
             return Err(ApiError::field("to", "must not be before from"));

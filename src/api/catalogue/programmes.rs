@@ -208,7 +208,7 @@ fn two() -> i32 {
     2
 }
 
-pub(super) fn measure_names(names: &[String]) -> Result<(), validator::ValidationError> {
+pub(crate) fn measure_names(names: &[String]) -> Result<(), validator::ValidationError> {
     let ok = names.iter().all(|n| {
         let n = n.trim();
         !n.is_empty() && n.chars().count() <= 120 && !n.contains(['\n', '\r'])

@@ -37,6 +37,7 @@ pub struct CohortPatch {
     pub creche_offered: Option<bool>,
     pub booking_opens_on: Option<NaiveDate>,
     pub booking_closes_on: Option<NaiveDate>,
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub first_session_date: Option<NaiveDate>,
     #[schema(
         example = "10:00",

@@ -29,6 +29,8 @@ use validator::Validate;
 #[derive(Debug, Deserialize, Validate, ToSchema, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingBody {
+    /// 2000–2100.
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub date: NaiveDate,
     /// Local time, `HH:MM`.
     #[schema(
@@ -49,7 +51,10 @@ pub struct CohortBody {
     #[schema(example = "cosp")]
     pub programme: String,
     pub venue_id: i32,
-    #[schema(example = "2026-03-03")]
+    #[schema(
+        example = "2026-03-03",
+        pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+    )]
     pub first_session_date: NaiveDate,
     /// Local wall-clock start, `HH:MM`, the same every week.
     #[schema(
@@ -74,8 +79,10 @@ pub struct CohortBody {
     pub creche_workers: Option<i32>,
     /// Whether a crèche runs; default: whether the programme provides one (COSP always does).
     pub creche_offered: Option<bool>,
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub booking_opens_on: Option<NaiveDate>,
     /// Default: the first session's date.
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub booking_closes_on: Option<NaiveDate>,
     /// Optional meeting before the group (pre-group outcome measures).
     #[validate(nested)]
@@ -199,6 +206,7 @@ pub async fn list_cohorts(
 ) -> Result<web::Json<CohortList>, ApiError> {
     let (limit, offset) = page.checked()?;
     let f = filter.into_inner();
+    ApiError::check_ids(&[("venue_id", f.venue_id)])?;
     let status = match &f.status {
         None => None,
         Some(s) => Some(CohortStatus::parse(s).ok_or_else(|| {

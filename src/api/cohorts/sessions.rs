@@ -20,7 +20,8 @@ use validator::Validate;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionPatch {
-    /// New local date (default: the same date).
+    /// New local date (default: the same date; 2000–2100).
+    #[schema(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub date: Option<NaiveDate>,
     /// New local start, `HH:MM` (default: the same time).
     #[schema(

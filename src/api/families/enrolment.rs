@@ -213,12 +213,9 @@ pub struct FindQuery {
     /// do not matter), or a phone number (at least 4 digits; spacing and +44 do not matter).
     /// Children's details are never searched.
     // Required, but read as optional so that who may search is decided before what was asked.
-    #[param(
-        required = true,
-        min_length = 2,
-        max_length = 100,
-        example = "07700 900123"
-    )]
+    // 2 to 100 characters once trimmed: a pattern (`api::spec_rules`), as raw lengths would
+    // refuse what the server trims away.
+    #[param(required = true, example = "07700 900123")]
     pub q: Option<String>,
 }
 

@@ -53,9 +53,11 @@ pub struct AuditQuery {
     pub actor_id: Option<i32>,
     /// e.g. `family_read`, `attendance_marked`, `access_refused`, `family_erased`.
     pub action: Option<String>,
-    /// First day included (UTC), `YYYY-MM-DD`.
+    /// First day included (UTC), `YYYY-MM-DD` (2000–2100).
+    #[param(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<NaiveDate>,
-    /// Last day included (UTC), `YYYY-MM-DD`.
+    /// Last day included (UTC), `YYYY-MM-DD` (2000–2100).
+    #[param(pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<NaiveDate>,
 }
 
@@ -75,6 +77,7 @@ pub async fn list_audit(
 ) -> Result<HttpResponse, ApiError> {
     let (limit, offset) = page.checked()?;
     let q = q.into_inner();
+    ApiError::check_ids(&[("family_id", q.family_id), ("actor_id", q.actor_id)])?;
     for (field, date) in [("from", q.from), ("to", q.to)] {
         if date.is_some_and(|d| !plausible_date(d)) {
             return Err(ApiError::field(field, "must be a date from 2000 to 2100"));

@@ -65,7 +65,8 @@ fn text_choice(values: &[&str], description: &str) -> Schema {
 fn date_or_blank(description: &str) -> Schema {
     let date = ObjectBuilder::new()
         .schema_type(Type::String)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)));
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+        .pattern(Some(crate::domain::cohort::PLAUSIBLE_DATE_PATTERN));
     let blank = ObjectBuilder::new()
         .schema_type(Type::String)
         .max_length(Some(0));

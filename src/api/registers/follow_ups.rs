@@ -117,6 +117,7 @@ pub async fn list_follow_ups(
 ) -> Result<web::Json<FollowUpList>, ApiError> {
     let (limit, offset) = page.checked()?;
     let q = q.into_inner();
+    ApiError::check_ids(&[("cohort_id", q.cohort_id)])?;
     let status = match q.status.as_deref() {
         None => None,
         Some(s) => Some(

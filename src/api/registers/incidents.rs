@@ -255,10 +255,10 @@ pub async fn get_incident(
 pub struct PeriodQuery {
     /// First day, `YYYY-MM-DD` (2000–2100, days as the centres count them, in England); without
     /// it, a month before `to`.
-    #[param(value_type = Option<String>, format = Date, example = "2026-03-01")]
+    #[param(value_type = Option<String>, format = Date, example = "2026-03-01", pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<String>,
     /// Last day, inclusive: not before `from`, at most a year after it; without it, today.
-    #[param(value_type = Option<String>, format = Date, example = "2026-03-31")]
+    #[param(value_type = Option<String>, format = Date, example = "2026-03-31", pattern = r"^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<String>,
 }
 

@@ -77,6 +77,7 @@ pub struct RegisterBody {
     #[serde(default)]
     pub creche: Vec<CrecheIn>,
     /// Crèche staff actually present, when it differs from those assigned.
+    #[schema(minimum = 0, maximum = 50)]
     pub creche_staff_present: Option<i32>,
     /// The facilitators' notes on the session, replacing what the register has (`""` clears
     /// them); private to the lead, co-facilitators and coordinators. Line breaks and tabs are
@@ -142,10 +143,14 @@ pub async fn put_register(
     id: web::Path<i32>,
     body: ApiJson<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let if_match = req
+    // Several If-Match lines are one list (RFC 9110 §5.3), so a `*` or the current tag on any
+    // of them counts; a line that is not text matches nothing.
+    let lines: Vec<&str> = req
         .headers()
-        .get(header::IF_MATCH)
-        .map(|v| v.to_str().unwrap_or("").to_string());
+        .get_all(header::IF_MATCH)
+        .map(|v| v.to_str().unwrap_or(""))
+        .collect();
+    let if_match = (!lines.is_empty()).then(|| lines.join(", "));
     let body = body.into_inner();
     let cmd = MarkRegister {
         session_id: id.into_inner(),

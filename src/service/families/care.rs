@@ -89,6 +89,13 @@ fn text_ok(s: &str) -> bool {
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r'))
 }
 
+/// A name or relation (of a collector or an emergency contact): 1 to `max` characters once
+/// trimmed, of text (line breaks allowed).
+pub fn name_ok(s: &str, max: usize) -> bool {
+    let v = s.trim();
+    !v.is_empty() && v.chars().count() <= max && text_ok(v)
+}
+
 /// What is wrong with care details, by field.
 pub fn care_problems(c: &Care, today: NaiveDate, errors: &mut FieldErrors) {
     let mut fail = |field: &str, msg: &str| {
@@ -174,10 +181,10 @@ pub async fn set_contacts(
                 .or_default()
                 .push(msg.to_string())
         };
-        if c.name.is_empty() || c.name.chars().count() > 100 || !text_ok(&c.name) {
+        if !name_ok(&c.name, 100) {
             fail("name", "must be 1 to 100 characters of text");
         }
-        if c.relation.is_empty() || c.relation.chars().count() > 60 || !text_ok(&c.relation) {
+        if !name_ok(&c.relation, 60) {
             fail("relation", "must be 1 to 60 characters of text");
         }
         if !phone_ok(&c.phone) {
@@ -236,8 +243,7 @@ pub async fn add_collector(
 ) -> Result<Collector, ServiceError> {
     let mut errors = FieldErrors::new();
     for (field, value, max) in [("name", &cmd.name, 100), ("relation", &cmd.relation, 60)] {
-        let v = value.trim();
-        if v.is_empty() || v.chars().count() > max || !text_ok(v) {
+        if !name_ok(value, max) {
             errors
                 .entry(field.into())
                 .or_default()

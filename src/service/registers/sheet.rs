@@ -238,8 +238,10 @@ pub fn etag(session: &Session) -> String {
 /// (RFC 9110 §13.1.1): `*` matches any current register, otherwise one of the listed tags must
 /// be the current one, compared strongly (a weak `W/` tag never matches).
 pub fn if_match_allows(if_match: &str, current: &str) -> bool {
-    let if_match = if_match.trim();
-    if_match == "*" || if_match.split(',').any(|t| t.trim() == current)
+    if_match
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t == current)
 }
 
 /// Builds the register of the context's session. Each family shown is a read of its record:
