@@ -34,6 +34,16 @@ type CohortRow = (
     Option<NaiveDateTime>,
 );
 type SessionRow = (i32, i32, String, NaiveDateTime, NaiveDateTime, String);
+/// A booking with its tally of marks (recorded, attended, attended at group sessions), if any.
+type BookingRow = (
+    i32,
+    i32,
+    i32,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<(i32, i32, i32)>,
+);
 
 /// What a report reads beyond what every report needs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -193,16 +203,7 @@ fn cohorts(
 
 /// Bookings, visitors, marks, sign-ins, crèche incidents, follow-ups and scores of some cohorts.
 fn add_chunk(c: &mut DbConnection, ids: &[i32], extra: Extra, f: &mut Facts) -> QueryResult<()> {
-    type Counted = Option<(i32, i32, i32)>;
-    let bookings: Vec<(
-        i32,
-        i32,
-        i32,
-        String,
-        NaiveDateTime,
-        Option<NaiveDateTime>,
-        Counted,
-    )> = bo::table
+    let bookings: Vec<BookingRow> = bo::table
         .left_join(bmt::table)
         .filter(bo::cohort_id.eq_any(ids))
         .select((

@@ -344,7 +344,7 @@ pub(super) fn build(
                     medicines: !notes.medicines.trim().is_empty(),
                     additional_needs: !notes.additional_needs.trim().is_empty(),
                 },
-                care: care.details(&f, ch),
+                care: care.details(f, ch),
                 key_person: care.key_person(ch.id),
                 signed_in_at: s.map(|s| s.signed_in_at.and_utc()),
                 signed_out_at: s.and_then(|s| s.signed_out_at.map(|t| t.and_utc())),
