@@ -17,18 +17,7 @@ pub struct Event<'a> {
 }
 
 pub fn record(conn: &mut DbConnection, e: Event) -> QueryResult<()> {
-    diesel::insert_into(a::table)
-        .values((
-            a::at.eq(e.at),
-            a::actor_user_id.eq(e.actor_user_id),
-            a::action.eq(e.action),
-            a::entity.eq(e.entity),
-            a::entity_id.eq(e.entity_id),
-            a::family_id.eq(e.family_id),
-            a::detail.eq(e.detail),
-        ))
-        .execute(conn)?;
-    Ok(())
+    record_all(conn, vec![e])
 }
 
 /// Records many events in one statement (per 1,000): a transaction's trail, written as it
