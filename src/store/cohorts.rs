@@ -239,9 +239,10 @@ pub fn find_full(
 /// Cohorts with programme and venue, filtered by status (all when `None`), by first session.
 /// Cohorts with their programme and venue, by first session. With `live_at`, only those that
 /// may still be in the public listing then: a session starting after the day before (sessions
-/// last at most eight hours), or a first session in the last 400 days (a group whose every
-/// session was cancelled has none to go by). The listing applies the exact rule; this keeps
-/// finished terms, years of them, out of its reads (both conditions are indexed).
+/// last at most eight hours), or, for a group with no session left that is not cancelled (it
+/// has no dates to go by), a first date in the last 400 days. The listing applies the exact
+/// rule; this keeps finished terms, years of them, out of its reads (the conditions are
+/// indexed).
 pub fn list_full(
     conn: &mut DbConnection,
     statuses: Option<&[CohortStatus]>,
@@ -268,7 +269,16 @@ pub fn list_full(
             .filter(se::starts_at.gt(now - chrono::Duration::days(1)))
             .select(se::cohort_id);
         let recent = (now - chrono::Duration::days(400)).date();
-        q = q.filter(co::id.eq_any(coming).or(co::first_session_date.ge(recent)));
+        let unscheduled = diesel::dsl::not(diesel::dsl::exists(
+            se::table
+                .filter(se::cohort_id.eq(co::id))
+                .filter(se::status.ne(SessionStatus::Cancelled.as_str())),
+        ));
+        q = q.filter(
+            co::id
+                .eq_any(coming)
+                .or(co::first_session_date.ge(recent).and(unscheduled)),
+        );
     }
     q.order((co::first_session_date, co::start_time, co::id))
         .load(conn)
