@@ -265,20 +265,27 @@ pub fn list_full(
         q = q.filter(co::id.eq_any(ids.to_vec()));
     }
     if let Some(now) = live_at {
-        let coming = se::table
+        // The ids first, each through its own index: asked together as one OR, PostgreSQL's
+        // planner scans every group instead.
+        let mut live: Vec<i32> = se::table
             .filter(se::starts_at.gt(now - chrono::Duration::days(1)))
-            .select(se::cohort_id);
+            .select(se::cohort_id)
+            .distinct()
+            .load(conn)?;
         let recent = (now - chrono::Duration::days(400)).date();
         let unscheduled = diesel::dsl::not(diesel::dsl::exists(
             se::table
                 .filter(se::cohort_id.eq(co::id))
                 .filter(se::status.ne(SessionStatus::Cancelled.as_str())),
         ));
-        q = q.filter(
-            co::id
-                .eq_any(coming)
-                .or(co::first_session_date.ge(recent).and(unscheduled)),
+        live.extend(
+            co::table
+                .filter(co::first_session_date.ge(recent))
+                .filter(unscheduled)
+                .select(co::id)
+                .load::<i32>(conn)?,
         );
+        q = q.filter(co::id.eq_any(live));
     }
     q.order((co::first_session_date, co::start_time, co::id))
         .load(conn)
