@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use std::future::Future;
 use std::pin::Pin;
+use utoipa::ToSchema;
 
 /// A JSON request body of type `T`.
 pub struct ApiJson<T>(pub T);
@@ -29,7 +30,7 @@ impl<T> std::ops::Deref for ApiJson<T> {
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T: DeserializeOwned + ToSchema + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -59,7 +60,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                     }
                     _ => ApiError::BadRequest(format!("unreadable body: {e}")),
                 })?;
-            parse(&bytes).map(ApiJson)
+            parse_body(&bytes).map(ApiJson)
         })
     }
 }
@@ -70,6 +71,23 @@ pub fn sent<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// [`parse`], and then no array where `T`'s schema says object (serde would read one as a struct
+/// of its fields in order).
+pub fn parse_body<T: DeserializeOwned + ToSchema + 'static>(bytes: &[u8]) -> Result<T, ApiError> {
+    let body = parse::<T>(bytes)?;
+    if bytes.contains(&b'[') {
+        let value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+        if let Some(field) = super::body_shape::array_for_object::<T>(&value) {
+            return Err(ApiError::field(
+                &field,
+                "must be a JSON object, not an array",
+            ));
+        }
+    }
+    Ok(body)
 }
 
 /// Malformed JSON is a 400; well-formed JSON of the wrong shape is a 422 naming the field.

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod body_shape;
 pub mod booking;
 pub mod catalogue;
 pub mod cohorts;

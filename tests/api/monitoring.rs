@@ -261,6 +261,10 @@ db_test! {
             (json!({"carers": [{"year_of_birth": "2099"}]}), "monitoring.carers[0].year_of_birth"),
             (json!({"carers": [{"role": "aunt"}]}), "monitoring.carers[0].role"),
             (json!({"carers": [{}, {}]}), "monitoring.carers"),
+            // serde would read an array as the form with every answer left out.
+            (json!([]), "monitoring"),
+            (json!(["white_other"]), "monitoring"),
+            (json!({"carers": [["mother", "1994"]]}), "monitoring.carers[0]"),
         ] {
             let mut body = base.clone();
             body["monitoring"] = monitoring;
@@ -301,6 +305,14 @@ db_test! {
         let changed = ok_json(app.patch(&format!("/api/v1/families/{id}"), co.t(), &json!({"monitoring": {"lone_parent": "no"}})), 200);
         assert_eq!(changed["monitoring"]["lone_parent"], "no");
         assert_eq!(changed["monitoring"]["ethnicity"], "not_asked", "the answers are replaced whole");
+        let p = problem(app.patch(&format!("/api/v1/families/{id}"), co.t(), &json!({"monitoring": []})), 422);
+        assert!(p["errors"]["monitoring"].is_array(), "{p}");
+        let mut children = body.clone();
+        children["children"] = json!([["Idris", "2025-06-01"]]);
+        let p = problem(app.post("/api/v1/families", co.t(), &children), 422);
+        assert!(p["errors"]["children[0]"].is_array(), "{p}");
+        let kept = ok_json(app.get(&format!("/api/v1/families/{id}"), co.t()), 200);
+        assert_eq!(kept["monitoring"]["lone_parent"], "no", "a refused change changes nothing");
     }
 }
 
