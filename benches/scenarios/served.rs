@@ -57,6 +57,8 @@ pub struct OnBackend {
     /// while it ran (the peak started again just before it).
     pub burst: Phase,
     pub burst_rss_mib: Option<f64>,
+    /// The child's RSS just before the burst (what the sign-ups and the phases before left).
+    pub rss_before_burst_mib: Option<f64>,
     /// The floor under any write: a one-row UPDATE committed on its own, straight through
     /// diesel on the same database, as many times as the register PUTs.
     pub commit: Phase,
@@ -150,7 +152,7 @@ pub fn run(workers: usize, pool: u32) -> Result<Served, String> {
         let rss_listing_mib = server.peak_rss_mib();
         let login = login(&server, workers)?;
         let register = register(&server.base(), &seeded, REGISTER_PUTS)?;
-        let (burst, burst_rss_mib) = burst(&server, workers)?;
+        let (burst, burst_rss_mib, rss_before_burst_mib) = burst(&server, workers)?;
         let commit = bare_commits(db.url(), REGISTER_PUTS)?;
         println!(
             "  {name:<8} login {:.0}/s p99 {:.0} ms; register PUT p50 {:.1} ms p99 {:.1} ms (a bare one-row commit: p50 {:.1} ms)",
@@ -161,10 +163,11 @@ pub fn run(workers: usize, pool: u32) -> Result<Served, String> {
             ms(commit.pct(50.0))
         );
         println!(
-            "  {name:<8} booking burst of {}: p50 {:.1} ms p99 {:.1} ms, peak RSS during it {} MiB",
+            "  {name:<8} booking burst of {}: p50 {:.1} ms p99 {:.1} ms, RSS {} MiB before it, peak {} MiB during it",
             burst.requests + burst.errors,
             ms(burst.pct(50.0)),
             ms(burst.pct(99.0)),
+            rss_before_burst_mib.map_or("-".into(), |m| format!("{m:.0}")),
             burst_rss_mib.map_or("-".into(), |m| format!("{m:.0}"))
         );
         out.backends.push(OnBackend {
@@ -174,6 +177,7 @@ pub fn run(workers: usize, pool: u32) -> Result<Served, String> {
             register,
             burst,
             burst_rss_mib,
+            rss_before_burst_mib,
             commit,
             rss_listing_mib,
             peak_rss_mib: server.peak_rss_mib(),
@@ -230,7 +234,10 @@ fn bare_commits(url: &str, n: usize) -> Result<Phase, String> {
 /// The booking burst of `booking_burst` against the child: 200 parents (registered first, not
 /// timed) book 5 new groups of 10 places at once. Latency from each request's send to its
 /// answer; the child's peak RSS counted from just before the burst.
-fn burst(server: &ServerChild, workers: usize) -> Result<(Phase, Option<f64>), String> {
+fn burst(
+    server: &ServerChild,
+    workers: usize,
+) -> Result<(Phase, Option<f64>, Option<f64>), String> {
     let base = server.base();
     let api = Api::new(&base);
     let token = api.post(
@@ -250,6 +257,7 @@ fn burst(server: &ServerChild, workers: usize) -> Result<(Phase, Option<f64>), S
         booking_burst::PLACES as u32,
     )?;
     let parents = api_seed::parents(&base, booking_burst::PARENTS, 2 * workers.max(1))?;
+    let before = server.rss_mib();
     server.reset_peak_rss()?;
     let began = Instant::now();
     let answers = booking_burst::burst(&base, &groups, &parents);
@@ -257,7 +265,7 @@ fn burst(server: &ServerChild, workers: usize) -> Result<(Phase, Option<f64>), S
     let rss = server.peak_rss_mib();
     let (ok, errors): (Vec<_>, Vec<_>) = answers.iter().partition(|a| a.status == 201);
     let times = ok.iter().map(|a| a.done - a.sent).collect();
-    Ok((phase(vec![(times, errors.len())], seconds), rss))
+    Ok((phase(vec![(times, errors.len())], seconds), rss, before))
 }
 
 /// `puts` × `PUT /sessions/{id}/register` one after another, as a facilitator saving marks:
@@ -358,7 +366,7 @@ pub fn to_json(s: &Served) -> Value {
             "login": {"per_second": b.login.per_second(), "p99_ms": ms(b.login.pct(99.0)), "errors": b.login.errors},
             "register_put": {"count": b.register.requests, "p50_ms": ms(b.register.pct(50.0)), "p99_ms": ms(b.register.pct(99.0)), "errors": b.register.errors},
             "bare_commit": {"count": b.commit.requests, "p50_ms": ms(b.commit.pct(50.0)), "p99_ms": ms(b.commit.pct(99.0))},
-            "booking_burst": {"count": b.burst.requests, "p50_ms": ms(b.burst.pct(50.0)), "p99_ms": ms(b.burst.pct(99.0)), "errors": b.burst.errors, "peak_rss_mib": b.burst_rss_mib},
+            "booking_burst": {"count": b.burst.requests, "p50_ms": ms(b.burst.pct(50.0)), "p99_ms": ms(b.burst.pct(99.0)), "errors": b.burst.errors, "peak_rss_mib": b.burst_rss_mib, "rss_before_mib": b.rss_before_burst_mib},
             "peak_rss_mib_after_listing": b.rss_listing_mib,
             "peak_rss_mib": b.peak_rss_mib,
         })).collect::<Vec<_>>(),

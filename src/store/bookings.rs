@@ -82,6 +82,14 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Booking>> {
     bo::table.find(id).first(conn).optional()
 }
 
+/// These bookings (those that exist), by id.
+pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Booking>> {
+    bo::table
+        .filter(bo::id.eq_any(ids))
+        .order(bo::id)
+        .load(conn)
+}
+
 pub fn active_for(
     conn: &mut DbConnection,
     cohort_id: i32,

@@ -49,6 +49,17 @@ pub fn contacts_of(conn: &mut DbConnection, family_id: i32) -> QueryResult<Vec<E
         .load(conn)
 }
 
+/// The emergency contacts of these families, each family's in order.
+pub fn contacts_of_many(
+    conn: &mut DbConnection,
+    family_ids: &[i32],
+) -> QueryResult<Vec<EmergencyContact>> {
+    ec::table
+        .filter(ec::family_id.eq_any(family_ids))
+        .order((ec::family_id, ec::position))
+        .load(conn)
+}
+
 /// Replaces the family's emergency contacts with these, in this order.
 pub fn replace_contacts(
     conn: &mut DbConnection,

@@ -54,6 +54,18 @@ pub fn lock_session(conn: &mut DbConnection, session_id: i32) -> QueryResult<()>
     Ok(())
 }
 
+/// The session, locked for this transaction on PostgreSQL as [`lock_session`] locks it (SQLite's
+/// write transaction holds the whole database already).
+pub fn session_for_update(
+    conn: &mut DbConnection,
+    session_id: i32,
+) -> QueryResult<Option<crate::store::cohorts::Session>> {
+    match conn {
+        DbConnection::Postgres(pg) => se::table.find(session_id).for_update().first(pg).optional(),
+        _ => crate::store::cohorts::find_session(conn, session_id),
+    }
+}
+
 pub fn marks_of_session(conn: &mut DbConnection, session_id: i32) -> QueryResult<Vec<MarkRow>> {
     marks_of_sessions(conn, &[session_id])
 }
@@ -264,10 +276,12 @@ pub fn set_notes(conn: &mut DbConnection, session_id: i32, notes: &str) -> Query
     Ok(())
 }
 
-/// Marks the register changed: its ETag moves on.
-pub fn bump_version(conn: &mut DbConnection, session_id: i32) -> QueryResult<()> {
+/// Marks the register changed: its ETag moves on. Returns the session as it now stands.
+pub fn bump_version(
+    conn: &mut DbConnection,
+    session_id: i32,
+) -> QueryResult<crate::store::cohorts::Session> {
     diesel::update(se::table.find(session_id))
         .set(se::register_version.eq(se::register_version + 1))
-        .execute(conn)?;
-    Ok(())
+        .get_result(conn)
 }

@@ -134,8 +134,7 @@ pub async fn mark_register(
 ) -> Result<Register, ServiceError> {
     services
         .write(actor, move |tx| {
-            store::registers::lock_session(tx.conn, cmd.session_id)?;
-            let x = context(tx.conn, cmd.session_id, tx.actor)?;
+            let x = locked_context(tx.conn, cmd.session_id, tx.actor)?;
             let Some(if_match) = &cmd.if_match else {
                 return Err(ServiceError::VersionRequired(
                     "send If-Match with the register's ETag (from GET), so no one's marks are overwritten".into(),
@@ -157,12 +156,10 @@ pub async fn mark_register(
                     "the register changed since you read it (now {current}); read it again and redo your marks"
                 )));
             }
-            plan::apply(tx, &x, &cmd, plan)?;
             // Only the session changed (its version, notes, crèche staff): the rest of the
             // context stands, as the session is locked.
             let mut x = x;
-            x.session = store::cohorts::find_session(tx.conn, cmd.session_id)?
-                .ok_or_else(|| ServiceError::not_found("session"))?;
+            x.session = plan::apply(tx, &x, &cmd, plan)?;
             let register = sheet(tx, &x, cmd.window_days)?;
             audit_care_reads(tx, &x, &register);
             Ok(register)
@@ -172,14 +169,29 @@ pub async fn mark_register(
 
 /// The session, its cohort and what the actor may do there (not found when it is not theirs).
 fn context(c: &mut DbConnection, id: i32, actor: Actor) -> Result<Context, ServiceError> {
+    let session = store::cohorts::find_session(c, id)?;
+    context_of(c, session, actor)
+}
+
+/// [`context`] with the session locked for the transaction (read and locked in one statement).
+fn locked_context(c: &mut DbConnection, id: i32, actor: Actor) -> Result<Context, ServiceError> {
+    let session = store::registers::session_for_update(c, id)?;
+    context_of(c, session, actor)
+}
+
+fn context_of(
+    c: &mut DbConnection,
+    session: Option<Session>,
+    actor: Actor,
+) -> Result<Context, ServiceError> {
     let missing = || ServiceError::not_found("session");
-    let session = store::cohorts::find_session(c, id)?.ok_or_else(missing)?;
-    let access = team_access(c, session.cohort_id, actor).map_err(|e| match e {
+    let session = session.ok_or_else(missing)?;
+    let (cohort, programme, venue) =
+        store::cohorts::find_full(c, session.cohort_id)?.ok_or_else(missing)?;
+    let access = access::access_to_existing(c, session.cohort_id, actor).map_err(|e| match e {
         ServiceError::NotFound(_) => missing(),
         e => e,
     })?;
-    let (cohort, programme, venue) =
-        store::cohorts::find_full(c, session.cohort_id)?.ok_or_else(missing)?;
     let care_view = match (access, actor) {
         (TeamAccess::Facilitator, Actor::User { id, .. }) => {
             let roles = store::teams::team_roles_of_user(c, cohort.id, id)?;

@@ -10,7 +10,7 @@ use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::error::FieldErrors;
 use crate::service::registers::follow_ups;
 use crate::service::{Audit, ServiceError, Tx};
-use crate::store::{self, registers::MarkTimes, registers::SignIn};
+use crate::store::{self, cohorts::Session, registers::MarkTimes, registers::SignIn};
 use chrono::{Duration, NaiveDateTime};
 use std::collections::BTreeMap;
 
@@ -73,13 +73,19 @@ pub(super) fn plan(
             .into_iter()
             .map(|m| (m.booking_id, m))
             .collect();
+    let named: Vec<i32> = body.marks.iter().map(|m| m.booking_id).collect();
+    let booked: BTreeMap<i32, store::bookings::Booking> = store::bookings::find_many(c, &named)?
+        .into_iter()
+        .filter(|b| {
+            b.cohort_id == x.cohort.id
+                && (b.status == BookingStatus::Confirmed || current.contains_key(&b.id))
+        })
+        .map(|b| (b.id, b))
+        .collect();
     let mut out = Plan::default();
     let mut seen = Vec::new();
     for (i, m) in body.marks.iter().enumerate() {
-        let b = store::bookings::find(c, m.booking_id)?.filter(|b| {
-            b.cohort_id == x.cohort.id
-                && (b.status == BookingStatus::Confirmed || current.contains_key(&b.id))
-        });
+        let b = booked.get(&m.booking_id).cloned();
         let Some(b) = b else {
             err(
                 format!("marks[{i}].booking_id"),
@@ -133,15 +139,21 @@ pub(super) fn plan(
             out.notes = Some(notes.clone());
         }
     }
-    let confirmed: Vec<i32> = store::bookings::of_cohort(c, x.cohort.id, BookingStatus::Confirmed)?
-        .iter()
-        .map(|b| b.id)
-        .collect();
-    let places = store::bookings::creche_children(c, &confirmed)?;
-    let signed: BTreeMap<i32, SignIn> = store::registers::creche_of_session(c, x.session.id)?
-        .iter()
-        .map(|r| (r.child_id, SignIn::from(r)))
-        .collect();
+    // The crèche's places and sign-ins, read only when the save signs a child in or out.
+    let (places, signed) = if body.creche.is_empty() {
+        (Vec::new(), BTreeMap::new())
+    } else {
+        let confirmed: Vec<i32> =
+            store::bookings::of_cohort(c, x.cohort.id, BookingStatus::Confirmed)?
+                .iter()
+                .map(|b| b.id)
+                .collect();
+        let signed: BTreeMap<i32, SignIn> = store::registers::creche_of_session(c, x.session.id)?
+            .iter()
+            .map(|r| (r.child_id, SignIn::from(r)))
+            .collect();
+        (store::bookings::creche_children(c, &confirmed)?, signed)
+    };
     let mut seen_children = Vec::new();
     for (i, e) in body.creche.iter().enumerate() {
         let key = |f: &str| format!("creche[{i}].{f}");
@@ -358,7 +370,7 @@ pub(super) fn apply(
     x: &Context,
     body: &MarkRegister,
     plan: Plan,
-) -> Result<(), ServiceError> {
+) -> Result<Session, ServiceError> {
     let (session, now) = (x.session.id, tx.now_naive());
     let actor = tx
         .actor
@@ -397,6 +409,8 @@ pub(super) fn apply(
             }
         }
     }
+    let signed: Vec<i32> = plan.signins.iter().map(|(b, _, _)| *b).collect();
+    let signed = store::bookings::find_many(tx.conn, &signed)?;
     for (booking_id, child, wanted) in &plan.signins {
         store::registers::set_sign_in(
             tx.conn,
@@ -407,7 +421,9 @@ pub(super) fn apply(
             actor,
             now,
         )?;
-        let b = store::bookings::find(tx.conn, *booking_id)?
+        let b = signed
+            .iter()
+            .find(|b| b.id == *booking_id)
             .ok_or_else(|| ServiceError::not_found("booking"))?;
         let what = match wanted {
             None => "sign-in removed",
@@ -415,7 +431,7 @@ pub(super) fn apply(
             Some(_) => "signed in",
         };
         let detail = format!("session {session}: child {child} {what}");
-        tx.audit(event("creche_signed", &b, detail));
+        tx.audit(event("creche_signed", b, detail));
         if let Some(s) = wanted
             .as_ref()
             .filter(|s| !s.collection_override.is_empty())
@@ -425,7 +441,7 @@ pub(super) fn apply(
                 "session {session}: child {child} collected by someone not on the list ({} characters of reason)",
                 s.collection_override.chars().count()
             );
-            tx.audit(event("creche_collection_override", &b, detail));
+            tx.audit(event("creche_collection_override", b, detail));
         }
     }
     if let Some(n) = body.creche_staff_present {
@@ -442,13 +458,17 @@ pub(super) fn apply(
             detail: format!("session {session}: {} characters", notes.chars().count()),
         });
     }
-    store::registers::bump_version(tx.conn, session)?;
+    let changed = store::registers::bump_version(tx.conn, session)?;
     // Families who sent apologies for this session are weighed too, marked or not: the register
     // showed their apology, so their absence is known.
-    for a in store::apologies::of_session(tx.conn, session)? {
-        if !marked.iter().any(|b| b.id == a.booking_id) {
-            marked.extend(store::bookings::find(tx.conn, a.booking_id)?);
-        }
+    let apologised: Vec<i32> = store::apologies::of_session(tx.conn, session)?
+        .into_iter()
+        .map(|a| a.booking_id)
+        .filter(|id| !marked.iter().any(|b| b.id == *id))
+        .collect();
+    if !apologised.is_empty() {
+        marked.extend(store::bookings::find_many(tx.conn, &apologised)?);
     }
-    follow_ups::after_marks(tx, &x.cohort, &x.programme, &marked)
+    follow_ups::after_marks(tx, &x.cohort, &x.programme, &marked)?;
+    Ok(changed)
 }

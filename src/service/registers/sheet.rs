@@ -282,11 +282,14 @@ pub(super) fn build(
     bookings.extend(left.into_iter().filter(|b| marks.contains_key(&b.id)));
     let ids: Vec<i32> = bookings.iter().map(|b| b.id).collect();
     let places = store::bookings::creche_children(c, &ids)?;
-    let signins: BTreeMap<i32, store::registers::CrecheRow> =
+    let signins: BTreeMap<i32, store::registers::CrecheRow> = if places.is_empty() {
+        BTreeMap::new()
+    } else {
         store::registers::creche_of_session(c, session.id)?
             .into_iter()
             .map(|r| (r.child_id, r))
-            .collect();
+            .collect()
+    };
     let with_places: Vec<i32> = bookings
         .iter()
         .filter(|b| places.iter().any(|(bid, _, _)| *bid == b.id))
@@ -499,16 +502,21 @@ impl CareBook {
         let children: Vec<i32> = places.iter().map(|(_, child, _)| *child).collect();
         let mut book = CareBook {
             view: x.care_view,
-            key_persons: store::key_persons::of_cohort(c, x.cohort.id)?,
+            key_persons: Vec::new(),
             contacts: BTreeMap::new(),
             collectors: Vec::new(),
         };
-        if book.view == CareView::Details && !children.is_empty() {
+        if children.is_empty() {
+            return Ok(book);
+        }
+        book.key_persons = store::key_persons::of_cohort(c, x.cohort.id)?;
+        if book.view == CareView::Details {
             book.collectors = store::child_care::collectors_of_many(c, &children)?;
-            for &f in families {
-                if let std::collections::btree_map::Entry::Vacant(e) = book.contacts.entry(f) {
-                    e.insert(store::child_care::contacts_of(c, f)?);
-                }
+            for contact in store::child_care::contacts_of_many(c, families)? {
+                book.contacts
+                    .entry(contact.family_id)
+                    .or_default()
+                    .push(contact);
             }
         }
         Ok(book)

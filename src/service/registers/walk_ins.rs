@@ -15,7 +15,7 @@
 //! The programme's age range is not asked of a walk-in (a family recorded on the spot has no
 //! children recorded yet): the family is in the room, and the facilitators decide who joins.
 
-use super::{context, follow_ups, sheet, TeamAccess};
+use super::{follow_ups, locked_context, sheet, TeamAccess};
 use crate::domain::register::{may_mark, Mark, MarkRefusal};
 use crate::domain::role::Role;
 use crate::domain::status::{BookingStatus, CohortStatus};
@@ -108,8 +108,7 @@ pub async fn add_walk_in(
 ) -> Result<WalkedIn, ServiceError> {
     services
         .write(actor, move |tx| {
-            store::registers::lock_session(tx.conn, cmd.session_id)?;
-            let x = context(tx.conn, cmd.session_id, tx.actor)?;
+            let x = locked_context(tx.conn, cmd.session_id, tx.actor)?;
             let user = tx
                 .actor
                 .user_id()
@@ -217,9 +216,7 @@ pub async fn add_walk_in(
                     out.visitor_reason = Some(reason);
                 }
             }
-            store::registers::bump_version(tx.conn, x.session.id)?;
-            let session = store::cohorts::find_session(tx.conn, x.session.id)?
-                .ok_or_else(|| ServiceError::not_found("session"))?;
+            let session = store::registers::bump_version(tx.conn, x.session.id)?;
             out.etag = sheet::etag(&session);
             Ok(out)
         })
