@@ -123,6 +123,19 @@ pub fn set_marks(
         .into_iter()
         .map(|m| (m.booking_id, m))
         .collect();
+    set_marks_over(conn, session_id, &existing, wanted, by, now)
+}
+
+/// [`set_marks`] when the session's marks (by booking) were read already in this transaction,
+/// under the session's lock.
+pub fn set_marks_over(
+    conn: &mut DbConnection,
+    session_id: i32,
+    existing: &BTreeMap<i32, MarkRow>,
+    wanted: &[(i32, Mark, MarkTimes)],
+    by: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Option<Option<Mark>>>> {
     type Changed = (&'static str, Option<NaiveDateTime>, Option<NaiveDateTime>);
     let (mut out, mut inserts) = (Vec::with_capacity(wanted.len()), Vec::new());
     let mut updates: BTreeMap<Changed, Vec<i32>> = BTreeMap::new();

@@ -18,6 +18,8 @@ use std::collections::BTreeMap;
 /// sign-ins by child id, and the session's notes when they change.
 #[derive(Default)]
 pub(super) struct Plan {
+    /// The session's marks as read for the plan (the session is locked), by booking.
+    current: BTreeMap<i32, store::registers::MarkRow>,
     marks: Vec<(store::bookings::Booking, Mark, MarkTimes)>,
     signins: Vec<(i32, i32, Option<SignIn>)>,
     notes: Option<String>,
@@ -207,6 +209,7 @@ pub(super) fn plan(
         err("creche_staff_present".into(), "must be from 0 to 50");
     }
     ServiceError::check_fields(errors)?;
+    out.current = current;
     Ok(out)
 }
 
@@ -385,7 +388,8 @@ pub(super) fn apply(
     };
     let mut marked = Vec::new();
     let wanted: Vec<_> = plan.marks.iter().map(|(b, m, t)| (b.id, *m, *t)).collect();
-    let changed = store::registers::set_marks(tx.conn, session, &wanted, actor, now)?;
+    let changed =
+        store::registers::set_marks_over(tx.conn, session, &plan.current, &wanted, actor, now)?;
     for ((b, mark, times), before) in plan.marks.iter().zip(changed) {
         if let Some(before) = before {
             let was = before.map_or("unmarked", Mark::as_str);
@@ -410,7 +414,11 @@ pub(super) fn apply(
         }
     }
     let signed: Vec<i32> = plan.signins.iter().map(|(b, _, _)| *b).collect();
-    let signed = store::bookings::find_many(tx.conn, &signed)?;
+    let signed = if signed.is_empty() {
+        Vec::new()
+    } else {
+        store::bookings::find_many(tx.conn, &signed)?
+    };
     for (booking_id, child, wanted) in &plan.signins {
         store::registers::set_sign_in(
             tx.conn,
