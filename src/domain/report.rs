@@ -7,6 +7,7 @@ pub mod columns;
 pub mod csv;
 pub mod disclosure;
 mod figures;
+mod id_set;
 
 pub use figures::build;
 

@@ -1,11 +1,12 @@
 //! The arithmetic of the report: each row collects the families, children and (cohort, family)
 //! pairs it has seen as sets, so a family counts once per row however many bookings it has.
 
+use super::id_set::IdSet;
 use super::{BookingFact, Facts, FamilyFact, Figures, GroupBy, Report, UNKNOWN_WARD};
 use crate::domain::monitoring::most_deprived;
 use crate::domain::register::{completed, summarise_pairs};
 use crate::domain::status::FollowUpOutcome;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The rows for `by` (none without it) and the total.
 pub fn build(facts: &Facts, by: Option<GroupBy>) -> Report {
@@ -38,30 +39,30 @@ struct Acc {
     run: i64,
     cancelled: i64,
     sessions: i64,
-    booked: BTreeSet<i32>,
-    reached: BTreeSet<i32>,
-    children: BTreeSet<i32>,
+    booked: IdSet,
+    reached: IdSet,
+    children: IdSet,
     incidents: i64,
     attended: i64,
     recorded: i64,
     visits: i64,
     /// (cohort, family) booked on a cohort that has ended, and those who completed it.
-    eligible: BTreeSet<(i32, i32)>,
-    completed: BTreeSet<(i32, i32)>,
-    waitlisted: BTreeSet<i32>,
-    never_offered: BTreeSet<i32>,
+    eligible: HashSet<(i32, i32)>,
+    completed: i64,
+    waitlisted: IdSet,
+    never_offered: IdSet,
     follow_ups: i64,
     open: i64,
     outcomes: BTreeMap<String, i64>,
     /// measure → booking → (pre, post)
     scores: BTreeMap<String, BTreeMap<i32, PrePost>>,
-    children_reached: BTreeSet<i32>,
+    children_reached: IdSet,
     under_fives: Option<i64>,
     /// Reached, living in a ward whose under-fives are loaded.
-    families_in_area: BTreeSet<i32>,
-    children_in_area: BTreeSet<i32>,
-    decile_known: BTreeSet<i32>,
-    most_deprived: BTreeSet<i32>,
+    families_in_area: IdSet,
+    children_in_area: IdSet,
+    decile_known: IdSet,
+    most_deprived: IdSet,
 }
 
 fn rate(part: i64, whole: i64) -> Option<f64> {
@@ -87,7 +88,7 @@ impl Acc {
                 Some((measure, summarise_pairs(&complete)?))
             })
             .collect();
-        let (eligible, completed) = (self.eligible.len() as i64, self.completed.len() as i64);
+        let (eligible, completed) = (self.eligible.len() as i64, self.completed);
         Figures {
             cohorts_run: cohort_level.then_some(self.run),
             cohorts_cancelled: cohort_level.then_some(self.cancelled),
@@ -152,7 +153,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> (BTreeMap<String, Acc>, Acc) {
         }
     }
     // Per (cohort, family): ever confirmed, ever waitlisted — never offered a place is per cohort.
-    let mut history: BTreeMap<(i32, i32), (bool, bool)> = BTreeMap::new();
+    let mut history: HashMap<(i32, i32), (bool, bool)> = HashMap::new();
     let mut attended_group: HashMap<(i32, i32), i64> = HashMap::new();
     // The rows each booking's facts go to, with the booking.
     let mut of_booking: HashMap<i32, (&BookingFact, Targets)> =
@@ -220,7 +221,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> (BTreeMap<String, Acc>, Acc) {
             let threshold = f.cohorts.get(&cohort).map_or(1, |c| c.completion_threshold);
             let attended = attended_group.get(&(cohort, family)).copied().unwrap_or(0);
             if completed(attended as usize, threshold) {
-                row.completed.insert((cohort, family));
+                row.completed += 1;
             }
         }
     }
@@ -250,7 +251,7 @@ fn accumulate(f: &Facts, by: Option<GroupBy>) -> (BTreeMap<String, Acc>, Acc) {
     // Reach: the children of the families reached, who of them live where the under-fives are
     // known, and how deprived their neighbourhoods are.
     for row in &mut rows.accs {
-        for &family in &row.reached {
+        for family in row.reached.iter() {
             let Some(fam) = f.families.get(&family) else {
                 continue;
             };
