@@ -38,28 +38,13 @@ const BACKUP_AT: usize = 80;
 
 /// A published COSP group (its own venue and team, numbered `i`) with room for every parent.
 fn group(co: &Coordinator, i: usize, first: &str) -> i64 {
-    let venue = co.venue(&format!("Centre {i}"), "lambeth-2014:Stockwell", 10);
-    let lead = co.staff(&format!("Lead {i}"), &[("cosp_registered", None)]);
-    let co_fac = co.staff(&format!("Cofac {i}"), &[]);
-    let creche = co.staff(&format!("Creche {i}"), &[("paediatric_first_aid", None)]);
-    let id = co.cohort(
-        "cosp",
-        venue,
-        first,
-        "10:00",
-        json!({"places": PARENTS, "creche_workers": 1}),
-    )["id"]
-        .as_i64()
-        .unwrap();
-    ok_json(
-        co.set_team(
-            id,
-            json!({"lead": lead, "co_facilitators": [co_fac], "creche_workers": [creche]}),
-        ),
-        200,
-    );
-    ok_json(co.publish(id), 200);
-    id
+    let names = [
+        format!("Centre {i}"),
+        format!("Lead {i}"),
+        format!("Cofac {i}"),
+        format!("Creche {i}"),
+    ];
+    co.published_cosp(names.each_ref().map(String::as_str), PARENTS, first)
 }
 
 /// One booking's answer and when it arrived.

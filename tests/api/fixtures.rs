@@ -90,6 +90,24 @@ impl<'a> Coordinator<'a> {
             .unwrap()
     }
 
+    /// A published COSP group with a crèche: its venue, lead, co-facilitator and crèche worker
+    /// named `names` in that order (each name once per app: staff emails come from names).
+    pub fn published_cosp(&self, names: [&str; 4], places: usize, first: &str) -> i64 {
+        let [venue, lead, co_fac, creche] = names;
+        let venue = self.venue(venue, "lambeth-2014:Stockwell", 10);
+        let lead = self.staff(lead, &[("cosp_registered", None)]);
+        let co_fac = self.staff(co_fac, &[]);
+        let creche = self.staff(creche, &[("paediatric_first_aid", None)]);
+        let extra = json!({"places": places, "creche_workers": 1});
+        let id = self.cohort("cosp", venue, first, "10:00", extra)["id"]
+            .as_i64()
+            .unwrap();
+        let team = json!({"lead": lead, "co_facilitators": [co_fac], "creche_workers": [creche]});
+        ok_json(self.set_team(id, team), 200);
+        ok_json(self.publish(id), 200);
+        id
+    }
+
     pub fn publish(&self, cohort: i64) -> reqwest::blocking::Response {
         self.app.post(
             &format!("/api/v1/cohorts/{cohort}/publish"),

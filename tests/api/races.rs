@@ -16,29 +16,14 @@ fn group(app: &TestApp, places: i32) -> i64 {
 
 /// The same group, first meeting on `first` (YYYY-MM-DD, a Tuesday).
 pub(crate) fn group_on(app: &TestApp, places: i32, first: &str) -> i64 {
-    let co = Coordinator::new(app);
-    let venue = co.venue("Stockwell Children's Centre", "lambeth-2014:Stockwell", 10);
-    let lead = co.staff("Grace Adeyemi", &[("cosp_registered", None)]);
-    let co_fac = co.staff("Tom Reilly", &[]);
-    let creche = co.staff("Maria Santos", &[("paediatric_first_aid", None)]);
-    let id = co.cohort(
-        "cosp",
-        venue,
-        first,
-        "10:00",
-        json!({"places": places, "creche_workers": 1}),
-    )["id"]
-        .as_i64()
-        .unwrap();
-    ok_json(
-        co.set_team(
-            id,
-            json!({"lead": lead, "co_facilitators": [co_fac], "creche_workers": [creche]}),
-        ),
-        200,
-    );
-    ok_json(co.publish(id), 200);
-    id
+    let names = [
+        "Stockwell Children's Centre",
+        "Grace Adeyemi",
+        "Tom Reilly",
+        "Maria Santos",
+    ];
+    let places = usize::try_from(places).unwrap();
+    Coordinator::new(app).published_cosp(names, places, first)
 }
 
 /// `n` parents, each with a baby; returns (token, child id).
