@@ -18,7 +18,7 @@ use crate::domain::role::Role;
 use crate::domain::status::{BookingStatus, CohortStatus};
 use crate::domain::{creche, eligibility};
 use crate::instruments::Counted;
-use crate::store::families::Child;
+use crate::store::families::{Child, Family};
 use crate::store::programmes::Programme;
 use crate::store::{self, bookings::Booking, cohorts::Cohort};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -66,11 +66,20 @@ pub struct BookingView {
 }
 
 pub fn view(c: &mut DbConnection, b: Booking) -> Result<BookingView, ServiceError> {
-    let position = store::bookings::waitlist_position(c, &b)?;
     let children = store::bookings::creche_children(c, &[b.id])?
         .into_iter()
         .map(|(_, child, _)| child)
         .collect();
+    view_with(c, b, children)
+}
+
+/// [`view`] of a booking whose crèche children are known (in the order they were added).
+fn view_with(
+    c: &mut DbConnection,
+    b: Booking,
+    children: Vec<i32>,
+) -> Result<BookingView, ServiceError> {
+    let position = store::bookings::waitlist_position(c, &b)?;
     Ok(BookingView {
         id: b.id,
         cohort_id: b.cohort_id,
@@ -112,7 +121,8 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
     let mut wanted = cmd.creche_child_ids.clone();
     wanted.sort_unstable();
     wanted.dedup();
-    let family_id = booking_family(tx.conn, role, user, cmd.family_id)?;
+    let family = booking_family(tx.conn, role, user, cmd.family_id)?;
+    let family_id = family.id;
     if guard {
         store::bookings::lock_cohort(tx.conn, cohort_id)?;
     }
@@ -146,8 +156,6 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
             booking_id: Some(existing.id),
         });
     }
-    let family = store::families::find(tx.conn, family_id)?
-        .ok_or_else(|| ServiceError::not_found("family"))?;
     let children = store::families::children_of(tx.conn, family_id)?;
     eligible(&programme, &cohort, &children)?;
     let births = creche_births(cohort.creche_offered, &children, &wanted)?;
@@ -185,7 +193,8 @@ fn place(tx: &mut Tx, cmd: &BookPlace, guard: bool) -> Result<BookingView, Servi
             booking_id: booking.id,
         },
     )?;
-    let out = view(tx.conn, booking)?;
+    // The crèche children were added in `wanted`'s order.
+    let out = view_with(tx.conn, booking, wanted)?;
     if let Some(key) = &cmd.idempotency_key {
         let answer = store::idempotency::Stored {
             request_hash,
@@ -204,11 +213,11 @@ fn booking_family(
     role: Role,
     user: i32,
     named: Option<i32>,
-) -> Result<i32, ServiceError> {
+) -> Result<Family, ServiceError> {
     match (role, named) {
-        (Role::Parent, None) => Ok(store::families::of_user(c, user)?
-            .ok_or_else(|| ServiceError::not_found("family"))?
-            .id),
+        (Role::Parent, None) => {
+            store::families::of_user(c, user)?.ok_or_else(|| ServiceError::not_found("family"))
+        }
         (Role::Parent, Some(_)) => Err(ServiceError::field(
             "family_id",
             "parents book for their own family",
@@ -216,8 +225,7 @@ fn booking_family(
         (Role::Admin | Role::Coordinator, Some(id)) => Ok(store::families::find(c, id)?
             // An erased family's record is only kept for the figures: it cannot book again.
             .filter(|f| f.erased_at.is_none())
-            .ok_or_else(|| ServiceError::field("family_id", "no such family"))?
-            .id),
+            .ok_or_else(|| ServiceError::field("family_id", "no such family"))?),
         (Role::Admin | Role::Coordinator, None) => Err(ServiceError::field(
             "family_id",
             "say which family you are booking for",
