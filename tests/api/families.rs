@@ -36,8 +36,10 @@ db_test! {
         bad["postcode"] = json!("nowhere");
         bad["ward"] = json!("Coldharbour");
         bad["referral_source"] = json!("advert");
+        // Refused even though, with Arabic chosen, the other language would not be kept.
+        bad["language_other"] = json!("Tigrinya\u{f}");
         let p = problem(app.req(reqwest::Method::PUT, "/api/v1/me/family", token).json(&bad).send().unwrap(), 422);
-        for field in ["carers", "phone", "postcode", "ward", "referral_source"] {
+        for field in ["carers", "phone", "postcode", "ward", "referral_source", "language_other"] {
             assert!(p["errors"][field].is_array(), "{field}: {p}");
         }
         // A list's length is counted in names, not characters.

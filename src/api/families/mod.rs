@@ -238,13 +238,15 @@ pub(crate) fn checked_profile(b: FamilyBody, errors: &mut FieldErrors) -> Profil
     if !REFERRAL_SOURCES.contains(&b.referral_source.as_str()) {
         add("referral_source", "must be one of self, health_visitor, gp, midwife, childrens_centre, social_care, other");
     }
+    // Checked even when another language is chosen and this is not kept: what a request may
+    // hold does not depend on the other fields (the OpenAPI document says so).
+    if b.language_other.chars().any(char::is_control) {
+        add("language_other", "must not contain control characters");
+    }
     let language_other = match b.preferred_language {
         Language::Other => b.language_other.trim().to_string(),
         _ => String::new(),
     };
-    if language_other.chars().any(char::is_control) {
-        add("language_other", "must not contain control characters");
-    }
     let email = b.email.map(|e| e.trim().to_lowercase()).unwrap_or_default();
     if b.contact_by.channels().contains(&Channel::Sms) && phone.is_empty() {
         add("contact_by", "text messages need a phone number");
